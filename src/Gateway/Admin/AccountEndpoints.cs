@@ -1,0 +1,79 @@
+using System.Text.RegularExpressions;
+using Tollgate.Gateway.Api;
+using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
+using Tollgate.Runtime;
+
+namespace Tollgate.Gateway.Admin;
+
+/// <summary>
+/// Admin API for accounts: create, read (balance, holds, a page of the ledger) and adjust credits.
+/// Amounts are integers of nano-USD (1 USD = 1,000,000,000).
+/// </summary>
+public static partial class AccountEndpoints
+{
+    private const int DefaultLedgerPage = 20;
+
+    public static void MapAccountAdmin(this IEndpointRouteBuilder admin)
+    {
+        admin.MapPost("/accounts", CreateAsync);
+        admin.MapGet("/accounts/{accountId}", GetAsync);
+        admin.MapPost("/accounts/{accountId}/adjustments", AdjustAsync);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, IGrainCaller grains)
+    {
+        using var body = await JsonBody.ReadAsync(request);
+        var accountId = ValidAccountId(body.RequiredString("account_id", 128));
+        var overdraft = body.OptionalAmount("overdraft_limit", Credits.MaxAmount, allowNegative: false) ?? 0;
+        var initialCredit = body.OptionalAmount("initial_credit", Credits.MaxAmount, allowNegative: false) ?? 0;
+        var actor = body.OptionalString("actor", 200) ?? "admin";
+        body.RejectUnknownFields();
+
+        var account = await grains.CallAsync(GrainTypes.AccountId(accountId), new CreateAccount(overdraft, initialCredit, actor), request.HttpContext.RequestAborted);
+        return Results.Created($"/admin/accounts/{Uri.EscapeDataString(accountId)}", account);
+    }
+
+    private static async Task<IResult> GetAsync(string accountId, HttpRequest request, IGrainCaller grains)
+    {
+        ValidAccountId(accountId);
+        var limit = QueryInt(request, "ledger_limit", 0, AccountLimits.MaxLedgerPage) ?? DefaultLedgerPage;
+        var before = QueryInt(request, "ledger_before", 1, long.MaxValue);
+        var account = await grains.CallAsync(GrainTypes.AccountId(accountId), new GetAccount((int)limit, before), request.HttpContext.RequestAborted);
+        return Results.Ok(account);
+    }
+
+    private static async Task<IResult> AdjustAsync(string accountId, HttpRequest request, IGrainCaller grains)
+    {
+        ValidAccountId(accountId);
+        using var body = await JsonBody.ReadAsync(request);
+        var amount = body.RequiredAmount("amount", Credits.MaxAmount, allowNegative: true);
+        if (amount == 0) throw ApiException.BadRequest("invalid_amount", "'amount' must not be zero.");
+        var reason = body.RequiredString("reason", 500);
+        var actor = body.RequiredString("actor", 200);
+        var key = body.OptionalString("idempotency_key", 200) ?? NullIfEmpty(request.Headers["Idempotency-Key"].ToString())
+            ?? throw ApiException.BadRequest("missing_idempotency_key", "An adjustment needs an 'idempotency_key' field or an Idempotency-Key header, so a retry cannot apply it twice.");
+        body.RejectUnknownFields();
+
+        var result = await grains.CallAsync(GrainTypes.AccountId(accountId), new AdjustCredit(amount, reason, actor, key), request.HttpContext.RequestAborted);
+        return Results.Ok(result);
+    }
+
+    private static string ValidAccountId(string accountId) =>
+        AccountIdPattern().IsMatch(accountId) ? accountId
+        : throw ApiException.BadRequest("invalid_account_id", "An account id is 1 to 128 characters of letters, digits and . _ : @ -");
+
+    private static long? QueryInt(HttpRequest request, string name, long min, long max)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0) return null;
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw ApiException.BadRequest("invalid_query", $"Query parameter '{name}' must be an integer from {min} to {max}.");
+    }
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+
+    [GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}$")]
+    private static partial Regex AccountIdPattern();
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Tollgate.Grains.Accounts;
+using Tollgate.Runtime;
+
+namespace Tollgate.Gateway.Api;
+
+/// <summary>
+/// Turns every failure into a JSON error with a stable code: bad input is a 4xx, a cluster
+/// problem a 503/504 the caller may retry, and only a bug is a 500 (logged).
+/// </summary>
+public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (ApiException ex)
+        {
+            await WriteAsync(context, ex.Status, ex.Code, ex.Message);
+        }
+        catch (GrainException ex)
+        {
+            var status = StatusOf(ex.Code);
+            if (status >= 500) logger.LogWarning("Grain call failed: {Code} {Message}", ex.Code, ex.Message);
+            if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "1";
+            await WriteAsync(context, status, ex.Code, ex.Message);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            await WriteAsync(context, ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "body_too_large" : "bad_request", ex.Message);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Unhandled error serving {Method} {Path}", context.Request.Method, context.Request.Path);
+            await WriteAsync(context, StatusCodes.Status500InternalServerError, "internal_error", "The gateway failed to serve the request.");
+        }
+    }
+
+    public static int StatusOf(string grainErrorCode) => grainErrorCode switch
+    {
+        AccountErrors.NotFound => StatusCodes.Status404NotFound,
+        AccountErrors.Exists or AccountErrors.IdempotencyConflict or AccountErrors.InsufficientCredit => StatusCodes.Status409Conflict,
+        AccountErrors.InvalidAmount or AccountErrors.InvalidArgument => StatusCodes.Status400BadRequest,
+        AccountErrors.BalanceLimit => StatusCodes.Status422UnprocessableEntity,
+        GrainErrorCodes.Timeout => StatusCodes.Status504GatewayTimeout,
+        GrainErrorCodes.Unavailable or GrainErrorCodes.StorageFailed or GrainErrorCodes.Overloaded or GrainErrorCodes.WrongSilo => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    public static async Task WriteAsync(HttpContext context, int status, string code, string message)
+    {
+        if (context.Response.HasStarted) return;
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        await context.Response.WriteAsJsonAsync(new ErrorBody(new ErrorDetail(code, message)), json, context.RequestAborted);
+    }
+}

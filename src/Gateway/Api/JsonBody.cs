@@ -1,0 +1,91 @@
+using System.Text.Json;
+
+namespace Tollgate.Gateway.Api;
+
+/// <summary>
+/// A request's JSON object, read field by field so each mistake gets its own error code:
+/// malformed JSON, unknown or missing fields, wrong types, amounts that are not integers or out of range.
+/// </summary>
+public sealed class JsonBody : IDisposable
+{
+    public const int MaxBytes = 64 * 1024;
+
+    private readonly JsonDocument _document;
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+
+    private JsonBody(JsonDocument document) => _document = document;
+
+    public static async Task<JsonBody> ReadAsync(HttpRequest request)
+    {
+        if (request.ContentLength > MaxBytes) throw new ApiException(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is larger than {MaxBytes} bytes.");
+        JsonDocument document;
+        try
+        {
+            using var limited = new MemoryStream();
+            await request.Body.CopyToAsync(limited, request.HttpContext.RequestAborted);
+            if (limited.Length > MaxBytes) throw new ApiException(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is larger than {MaxBytes} bytes.");
+            if (limited.Length == 0) throw ApiException.BadRequest("malformed_json", "The request needs a JSON object body.");
+            document = JsonDocument.Parse(limited.GetBuffer().AsMemory(0, (int)limited.Length), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException ex)
+        {
+            throw ApiException.BadRequest("malformed_json", $"The body is not valid JSON: {ex.Message}");
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            throw ApiException.BadRequest("malformed_json", "The body must be a JSON object.");
+        }
+        return new JsonBody(document);
+    }
+
+    public string RequiredString(string name, int maxLength) =>
+        OptionalString(name, maxLength) ?? throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
+
+    public string? OptionalString(string name, int maxLength)
+    {
+        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.String) throw ApiException.BadRequest("invalid_field", $"'{name}' must be a string.");
+        var text = value.GetString()!;
+        if (text.Length == 0 || text.Length > maxLength) throw ApiException.BadRequest("invalid_field", $"'{name}' must be 1 to {maxLength} characters.");
+        return text;
+    }
+
+    /// <summary>An amount in nano-USD: a JSON integer with |value| ≤ <paramref name="max"/>.</summary>
+    public long? OptionalAmount(string name, long max, bool allowNegative)
+    {
+        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.Number)
+            throw ApiException.BadRequest("invalid_amount", $"'{name}' must be an integer number of nano-USD.");
+        if (!value.TryGetInt64(out var amount))
+        {
+            var isInteger = value.TryGetDecimal(out var number) ? decimal.Truncate(number) == number : !value.GetRawText().Contains('.');
+            throw isInteger
+                ? ApiException.BadRequest("amount_out_of_range", $"'{name}' is out of range: at most {max} nano-USD.")
+                : ApiException.BadRequest("invalid_amount", $"'{name}' must be an integer number of nano-USD, not a fraction.");
+        }
+        if (amount < 0 && !allowNegative) throw ApiException.BadRequest("invalid_amount", $"'{name}' must not be negative.");
+        if (amount > max || amount < -max) throw ApiException.BadRequest("amount_out_of_range", $"'{name}' is out of range: |{name}| is at most {max} nano-USD.");
+        return amount;
+    }
+
+    public long RequiredAmount(string name, long max, bool allowNegative) =>
+        OptionalAmount(name, max, allowNegative) ?? throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
+
+    /// <summary>Rejects fields the endpoint does not know, so a typo is not silently ignored.</summary>
+    public void RejectUnknownFields()
+    {
+        foreach (var property in _document.RootElement.EnumerateObject())
+        {
+            if (!_read.Contains(property.Name)) throw ApiException.BadRequest("unknown_field", $"Unknown field '{property.Name}'.");
+        }
+    }
+
+    private bool TryGet(string name, out JsonElement value)
+    {
+        _read.Add(name);
+        return _document.RootElement.TryGetProperty(name, out value);
+    }
+
+    public void Dispose() => _document.Dispose();
+}

@@ -1,0 +1,3 @@
+using Tollgate.Gateway;
+
+await GatewayApp.Build(args).RunAsync();

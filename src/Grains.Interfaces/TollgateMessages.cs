@@ -1,0 +1,31 @@
+using System.Text.Json.Serialization;
+using Tollgate.Grains.Accounts;
+using Tollgate.Runtime;
+
+namespace Tollgate.Grains;
+
+/// <summary>The wire contract between gateways and silos: every grain message, serialized by source-generated JSON.</summary>
+public static class TollgateMessages
+{
+    public static MessageCatalog Create() => new MessageCatalog()
+        .Add<CreateAccount, AccountSnapshot>(MessagesJson.Default)
+        .Add<GetAccount, AccountSnapshot>(MessagesJson.Default)
+        .Add<ReserveCredit, ReserveResult>(MessagesJson.Default)
+        .Add<SettleCredit, SettleResult>(MessagesJson.Default)
+        .Add<VoidReservation, VoidResult>(MessagesJson.Default)
+        .Add<AdjustCredit, AdjustResult>(MessagesJson.Default);
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(CreateAccount))]
+[JsonSerializable(typeof(GetAccount))]
+[JsonSerializable(typeof(ReserveCredit))]
+[JsonSerializable(typeof(SettleCredit))]
+[JsonSerializable(typeof(VoidReservation))]
+[JsonSerializable(typeof(AdjustCredit))]
+[JsonSerializable(typeof(AccountSnapshot))]
+[JsonSerializable(typeof(ReserveResult))]
+[JsonSerializable(typeof(SettleResult))]
+[JsonSerializable(typeof(VoidResult))]
+[JsonSerializable(typeof(AdjustResult))]
+internal sealed partial class MessagesJson : JsonSerializerContext;

@@ -1,0 +1,113 @@
+using Tollgate.Runtime;
+
+namespace Tollgate.Grains.Accounts;
+
+/// <summary>A hold on part of an account's available balance for one request, until <see cref="ExpiresAt"/> (unix ms).</summary>
+internal sealed record Reservation(string RequestId, long Amount, long ExpiresAt);
+
+/// <summary>What one settlement did to the balance.</summary>
+internal readonly record struct Settlement(long Reserved, long Charged, long Uncollected, long BalanceAfter);
+
+/// <summary>
+/// An account's money in memory: balance, overdraft limit and pending reservations (two-phase:
+/// reserve, then settle or void, or expire). Pure arithmetic; the grain persists what it does.
+/// <para>
+/// Policy: a reservation needs <c>amount ≤ available</c> (balance minus pending holds; the
+/// overdraft is not lendable up front). A settlement charges the actual cost; whatever exceeds the
+/// reservation is charged only as far as the balance, less other requests' holds, plus the overdraft
+/// limit allows. The rest is <em>uncollected</em>: recorded on the ledger row, never charged later.
+/// So the balance never falls below −overdraft, and other requests' holds stay covered.
+/// </para>
+/// </summary>
+internal sealed class CreditBook(long balance, long overdraftLimit)
+{
+    private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<string, long> _expiries = new();
+
+    public long Balance { get; private set; } = balance;
+    public long OverdraftLimit { get; } = overdraftLimit;
+    public long Pending { get; private set; }
+    public long Available => Balance - Pending;
+    public IReadOnlyCollection<Reservation> Reservations => _reservations.Values;
+
+    public bool TryGetReservation(string requestId, out Reservation reservation) => _reservations.TryGetValue(requestId, out reservation!);
+
+    public bool CanReserve(long amount) => amount <= Available;
+
+    public Reservation Reserve(string requestId, long amount, long expiresAt)
+    {
+        Require(amount > 0 && CanReserve(amount) && !_reservations.ContainsKey(requestId), "reserve within the available balance, once per request");
+        var reservation = new Reservation(requestId, amount, expiresAt);
+        _reservations.Add(requestId, reservation);
+        _expiries.Enqueue(requestId, expiresAt);
+        Pending += amount;
+        return reservation;
+    }
+
+    /// <summary>Restores a persisted reservation (on activation).</summary>
+    public void Restore(Reservation reservation)
+    {
+        Require(reservation.Amount > 0 && !_reservations.ContainsKey(reservation.RequestId), "restore each reservation once");
+        _reservations.Add(reservation.RequestId, reservation);
+        _expiries.Enqueue(reservation.RequestId, reservation.ExpiresAt);
+        Pending += reservation.Amount;
+    }
+
+    /// <summary>Charges <paramref name="actualCost"/> for a request, releasing its reservation if it still has one.</summary>
+    public Settlement Settle(string requestId, long actualCost)
+    {
+        Require(actualCost >= 0, "settle a non-negative cost");
+        var reserved = Release(requestId);
+        var collectible = Math.Max(0, Balance - Pending + OverdraftLimit);
+        var charged = Math.Min(actualCost, collectible);
+        Balance -= charged;
+        Require(Balance >= -OverdraftLimit, "never fall below the overdraft limit");
+        return new Settlement(reserved, charged, actualCost - charged, Balance);
+    }
+
+    /// <summary>Releases a reservation without charging; returns the amount released (0 if none).</summary>
+    public long Void(string requestId) => Release(requestId);
+
+    /// <summary>Adds a signed amount; refuses to exceed the balance ceiling or to fall below −overdraft.</summary>
+    public long Adjust(long amount)
+    {
+        var after = Balance + amount; // |amount| ≤ MaxAmount and |Balance| ≤ MaxBalance + overdraft: cannot overflow
+        if (after > Credits.MaxBalance)
+            throw new GrainException(AccountErrors.BalanceLimit, $"The balance would exceed the maximum of {Credits.ToUsd(Credits.MaxBalance)} USD.");
+        if (after < -OverdraftLimit)
+            throw new GrainException(AccountErrors.InsufficientCredit, $"The debit would take the balance to {Credits.ToUsd(after)} USD, below the overdraft limit of {Credits.ToUsd(OverdraftLimit)} USD.");
+        Balance = after;
+        return Balance;
+    }
+
+    /// <summary>Releases every reservation whose expiry is at or before <paramref name="now"/> (unix ms); returns how many.</summary>
+    public int ExpireDue(long now)
+    {
+        var expired = 0;
+        while (_expiries.TryPeek(out var requestId, out var expiresAt) && expiresAt <= now)
+        {
+            _expiries.Dequeue();
+            // The queue may hold ids already settled or voided: only a live reservation with this expiry counts.
+            if (_reservations.TryGetValue(requestId, out var reservation) && reservation.ExpiresAt == expiresAt)
+            {
+                Release(requestId);
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    private long Release(string requestId)
+    {
+        if (!_reservations.Remove(requestId, out var reservation)) return 0;
+        Pending -= reservation.Amount;
+        Require(Pending >= 0, "pending never negative");
+        if (_reservations.Count == 0) _expiries.Clear();
+        return reservation.Amount;
+    }
+
+    private static void Require(bool invariant, string what)
+    {
+        if (!invariant) throw new InvalidOperationException($"Credit book invariant violated: {what}.");
+    }
+}

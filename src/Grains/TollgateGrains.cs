@@ -1,0 +1,13 @@
+using Tollgate.Grains.Accounts;
+using Tollgate.Runtime.Hosting;
+using Tollgate.Runtime.Persistence;
+
+namespace Tollgate.Grains;
+
+/// <summary>What a silo needs to host Tollgate's grains: their registrations and their tables.</summary>
+public static class TollgateGrains
+{
+    public static void Register(GrainRegistry registry) => registry.Add<AccountGrain>(GrainTypes.Account);
+
+    public static IEnumerable<MigrationSource> Migrations => [new MigrationSource("grains", typeof(TollgateGrains).Assembly)];
+}

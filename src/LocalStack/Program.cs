@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Hosting;
+using System.Security.Cryptography;
+using Tollgate.Gateway;
+using Tollgate.Runtime.Persistence;
+using Tollgate.Silo;
+
+// Runs a whole local Tollgate in the foreground: a private PostgreSQL (unless one is configured),
+// a silo and a gateway. Ctrl-C stops all of it; the data stays in .tollgate/ for the next run.
+var home = Path.GetFullPath(Environment.GetEnvironmentVariable("TOLLGATE_HOME") ?? ".tollgate");
+Directory.CreateDirectory(home);
+var siloPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_PORT") ?? "5100";
+var gatewayPort = Environment.GetEnvironmentVariable("TOLLGATE_GATEWAY_PORT") ?? "8080";
+var adminToken = Environment.GetEnvironmentVariable("TOLLGATE_ADMIN_TOKEN") ?? LoadOrCreateToken(Path.Combine(home, "admin-token"));
+
+LocalPostgres? postgres = null;
+var connectionString = Environment.GetEnvironmentVariable("Postgres__ConnectionString");
+if (string.IsNullOrWhiteSpace(connectionString))
+{
+    Console.WriteLine($"Starting a private PostgreSQL in {Path.Combine(home, "postgres")} ...");
+    postgres = await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(home, "postgres"), Ephemeral: false));
+    connectionString = postgres.ConnectionString;
+}
+
+try
+{
+    var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", $"--Silo:Port={siloPort}", .. args]);
+    var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", $"--Admin:Token={adminToken}",
+        $"--Cluster:Silos:0=http://127.0.0.1:{siloPort}", .. args]);
+    await silo.StartAsync();
+    await gateway.StartAsync();
+
+    var url = $"http://127.0.0.1:{gatewayPort}";
+    Console.WriteLine($"""
+
+        Tollgate is running (Ctrl-C stops it).
+          gateway:     {url}
+          silo:        http://127.0.0.1:{siloPort} (internal grain calls, HTTP/2)
+          postgres:    {(postgres is null ? "configured by Postgres__ConnectionString" : $"127.0.0.1:{postgres.Port}, data in {Path.Combine(home, "postgres")}")}
+          admin token: {adminToken}  (saved in {Path.Combine(home, "admin-token")})
+
+        Try it:
+          curl -s -X POST {url}/admin/accounts -H 'Authorization: Bearer {adminToken}' -H 'Content-Type: application/json' \
+            -d '{"{"}"account_id":"acme","initial_credit":5000000000{"}"}'
+          curl -s {url}/admin/accounts/acme -H 'Authorization: Bearer {adminToken}'
+
+        """);
+
+    // Both hosts listen for Ctrl-C/SIGTERM; when either stops, stop the other too.
+    await Task.WhenAny(silo.WaitForShutdownAsync(), gateway.WaitForShutdownAsync());
+    await gateway.StopAsync();
+    await silo.StopAsync();
+    await gateway.DisposeAsync();
+    await silo.DisposeAsync();
+}
+finally
+{
+    if (postgres is not null) await postgres.DisposeAsync();
+    Console.WriteLine("Tollgate stopped.");
+}
+
+static string LoadOrCreateToken(string path)
+{
+    if (File.Exists(path)) return File.ReadAllText(path).Trim();
+    var token = "tg_admin_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    File.WriteAllText(path, token);
+    if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    return token;
+}

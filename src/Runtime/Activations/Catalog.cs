@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Tollgate.Runtime.Cluster;
+using Tollgate.Runtime.Hosting;
+using Tollgate.Runtime.Persistence;
+
+namespace Tollgate.Runtime.Activations;
+
+/// <summary>
+/// The silo's activations: finds or creates the one activation of a grain and hands it calls.
+/// A grain is activated only in a partition this silo holds a lease for.
+/// </summary>
+internal sealed class Catalog
+{
+    // A call meets a leaving activation at most a few times in a row; more means something is wrong.
+    private const int MaxActivationAttempts = 8;
+
+    private readonly ConcurrentDictionary<GrainId, Activation> _activations = new();
+    private readonly GrainRegistry _registry;
+    private readonly PartitionTable _partitions;
+    private readonly IServiceProvider _services;
+
+    public Catalog(GrainRegistry registry, PartitionTable partitions, GroupCommitter committer, NpgsqlDataSource database,
+        TimeProvider time, IServiceProvider services, ILogger<Catalog> logger)
+    {
+        _registry = registry;
+        _partitions = partitions;
+        _services = services;
+        Committer = committer;
+        Database = database;
+        Time = time;
+        Logger = logger;
+        partitions.PartitionLost += DropPartition;
+    }
+
+    public GroupCommitter Committer { get; }
+    public NpgsqlDataSource Database { get; }
+    public TimeProvider Time { get; }
+    public ILogger Logger { get; }
+
+    public int Count => _activations.Count;
+
+    public IEnumerable<Activation> Activations => _activations.Values;
+
+    /// <summary>Runs <paramref name="request"/> on the grain's activation, creating it if needed.</summary>
+    public Task<object?> InvokeAsync(GrainId grain, string message, object request, TimeSpan timeout)
+    {
+        var handler = _registry.Get(grain.Type).Handler(message);
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var call = new Call(handler, request, deadline);
+        Dispatch(grain, call);
+        return call.Result.Task;
+    }
+
+    /// <summary>Hands a call that its activation gave back (it was leaving) to the grain's next activation.</summary>
+    public void Redispatch(GrainId grain, Call call) => Dispatch(grain, call);
+
+    private void Dispatch(GrainId grain, Call call)
+    {
+        for (var attempt = 0; attempt < MaxActivationAttempts; attempt++)
+        {
+            var partition = _partitions.Partitioner.PartitionOf(grain);
+            if (!_partitions.TryGetEpoch(partition, out var epoch))
+            {
+                call.Result.TrySetException(new GrainException(GrainErrorCodes.WrongSilo, $"This silo does not hold partition {partition} of {grain}."));
+                return;
+            }
+            var activation = _activations.GetOrAdd(grain, Create, (this, partition, epoch));
+            if (activation.Epoch != epoch)
+            {
+                activation.Break(new InvalidOperationException("The partition's lease changed epoch."));
+                continue;
+            }
+            if (activation.TryEnqueue(call)) return;
+            if (!activation.WhenGone.IsCompleted)
+            {
+                // Leaving (flushing): continue once it is gone, without holding a thread meanwhile.
+                activation.WhenGone.ContinueWith(static (_, state) =>
+                {
+                    var (catalog, grain, call) = ((Catalog, GrainId, Call))state!;
+                    catalog.Dispatch(grain, call);
+                }, (this, grain, call), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                return;
+            }
+        }
+        call.Result.TrySetException(new GrainException(GrainErrorCodes.Unavailable, $"Could not activate {grain}."));
+    }
+
+    private static Activation Create(GrainId grain, (Catalog Catalog, int Partition, long Epoch) context)
+    {
+        var catalog = context.Catalog;
+        var instance = catalog._registry.Get(grain.Type).Create(catalog._services);
+        return new Activation(catalog, grain, context.Partition, context.Epoch, instance);
+    }
+
+    public void Remove(Activation activation) =>
+        _activations.TryRemove(new KeyValuePair<GrainId, Activation>(activation.Id, activation));
+
+    private void DropPartition(int partition)
+    {
+        foreach (var activation in _activations.Values)
+        {
+            if (activation.Partition == partition)
+                activation.Break(new GrainException(GrainErrorCodes.WrongSilo, $"Partition {partition} was lost."));
+        }
+    }
+
+    /// <summary>Deactivates activations idle for at least <paramref name="idleAge"/>; returns how many.</summary>
+    public async Task<int> CollectIdleAsync(TimeSpan idleAge, CancellationToken cancellationToken)
+    {
+        var collected = 0;
+        foreach (var activation in _activations.Values)
+        {
+            if (activation.IdleMilliseconds >= idleAge.TotalMilliseconds && await activation.TryDeactivateAsync(cancellationToken).ConfigureAwait(false))
+                collected++;
+        }
+        return collected;
+    }
+
+    /// <summary>Flushes and deactivates every activation (shutdown), retrying busy ones until the deadline.</summary>
+    public async Task DeactivateAllAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!_activations.IsEmpty && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Parallel.ForEachAsync(_activations.Values, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
+                async (activation, token) => await activation.TryDeactivateAsync(token).ConfigureAwait(false)).ConfigureAwait(false);
+            if (!_activations.IsEmpty) await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+        if (!_activations.IsEmpty) Logger.LogWarning("{Count} activations were still busy at shutdown and were not flushed", _activations.Count);
+    }
+}

@@ -1,0 +1,59 @@
+using Npgsql;
+using Tollgate.Runtime.Persistence;
+
+namespace Tollgate.Runtime.Hosting;
+
+/// <summary>
+/// Base class of grain implementations. The runtime runs one call at a time per activation
+/// (turn-based), so grain code keeps plain fields and takes no locks.
+/// </summary>
+public abstract class Grain
+{
+    private IGrainContext? _context;
+
+    internal IGrainContext Context => _context ?? throw new InvalidOperationException("The grain is not activated.");
+
+    internal void Bind(IGrainContext context) => _context = context;
+
+    public GrainId Id => Context.Id;
+
+    protected TimeProvider Time => Context.Time;
+
+    /// <summary>For reads (loading state, looking up history). Writes go through <see cref="Write"/>.</summary>
+    protected NpgsqlDataSource Database => Context.Database;
+
+    /// <summary>
+    /// Queues a write; it is committed with other grains' writes (group commit) and fenced by this
+    /// silo's partition lease. The response of the current call, and of every later call, is held
+    /// until the write commits, so nothing is acknowledged before it is durable. If the write
+    /// fails, the activation is discarded and the next call reloads committed state.
+    /// </summary>
+    protected Task Write(GrainWrite write) => Context.Write(write);
+
+    /// <summary>Completes when every write this activation made so far has committed.</summary>
+    protected Task WritesCommitted() => Context.WritesCommitted();
+
+    /// <summary>Runs in the activation's first turn, before its first call; loads state.</summary>
+    protected internal virtual Task OnActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs in the activation's last turn (idle collection, handoff, shutdown); flushes state.</summary>
+    protected internal virtual Task OnDeactivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Handles one message type. A grain implements one of these per message it accepts.</summary>
+public interface IHandle<in TRequest, TResponse> where TRequest : IGrainRequest<TResponse>
+{
+    Task<TResponse> Handle(TRequest request);
+}
+
+/// <summary>What the runtime gives an activation's grain.</summary>
+internal interface IGrainContext
+{
+    GrainId Id { get; }
+    TimeProvider Time { get; }
+    NpgsqlDataSource Database { get; }
+    Task Write(GrainWrite write);
+
+    /// <summary>Completes when every write made so far has committed.</summary>
+    Task WritesCommitted();
+}

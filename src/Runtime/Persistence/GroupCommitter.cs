@@ -1,0 +1,217 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Tollgate.Runtime.Cluster;
+
+namespace Tollgate.Runtime.Persistence;
+
+/// <summary>
+/// Commits grain writes in batches: every write waiting in a lane goes into one transaction, so
+/// concurrent calls share a commit (group commit) while each caller is still answered only after
+/// its own write is durable. The same transaction checks the writing silo's partition leases
+/// (<c>FOR SHARE</c>, so no takeover can commit in between): a silo that lost a lease cannot write.
+/// </summary>
+public sealed class GroupCommitter : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _database;
+    private readonly SiloIdentity _silo;
+    private readonly GroupCommitOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<PendingWrite>[] _lanes;
+    private readonly Task[] _loops;
+
+    public GroupCommitter(NpgsqlDataSource database, SiloIdentity silo, GroupCommitOptions options, ILogger<GroupCommitter> logger)
+    {
+        if (options.Lanes < 1 || options.MaxBatch < 1 || options.QueueCapacity < 1) throw new ArgumentException("Group commit options must be positive.", nameof(options));
+        _database = database;
+        _silo = silo;
+        _options = options;
+        _logger = logger;
+        _lanes = new Channel<PendingWrite>[options.Lanes];
+        _loops = new Task[options.Lanes];
+        for (var i = 0; i < _lanes.Length; i++)
+        {
+            _lanes[i] = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true });
+            var lane = _lanes[i].Reader;
+            _loops[i] = Task.Run(() => RunLaneAsync(lane));
+        }
+    }
+
+    /// <summary>
+    /// Queues a write of a grain in <paramref name="partition"/>, held at <paramref name="epoch"/>.
+    /// The task completes when the write is committed, or fails with a <see cref="GrainException"/>.
+    /// </summary>
+    public Task Submit(GrainWrite write, int partition, long epoch, WriteChain chain)
+    {
+        if (write.Statements.Count == 0 || !write.Statements[0].IsGuarded)
+            throw new ArgumentException("A grain write must start with a guarded statement, so a retried batch can never apply it twice.", nameof(write));
+        var pending = new PendingWrite(write, partition, epoch, chain);
+        if (chain.IsBroken)
+        {
+            pending.Fail(ChainBroken());
+        }
+        else if (!_lanes[partition % _lanes.Length].Writer.TryWrite(pending))
+        {
+            pending.Fail(new GrainException(GrainErrorCodes.Overloaded, "The silo's write queue is full; retry later."));
+        }
+        return pending.Done.Task;
+    }
+
+    private async Task RunLaneAsync(ChannelReader<PendingWrite> lane)
+    {
+        var batch = new List<PendingWrite>(_options.MaxBatch);
+        while (await lane.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _options.MaxBatch && lane.TryRead(out var write)) batch.Add(write);
+            try
+            {
+                await CommitAsync(batch).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // CommitAsync completes every write itself; this only guards the loop against a bug.
+                _logger.LogError(ex, "Group commit loop failed unexpectedly");
+                foreach (var write in batch) write.Fail(new GrainException(GrainErrorCodes.StorageFailed, "The write was not committed.", ex));
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task CommitAsync(List<PendingWrite> batch)
+    {
+        var live = new List<PendingWrite>(batch.Count);
+        foreach (var write in batch)
+        {
+            if (write.Chain.IsBroken) write.Fail(ChainBroken());
+            else live.Add(write);
+        }
+
+        var transientFailures = 0;
+        while (live.Count > 0)
+        {
+            try
+            {
+                var rejected = await TryCommitAsync(live).ConfigureAwait(false);
+                if (rejected.Count == 0)
+                {
+                    foreach (var write in live) write.Done.TrySetResult();
+                    return;
+                }
+                // Drop the rejected writes (and later writes of their activations) and commit the rest.
+                foreach (var (write, reason) in rejected) write.Fail(reason);
+                live.RemoveAll(write => write.Chain.IsBroken);
+            }
+            catch (Exception ex) when (IsTransient(ex) && transientFailures < _options.TransientRetries)
+            {
+                // Safe to resend: every write starts with a guarded statement, so one that did commit
+                // (the connection died during COMMIT) now conflicts instead of applying twice.
+                transientFailures++;
+                _logger.LogWarning(ex, "Group commit of {Count} writes failed (attempt {Attempt}); retrying", live.Count, transientFailures);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 << (2 * transientFailures))).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogError(ex, "Group commit of {Count} writes failed; the writes are refused", live.Count);
+                foreach (var write in live) write.Fail(new GrainException(GrainErrorCodes.StorageFailed, "The database did not commit the write.", ex));
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs one transaction; commits and returns no rejections, or rolls back and returns them.</summary>
+    private async Task<List<(PendingWrite Write, Exception Reason)>> TryCommitAsync(List<PendingWrite> live)
+    {
+        await using var connection = await _database.OpenConnectionAsync().ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(FenceQuery(live));
+        // owners[i] is the write that batch command i belongs to (command 0 is the fence query).
+        var owners = new List<(PendingWrite Write, bool IsGuarded)>(live.Count * 2) { (null!, false) };
+        foreach (var write in live)
+        {
+            foreach (var statement in write.Write.Statements)
+            {
+                batch.BatchCommands.Add(statement.ToCommand());
+                owners.Add((write, statement.IsGuarded));
+            }
+        }
+
+        var heldEpochs = new Dictionary<int, long>();
+        var rejected = new List<(PendingWrite, Exception)>();
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false)) heldEpochs[reader.GetInt32(0)] = reader.GetInt64(1);
+            while (await reader.NextResultAsync().ConfigureAwait(false)) { }
+        }
+        catch (PostgresException ex) when (ex.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) > 0)
+        {
+            var write = owners[batch.BatchCommands.IndexOf(failed)].Write;
+            rejected.Add((write, new GrainException(GrainErrorCodes.StorageFailed, $"The write of {write.Write.Grain} was refused by the database ({ex.SqlState}: {ex.MessageText}).", ex)));
+            return rejected; // the transaction is aborted; disposing it rolls back
+        }
+
+        for (var i = 1; i < owners.Count; i++)
+        {
+            var (write, isGuarded) = owners[i];
+            if (isGuarded && batch.BatchCommands[i].RecordsAffected != 1 && !rejected.Exists(r => r.Item1 == write))
+            {
+                rejected.Add((write, new GrainException(GrainErrorCodes.StorageFailed, $"The write of {write.Write.Grain} conflicts with the stored state (a stale version or a duplicate).")));
+            }
+        }
+        foreach (var write in live)
+        {
+            if (!heldEpochs.TryGetValue(write.Partition, out var epoch) || epoch != write.Epoch)
+                rejected.Add((write, new GrainException(GrainErrorCodes.WrongSilo, $"This silo no longer holds partition {write.Partition} at epoch {write.Epoch}; the write is refused.")));
+        }
+        if (rejected.Count > 0)
+        {
+            await transaction.RollbackAsync().ConfigureAwait(false);
+            return rejected;
+        }
+        await transaction.CommitAsync().ConfigureAwait(false);
+        return rejected;
+    }
+
+    private NpgsqlBatchCommand FenceQuery(List<PendingWrite> live)
+    {
+        var partitions = live.Select(write => write.Partition).Distinct().ToArray();
+        var fence = new NpgsqlBatchCommand("""
+            SELECT partition_id, epoch FROM partition_leases
+            WHERE partition_id = ANY($1) AND owner_address = $2 AND owner_generation = $3 AND expires_at > clock_timestamp()
+            FOR SHARE
+            """);
+        fence.Parameters.Add(new NpgsqlParameter { Value = partitions });
+        fence.Parameters.Add(new NpgsqlParameter { Value = _silo.Address });
+        fence.Parameters.Add(new NpgsqlParameter { Value = _silo.Generation });
+        return fence;
+    }
+
+    private static bool IsTransient(Exception ex) =>
+        ex is NpgsqlException { IsTransient: true } or TimeoutException or IOException or System.Net.Sockets.SocketException
+        || (ex is NpgsqlException && ex.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException);
+
+    private static GrainException ChainBroken() =>
+        new(GrainErrorCodes.StorageFailed, "An earlier write of this activation failed, so this one was not committed.");
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var lane in _lanes) lane.Writer.TryComplete();
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+    }
+
+    private sealed class PendingWrite(GrainWrite write, int partition, long epoch, WriteChain chain)
+    {
+        public GrainWrite Write { get; } = write;
+        public int Partition { get; } = partition;
+        public long Epoch { get; } = epoch;
+        public WriteChain Chain { get; } = chain;
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Fail(Exception reason)
+        {
+            Chain.Break(reason);
+            Done.TrySetException(reason);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Tollgate.Runtime.Cluster;
+
+namespace Tollgate.Runtime.Transport;
+
+/// <summary>
+/// Calls grains on remote silos over HTTP/2 (one multiplexed connection per silo). Routes each call
+/// to the silo serving its partition and retries, a bounded number of times with backoff, when the
+/// silo is unreachable, misdirected or briefly unavailable: every grain message is idempotent.
+/// </summary>
+public sealed class GrainClient : IGrainCaller, IDisposable
+{
+    private static readonly MediaTypeHeaderValue CallContentType = new(CallEnvelope.ContentType);
+
+    private readonly HttpMessageInvoker _http;
+    private readonly MessageCatalog _messages;
+    private readonly ISiloDirectory _directory;
+    private readonly Partitioner _partitioner;
+    private readonly ClusterClientOptions _options;
+    private readonly ILogger _logger;
+
+    public GrainClient(MessageCatalog messages, ISiloDirectory directory, ClusterClientOptions options, ILogger<GrainClient> logger)
+    {
+        _messages = messages;
+        _directory = directory;
+        _options = options;
+        _logger = logger;
+        _partitioner = new Partitioner(options.PartitionCount);
+        _http = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseProxy = false,
+        });
+    }
+
+    public async Task<TResponse> CallAsync<TResponse>(GrainId grain, IGrainRequest<TResponse> request, CancellationToken cancellationToken = default)
+    {
+        var type = _messages.Get(request.GetType());
+        var payload = type.SerializeRequest(request);
+        var partition = _partitioner.PartitionOf(grain);
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CallTimeout);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var silo = _directory.SiloFor(partition);
+            var remaining = _options.CallTimeout - Stopwatch.GetElapsedTime(started);
+            GrainException failure;
+            try
+            {
+                var body = CallEnvelope.Write(grain, type.Name, (int)Math.Max(1, remaining.TotalMilliseconds), payload);
+                using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(silo, CallEnvelope.Path))
+                {
+                    Version = HttpVersion.Version20,
+                    VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                    Content = new ByteArrayContent(body) { Headers = { ContentType = CallContentType } },
+                };
+                using var response = await _http.SendAsync(message, timeout.Token).ConfigureAwait(false);
+                var content = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.OK) return (TResponse)type.DeserializeResponse(content)!;
+                failure = ReadError(response.StatusCode, content);
+                if (!failure.IsTransient) throw failure;
+                if (failure.Code == GrainErrorCodes.WrongSilo) _directory.Invalidate(partition, silo);
+            }
+            catch (HttpRequestException ex)
+            {
+                _directory.Invalidate(partition, silo);
+                failure = new GrainException(GrainErrorCodes.Unavailable, $"Silo {silo} is unreachable: {ex.Message}", ex);
+            }
+            catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new GrainException(GrainErrorCodes.Timeout, $"The call to {grain} did not complete within {_options.CallTimeout.TotalSeconds:0.#} s; its effect is unknown.", ex);
+            }
+
+            if (attempt >= _options.MaxAttempts || failure.Code == GrainErrorCodes.Timeout) throw failure;
+            _logger.LogDebug("Call to {Grain} failed with {Code} (attempt {Attempt}); retrying", grain, failure.Code, attempt);
+            try
+            {
+                await Task.Delay(Backoff(attempt), timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw failure;
+            }
+        }
+    }
+
+    /// <summary>Exponential backoff with jitter: about 10, 20, 40 … ms, at most 500 ms.</summary>
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(500, 10 << Math.Min(attempt - 1, 6)) * (0.5 + Random.Shared.NextDouble() / 2));
+
+    private static GrainException ReadError(HttpStatusCode status, byte[] content)
+    {
+        try
+        {
+            var error = JsonSerializer.Deserialize(content, TransportJsonContext.Default.CallError);
+            if (error is not null) return new GrainException(error.Code, error.Message);
+        }
+        catch (JsonException)
+        {
+        }
+        return status == HttpStatusCode.ServiceUnavailable
+            ? new GrainException(GrainErrorCodes.Unavailable, "The silo is unavailable.")
+            : new GrainException(GrainErrorCodes.Internal, $"The silo answered {(int)status} without an error body.");
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,4 @@
+using Tollgate.Silo;
+
+var app = await SiloApp.BuildAsync(args);
+await app.RunAsync();
