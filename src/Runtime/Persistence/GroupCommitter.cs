@@ -19,6 +19,8 @@ public sealed class GroupCommitter : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<PendingWrite>[] _lanes;
     private readonly Task[] _loops;
+    private long _committedBatches;
+    private long _committedWrites;
 
     public GroupCommitter(NpgsqlDataSource database, SiloIdentity silo, GroupCommitOptions options, ILogger<GroupCommitter> logger)
     {
@@ -36,6 +38,12 @@ public sealed class GroupCommitter : IAsyncDisposable
             _loops[i] = Task.Run(() => RunLaneAsync(lane));
         }
     }
+
+    /// <summary>Transactions committed so far.</summary>
+    public long CommittedBatches => Interlocked.Read(ref _committedBatches);
+
+    /// <summary>Grain writes committed so far; divided by <see cref="CommittedBatches"/>, the mean group size.</summary>
+    public long CommittedWrites => Interlocked.Read(ref _committedWrites);
 
     /// <summary>
     /// Queues a write of a grain in <paramref name="partition"/>, held at <paramref name="epoch"/>.
@@ -94,6 +102,8 @@ public sealed class GroupCommitter : IAsyncDisposable
                 var rejected = await TryCommitAsync(live).ConfigureAwait(false);
                 if (rejected.Count == 0)
                 {
+                    Interlocked.Increment(ref _committedBatches);
+                    Interlocked.Add(ref _committedWrites, live.Count);
                     foreach (var write in live) write.Done.TrySetResult();
                     return;
                 }

@@ -1,0 +1,126 @@
+using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
+using Tollgate.Runtime;
+using Tollgate.Tests.Infrastructure;
+
+namespace Tollgate.Tests.Accounts;
+
+[Collection("postgres")]
+public sealed class AccountCreditsTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task A_thousand_concurrent_reserves_never_reserve_more_than_the_available_balance()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        var account = GrainTypes.AccountId("hot");
+        await cluster.Grains.CallAsync(account, new CreateAccount(OverdraftLimit: 0, InitialCredit: 500_000, "test"));
+
+        var reserves = await Task.WhenAll(Enumerable.Range(0, 1_000).Select(i =>
+            Task.Run(() => cluster.Grains.CallAsync(account, new ReserveCredit($"req-{i}", 1_000, 60)))));
+
+        var granted = reserves.Where(r => r.Granted).ToList();
+        Assert.Equal(500, granted.Count);
+        Assert.All(reserves.Where(r => !r.Granted), r => Assert.Equal(ReserveResult.InsufficientCredit, r.Denial));
+        Assert.Equal(500_000, granted.Sum(r => r.Amount));
+
+        // Settle every grant concurrently, some under, some over their reservation.
+        var costs = new Random(7);
+        var actual = granted.ToDictionary(r => r.RequestId, _ => (long)costs.Next(0, 2_000));
+        var settled = await Task.WhenAll(granted.Select(r =>
+            Task.Run(() => cluster.Grains.CallAsync(account, new SettleCredit(r.RequestId, actual[r.RequestId])))));
+
+        var totals = await Ledger.ReadAsync(database, "hot");
+        Assert.Equal(totals.Balance, totals.LedgerSum);
+        Assert.Equal(500_000 - settled.Sum(s => s.Charged), totals.Balance);
+        Assert.True(totals.Balance >= 0, "no overdraft was allowed");
+        Assert.Equal(actual.Values.Sum(), settled.Sum(s => s.Charged + s.Uncollected));
+        var snapshot = await cluster.Grains.CallAsync(account, new GetAccount(0, null));
+        Assert.Equal(0, snapshot.Pending);
+        Assert.Equal(totals.Balance, snapshot.Balance);
+    }
+
+    [Fact]
+    public async Task The_same_settlement_sent_many_times_at_once_charges_once_and_returns_the_first_result()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        var account = GrainTypes.AccountId("dup");
+        await cluster.Grains.CallAsync(account, new CreateAccount(0, 10_000, "test"));
+        await cluster.Grains.CallAsync(account, new ReserveCredit("r1", 1_000, 60));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            Task.Run(() => cluster.Grains.CallAsync(account, new SettleCredit("r1", 700)))));
+        Assert.All(results, r => Assert.Equal(results[0], r));
+        Assert.Equal(new SettleResult("r1", 1_000, 700, 700, 0, 9_300), results[0]);
+
+        // After a restart the first result comes back from the ledger.
+        await cluster.StopSiloAsync();
+        await cluster.StartSiloAsync();
+        Assert.Equal(results[0], await cluster.Grains.CallAsync(account, new SettleCredit("r1", 700)));
+
+        var conflict = await Assert.ThrowsAsync<GrainException>(() => cluster.Grains.CallAsync(account, new SettleCredit("r1", 701)));
+        Assert.Equal(AccountErrors.IdempotencyConflict, conflict.Code);
+
+        var totals = await Ledger.ReadAsync(database, "dup");
+        Assert.Equal(new Ledger.Totals(9_300, 9_300, 2), totals); // the initial credit and one settlement
+    }
+
+    [Fact]
+    public async Task The_same_adjustment_sent_many_times_at_once_applies_once_and_returns_the_first_result()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        var account = GrainTypes.AccountId("adj");
+        await cluster.Grains.CallAsync(account, new CreateAccount(0, 0, "test"));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            Task.Run(() => cluster.Grains.CallAsync(account, new AdjustCredit(5_000, "top-up", "ops", "topup-1")))));
+        Assert.All(results, r => Assert.Equal(new AdjustResult("topup-1", 5_000, 5_000, "top-up", "ops"), r));
+
+        await cluster.StopSiloAsync();
+        await cluster.StartSiloAsync();
+        Assert.Equal(results[0], await cluster.Grains.CallAsync(account, new AdjustCredit(5_000, "top-up", "ops", "topup-1")));
+        var conflict = await Assert.ThrowsAsync<GrainException>(() => cluster.Grains.CallAsync(account, new AdjustCredit(6_000, "top-up", "ops", "topup-1")));
+        Assert.Equal(AccountErrors.IdempotencyConflict, conflict.Code);
+        Assert.Equal(new Ledger.Totals(5_000, 5_000, 1), await Ledger.ReadAsync(database, "adj"));
+    }
+
+    [Fact]
+    public async Task Expired_reservations_are_released()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        var account = GrainTypes.AccountId("ttl");
+        await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000, "test"));
+
+        Assert.True((await cluster.Grains.CallAsync(account, new ReserveCredit("short", 1_000, TtlSeconds: 1))).Granted);
+        Assert.False((await cluster.Grains.CallAsync(account, new ReserveCredit("blocked", 1, 60))).Granted);
+        await Task.Delay(TimeSpan.FromMilliseconds(1_300));
+
+        var after = await cluster.Grains.CallAsync(account, new GetAccount(0, null));
+        Assert.Equal(0, after.Pending);
+        Assert.Equal(1_000, after.Available);
+        Assert.True((await cluster.Grains.CallAsync(account, new ReserveCredit("next", 1_000, 60))).Granted);
+
+        // Settling the expired request later is a late settlement: charged, with nothing reserved.
+        var late = await cluster.Grains.CallAsync(account, new SettleCredit("short", 100));
+        Assert.Equal(0, late.Reserved);
+        Assert.Equal(0, late.Charged); // the only money left is held by "next"
+        Assert.Equal(100, late.Uncollected);
+    }
+
+    [Fact]
+    public async Task Void_releases_a_reservation_without_charging()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        var account = GrainTypes.AccountId("void");
+        await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000, "test"));
+        await cluster.Grains.CallAsync(account, new ReserveCredit("r", 800, 60));
+
+        Assert.Equal(new VoidResult("r", true, 800), await cluster.Grains.CallAsync(account, new VoidReservation("r")));
+        Assert.Equal(new VoidResult("r", false, 0), await cluster.Grains.CallAsync(account, new VoidReservation("r")));
+        Assert.Equal(1_000, (await cluster.Grains.CallAsync(account, new GetAccount(0, null))).Available);
+    }
+}

@@ -1,0 +1,77 @@
+using Tollgate.Grains.Accounts;
+using Tollgate.Runtime;
+
+namespace Tollgate.Tests.Accounts;
+
+public sealed class CreditBookTests
+{
+    [Fact]
+    public void Reservations_count_against_the_available_balance()
+    {
+        var book = new CreditBook(balance: 1_000, overdraftLimit: 500);
+        book.Reserve("a", 600, expiresAt: 10);
+        Assert.Equal(400, book.Available);
+        Assert.False(book.CanReserve(401)); // the overdraft is not lendable up front
+        Assert.True(book.CanReserve(400));
+    }
+
+    [Fact]
+    public void Settle_within_the_reservation_charges_the_actual_cost_and_releases_the_rest()
+    {
+        var book = new CreditBook(1_000, 0);
+        book.Reserve("a", 600, 10);
+        var settlement = book.Settle("a", 250);
+        Assert.Equal(new Settlement(Reserved: 600, Charged: 250, Uncollected: 0, BalanceAfter: 750), settlement);
+        Assert.Equal(0, book.Pending);
+    }
+
+    [Fact]
+    public void Overage_is_charged_up_to_the_overdraft_and_never_eats_other_holds()
+    {
+        var book = new CreditBook(1_000, overdraftLimit: 100);
+        book.Reserve("a", 500, 10);
+        book.Reserve("b", 500, 10);
+        // a costs 900: 500 reserved + 400 overage, but only b's hold-free balance (0) plus overdraft (100) is collectible.
+        var a = book.Settle("a", 900);
+        Assert.Equal(600, a.Charged);
+        Assert.Equal(300, a.Uncollected);
+        Assert.Equal(400, book.Balance);
+        var b = book.Settle("b", 500); // b's hold is still fully covered
+        Assert.Equal(500, b.Charged);
+        Assert.Equal(-100, book.Balance);
+        Assert.Equal(0, book.Settle("c", 1).Charged); // at the overdraft floor nothing more is collectible
+    }
+
+    [Fact]
+    public void A_late_settlement_without_a_reservation_is_charged_within_the_policy()
+    {
+        var book = new CreditBook(300, 0);
+        var late = book.Settle("gone", 200);
+        Assert.Equal(new Settlement(0, 200, 0, 100), late);
+    }
+
+    [Fact]
+    public void Expired_reservations_are_released_once()
+    {
+        var book = new CreditBook(1_000, 0);
+        book.Reserve("a", 400, expiresAt: 100);
+        book.Reserve("b", 300, expiresAt: 200);
+        book.Void("b");
+        book.Reserve("b", 300, expiresAt: 500); // same id again, later expiry: the stale queue entry must not release it
+        Assert.Equal(0, book.ExpireDue(99));
+        Assert.Equal(1, book.ExpireDue(200));
+        Assert.Equal(300, book.Pending);
+        Assert.Equal(1, book.ExpireDue(500));
+        Assert.Equal(0, book.Pending);
+    }
+
+    [Fact]
+    public void Adjust_refuses_to_cross_the_overdraft_floor_or_the_balance_ceiling()
+    {
+        var book = new CreditBook(100, overdraftLimit: 50);
+        Assert.Equal(-50, book.Adjust(-150));
+        Assert.Equal("insufficient_credit", Assert.Throws<GrainException>(() => book.Adjust(-1)).Code);
+        var rich = new CreditBook(Tollgate.Grains.Credits.MaxBalance, 0);
+        Assert.Equal("balance_limit_exceeded", Assert.Throws<GrainException>(() => rich.Adjust(1)).Code);
+    }
+}

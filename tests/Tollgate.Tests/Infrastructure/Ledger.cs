@@ -1,0 +1,33 @@
+using Npgsql;
+
+namespace Tollgate.Tests.Infrastructure;
+
+/// <summary>Reads the committed money of an account straight from PostgreSQL, for checking invariants.</summary>
+public static class Ledger
+{
+    public sealed record Totals(long Balance, long LedgerSum, long Entries);
+
+    public static async Task<Totals> ReadAsync(string connectionString, string accountId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT a.balance, COALESCE(SUM(l.amount), 0)::bigint, COUNT(l.entry_id)
+            FROM accounts a LEFT JOIN ledger l ON l.account_id = a.account_id
+            WHERE a.account_id = $1 GROUP BY a.balance
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = accountId });
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) throw new InvalidOperationException($"No account {accountId}.");
+        return new Totals(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
+    public static async Task<long> CountAsync(string connectionString, string sql, params object[] values)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}
