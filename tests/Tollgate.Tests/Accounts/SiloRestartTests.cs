@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
+using Tollgate.Runtime;
+using Tollgate.Tests.Infrastructure;
+
+namespace Tollgate.Tests.Accounts;
+
+[Collection("postgres")]
+public sealed class SiloRestartTests(PostgresFixture postgres)
+{
+    private const int Accounts = 20;
+    private const long InitialCredit = 1_000_000_000;
+
+    [Fact]
+    public async Task A_silo_stopped_and_started_under_load_keeps_every_acknowledged_settlement_and_adjustment()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        for (var a = 0; a < Accounts; a++)
+            await cluster.Grains.CallAsync(GrainTypes.AccountId($"acct-{a}"), new CreateAccount(0, InitialCredit, "test"));
+
+        var settled = new ConcurrentDictionary<(string Account, string Request), SettleResult>();
+        var adjusted = new ConcurrentDictionary<(string Account, string Key), AdjustResult>();
+        var failures = 0;
+        using var stop = new CancellationTokenSource();
+
+        async Task WorkerAsync(int worker)
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                var accountId = $"acct-{(worker * 7 + i) % Accounts}";
+                var account = GrainTypes.AccountId(accountId);
+                var request = $"w{worker}-{i}";
+                try
+                {
+                    if (i % 10 == 9)
+                    {
+                        adjusted[(accountId, request)] = await cluster.Grains.CallAsync(account, new AdjustCredit(1_000 + i, "load", "test", request));
+                        continue;
+                    }
+                    var reserve = await cluster.Grains.CallAsync(account, new ReserveCredit(request, 5_000, 60));
+                    if (reserve.Granted)
+                        settled[(accountId, request)] = await cluster.Grains.CallAsync(account, new SettleCredit(request, 1_000 + i % 4_000));
+                }
+                catch (GrainException)
+                {
+                    Interlocked.Increment(ref failures); // unacknowledged: may or may not have happened
+                }
+            }
+        }
+
+        var workers = Enumerable.Range(0, 16).Select(w => Task.Run(() => WorkerAsync(w))).ToArray();
+        await Task.Delay(1_000);
+        await cluster.StopSiloAsync();
+        await cluster.StartSiloAsync();
+        await Task.Delay(1_000);
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+
+        Assert.True(settled.Count > 100, $"the load ran ({settled.Count} settlements)");
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync();
+        foreach (var ((accountId, request), result) in settled)
+        {
+            var charged = await Ledger.CountAsync(database,
+                "SELECT -amount FROM ledger WHERE account_id = $1 AND kind = 'settle' AND op_key = $2", accountId, request);
+            Assert.Equal(result.Charged, charged);
+        }
+        foreach (var ((accountId, key), result) in adjusted)
+        {
+            Assert.Equal(result.Amount, await Ledger.CountAsync(database,
+                "SELECT amount FROM ledger WHERE account_id = $1 AND kind = 'adjust' AND op_key = $2", accountId, key));
+        }
+        for (var a = 0; a < Accounts; a++)
+        {
+            var totals = await Ledger.ReadAsync(database, $"acct-{a}");
+            Assert.Equal(totals.Balance, totals.LedgerSum);
+        }
+    }
+}

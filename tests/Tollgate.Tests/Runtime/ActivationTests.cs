@@ -1,0 +1,50 @@
+using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
+using Tollgate.Runtime.Persistence;
+using Tollgate.Tests.Infrastructure;
+
+namespace Tollgate.Tests.Runtime;
+
+[Collection("postgres")]
+public sealed class ActivationTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task Concurrent_writes_of_many_grains_share_commits()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        var committer = cluster.SiloService<GroupCommitter>();
+        var before = (committer.CommittedBatches, committer.CommittedWrites);
+
+        await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
+            cluster.Grains.CallAsync(GrainTypes.AccountId($"g-{i}"), new CreateAccount(0, 100, "test")))));
+
+        var writes = committer.CommittedWrites - before.CommittedWrites;
+        var batches = committer.CommittedBatches - before.CommittedBatches;
+        Assert.Equal(400, writes);
+        Assert.True(batches < writes / 2, $"{writes} writes took {batches} commits");
+    }
+
+    [Fact]
+    public async Task An_idle_activation_is_flushed_and_deactivated_and_its_state_survives()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database,
+            "--Silo:IdleDeactivationAge=00:00:00.300", "--Silo:IdleCollectionInterval=00:00:00.100");
+        var account = GrainTypes.AccountId("idle");
+        await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000, "test"));
+        await cluster.Grains.CallAsync(account, new ReserveCredit("held", 400, 600));
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await Ledger.CountAsync(database, "SELECT jsonb_array_length(reservations) FROM accounts WHERE account_id = 'idle'") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the idle activation was not flushed");
+            await Task.Delay(100);
+        }
+
+        // The next call activates it again from the database, hold included.
+        var snapshot = await cluster.Grains.CallAsync(account, new GetAccount(0, null));
+        Assert.Equal(400, snapshot.Pending);
+        Assert.Equal(400, (await cluster.Grains.CallAsync(account, new SettleCredit("held", 300))).Reserved);
+    }
+}
