@@ -21,11 +21,13 @@ if (string.IsNullOrWhiteSpace(connectionString))
     connectionString = postgres.ConnectionString;
 }
 
+// Request logs would drown the summary below; warnings and errors still show.
+string[] quiet = ["--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft.AspNetCore=Warning", "--Logging:LogLevel:Microsoft.Hosting=Warning"];
 try
 {
-    var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", $"--Silo:Port={siloPort}", .. args]);
+    var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", $"--Silo:Port={siloPort}", .. quiet, .. args]);
     var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", $"--Admin:Token={adminToken}",
-        $"--Cluster:Silos:0=http://127.0.0.1:{siloPort}", .. args]);
+        $"--Cluster:Silos:0=http://127.0.0.1:{siloPort}", .. quiet, .. args]);
     await silo.StartAsync();
     await gateway.StartAsync();
 
@@ -45,8 +47,12 @@ try
 
         """);
 
-    // Both hosts listen for Ctrl-C/SIGTERM; when either stops, stop the other too.
-    await Task.WhenAny(silo.WaitForShutdownAsync(), gateway.WaitForShutdownAsync());
+    // Both hosts listen for Ctrl-C/SIGTERM. Once either is asked to stop, stop both, exactly once
+    // and in order: the gateway (no new calls), then the silo (flush, release leases), then PostgreSQL.
+    var stopping = new TaskCompletionSource();
+    silo.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+    gateway.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
+    await stopping.Task;
     await gateway.StopAsync();
     await silo.StopAsync();
     await gateway.DisposeAsync();
