@@ -26,6 +26,28 @@ public sealed class ActivationTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Concurrent_writes_of_one_hot_grain_are_pipelined_into_shared_commits()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        var account = GrainTypes.AccountId("hot");
+        await cluster.Grains.CallAsync(account, new CreateAccount(0, 0, "test"));
+        var committer = cluster.SiloService<GroupCommitter>();
+        var before = (committer.CommittedBatches, committer.CommittedWrites);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
+            cluster.Grains.CallAsync(account, new AdjustCredit(10, "load", "test", $"k{i}")))));
+
+        var writes = committer.CommittedWrites - before.CommittedWrites;
+        var batches = committer.CommittedBatches - before.CommittedBatches;
+        Assert.Equal(400, writes);
+        Assert.True(batches < writes / 2, $"{writes} writes of one grain took {batches} commits");
+        // Each caller saw its own committed balance: 400 distinct balances, 10 apart.
+        Assert.Equal(Enumerable.Range(1, 400).Select(i => i * 10L), results.Select(r => r.BalanceAfter).Order());
+        Assert.Equal(new Ledger.Totals(4_000, 4_000, 400), await Ledger.ReadAsync(database, "hot"));
+    }
+
+    [Fact]
     public async Task An_idle_activation_is_flushed_and_deactivated_and_its_state_survives()
     {
         var database = await postgres.CreateDatabaseAsync();
