@@ -109,6 +109,10 @@ public sealed class GroupCommitter : IAsyncDisposable
                 }
                 // Drop the rejected writes (and later writes of their activations) and commit the rest.
                 foreach (var (write, reason) in rejected) write.Fail(reason);
+                foreach (var write in live)
+                {
+                    if (write.Chain.IsBroken) write.Fail(ChainBroken()); // no-op for the rejected ones themselves
+                }
                 live.RemoveAll(write => write.Chain.IsBroken);
             }
             catch (Exception ex) when (IsTransient(ex) && transientFailures < _options.TransientRetries)
