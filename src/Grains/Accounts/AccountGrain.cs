@@ -24,6 +24,7 @@ internal sealed class AccountGrain : Grain,
     private DateTimeOffset _createdAt;
     private long _version;
     private bool _reservationsChanged;
+    private HashSet<string> _storedReservations = new(StringComparer.Ordinal); // ids in accounts.reservations
 
     private string AccountId => Id.Key;
 
@@ -36,6 +37,7 @@ internal sealed class AccountGrain : Grain,
         _createdAt = stored.CreatedAt;
         _version = stored.Version;
         foreach (var reservation in stored.Reservations) _book.Restore(reservation);
+        _storedReservations = new HashSet<string>(stored.Reservations.Select(r => r.RequestId), StringComparer.Ordinal);
         _reservationsChanged = _book.ExpireDue(NowMs()) > 0;
     }
 
@@ -43,9 +45,14 @@ internal sealed class AccountGrain : Grain,
     {
         if (_book is null) return Task.CompletedTask;
         if (_book.ExpireDue(NowMs()) > 0) _reservationsChanged = true;
-        if (!_reservationsChanged) return Task.CompletedTask;
+        return _reservationsChanged ? WriteReservations(_book) : Task.CompletedTask;
+    }
+
+    private Task WriteReservations(CreditBook book)
+    {
         _reservationsChanged = false;
-        return Write(AccountStore.UpdateWithReservations(Id, _book.Balance, _version++, _book.Reservations));
+        _storedReservations = new HashSet<string>(book.Reservations.Select(r => r.RequestId), StringComparer.Ordinal);
+        return Write(AccountStore.UpdateWithReservations(Id, book.Balance, _version++, book.Reservations));
     }
 
     public Task<AccountSnapshot> Handle(CreateAccount request)
@@ -130,8 +137,11 @@ internal sealed class AccountGrain : Grain,
     public Task<VoidResult> Handle(VoidReservation request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
-        var released = Existing().Void(request.RequestId);
+        var book = Existing();
+        var released = book.Void(request.RequestId);
         if (released > 0) _reservationsChanged = true;
+        // A stored hold must not come back on the next activation: store the set without it.
+        if (_storedReservations.Contains(request.RequestId)) _ = WriteReservations(book);
         return Task.FromResult(new VoidResult(request.RequestId, released > 0, released));
     }
 

@@ -61,9 +61,12 @@ internal static class AccountStore
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(reservations.ToList(), StoreJson.Default.ListReservation) });
 
     public static GrainWrite Ledger(this GrainWrite write, string kind, string key, long amount, long balanceAfter, long requested, long? reserved, string? reason, string? actor) =>
-        write.Then("""
+        // Guarded, and a duplicate inserts nothing instead of raising: the whole write then conflicts in one
+        // pass, so a batch resent after a lost COMMIT is resolved at once rather than one error at a time.
+        write.Guarded("""
             INSERT INTO ledger (account_id, kind, op_key, amount, balance_after, requested, reserved, reason, actor)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            ON CONFLICT (account_id, kind, op_key) DO NOTHING
             """, write.Grain.Key, kind, key, amount, balanceAfter, requested, reserved, reason, actor);
 
     public static async Task<LedgerEntry?> FindAsync(NpgsqlDataSource database, string accountId, string kind, string key)

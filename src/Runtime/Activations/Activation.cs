@@ -103,11 +103,12 @@ internal sealed class Activation : IGrainContext
                 _activated = true;
             }
             var result = await call.Handler.Invoke(Grain, call.Request).ConfigureAwait(false);
-            RespondAfterWrites(call, result);
+            AnswerAfterWrites(call, result, null);
         }
         catch (GrainException ex)
         {
-            call.Result.TrySetException(ex);
+            // A rejection may rest on uncommitted state too (e.g. "already settled"): same rule.
+            AnswerAfterWrites(call, null, ex);
         }
         catch (Exception ex)
         {
@@ -118,20 +119,26 @@ internal sealed class Activation : IGrainContext
         }
     }
 
-    private void RespondAfterWrites(Call call, object? result)
+    private void AnswerAfterWrites(Call call, object? result, Exception? error)
     {
         var writes = _lastWrite;
-        if (writes.IsCompletedSuccessfully)
+        if (writes.IsCompleted)
         {
-            call.Result.TrySetResult(result);
+            Answer(call, writes, result, error);
             return;
         }
         writes.ContinueWith(static (write, state) =>
         {
-            var (call, result) = ((Call, object?))state!;
-            if (write.IsCompletedSuccessfully) call.Result.TrySetResult(result);
-            else call.Result.TrySetException(write.Exception!.InnerException!);
-        }, (call, result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            var (call, result, error) = ((Call, object?, Exception?))state!;
+            Answer(call, write, result, error);
+        }, (call, result, error), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static void Answer(Call call, Task writes, object? result, Exception? error)
+    {
+        if (!writes.IsCompletedSuccessfully) call.Result.TrySetException(writes.Exception?.InnerException ?? new GrainException(GrainErrorCodes.StorageFailed, "A write was not committed."));
+        else if (error is not null) call.Result.TrySetException(error);
+        else call.Result.TrySetResult(result);
     }
 
     /// <summary>
@@ -179,6 +186,16 @@ internal sealed class Activation : IGrainContext
             orphans = [.. _mailbox];
             _mailbox.Clear();
         }
+        // The successor loads state from the database: it may do so only once every write of this
+        // activation has finished (committed, or failed and so never will), or it could load stale state.
+        var writes = _lastWrite;
+        if (writes.IsCompleted) Finish(orphans);
+        else writes.ContinueWith(static (_, state) => { var (self, orphans) = ((Activation, Call[]))state!; self.Finish(orphans); },
+            (this, orphans), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void Finish(Call[] orphans)
+    {
         _catalog.Remove(this);
         _gone.TrySetResult();
         foreach (var call in orphans) _catalog.Redispatch(Id, call);

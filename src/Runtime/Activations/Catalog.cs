@@ -102,7 +102,8 @@ internal sealed class Catalog
     {
         foreach (var activation in _activations.Values)
         {
-            if (activation.Partition == partition)
+            // A partition can be lost and regained at a new epoch: activations of the new epoch stay.
+            if (activation.Partition == partition && activation.Epoch != _partitions.RecordedEpoch(partition))
                 activation.Break(new GrainException(GrainErrorCodes.WrongSilo, $"Partition {partition} was lost."));
         }
     }
@@ -111,11 +112,13 @@ internal sealed class Catalog
     public async Task<int> CollectIdleAsync(TimeSpan idleAge, CancellationToken cancellationToken)
     {
         var collected = 0;
-        foreach (var activation in _activations.Values)
-        {
-            if (activation.IdleMilliseconds >= idleAge.TotalMilliseconds && await activation.TryDeactivateAsync(cancellationToken).ConfigureAwait(false))
-                collected++;
-        }
+        // In parallel, so the flushes share group commits instead of waiting one commit each.
+        await Parallel.ForEachAsync(_activations.Values, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
+            async (activation, token) =>
+            {
+                if (activation.IdleMilliseconds >= idleAge.TotalMilliseconds && await activation.TryDeactivateAsync(token).ConfigureAwait(false))
+                    Interlocked.Increment(ref collected);
+            }).ConfigureAwait(false);
         return collected;
     }
 

@@ -11,8 +11,6 @@ namespace Tollgate.Runtime.Cluster;
 /// </summary>
 public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, PartitionTable partitions, SiloOptions options, ILogger<LeaseManager> logger)
 {
-    private long _validUntil; // Environment.TickCount64 until which the held leases are surely unexpired
-
     /// <summary>Creates the partition rows once per cluster (idempotent).</summary>
     public async Task EnsurePartitionsAsync(CancellationToken cancellationToken)
     {
@@ -25,8 +23,9 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
     /// <summary>Renews held leases, then acquires free or expired ones (or ones held by an older incarnation of this address).</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        var started = Environment.TickCount64;
-        var held = new Dictionary<int, long>();
+        // Measured before the statements run, so the local view never outlives the database's expiry.
+        var validUntil = Environment.TickCount64 + (long)options.LeaseDuration.TotalMilliseconds;
+        var renewed = new Dictionary<int, long>();
         await using (var renew = database.CreateCommand("""
             UPDATE partition_leases SET expires_at = clock_timestamp() + $3
             WHERE owner_address = $1 AND owner_generation = $2 AND expires_at > clock_timestamp()
@@ -34,8 +33,19 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
             """))
         {
             AddLeaseParameters(renew);
-            await ReadLeasesAsync(renew, held, cancellationToken).ConfigureAwait(false);
+            await ReadLeasesAsync(renew, renewed, cancellationToken).ConfigureAwait(false);
         }
+        foreach (var partition in partitions.Held().ToList())
+        {
+            if (renewed.GetValueOrDefault(partition) != partitions.RecordedEpoch(partition))
+            {
+                logger.LogWarning("Lost the lease of partition {Partition}", partition);
+                partitions.Lose(partition);
+            }
+        }
+        partitions.ConfirmUntil(validUntil);
+
+        var acquired = new Dictionary<int, long>();
         await using (var acquire = database.CreateCommand("""
             UPDATE partition_leases SET owner_address = $1, owner_generation = $2, epoch = epoch + 1, expires_at = clock_timestamp() + $3
             WHERE partition_id < $4
@@ -45,26 +55,15 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
         {
             AddLeaseParameters(acquire);
             acquire.Parameters.Add(new NpgsqlParameter { Value = partitions.Partitioner.PartitionCount });
-            await ReadLeasesAsync(acquire, held, cancellationToken).ConfigureAwait(false);
+            await ReadLeasesAsync(acquire, acquired, cancellationToken).ConfigureAwait(false);
         }
-
-        foreach (var partition in partitions.Held().ToList())
-        {
-            if (!held.ContainsKey(partition))
-            {
-                logger.LogWarning("Lost the lease of partition {Partition}", partition);
-                partitions.Lose(partition);
-            }
-        }
-        foreach (var (partition, epoch) in held) partitions.Hold(partition, epoch);
-        // Measured from before the renewal was sent, so the local view never outlives the database's.
-        Volatile.Write(ref _validUntil, started + (long)options.LeaseDuration.TotalMilliseconds);
+        foreach (var (partition, epoch) in acquired) partitions.Hold(partition, epoch);
     }
 
-    /// <summary>Drops every lease locally when renewals have failed for longer than a lease lasts.</summary>
+    /// <summary>Drops every lease locally when renewals have failed for longer than a lease lasts, so its activations go.</summary>
     public void ExpireIfStale()
     {
-        if (Environment.TickCount64 < Volatile.Read(ref _validUntil)) return;
+        if (!partitions.IsStale) return;
         foreach (var partition in partitions.Held().ToList()) partitions.Lose(partition);
     }
 

@@ -13,11 +13,22 @@ public sealed class PartitionTable(Partitioner partitioner)
     /// <summary>Raised after a partition is lost, so its activations are dropped.</summary>
     public event Action<int>? PartitionLost;
 
+    private long _validUntil; // Environment.TickCount64 until which the held leases surely have not expired
+
+    /// <summary>The epoch at which this silo holds <paramref name="partition"/>; false when not held or when renewals are overdue.</summary>
     public bool TryGetEpoch(int partition, out long epoch)
     {
         epoch = Volatile.Read(ref _epochs[partition]);
-        return epoch != 0;
+        return epoch != 0 && Environment.TickCount64 < Volatile.Read(ref _validUntil);
     }
+
+    /// <summary>Records a successful renewal: the leases are valid until this local time.</summary>
+    internal void ConfirmUntil(long tickCount64) => Volatile.Write(ref _validUntil, tickCount64);
+
+    internal bool IsStale => Environment.TickCount64 >= Volatile.Read(ref _validUntil);
+
+    /// <summary>The epoch recorded for a partition, even if renewals are overdue (0: not held).</summary>
+    internal long RecordedEpoch(int partition) => Volatile.Read(ref _epochs[partition]);
 
     public int HeldCount => Held().Count();
 

@@ -21,35 +21,53 @@ internal sealed class SiloService(LeaseManager leases, PartitionTable partitions
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // Separate loops: a long idle collection must never delay lease renewal.
+        Task.WhenAll(RenewLeasesAsync(stoppingToken), CollectIdleAsync(stoppingToken));
+
+    private async Task RenewLeasesAsync(CancellationToken stoppingToken)
     {
-        var renewEvery = options.LeaseDuration / 3;
-        var nextCollection = DateTime.UtcNow + options.IdleCollectionInterval;
-        while (!stoppingToken.IsCancellationRequested)
+        using var timer = new PeriodicTimer(options.LeaseDuration / 3);
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false))
         {
             try
             {
-                await Task.Delay(renewEvery < options.IdleCollectionInterval ? renewEvery : options.IdleCollectionInterval, stoppingToken).ConfigureAwait(false);
-                try
-                {
-                    await leases.RefreshAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning(ex, "Renewing partition leases failed");
-                    leases.ExpireIfStale();
-                }
-                if (DateTime.UtcNow >= nextCollection)
-                {
-                    var collected = await catalog.CollectIdleAsync(options.IdleDeactivationAge, stoppingToken).ConfigureAwait(false);
-                    if (collected > 0) logger.LogDebug("Deactivated {Count} idle activations", collected);
-                    nextCollection = DateTime.UtcNow + options.IdleCollectionInterval;
-                }
+                await leases.RefreshAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                return;
+                logger.LogWarning(ex, "Renewing partition leases failed");
             }
+            leases.ExpireIfStale();
+        }
+    }
+
+    private async Task CollectIdleAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.IdleCollectionInterval);
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                var collected = await catalog.CollectIdleAsync(options.IdleDeactivationAge, stoppingToken).ConfigureAwait(false);
+                if (collected > 0) logger.LogDebug("Deactivated {Count} idle activations", collected);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Collecting idle activations failed");
+            }
+        }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

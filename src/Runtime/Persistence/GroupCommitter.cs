@@ -115,6 +115,26 @@ public sealed class GroupCommitter : IAsyncDisposable
                 }
                 live.RemoveAll(write => write.Chain.IsBroken);
             }
+            catch (CommitOutcomeUnknownException unknown)
+            {
+                // The connection died during COMMIT: ask the database what became of the transaction.
+                var status = await ResolveAsync(unknown.TransactionId).ConfigureAwait(false);
+                if (status == "committed")
+                {
+                    Interlocked.Increment(ref _committedBatches);
+                    Interlocked.Add(ref _committedWrites, live.Count);
+                    foreach (var write in live) write.Done.TrySetResult();
+                    return;
+                }
+                if (status != "aborted" || ++transientFailures > _options.TransientRetries)
+                {
+                    _logger.LogError(unknown.InnerException, "The outcome of a commit of {Count} writes is unknown; the writes are reported failed", live.Count);
+                    foreach (var write in live)
+                        write.Fail(new GrainException(GrainErrorCodes.StorageFailed, "The database may or may not have committed the write; retry with the same id.", unknown.InnerException));
+                    return;
+                }
+                _logger.LogWarning(unknown.InnerException, "A commit of {Count} writes was aborted by a lost connection; retrying", live.Count);
+            }
             catch (Exception ex) when (IsTransient(ex) && transientFailures < _options.TransientRetries)
             {
                 // Safe to resend: every write starts with a guarded statement, so one that did commit
@@ -139,8 +159,10 @@ public sealed class GroupCommitter : IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(FenceQuery(live));
-        // owners[i] is the write that batch command i belongs to (command 0 is the fence query).
-        var owners = new List<(PendingWrite Write, bool IsGuarded)>(live.Count * 2) { (null!, false) };
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id()::text"));
+        // owners[i] is the write that batch command i belongs to (commands 0 and 1 are the fence and xid queries).
+        const int FirstWrite = 2;
+        var owners = new List<(PendingWrite Write, bool IsGuarded)>(live.Count * 2 + FirstWrite) { (null!, false), (null!, false) };
         foreach (var write in live)
         {
             foreach (var statement in write.Write.Statements)
@@ -151,21 +173,25 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
 
         var heldEpochs = new Dictionary<int, long>();
+        var transactionId = "";
         var rejected = new List<(PendingWrite, Exception)>();
         try
         {
             await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false)) heldEpochs[reader.GetInt32(0)] = reader.GetInt64(1);
+            await reader.NextResultAsync().ConfigureAwait(false);
+            await reader.ReadAsync().ConfigureAwait(false);
+            transactionId = reader.GetString(0);
             while (await reader.NextResultAsync().ConfigureAwait(false)) { }
         }
-        catch (PostgresException ex) when (ex.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) > 0)
+        catch (PostgresException ex) when (!ex.IsTransient && ex.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) >= FirstWrite)
         {
             var write = owners[batch.BatchCommands.IndexOf(failed)].Write;
             rejected.Add((write, new GrainException(GrainErrorCodes.StorageFailed, $"The write of {write.Write.Grain} was refused by the database ({ex.SqlState}: {ex.MessageText}).", ex)));
             return rejected; // the transaction is aborted; disposing it rolls back
         }
 
-        for (var i = 1; i < owners.Count; i++)
+        for (var i = FirstWrite; i < owners.Count; i++)
         {
             var (write, isGuarded) = owners[i];
             if (isGuarded && batch.BatchCommands[i].RecordsAffected != 1 && !rejected.Exists(r => r.Item1 == write))
@@ -183,8 +209,40 @@ public sealed class GroupCommitter : IAsyncDisposable
             await transaction.RollbackAsync().ConfigureAwait(false);
             return rejected;
         }
-        await transaction.CommitAsync().ConfigureAwait(false);
+        try
+        {
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            throw new CommitOutcomeUnknownException(transactionId, ex);
+        }
         return rejected;
+    }
+
+    /// <summary>The status of a transaction whose COMMIT got no answer: committed, aborted, or null when it cannot be told.</summary>
+    private async Task<string?> ResolveAsync(string transactionId)
+    {
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            try
+            {
+                await using var status = _database.CreateCommand("SELECT pg_xact_status($1::xid8)");
+                status.Parameters.Add(new NpgsqlParameter { Value = transactionId });
+                if (await status.ExecuteScalarAsync().ConfigureAwait(false) is string result && result != "in progress") return result;
+            }
+            catch (Exception ex) when (IsTransient(ex))
+            {
+                _logger.LogWarning(ex, "Could not read the status of transaction {Transaction} (attempt {Attempt})", transactionId, attempt);
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt)).ConfigureAwait(false);
+        }
+        return null;
+    }
+
+    private sealed class CommitOutcomeUnknownException(string transactionId, Exception inner) : Exception("COMMIT got no answer.", inner)
+    {
+        public string TransactionId { get; } = transactionId;
     }
 
     private NpgsqlBatchCommand FenceQuery(List<PendingWrite> live)

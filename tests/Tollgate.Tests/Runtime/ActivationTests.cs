@@ -69,4 +69,28 @@ public sealed class ActivationTests(PostgresFixture postgres)
         Assert.Equal(400, snapshot.Pending);
         Assert.Equal(400, (await cluster.Grains.CallAsync(account, new SettleCredit("held", 300))).Reserved);
     }
+
+    [Fact]
+    public async Task Voiding_a_stored_hold_removes_it_from_storage_at_once()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database,
+            "--Silo:IdleDeactivationAge=00:00:00.300", "--Silo:IdleCollectionInterval=00:00:00.100");
+        var account = GrainTypes.AccountId("voided");
+        await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000, "test"));
+        await cluster.Grains.CallAsync(account, new ReserveCredit("a", 100, 600));
+        await cluster.Grains.CallAsync(account, new ReserveCredit("b", 200, 600));
+        const string stored = "SELECT count(*) FROM accounts, jsonb_array_elements(reservations) r WHERE account_id = 'voided' AND r->>'RequestId' = $1";
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await Ledger.CountAsync(database, stored, "a") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the idle activation was not flushed");
+            await Task.Delay(100);
+        }
+
+        // Reactivated, the hold is voided: a crash right after must not bring it back.
+        Assert.True((await cluster.Grains.CallAsync(account, new VoidReservation("a"))).Released);
+        Assert.Equal(0, await Ledger.CountAsync(database, stored, "a"));
+        Assert.Equal(1, await Ledger.CountAsync(database, stored, "b"));
+    }
 }

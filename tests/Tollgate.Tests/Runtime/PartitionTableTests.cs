@@ -1,0 +1,49 @@
+using Tollgate.Runtime.Cluster;
+
+namespace Tollgate.Tests.Runtime;
+
+public sealed class PartitionTableTests
+{
+    [Fact]
+    public void A_partition_is_served_only_while_its_lease_renewal_is_current()
+    {
+        var table = new PartitionTable(new Partitioner(8));
+        table.Hold(3, epoch: 5);
+        Assert.False(table.TryGetEpoch(3, out _)); // never confirmed yet
+
+        table.ConfirmUntil(Environment.TickCount64 + 60_000);
+        Assert.True(table.TryGetEpoch(3, out var epoch));
+        Assert.Equal(5, epoch);
+        Assert.False(table.TryGetEpoch(4, out _));
+
+        table.ConfirmUntil(Environment.TickCount64 - 1); // renewals overdue: stop serving at once
+        Assert.False(table.TryGetEpoch(3, out _));
+    }
+
+    [Fact]
+    public void Losing_a_partition_is_announced_once()
+    {
+        var table = new PartitionTable(new Partitioner(8));
+        var lost = new List<int>();
+        table.PartitionLost += lost.Add;
+        table.Hold(1, 1);
+        table.Lose(1);
+        table.Lose(1);
+        table.Hold(2, 1);
+        table.Hold(2, 2); // re-acquired at a new epoch: the old epoch's activations must go
+        Assert.Equal([1, 2], lost);
+    }
+
+    [Fact]
+    public void The_partition_hash_is_stable_across_processes_and_spreads_keys()
+    {
+        var partitioner = new Partitioner();
+        // Fixed expectations: a change here would move every grain of a running cluster.
+        Assert.Equal(4144935536u, Partitioner.StableHash(new("account", "acme")));
+        Assert.Equal(4144935536 % 1024, partitioner.PartitionOf(new("account", "acme")));
+        Assert.NotEqual(Partitioner.StableHash(new("ab", "c")), Partitioner.StableHash(new("a", "bc")));
+        var counts = new int[partitioner.PartitionCount];
+        for (var i = 0; i < 100_000; i++) counts[partitioner.PartitionOf(new("account", $"acct-{i}"))]++;
+        Assert.True(counts.Min() > 40 && counts.Max() < 160, $"min {counts.Min()} max {counts.Max()} per partition (mean 98)");
+    }
+}
