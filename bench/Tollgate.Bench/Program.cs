@@ -24,7 +24,8 @@ try
     await silo.StartAsync();
     var siloAddress = silo.Urls.First();
     var options = new ClusterClientOptions { Silos = [siloAddress] };
-    using var client = new GrainClient(TollgateMessages.Create(), new StaticSiloDirectory(options), options, NullLogger<GrainClient>.Instance);
+    using var directory = new ClusterDirectory(options, NullLogger<ClusterDirectory>.Instance);
+    using var client = new GrainClient(TollgateMessages.Create(), directory, options, NullLogger<GrainClient>.Instance);
 
     const long credit = 1_000_000 * Credits.NanosPerUsd;
     await Parallel.ForEachAsync(Enumerable.Range(0, accounts), async (a, _) =>

@@ -20,7 +20,7 @@ public static class GatewayApp
 
         builder.Services.AddSingleton(cluster);
         builder.Services.AddSingleton(TollgateMessages.Create());
-        builder.Services.AddSingleton<ISiloDirectory, StaticSiloDirectory>();
+        builder.Services.AddSingleton<ISiloDirectory, ClusterDirectory>();
         builder.Services.AddSingleton<IGrainCaller, GrainClient>();
         builder.Services.AddSingleton<AdminTokenFilter>();
         builder.Services.ConfigureHttpJsonOptions(json =>

@@ -9,6 +9,9 @@ public class GrainException(string code, string message, Exception? inner = null
 {
     public string Code { get; } = code;
 
+    /// <summary>For <see cref="GrainErrorCodes.WrongSilo"/>: the silo that now serves the grain, when known.</summary>
+    public string? RedirectTo { get; init; }
+
     /// <summary>True when the same call may succeed if retried later.</summary>
     public bool IsTransient => GrainErrorCodes.IsTransient(Code);
 }

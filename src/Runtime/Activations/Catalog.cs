@@ -21,12 +21,14 @@ internal sealed class Catalog
     private readonly GrainRegistry _registry;
     private readonly PartitionTable _partitions;
     private readonly IServiceProvider _services;
+    private readonly LeaseManager _leases;
 
-    public Catalog(GrainRegistry registry, PartitionTable partitions, GroupCommitter committer, NpgsqlDataSource database,
+    public Catalog(GrainRegistry registry, PartitionTable partitions, LeaseManager leases, GroupCommitter committer, NpgsqlDataSource database,
         TimeProvider time, IServiceProvider services, ILogger<Catalog> logger)
     {
         _registry = registry;
         _partitions = partitions;
+        _leases = leases;
         _services = services;
         Committer = committer;
         Database = database;
@@ -57,14 +59,27 @@ internal sealed class Catalog
     /// <summary>Hands a call that its activation gave back (it was leaving) to the grain's next activation.</summary>
     public void Redispatch(GrainId grain, Call call) => Dispatch(grain, call);
 
-    private void Dispatch(GrainId grain, Call call)
+    private void Dispatch(GrainId grain, Call call, bool mayClaim = true)
     {
+        var partition = _partitions.Partitioner.PartitionOf(grain);
         for (var attempt = 0; attempt < MaxActivationAttempts; attempt++)
         {
-            var partition = _partitions.Partitioner.PartitionOf(grain);
             if (!_partitions.TryGetEpoch(partition, out var epoch))
             {
-                call.Result.TrySetException(new GrainException(GrainErrorCodes.WrongSilo, $"This silo does not hold partition {partition} of {grain}."));
+                if (mayClaim && !_partitions.IsDraining(partition))
+                {
+                    // Perhaps another silo has just handed this partition here: check before redirecting.
+                    _leases.ClaimIfHandedAsync(partition).ContinueWith(static (claim, state) =>
+                    {
+                        var (catalog, grain, call) = ((Catalog, GrainId, Call))state!;
+                        catalog.Dispatch(grain, call, mayClaim: false);
+                    }, (this, grain, call), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    return;
+                }
+                call.Result.TrySetException(new GrainException(GrainErrorCodes.WrongSilo, $"This silo does not serve partition {partition} of {grain}.")
+                {
+                    RedirectTo = _partitions.MovedTo(partition),
+                });
                 return;
             }
             var activation = _activations.GetOrAdd(grain, Create, (this, partition, epoch));
@@ -123,15 +138,28 @@ internal sealed class Catalog
     }
 
     /// <summary>Flushes and deactivates every activation (shutdown), retrying busy ones until the deadline.</summary>
-    public async Task DeactivateAllAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public Task DeactivateAllAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        DeactivateAsync(_ => true, timeout, cancellationToken);
+
+    /// <summary>
+    /// Flushes and deactivates the activations of draining partitions (handoff), retrying busy ones
+    /// until the deadline; what is still busy then is discarded (its committed state stays).
+    /// </summary>
+    public async Task DeactivateAsync(Func<int, bool> partitions, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (!_activations.IsEmpty && Stopwatch.GetTimestamp() < deadline)
+        List<Activation> Remaining() => [.. _activations.Values.Where(activation => partitions(activation.Partition))];
+        for (var remaining = Remaining(); remaining.Count > 0; remaining = Remaining())
         {
-            await Parallel.ForEachAsync(_activations.Values, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
+            if (Stopwatch.GetTimestamp() >= deadline)
+            {
+                Logger.LogWarning("{Count} activations were still busy after {Timeout} and were discarded without a flush", remaining.Count, timeout);
+                foreach (var activation in remaining) activation.Break(new TimeoutException("Deactivation timed out."));
+                return;
+            }
+            await Parallel.ForEachAsync(remaining, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
                 async (activation, token) => await activation.TryDeactivateAsync(token).ConfigureAwait(false)).ConfigureAwait(false);
-            if (!_activations.IsEmpty) await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            if (Remaining().Count > 0) await Task.Delay(10, cancellationToken).ConfigureAwait(false);
         }
-        if (!_activations.IsEmpty) Logger.LogWarning("{Count} activations were still busy at shutdown and were not flushed", _activations.Count);
     }
 }

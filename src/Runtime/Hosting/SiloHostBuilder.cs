@@ -55,6 +55,8 @@ public static class SiloHostBuilder
         services.AddSingleton<PartitionTable>();
         services.AddSingleton<GroupCommitter>();
         services.AddSingleton<LeaseManager>();
+        services.AddSingleton<Membership>();
+        services.AddSingleton<ClusterTableEndpoint.Cache>();
         services.AddSingleton<Catalog>();
         services.AddSingleton(provider => new LocalGrainCaller(provider.GetRequiredService<Catalog>(), registry, options));
         services.AddHostedService<SiloService>();
@@ -64,6 +66,7 @@ public static class SiloHostBuilder
     public static WebApplication MapSilo(this WebApplication app)
     {
         app.MapGrainCalls();
+        app.MapClusterTable();
         return app;
     }
 

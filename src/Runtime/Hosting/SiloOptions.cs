@@ -26,6 +26,9 @@ public sealed class SiloOptions
     /// <summary>Longest a call may wait and run before its caller is told it timed out.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Longest a handoff waits for a partition's activations to finish and flush; busy ones are then discarded.</summary>
+    public TimeSpan HandoffTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Longest a graceful shutdown waits for activations to flush.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -7,39 +7,100 @@ using Tollgate.Runtime.Persistence;
 namespace Tollgate.Runtime.Hosting;
 
 /// <summary>
-/// The silo's lifecycle: takes partition leases before serving, keeps them renewed, collects idle
-/// activations; on shutdown flushes every activation, then gives the leases back.
+/// The silo's lifecycle. Joins the cluster and takes a fair share of partition leases before
+/// serving; then heartbeats, renews leases, rebalances (taking free partitions, handing surplus to
+/// a silo below its share) and collects idle activations. On shutdown, while the endpoint still
+/// answers (with redirects), it hands every partition to the other silos: drain, flush, transfer.
 /// </summary>
-internal sealed class SiloService(LeaseManager leases, PartitionTable partitions, Catalog catalog, GroupCommitter committer, SiloOptions options, SiloIdentity silo, ILogger<SiloService> logger)
-    : BackgroundService
+internal sealed class SiloService(Membership membership, LeaseManager leases, PartitionTable partitions, Catalog catalog, GroupCommitter committer,
+    SiloOptions options, SiloIdentity silo, IHostApplicationLifetime lifetime, ILogger<SiloService> logger)
+    : BackgroundService, IHostedLifecycleService
 {
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    private readonly SemaphoreSlim _balancing = new(1, 1);
+    private volatile bool _stopping;
+
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         await leases.EnsurePartitionsAsync(cancellationToken).ConfigureAwait(false);
-        await leases.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        await membership.RegisterAsync(cancellationToken).ConfigureAwait(false);
+        await leases.RenewAsync(cancellationToken).ConfigureAwait(false);
+        await BalanceAsync(cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Silo {Silo} holds {Count} partitions", silo, partitions.HeldCount);
-        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         // Separate loops: a long idle collection must never delay lease renewal.
-        Task.WhenAll(RenewLeasesAsync(stoppingToken), CollectIdleAsync(stoppingToken));
+        Task.WhenAll(MaintainClusterAsync(stoppingToken), CollectIdleAsync(stoppingToken));
 
-    private async Task RenewLeasesAsync(CancellationToken stoppingToken)
+    private async Task MaintainClusterAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.LeaseDuration / 3);
         while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false))
         {
             try
             {
-                await leases.RefreshAsync(stoppingToken).ConfigureAwait(false);
+                if (!await membership.HeartbeatAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    logger.LogCritical("Silo {Silo} was declared dead by the cluster; stopping", silo);
+                    lifetime.StopApplication();
+                    return;
+                }
+                await leases.RenewAsync(stoppingToken).ConfigureAwait(false);
+                if (!_stopping) await BalanceAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Renewing partition leases failed");
+                logger.LogWarning(ex, "Cluster maintenance round failed");
             }
             leases.ExpireIfStale();
         }
+    }
+
+    /// <summary>Moves this silo toward its fair share: acquire free partitions, or hand surplus to silos below theirs.</summary>
+    private async Task BalanceAsync(CancellationToken cancellationToken)
+    {
+        await _balancing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var live = (await membership.LiveSilosAsync(cancellationToken).ConfigureAwait(false)).ToList();
+            if (!live.Exists(s => s.Silo == silo)) return; // not visible as live yet: next round
+            var count = partitions.Partitioner.PartitionCount;
+            var myTarget = LeaseManager.FairShare(count, live.Count, live.FindIndex(s => s.Silo == silo));
+            var held = partitions.HeldCount;
+            if (held < myTarget)
+            {
+                var acquired = await leases.AcquireAsync(myTarget - held, cancellationToken).ConfigureAwait(false);
+                if (acquired > 0) logger.LogInformation("Acquired {Count} partitions (now {Held}, fair share {Target})", acquired, partitions.HeldCount, myTarget);
+                return;
+            }
+            for (var i = 0; i < live.Count && held > myTarget; i++)
+            {
+                var (recipient, theirs) = live[i];
+                var deficit = LeaseManager.FairShare(count, live.Count, i) - theirs;
+                if (recipient == silo || deficit <= 0) continue;
+                var give = partitions.Held().Where(p => !partitions.IsDraining(p)).Take(Math.Min(deficit, held - myTarget)).ToList();
+                var moved = await HandOffAsync(give, recipient, cancellationToken).ConfigureAwait(false);
+                held -= moved;
+            }
+        }
+        finally
+        {
+            _balancing.Release();
+        }
+    }
+
+    /// <summary>Graceful handoff: stop taking calls for the partitions, flush their activations, then transfer the leases.</summary>
+    private async Task<int> HandOffAsync(IReadOnlyList<int> handed, SiloIdentity recipient, CancellationToken cancellationToken)
+    {
+        if (handed.Count == 0) return 0;
+        var set = handed.ToHashSet();
+        foreach (var partition in handed) partitions.Drain(partition);
+        await catalog.DeactivateAsync(set.Contains, options.HandoffTimeout, cancellationToken).ConfigureAwait(false);
+        var moved = await leases.TransferAsync(handed, recipient, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Handed {Count} partitions to {Recipient}", moved.Count, recipient);
+        return moved.Count;
     }
 
     private async Task CollectIdleAsync(CancellationToken stoppingToken)
@@ -59,6 +120,54 @@ internal sealed class SiloService(LeaseManager leases, PartitionTable partitions
         }
     }
 
+    /// <summary>Runs before the endpoint stops: hands every partition to the other live silos, so no client call fails.</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        await _balancing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await membership.SetStatusAsync("stopping", CancellationToken.None).ConfigureAwait(false);
+            var others = (await membership.LiveSilosAsync(CancellationToken.None).ConfigureAwait(false)).Where(s => s.Silo != silo).Select(s => s.Silo).ToList();
+            logger.LogInformation("Silo {Silo} stopping: handing {Count} partitions to {Others} silos", silo, partitions.HeldCount, others.Count);
+            var held = partitions.Held().ToList();
+            // Deal the partitions round-robin, in a few rounds so each round's drain is short.
+            for (var round = 0; others.Count > 0 && held.Count > 0; round++)
+            {
+                var chunk = held.Take(Math.Max(others.Count, 64)).ToList();
+                held.RemoveRange(0, chunk.Count);
+                await Task.WhenAll(others.Select((recipient, i) =>
+                    HandOffAsync([.. chunk.Where((_, index) => index % others.Count == i)], recipient, CancellationToken.None))).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Handing off partitions failed; the rest are flushed and released");
+        }
+        finally
+        {
+            _balancing.Release();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await catalog.DeactivateAllAsync(options.ShutdownTimeout, CancellationToken.None).ConfigureAwait(false);
+        await committer.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await leases.ReleaseAllAsync(CancellationToken.None).ConfigureAwait(false);
+            await membership.SetStatusAsync("dead", CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Releasing partition leases failed; they expire on their own");
+        }
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {
         try
@@ -68,22 +177,6 @@ internal sealed class SiloService(LeaseManager leases, PartitionTable partitions
         catch (OperationCanceledException)
         {
             return false;
-        }
-    }
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Silo {Silo} stopping: flushing {Count} activations", silo, catalog.Count);
-        await catalog.DeactivateAllAsync(options.ShutdownTimeout, CancellationToken.None).ConfigureAwait(false);
-        await committer.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            await leases.ReleaseAllAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Releasing partition leases failed; they expire on their own");
         }
     }
 }

@@ -61,7 +61,7 @@ internal static class CallEnvelope
 }
 
 /// <summary>The JSON body of a failed grain call.</summary>
-internal sealed record CallError(string Code, string Message);
+internal sealed record CallError(string Code, string Message, string? RedirectTo = null);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(CallError))]
 [System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]

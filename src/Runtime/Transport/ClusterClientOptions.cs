@@ -3,7 +3,7 @@ namespace Tollgate.Runtime.Transport;
 /// <summary>Settings of a cluster client such as the gateway (configuration section <c>Cluster</c>).</summary>
 public sealed class ClusterClientOptions
 {
-    /// <summary>Grain endpoints of the silos, e.g. http://127.0.0.1:5100.</summary>
+    /// <summary>Grain endpoints of some silos (seeds), e.g. http://127.0.0.1:5100; the rest is learned from the cluster table.</summary>
     public List<string> Silos { get; set; } = [];
 
     /// <summary>Must equal the silos' partition count.</summary>
@@ -13,5 +13,8 @@ public sealed class ClusterClientOptions
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Most attempts of one call when the silo is unreachable, misdirected or briefly unavailable.</summary>
-    public int MaxAttempts { get; set; } = 6;
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>How often the partition table is re-read from the silos (it is also re-read after a redirect).</summary>
+    public TimeSpan TableRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

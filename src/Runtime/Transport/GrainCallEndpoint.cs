@@ -120,6 +120,6 @@ public static class GrainCallEndpoint
     {
         context.Response.StatusCode = StatusOf(error.Code);
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsJsonAsync(new CallError(error.Code, error.Message), TransportJsonContext.Default.CallError, cancellationToken: context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(new CallError(error.Code, error.Message, error.RedirectTo), TransportJsonContext.Default.CallError, cancellationToken: context.RequestAborted);
     }
 }

@@ -22,6 +22,7 @@ public sealed class GrainClient : IGrainCaller, IDisposable
     private readonly Partitioner _partitioner;
     private readonly ClusterClientOptions _options;
     private readonly ILogger _logger;
+    private long _retries;
 
     public GrainClient(MessageCatalog messages, ISiloDirectory directory, ClusterClientOptions options, ILogger<GrainClient> logger)
     {
@@ -39,6 +40,9 @@ public sealed class GrainClient : IGrainCaller, IDisposable
             UseProxy = false,
         });
     }
+
+    /// <summary>Attempts that failed and were retried, since start (redirects, unreachable or unavailable silos).</summary>
+    public long Retries => Interlocked.Read(ref _retries);
 
     public async Task<TResponse> CallAsync<TResponse>(GrainId grain, IGrainRequest<TResponse> request, CancellationToken cancellationToken = default)
     {
@@ -68,11 +72,9 @@ public sealed class GrainClient : IGrainCaller, IDisposable
                 if (response.StatusCode == HttpStatusCode.OK) return (TResponse)type.DeserializeResponse(content)!;
                 failure = ReadError(response.StatusCode, content);
                 if (!failure.IsTransient) throw failure;
-                if (failure.Code == GrainErrorCodes.WrongSilo) _directory.Invalidate(partition, silo);
             }
             catch (HttpRequestException ex)
             {
-                _directory.Invalidate(partition, silo);
                 failure = new GrainException(GrainErrorCodes.Unavailable, $"Silo {silo} is unreachable: {ex.Message}", ex);
             }
             catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -82,9 +84,12 @@ public sealed class GrainClient : IGrainCaller, IDisposable
 
             if (attempt >= _options.MaxAttempts || failure.Code == GrainErrorCodes.Timeout) throw failure;
             _logger.LogDebug("Call to {Grain} failed with {Code} (attempt {Attempt}); retrying", grain, failure.Code, attempt);
+            Interlocked.Increment(ref _retries);
             try
             {
-                await Task.Delay(Backoff(attempt), timeout.Token).ConfigureAwait(false);
+                await _directory.OnFailureAsync(partition, silo, failure.RedirectTo, timeout.Token).ConfigureAwait(false);
+                // A redirect names the new owner: go there at once; otherwise back off.
+                if (failure.RedirectTo is null) await Task.Delay(Backoff(attempt), timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -102,7 +107,7 @@ public sealed class GrainClient : IGrainCaller, IDisposable
         try
         {
             var error = JsonSerializer.Deserialize(content, TransportJsonContext.Default.CallError);
-            if (error is not null) return new GrainException(error.Code, error.Message);
+            if (error is not null) return new GrainException(error.Code, error.Message) { RedirectTo = error.RedirectTo };
         }
         catch (JsonException)
         {

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tollgate.Gateway;
 using Tollgate.Grains;
@@ -14,79 +13,105 @@ using Tollgate.Silo;
 namespace Tollgate.Tests.Infrastructure;
 
 /// <summary>
-/// An in-process Tollgate for tests: one silo and one gateway on free loopback ports, talking
-/// over the real network transport to a real PostgreSQL database. The silo can be stopped and
-/// started again on the same address.
+/// An in-process Tollgate for tests: silos and a gateway on free loopback ports, talking over the
+/// real network transport to a real PostgreSQL database. Silos can be stopped (gracefully, as on
+/// SIGTERM), started again on the same address, and added.
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
     public const string AdminToken = "test-admin-token";
+    private static readonly string[] Quiet = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Tollgate=Warning"];
 
     private readonly string _connectionString;
     private readonly string[] _siloSettings;
-    private readonly int _siloPort = FreePort();
+    private readonly List<int> _ports = [];
+    private readonly List<WebApplication?> _silos = [];
+    private readonly ClusterDirectory _directory;
     private readonly GrainClient _client;
-    private WebApplication? _silo;
     private WebApplication? _gateway;
 
-    private TestCluster(string connectionString, string[] siloSettings)
+    private TestCluster(string connectionString, int silos, string[] siloSettings)
     {
         _connectionString = connectionString;
         _siloSettings = siloSettings;
-        var options = new ClusterClientOptions { Silos = [SiloAddress] };
-        _client = new GrainClient(TollgateMessages.Create(), new StaticSiloDirectory(options), options, NullLogger<GrainClient>.Instance);
+        for (var i = 0; i < silos; i++)
+        {
+            _ports.Add(FreePort());
+            _silos.Add(null);
+        }
+        var options = new ClusterClientOptions { Silos = [.. _ports.Select(Address)], TableRefreshInterval = TimeSpan.FromSeconds(1) };
+        _directory = new ClusterDirectory(options, NullLogger<ClusterDirectory>.Instance);
+        _client = new GrainClient(TollgateMessages.Create(), _directory, options, NullLogger<GrainClient>.Instance);
     }
-
-    public string SiloAddress => $"http://127.0.0.1:{_siloPort}";
 
     /// <summary>Calls grains over the network, as a gateway does.</summary>
     public IGrainCaller Grains => _client;
+
+    /// <summary>Retried attempts of <see cref="Grains"/> so far.</summary>
+    public long ClientRetries => _client.Retries;
 
     /// <summary>An HTTP client for the gateway; <see cref="Admin"/> adds the admin token.</summary>
     public HttpClient Gateway { get; private set; } = null!;
 
     public HttpClient Admin { get; private set; } = null!;
 
-    public WebApplication Silo => _silo ?? throw new InvalidOperationException("The silo is stopped.");
+    public int SiloCount => _silos.Count;
 
-    /// <summary>Starts a silo and a gateway; <paramref name="siloSettings"/> are extra <c>--Key=Value</c> settings of the silo.</summary>
-    public static async Task<TestCluster> StartAsync(string connectionString, params string[] siloSettings)
+    public WebApplication Silo(int index = 0) => _silos[index] ?? throw new InvalidOperationException($"Silo {index} is stopped.");
+
+    public string SiloAddress(int index = 0) => Address(_ports[index]);
+
+    /// <summary>Starts silos and a gateway; <paramref name="siloSettings"/> are extra <c>--Key=Value</c> settings of every silo.</summary>
+    public static Task<TestCluster> StartAsync(string connectionString, params string[] siloSettings) => StartAsync(connectionString, 1, siloSettings);
+
+    public static async Task<TestCluster> StartAsync(string connectionString, int silos, params string[] siloSettings)
     {
-        var cluster = new TestCluster(connectionString, siloSettings);
-        await cluster.StartSiloAsync();
+        var cluster = new TestCluster(connectionString, silos, siloSettings);
+        for (var i = 0; i < silos; i++) await cluster.StartSiloAsync(i);
         await cluster.StartGatewayAsync();
         return cluster;
     }
 
-    public async Task StartSiloAsync()
+    public async Task StartSiloAsync(int index = 0)
     {
-        if (_silo is not null) throw new InvalidOperationException("The silo is running.");
-        _silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={_connectionString}", $"--Silo:Port={_siloPort}", .. Quiet, .. _siloSettings]);
-        await _silo.StartAsync();
+        if (_silos[index] is not null) throw new InvalidOperationException($"Silo {index} is running.");
+        var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={_connectionString}", $"--Silo:Port={_ports[index]}", .. Quiet, .. _siloSettings]);
+        await silo.StartAsync();
+        _silos[index] = silo;
     }
 
-    /// <summary>Graceful stop: flushes activations and releases leases, as on SIGTERM.</summary>
-    public async Task StopSiloAsync()
+    /// <summary>Adds and starts one more silo; returns its index.</summary>
+    public async Task<int> AddSiloAsync()
     {
-        if (_silo is null) return;
-        await _silo.StopAsync();
-        await _silo.DisposeAsync();
-        _silo = null;
+        _ports.Add(FreePort());
+        _silos.Add(null);
+        await StartSiloAsync(_silos.Count - 1);
+        return _silos.Count - 1;
+    }
+
+    /// <summary>Graceful stop: hands off partitions, flushes activations and releases leases, as on SIGTERM.</summary>
+    public async Task StopSiloAsync(int index = 0)
+    {
+        if (_silos[index] is not { } silo) return;
+        await silo.StopAsync();
+        await silo.DisposeAsync();
+        _silos[index] = null;
     }
 
     private async Task StartGatewayAsync()
     {
         var port = FreePort();
-        _gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}", $"--Cluster:Silos:0={SiloAddress}", .. Quiet]);
+        _gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}",
+            .. _ports.Select((p, i) => $"--Cluster:Silos:{i}={Address(p)}"), .. Quiet]);
         await _gateway.StartAsync();
         Gateway = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         Admin = new HttpClient { BaseAddress = Gateway.BaseAddress };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
     }
 
-    public T SiloService<T>() where T : notnull => Silo.Services.GetRequiredService<T>();
+    public T SiloService<T>(int index = 0) where T : notnull => Silo(index).Services.GetRequiredService<T>();
 
-    private static readonly string[] Quiet = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Tollgate=Warning"];
+    private static string Address(int port) => $"http://127.0.0.1:{port}";
 
     private static int FreePort()
     {
@@ -104,7 +129,8 @@ public sealed class TestCluster : IAsyncDisposable
             await _gateway.StopAsync();
             await _gateway.DisposeAsync();
         }
-        await StopSiloAsync();
+        for (var i = 0; i < _silos.Count; i++) await StopSiloAsync(i);
         _client.Dispose();
+        _directory.Dispose();
     }
 }

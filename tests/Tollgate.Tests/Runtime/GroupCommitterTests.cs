@@ -18,7 +18,7 @@ internal sealed partial class TestStateJson : JsonSerializerContext;
 [Collection("postgres")]
 public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifetime
 {
-    private static readonly SiloIdentity Silo = new("http://silo.test:5100", 1);
+    private static readonly SiloIdentity Silo = new("http://127.0.0.1:9", 1);
     private const long Epoch = 7;
     private NpgsqlDataSource _database = null!;
     private GroupCommitter _committer = null!;
