@@ -110,6 +110,13 @@ internal sealed class Activation : IGrainContext
             // A rejection may rest on uncommitted state too (e.g. "already settled"): same rule.
             AnswerAfterWrites(call, null, ex);
         }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            // A database read failed (loading state, a history lookup): transient for the caller, who may retry.
+            _catalog.Logger.LogWarning(ex, "A database read of {Grain} failed; the activation is discarded", Id);
+            call.Result.TrySetException(new GrainException(GrainErrorCodes.StorageFailed, $"The database could not be read for {Id}; retry.", ex));
+            Break(ex);
+        }
         catch (Exception ex)
         {
             // Unknown failure: the grain's memory may be half-changed, so discard it.

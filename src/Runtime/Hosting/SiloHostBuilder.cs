@@ -46,7 +46,7 @@ public static class SiloHostBuilder
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(silo);
-        services.AddSingleton(database);
+        services.AddSingleton(_ => database); // created by a factory, so the container disposes it (and its pooled connections) on stop
         services.AddSingleton(messages);
         services.AddSingleton(registry);
         services.AddSingleton(options.GroupCommit);

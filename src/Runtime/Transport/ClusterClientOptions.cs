@@ -12,6 +12,9 @@ public sealed class ClusterClientOptions
     /// <summary>Longest a call may take, retries included.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Longest one attempt waits for a silo before trying again (a stalled silo must not hold a call for its whole timeout).</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Most attempts of one call when the silo is unreachable, misdirected or briefly unavailable.</summary>
     public int MaxAttempts { get; set; } = 10;
 

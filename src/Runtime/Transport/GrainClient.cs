@@ -67,8 +67,10 @@ public sealed class GrainClient : IGrainCaller, IDisposable
                     VersionPolicy = HttpVersionPolicy.RequestVersionExact,
                     Content = new ByteArrayContent(body) { Headers = { ContentType = CallContentType } },
                 };
-                using var response = await _http.SendAsync(message, timeout.Token).ConfigureAwait(false);
-                var content = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+                using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+                attemptTimeout.CancelAfter(_options.AttemptTimeout);
+                using var response = await _http.SendAsync(message, attemptTimeout.Token).ConfigureAwait(false);
+                var content = await response.Content.ReadAsByteArrayAsync(attemptTimeout.Token).ConfigureAwait(false);
                 if (response.StatusCode == HttpStatusCode.OK) return (TResponse)type.DeserializeResponse(content)!;
                 failure = ReadError(response.StatusCode, content);
                 if (!failure.IsTransient) throw failure;
@@ -80,6 +82,11 @@ public sealed class GrainClient : IGrainCaller, IDisposable
             catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new GrainException(GrainErrorCodes.Timeout, $"The call to {grain} did not complete within {_options.CallTimeout.TotalSeconds:0.#} s; its effect is unknown.", ex);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // This attempt hung (a stalled silo): try again, perhaps elsewhere. Safe: every message is idempotent.
+                failure = new GrainException(GrainErrorCodes.Unavailable, $"Silo {silo} did not answer within {_options.AttemptTimeout.TotalSeconds:0.#} s.", ex);
             }
 
             if (attempt >= _options.MaxAttempts || failure.Code == GrainErrorCodes.Timeout) throw failure;

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Tollgate.Tests.Infrastructure;
+
+/// <summary>
+/// A silo in its own OS process (the built Tollgate.Silo.dll), so tests can SIGKILL, SIGSTOP
+/// (pause) and SIGCONT it like a real crash or a stalled machine.
+/// </summary>
+public sealed partial class SiloProcess : IAsyncDisposable
+{
+    private const int SigKill = 9, SigTerm = 15, SigCont = 18, SigStop = 19;
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private SiloProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public string Address => $"http://127.0.0.1:{Port}";
+    public int Pid => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    public string Log
+    {
+        get { lock (_log) return _log.ToString(); }
+    }
+
+    public static async Task<SiloProcess> StartAsync(string connectionString, int port, params string[] settings)
+    {
+        var silo = Path.Combine(AppContext.BaseDirectory, "Tollgate.Silo.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])[silo, $"--Postgres:ConnectionString={connectionString}", $"--Silo:Port={port}",
+                     "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Tollgate=Information", .. settings])
+            start.ArgumentList.Add(argument);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the silo process.");
+        var result = new SiloProcess(process, port);
+        process.OutputDataReceived += (_, e) => result.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => result.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await result.WaitUntilServingAsync();
+        return result;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_log) _log.AppendLine(line);
+    }
+
+    /// <summary>Waits until the silo answers on its endpoint (it has joined and taken its first leases).</summary>
+    private async Task WaitUntilServingAsync()
+    {
+        using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The silo process exited with {_process.ExitCode}:\n{Log}");
+            try
+            {
+                using var response = await http.GetAsync($"{Address}/cluster/table");
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"The silo process did not start serving:\n{Log}");
+    }
+
+    /// <summary>A crash: no flush, no handoff, leases left to expire.</summary>
+    public void Kill() => Signal(SigKill);
+
+    /// <summary>A stall (GC pause, frozen VM): the process keeps its memory but runs nothing.</summary>
+    public void Pause() => Signal(SigStop);
+
+    public void Resume() => Signal(SigCont);
+
+    /// <summary>Graceful stop (SIGTERM) and wait for the process to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited) return;
+        Signal(SigTerm);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    private void Signal(int signal)
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Resume();
+            Kill();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
