@@ -37,7 +37,7 @@ try
         Tollgate is running (Ctrl-C stops it).
           gateway:     {url}
           silo:        http://127.0.0.1:{siloPort} (internal grain calls, HTTP/2)
-          postgres:    {(postgres is null ? "configured by Postgres__ConnectionString" : $"127.0.0.1:{postgres.Port}, data in {Path.Combine(home, "postgres")}")}
+          postgres:    {(postgres is null ? "configured by Postgres__ConnectionString" : $"{postgres.ConnectionString} (data in {Path.Combine(home, "postgres")})")}
           admin token: {adminToken}  (saved in {Path.Combine(home, "admin-token")})
 
         Try it:
