@@ -142,6 +142,49 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
         Assert.Equal(new Ledger.Totals(1_030, 1_030, 3), totals);
     }
 
+    [Fact]
+    public async Task A_silo_restarted_after_a_crash_at_the_same_address_supersedes_its_old_generation_at_once()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var port = FreePort();
+        const string longLease = "--Silo:LeaseDuration=00:02:00"; // expiry alone would keep the partitions locked for minutes
+        await using (var first = await SiloProcess.StartAsync(database, port, longLease))
+        {
+            using var client = Client([first]);
+            await client.Grains.CallAsync(GrainTypes.AccountId("phoenix"), new CreateAccount(0, 500, "test"));
+            first.Kill();
+        }
+
+        await using var second = await SiloProcess.StartAsync(database, port, longLease);
+        using (var client = Client([second]))
+        {
+            Assert.Equal(600, (await client.Grains.CallAsync(GrainTypes.AccountId("phoenix"), new AdjustCredit(100, "after restart", "test", "k"))).BalanceAfter);
+        }
+        Assert.Equal(1, await Ledger.CountAsync(database, "SELECT count(DISTINCT owner_generation) FROM partition_leases WHERE expires_at > clock_timestamp()"));
+        Assert.Equal(1, await Ledger.CountAsync(database, "SELECT count(*) FROM silos WHERE status = 'dead'"));
+    }
+
+    [Fact]
+    public async Task Sigterm_hands_every_partition_to_the_other_silos_and_exits_cleanly()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var a = await SiloProcess.StartAsync(database, FreePort(), Lease);
+        await using var b = await SiloProcess.StartAsync(database, FreePort(), Lease);
+        await WaitForOwnersAsync(database, [a.Address, b.Address]);
+        using (var client = Client([a, b]))
+        {
+            for (var i = 0; i < 50; i++) await client.Grains.CallAsync(GrainTypes.AccountId($"t-{i}"), new CreateAccount(0, 100, "test"));
+        }
+
+        await a.StopAsync();
+        Assert.Equal(0, a.ExitCode);
+        // Handed over, not left to expire: every partition is B's right away.
+        var owners = await OwnersAsync(database);
+        Assert.Equal(1024, owners.Count);
+        Assert.All(owners.Values, owner => Assert.Equal(b.Address, owner));
+        Assert.Equal(1, await Ledger.CountAsync(database, "SELECT count(*) FROM silos WHERE address = $1 AND status = 'dead'", a.Address));
+    }
+
     private sealed class TestClient(ClusterDirectory directory, GrainClient grains) : IDisposable
     {
         public GrainClient Grains { get; } = grains;

@@ -25,6 +25,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
     public string Address => $"http://127.0.0.1:{Port}";
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
 
     public string Log
     {
