@@ -10,6 +10,7 @@ public sealed class PartitionTable(Partitioner partitioner)
     private readonly long[] _epochs = new long[partitioner.PartitionCount];
     private readonly bool[] _draining = new bool[partitioner.PartitionCount];
     private readonly string?[] _movedTo = new string?[partitioner.PartitionCount];
+    private readonly long[] _highestEpoch = new long[partitioner.PartitionCount];
     private long _validUntil; // Environment.TickCount64 until which the held leases surely have not expired
 
     public Partitioner Partitioner { get; } = partitioner;
@@ -39,8 +40,18 @@ public sealed class PartitionTable(Partitioner partitioner)
     /// <summary>Records a successful renewal: the leases are valid until this local time.</summary>
     internal void ConfirmUntil(long tickCount64) => Volatile.Write(ref _validUntil, tickCount64);
 
+    /// <summary>
+    /// Records a lease. A stale report is ignored: an epoch below one already seen, or the epoch of a
+    /// lease this silo has since given away (a renewal read just before a transfer).
+    /// </summary>
     internal void Hold(int partition, long epoch)
     {
+        lock (_highestEpoch)
+        {
+            var highest = _highestEpoch[partition];
+            if (epoch < highest || (epoch == highest && Volatile.Read(ref _epochs[partition]) == 0)) return;
+            _highestEpoch[partition] = epoch;
+        }
         Volatile.Write(ref _movedTo[partition], null);
         Volatile.Write(ref _draining[partition], false);
         var previous = Interlocked.Exchange(ref _epochs[partition], epoch);

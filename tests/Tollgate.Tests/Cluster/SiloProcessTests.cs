@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Runtime;
+using Tollgate.Runtime.Hosting;
 using Tollgate.Runtime.Cluster;
 using Tollgate.Runtime.Transport;
 using Tollgate.Tests.Infrastructure;
@@ -28,7 +28,7 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
         var silos = new List<SiloProcess>();
         try
         {
-            for (var i = 0; i < 3; i++) silos.Add(await SiloProcess.StartAsync(database, FreePort(), Lease));
+            for (var i = 0; i < 3; i++) silos.Add(await SiloProcess.StartAsync(database, SiloHostBuilder.FreeLoopbackPort(), Lease));
             await WaitForOwnersAsync(database, silos.Select(s => s.Address).ToArray());
             using var client = Client(silos);
             const int accounts = 20;
@@ -108,8 +108,8 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
     public async Task A_paused_silo_loses_its_partitions_and_after_resuming_serves_and_writes_nothing_for_them()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var a = await SiloProcess.StartAsync(database, FreePort(), Lease);
-        await using var b = await SiloProcess.StartAsync(database, FreePort(), Lease);
+        await using var a = await SiloProcess.StartAsync(database, SiloHostBuilder.FreeLoopbackPort(), Lease);
+        await using var b = await SiloProcess.StartAsync(database, SiloHostBuilder.FreeLoopbackPort(), Lease);
         await WaitForOwnersAsync(database, [a.Address, b.Address]);
         using var client = Client([a, b]);
 
@@ -146,7 +146,7 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
     public async Task A_silo_restarted_after_a_crash_at_the_same_address_supersedes_its_old_generation_at_once()
     {
         var database = await postgres.CreateDatabaseAsync();
-        var port = FreePort();
+        var port = SiloHostBuilder.FreeLoopbackPort();
         const string longLease = "--Silo:LeaseDuration=00:02:00"; // expiry alone would keep the partitions locked for minutes
         await using (var first = await SiloProcess.StartAsync(database, port, longLease))
         {
@@ -168,8 +168,8 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
     public async Task Sigterm_hands_every_partition_to_the_other_silos_and_exits_cleanly()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var a = await SiloProcess.StartAsync(database, FreePort(), Lease);
-        await using var b = await SiloProcess.StartAsync(database, FreePort(), Lease);
+        await using var a = await SiloProcess.StartAsync(database, SiloHostBuilder.FreeLoopbackPort(), Lease);
+        await using var b = await SiloProcess.StartAsync(database, SiloHostBuilder.FreeLoopbackPort(), Lease);
         await WaitForOwnersAsync(database, [a.Address, b.Address]);
         using (var client = Client([a, b]))
         {
@@ -242,10 +242,4 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Tollgate.Gateway;
 using Tollgate.Grains;
 using Tollgate.Runtime;
+using Tollgate.Runtime.Hosting;
 using Tollgate.Runtime.Transport;
 using Tollgate.Silo;
 
@@ -36,7 +36,7 @@ public sealed class TestCluster : IAsyncDisposable
         _siloSettings = siloSettings;
         for (var i = 0; i < silos; i++)
         {
-            _ports.Add(FreePort());
+            _ports.Add(SiloHostBuilder.FreeLoopbackPort());
             _silos.Add(null);
         }
         var options = new ClusterClientOptions { Silos = [.. _ports.Select(Address)], TableRefreshInterval = TimeSpan.FromSeconds(1) };
@@ -83,7 +83,7 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Adds and starts one more silo; returns its index.</summary>
     public async Task<int> AddSiloAsync()
     {
-        _ports.Add(FreePort());
+        _ports.Add(SiloHostBuilder.FreeLoopbackPort());
         _silos.Add(null);
         await StartSiloAsync(_silos.Count - 1);
         return _silos.Count - 1;
@@ -100,7 +100,7 @@ public sealed class TestCluster : IAsyncDisposable
 
     private async Task StartGatewayAsync()
     {
-        var port = FreePort();
+        var port = SiloHostBuilder.FreeLoopbackPort();
         _gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}",
             .. _ports.Select((p, i) => $"--Cluster:Silos:{i}={Address(p)}"), .. Quiet]);
         await _gateway.StartAsync();
@@ -113,12 +113,6 @@ public sealed class TestCluster : IAsyncDisposable
 
     private static string Address(int port) => $"http://127.0.0.1:{port}";
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -35,6 +35,22 @@ public sealed class PartitionTableTests
     }
 
     [Fact]
+    public void A_stale_lease_report_never_brings_back_a_partition_given_away()
+    {
+        var table = new PartitionTable(new Partitioner(8));
+        table.ConfirmUntil(Environment.TickCount64 + 60_000);
+        table.Hold(1, 4);
+        table.Lose(1, movedTo: "http://127.0.0.1:9"); // transferred: the new owner holds epoch 5
+        table.Hold(1, 4); // a renewal that read the row before the transfer
+        Assert.False(table.TryGetEpoch(1, out _));
+        table.Hold(1, 3);
+        Assert.False(table.TryGetEpoch(1, out _));
+        table.Hold(1, 6); // handed back later at a newer epoch
+        Assert.True(table.TryGetEpoch(1, out var epoch));
+        Assert.Equal(6, epoch);
+    }
+
+    [Fact]
     public void The_partition_hash_is_stable_across_processes_and_spreads_keys()
     {
         var partitioner = new Partitioner();
