@@ -1,0 +1,100 @@
+namespace Tollgate.Grains.Limits;
+
+/// <summary>
+/// A limit of <c>Limit</c> units (requests or tokens) per sliding <c>Window</c>, kept as a ring of
+/// equal time buckets. Admission counts every bucket that overlaps the window ending now, the
+/// oldest one whole, so the units admitted in <em>any</em> window of that length never exceed the
+/// limit: no 2× burst at a boundary as with fixed windows. The price of that guarantee is
+/// conservative accuracy: a unit is counted until its whole bucket has left the window, so
+/// admission may come up to one bucket (window ÷ buckets) later than an exact log would allow.
+/// Memory is one long per bucket, whatever the limit.
+/// </summary>
+internal sealed class SlidingWindow
+{
+    private readonly long[] _buckets;
+    private readonly long _bucketMs;
+    private long _newest; // absolute number of the newest bucket (time ÷ bucket length)
+    private long _total;
+
+    public SlidingWindow(long limit, long windowMs, int buckets)
+    {
+        if (limit < 1 || buckets < 1 || windowMs < buckets || windowMs % buckets != 0)
+            throw new ArgumentOutOfRangeException(nameof(windowMs), "A window needs a positive limit and a length divisible into its buckets.");
+        Limit = limit;
+        WindowMs = windowMs;
+        _bucketMs = windowMs / buckets;
+        // One bucket more than the window holds: the oldest, partly outside, still counts.
+        _buckets = new long[buckets + 1];
+    }
+
+    public long Limit { get; }
+    public long WindowMs { get; }
+
+    /// <summary>Units that could be admitted now.</summary>
+    public long Remaining(long nowMs)
+    {
+        Advance(nowMs);
+        return Math.Max(0, Limit - _total);
+    }
+
+    /// <summary>Admits <paramref name="units"/> if they fit; returns the bucket they were counted in (for a later correction).</summary>
+    public bool TryAdd(long units, long nowMs, out long bucket, out long retryAfterMs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(units);
+        Advance(nowMs);
+        bucket = _newest;
+        if (_total + units <= Limit)
+        {
+            _buckets[Slot(_newest)] += units;
+            _total += units;
+            retryAfterMs = 0;
+            return true;
+        }
+        retryAfterMs = RetryAfter(units, nowMs);
+        return false;
+    }
+
+    /// <summary>
+    /// Changes what was counted in <paramref name="bucket"/> by <paramref name="delta"/> (an estimate
+    /// corrected to the actual count). Ignored once that bucket has left the window.
+    /// </summary>
+    public void Correct(long bucket, long delta, long nowMs)
+    {
+        Advance(nowMs);
+        if (bucket > _newest || bucket <= _newest - _buckets.Length) return;
+        var slot = Slot(bucket);
+        var corrected = Math.Max(0, _buckets[slot] + delta);
+        _total += corrected - _buckets[slot];
+        _buckets[slot] = corrected;
+    }
+
+    private long RetryAfter(long units, long nowMs)
+    {
+        if (units > Limit) return long.MaxValue; // never fits
+        var excess = _total + units - Limit;
+        // Buckets leave the count oldest first; find the one whose departure frees enough.
+        for (var age = _buckets.Length - 1; age >= 0; age--)
+        {
+            var bucket = _newest - age;
+            excess -= _buckets[Slot(bucket)];
+            if (excess <= 0) return (bucket + _buckets.Length) * _bucketMs - nowMs;
+        }
+        return WindowMs;
+    }
+
+    private void Advance(long nowMs)
+    {
+        var current = nowMs / _bucketMs;
+        if (current <= _newest) return;
+        var stale = Math.Min(current - _newest, _buckets.Length);
+        for (var i = 1; i <= stale; i++)
+        {
+            var slot = Slot(_newest + i);
+            _total -= _buckets[slot];
+            _buckets[slot] = 0;
+        }
+        _newest = current;
+    }
+
+    private int Slot(long bucket) => (int)(((bucket % _buckets.Length) + _buckets.Length) % _buckets.Length);
+}
