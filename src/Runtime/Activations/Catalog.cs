@@ -83,12 +83,8 @@ internal sealed class Catalog
                 return;
             }
             var activation = _activations.GetOrAdd(grain, Create, (this, partition, epoch));
-            if (activation.Epoch != epoch)
-            {
-                activation.Break(new InvalidOperationException("The partition's lease changed epoch."));
-                continue;
-            }
-            if (activation.TryEnqueue(call)) return;
+            if (activation.Epoch != epoch) activation.Break(new InvalidOperationException("The partition's lease changed epoch."));
+            else if (activation.TryEnqueue(call)) return;
             if (!activation.WhenGone.IsCompleted)
             {
                 // Leaving (flushing): continue once it is gone, without holding a thread meanwhile.

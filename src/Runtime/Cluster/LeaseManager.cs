@@ -36,6 +36,7 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
     {
         // Measured before the statement runs, so the local view never outlives the database's expiry.
         var validUntil = Environment.TickCount64 + (long)options.LeaseDuration.TotalMilliseconds;
+        var before = partitions.Held().Select(partition => (partition, partitions.RecordedEpoch(partition))).ToList();
         var renewed = new Dictionary<int, long>();
         await using (var renew = database.CreateCommand("""
             UPDATE partition_leases SET expires_at = clock_timestamp() + $3
@@ -47,13 +48,11 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
             renew.Parameters.Add(new NpgsqlParameter { Value = options.LeaseDuration });
             await ReadLeasesAsync(renew, renewed, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var partition in partitions.Held().ToList())
+        foreach (var (partition, epoch) in before)
         {
-            if (renewed.GetValueOrDefault(partition) != partitions.RecordedEpoch(partition))
-            {
+            // Only what was held before the renewal was sent: a partition claimed meanwhile is not lost.
+            if (renewed.GetValueOrDefault(partition) != epoch && partitions.LoseIf(partition, epoch))
                 logger.LogWarning("Lost the lease of partition {Partition}", partition);
-                partitions.Lose(partition);
-            }
         }
         // Leases handed to this silo since the last renewal are renewed too: take them.
         foreach (var (partition, epoch) in renewed)
@@ -73,7 +72,7 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
                 SELECT partition_id FROM partition_leases
                 WHERE partition_id < $4
                   AND (expires_at <= clock_timestamp() OR (owner_address = $1 AND owner_generation < $2))
-                ORDER BY (owner_address = $1) DESC, partition_id
+                ORDER BY (owner_address = $1) IS TRUE DESC, partition_id
                 LIMIT $5
                 FOR UPDATE SKIP LOCKED)
             RETURNING partition_id, epoch
@@ -91,7 +90,8 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
 
     /// <summary>
     /// Gives drained partitions to <paramref name="recipient"/> at a new epoch, conditional on this silo
-    /// still holding each at the epoch it knows. Returns the partitions transferred.
+    /// still holding each at the epoch it knows and on the recipient being alive and active. Returns
+    /// the partitions transferred; the others take calls here again.
     /// </summary>
     public async Task<IReadOnlyList<int>> TransferAsync(IReadOnlyList<int> drained, SiloIdentity recipient, CancellationToken cancellationToken)
     {
@@ -102,6 +102,8 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
             FROM unnest($5::int[], $6::bigint[]) AS mine(partition_id, epoch)
             WHERE l.partition_id = mine.partition_id AND l.epoch = mine.epoch
               AND l.owner_address = $1 AND l.owner_generation = $2 AND l.expires_at > clock_timestamp()
+              AND EXISTS (SELECT 1 FROM silos s WHERE s.address = $3 AND s.generation = $4
+                          AND s.status = 'active' AND s.heartbeat_at > clock_timestamp() - $7 FOR SHARE)
             RETURNING l.partition_id, l.epoch
             """))
         {
@@ -112,7 +114,11 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
             transfer.Parameters.Add(new NpgsqlParameter { Value = options.LeaseDuration });
             await ReadLeasesAsync(transfer, moved, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var partition in drained) partitions.Lose(partition, moved.ContainsKey(partition) ? recipient.Address : null);
+        foreach (var partition in drained)
+        {
+            if (moved.ContainsKey(partition)) partitions.GiveAway(partition, recipient.Address);
+            else partitions.Undrain(partition); // not ours any more, or the recipient is gone: the next renewal tells
+        }
         return [.. moved.Keys];
     }
 
@@ -147,7 +153,7 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
     /// <summary>Gives every lease back so another silo (or this address's next incarnation) can take it at once.</summary>
     public async Task ReleaseAllAsync(CancellationToken cancellationToken)
     {
-        foreach (var partition in partitions.Held().ToList()) partitions.Lose(partition);
+        foreach (var partition in partitions.Held().ToList()) partitions.GiveAway(partition, null);
         await using var release = database.CreateCommand(
             "UPDATE partition_leases SET expires_at = '-infinity' WHERE owner_address = $1 AND owner_generation = $2");
         AddOwner(release, silo);

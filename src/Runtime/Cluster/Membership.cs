@@ -56,7 +56,7 @@ public sealed class Membership(NpgsqlDataSource database, SiloIdentity silo, Sil
     /// <summary>Marks this silo stopping (no more partitions come to it) or dead (it has stopped).</summary>
     public async Task SetStatusAsync(string status, CancellationToken cancellationToken)
     {
-        await using var update = database.CreateCommand("UPDATE silos SET status = $3 WHERE address = $1 AND generation = $2");
+        await using var update = database.CreateCommand("UPDATE silos SET status = $3 WHERE address = $1 AND generation = $2 AND status <> 'dead'");
         update.Parameters.Add(new NpgsqlParameter { Value = silo.Address });
         update.Parameters.Add(new NpgsqlParameter { Value = silo.Generation });
         update.Parameters.Add(new NpgsqlParameter { Value = status });

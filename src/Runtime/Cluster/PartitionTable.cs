@@ -10,7 +10,7 @@ public sealed class PartitionTable(Partitioner partitioner)
     private readonly long[] _epochs = new long[partitioner.PartitionCount];
     private readonly bool[] _draining = new bool[partitioner.PartitionCount];
     private readonly string?[] _movedTo = new string?[partitioner.PartitionCount];
-    private readonly long[] _highestEpoch = new long[partitioner.PartitionCount];
+    private readonly long[] _givenAway = new long[partitioner.PartitionCount]; // highest epoch this silo transferred or released
     private long _validUntil; // Environment.TickCount64 until which the held leases surely have not expired
 
     public Partitioner Partitioner { get; } = partitioner;
@@ -41,31 +41,52 @@ public sealed class PartitionTable(Partitioner partitioner)
     internal void ConfirmUntil(long tickCount64) => Volatile.Write(ref _validUntil, tickCount64);
 
     /// <summary>
-    /// Records a lease. A stale report is ignored: an epoch below one already seen, or the epoch of a
-    /// lease this silo has since given away (a renewal read just before a transfer).
+    /// Records a lease. A stale report is ignored: an epoch below the one held, or an epoch this silo
+    /// has given away (a renewal that read the row just before the transfer).
     /// </summary>
     internal void Hold(int partition, long epoch)
     {
-        lock (_highestEpoch)
+        lock (_givenAway)
         {
-            var highest = _highestEpoch[partition];
-            if (epoch < highest || (epoch == highest && Volatile.Read(ref _epochs[partition]) == 0)) return;
-            _highestEpoch[partition] = epoch;
+            if (epoch <= _givenAway[partition] || epoch < Volatile.Read(ref _epochs[partition])) return;
+            Volatile.Write(ref _movedTo[partition], null);
+            Volatile.Write(ref _draining[partition], false);
+            var previous = Interlocked.Exchange(ref _epochs[partition], epoch);
+            if (previous != 0 && previous != epoch) PartitionLost?.Invoke(partition);
         }
-        Volatile.Write(ref _movedTo[partition], null);
-        Volatile.Write(ref _draining[partition], false);
-        var previous = Interlocked.Exchange(ref _epochs[partition], epoch);
-        if (previous != 0 && previous != epoch) PartitionLost?.Invoke(partition);
     }
 
     /// <summary>Stops taking new calls for the partition; its activations finish, flush and leave.</summary>
     internal void Drain(int partition) => Volatile.Write(ref _draining[partition], true);
 
-    internal void Lose(int partition, string? movedTo = null)
+    /// <summary>Takes calls again (a handoff that did not happen).</summary>
+    internal void Undrain(int partition) => Volatile.Write(ref _draining[partition], false);
+
+    /// <summary>The lease was lost (not renewed, or renewals overdue); a later renewal may show it is still ours.</summary>
+    internal void Lose(int partition)
     {
-        Volatile.Write(ref _movedTo[partition], movedTo);
         Volatile.Write(ref _draining[partition], false);
         if (Interlocked.Exchange(ref _epochs[partition], 0) != 0) PartitionLost?.Invoke(partition);
+    }
+
+    /// <summary>Like <see cref="Lose"/>, but only if the partition is still held at <paramref name="epoch"/> (not re-taken meanwhile).</summary>
+    internal bool LoseIf(int partition, long epoch)
+    {
+        if (Interlocked.CompareExchange(ref _epochs[partition], 0, epoch) != epoch) return false;
+        Volatile.Write(ref _draining[partition], false);
+        PartitionLost?.Invoke(partition);
+        return true;
+    }
+
+    /// <summary>This silo transferred (to <paramref name="movedTo"/>) or released the lease: never hold that epoch again.</summary>
+    internal void GiveAway(int partition, string? movedTo)
+    {
+        lock (_givenAway)
+        {
+            _givenAway[partition] = Math.Max(_givenAway[partition], Volatile.Read(ref _epochs[partition]));
+            Volatile.Write(ref _movedTo[partition], movedTo);
+            Lose(partition);
+        }
     }
 
     internal IEnumerable<int> Held()

@@ -30,9 +30,12 @@ internal sealed class SiloService(Membership membership, LeaseManager leases, Pa
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    // A handoff drains at most this many partitions at once, so each drain is short and calls wait little.
+    private const int HandoffBatch = 64;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        // Separate loops: a long idle collection must never delay lease renewal.
-        Task.WhenAll(MaintainClusterAsync(stoppingToken), CollectIdleAsync(stoppingToken));
+        // Separate loops: neither a long handoff nor a long idle collection may delay heartbeats and renewals.
+        Task.WhenAll(MaintainClusterAsync(stoppingToken), RebalanceAsync(stoppingToken), CollectIdleAsync(stoppingToken));
 
     private async Task MaintainClusterAsync(CancellationToken stoppingToken)
     {
@@ -48,13 +51,28 @@ internal sealed class SiloService(Membership membership, LeaseManager leases, Pa
                     return;
                 }
                 await leases.RenewAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Heartbeat or lease renewal failed");
+            }
+            leases.ExpireIfStale();
+        }
+    }
+
+    private async Task RebalanceAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.LeaseDuration / 3);
+        while (await WaitAsync(timer, stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
                 if (!_stopping) await BalanceAsync(stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Cluster maintenance round failed");
+                logger.LogWarning(ex, "Rebalancing failed");
             }
-            leases.ExpireIfStale();
         }
     }
 
@@ -64,6 +82,7 @@ internal sealed class SiloService(Membership membership, LeaseManager leases, Pa
         await _balancing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_stopping) return;
             var live = (await membership.LiveSilosAsync(cancellationToken).ConfigureAwait(false)).ToList();
             if (!live.Exists(s => s.Silo == silo)) return; // not visible as live yet: next round
             var count = partitions.Partitioner.PartitionCount;
@@ -80,7 +99,7 @@ internal sealed class SiloService(Membership membership, LeaseManager leases, Pa
                 var (recipient, theirs) = live[i];
                 var deficit = LeaseManager.FairShare(count, live.Count, i) - theirs;
                 if (recipient == silo || deficit <= 0) continue;
-                var give = partitions.Held().Where(p => !partitions.IsDraining(p)).Take(Math.Min(deficit, held - myTarget)).ToList();
+                var give = partitions.Held().Where(p => !partitions.IsDraining(p)).Take(Math.Min(HandoffBatch, Math.Min(deficit, held - myTarget))).ToList();
                 var moved = await HandOffAsync(give, recipient, cancellationToken).ConfigureAwait(false);
                 held -= moved;
             }
@@ -97,10 +116,18 @@ internal sealed class SiloService(Membership membership, LeaseManager leases, Pa
         if (handed.Count == 0) return 0;
         var set = handed.ToHashSet();
         foreach (var partition in handed) partitions.Drain(partition);
-        await catalog.DeactivateAsync(set.Contains, options.HandoffTimeout, cancellationToken).ConfigureAwait(false);
-        var moved = await leases.TransferAsync(handed, recipient, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Handed {Count} partitions to {Recipient}", moved.Count, recipient);
-        return moved.Count;
+        try
+        {
+            await catalog.DeactivateAsync(set.Contains, options.HandoffTimeout, cancellationToken).ConfigureAwait(false);
+            var moved = await leases.TransferAsync(handed, recipient, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Handed {Count} partitions to {Recipient}", moved.Count, recipient);
+            return moved.Count;
+        }
+        catch
+        {
+            foreach (var partition in handed) partitions.Undrain(partition); // the handoff did not happen: serve them again
+            throw;
+        }
     }
 
     private async Task CollectIdleAsync(CancellationToken stoppingToken)
@@ -128,16 +155,19 @@ internal sealed class SiloService(Membership membership, LeaseManager leases, Pa
         try
         {
             await membership.SetStatusAsync("stopping", CancellationToken.None).ConfigureAwait(false);
-            var others = (await membership.LiveSilosAsync(CancellationToken.None).ConfigureAwait(false)).Where(s => s.Silo != silo).Select(s => s.Silo).ToList();
-            logger.LogInformation("Silo {Silo} stopping: handing {Count} partitions to {Others} silos", silo, partitions.HeldCount, others.Count);
-            var held = partitions.Held().ToList();
-            // Deal the partitions round-robin, in a few rounds so each round's drain is short.
-            for (var round = 0; others.Count > 0 && held.Count > 0; round++)
+            logger.LogInformation("Silo {Silo} stopping: handing {Count} partitions to the other silos", silo, partitions.HeldCount);
+            var deadline = DateTime.UtcNow + options.ShutdownTimeout;
+            // Rounds of a few partitions each, dealt round-robin to the silos alive at that moment,
+            // until none is left here (partitions may still arrive from a silo that has not seen us stop).
+            while (partitions.HeldCount > 0 && DateTime.UtcNow < deadline)
             {
-                var chunk = held.Take(Math.Max(others.Count, 64)).ToList();
-                held.RemoveRange(0, chunk.Count);
-                await Task.WhenAll(others.Select((recipient, i) =>
+                var others = (await membership.LiveSilosAsync(CancellationToken.None).ConfigureAwait(false))
+                    .Where(s => s.Silo != silo).Select(s => s.Silo).ToList();
+                if (others.Count == 0) break; // the last silo: StopAsync flushes and releases
+                var chunk = partitions.Held().Take(Math.Max(others.Count, HandoffBatch)).ToList();
+                var moved = await Task.WhenAll(others.Select((recipient, i) =>
                     HandOffAsync([.. chunk.Where((_, index) => index % others.Count == i)], recipient, CancellationToken.None))).ConfigureAwait(false);
+                if (moved.Sum() == 0) await Task.Delay(100).ConfigureAwait(false); // recipients went away: look again shortly
             }
         }
         catch (Exception ex)

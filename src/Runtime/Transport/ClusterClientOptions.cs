@@ -16,7 +16,7 @@ public sealed class ClusterClientOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Most attempts of one call when the silo is unreachable, misdirected or briefly unavailable.</summary>
-    public int MaxAttempts { get; set; } = 10;
+    public int MaxAttempts { get; set; } = 20;
 
     /// <summary>How often the partition table is re-read from the silos (it is also re-read after a redirect).</summary>
     public TimeSpan TableRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -53,6 +53,7 @@ public sealed class GrainClient : IGrainCaller, IDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.CallTimeout);
 
+        HashSet<string>? redirectedBy = null;
         for (var attempt = 1; ; attempt++)
         {
             var silo = _directory.SiloFor(partition);
@@ -95,8 +96,10 @@ public sealed class GrainClient : IGrainCaller, IDisposable
             try
             {
                 await _directory.OnFailureAsync(partition, silo, failure.RedirectTo, timeout.Token).ConfigureAwait(false);
-                // A redirect names the new owner: go there at once; otherwise back off.
-                if (failure.RedirectTo is null) await Task.Delay(Backoff(attempt), timeout.Token).ConfigureAwait(false);
+                // A redirect names the new owner: go there at once, unless that silo already redirected this
+                // call (two silos each pointing at the other while a handoff settles); otherwise back off.
+                var goAtOnce = failure.RedirectTo is not null && (redirectedBy ??= []).Add(silo.ToString()) && !redirectedBy.Contains(failure.RedirectTo.TrimEnd('/') + "/");
+                if (!goAtOnce) await Task.Delay(Backoff(attempt), timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {

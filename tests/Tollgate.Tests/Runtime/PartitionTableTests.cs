@@ -40,7 +40,7 @@ public sealed class PartitionTableTests
         var table = new PartitionTable(new Partitioner(8));
         table.ConfirmUntil(Environment.TickCount64 + 60_000);
         table.Hold(1, 4);
-        table.Lose(1, movedTo: "http://127.0.0.1:9"); // transferred: the new owner holds epoch 5
+        table.GiveAway(1, movedTo: "http://127.0.0.1:9"); // transferred: the new owner holds epoch 5
         table.Hold(1, 4); // a renewal that read the row before the transfer
         Assert.False(table.TryGetEpoch(1, out _));
         table.Hold(1, 3);
@@ -48,6 +48,22 @@ public sealed class PartitionTableTests
         table.Hold(1, 6); // handed back later at a newer epoch
         Assert.True(table.TryGetEpoch(1, out var epoch));
         Assert.Equal(6, epoch);
+    }
+
+    [Fact]
+    public void A_renewal_that_missed_a_partition_claimed_meanwhile_does_not_drop_it()
+    {
+        var table = new PartitionTable(new Partitioner(8));
+        table.ConfirmUntil(Environment.TickCount64 + 60_000);
+        table.Hold(2, 1);
+        // The renewal saw epoch 1 and got nothing back; meanwhile the partition was handed back at epoch 3.
+        table.Hold(2, 3);
+        Assert.False(table.LoseIf(2, 1));
+        Assert.True(table.TryGetEpoch(2, out var epoch));
+        Assert.Equal(3, epoch);
+        Assert.True(table.LoseIf(2, 3));
+        table.Hold(2, 3); // lost only locally (not given away): a renewal that shows it is still ours restores it
+        Assert.True(table.TryGetEpoch(2, out _));
     }
 
     [Fact]
