@@ -63,13 +63,13 @@ public sealed class SiloRestartTests(PostgresFixture postgres)
         await connection.OpenAsync();
         foreach (var ((accountId, request), result) in settled)
         {
-            var charged = await Ledger.CountAsync(database,
+            var charged = await Ledger.ScalarAsync(database,
                 "SELECT -amount FROM ledger WHERE account_id = $1 AND kind = 'settle' AND op_key = $2", accountId, request);
             Assert.Equal(result.Charged, charged);
         }
         foreach (var ((accountId, key), result) in adjusted)
         {
-            Assert.Equal(result.Amount, await Ledger.CountAsync(database,
+            Assert.Equal(result.Amount, await Ledger.ScalarAsync(database,
                 "SELECT amount FROM ledger WHERE account_id = $1 AND kind = 'adjust' AND op_key = $2", accountId, key));
         }
         for (var a = 0; a < Accounts; a++)

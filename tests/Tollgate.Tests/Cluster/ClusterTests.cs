@@ -100,7 +100,7 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
             var totals = await Ledger.ReadAsync(database, $"roll-{a}");
             Assert.Equal(totals.Balance, totals.LedgerSum);
         }
-        Assert.Equal(settled.Count, await Ledger.CountAsync(database, "SELECT count(*) FROM ledger WHERE kind = 'settle'"));
+        Assert.Equal(settled.Count, await Ledger.ScalarAsync(database, "SELECT count(*) FROM ledger WHERE kind = 'settle'"));
     }
 
     /// <summary>Waits until the given silos hold every partition, each within one of its fair share.</summary>

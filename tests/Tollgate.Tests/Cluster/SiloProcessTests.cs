@@ -88,10 +88,10 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
             Assert.True(acknowledged.Count > 100, "the load ran");
             foreach (var ((accountId, request), result) in acknowledged)
             {
-                Assert.Equal(result.Charged, await Ledger.CountAsync(database,
+                Assert.Equal(result.Charged, await Ledger.ScalarAsync(database,
                     "SELECT -amount FROM ledger WHERE account_id = $1 AND kind = 'settle' AND op_key = $2", accountId, request));
             }
-            Assert.Equal(acknowledged.Count, await Ledger.CountAsync(database, "SELECT count(*) FROM ledger WHERE kind = 'settle'"));
+            Assert.Equal(acknowledged.Count, await Ledger.ScalarAsync(database, "SELECT count(*) FROM ledger WHERE kind = 'settle'"));
             for (var a = 0; a < accounts; a++)
             {
                 var totals = await Ledger.ReadAsync(database, $"k-{a}");
@@ -137,7 +137,7 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
         Assert.Equal(HttpStatusCode.MisdirectedRequest, refused.Status);
         Assert.Equal(GrainErrorCodes.WrongSilo, refused.Code);
 
-        Assert.Equal(0, await Ledger.CountAsync(database, "SELECT count(*) FROM ledger WHERE op_key = 'stale'"));
+        Assert.Equal(0, await Ledger.ScalarAsync(database, "SELECT count(*) FROM ledger WHERE op_key = 'stale'"));
         var totals = await Ledger.ReadAsync(database, account.Key);
         Assert.Equal(new Ledger.Totals(1_030, 1_030, 3), totals);
     }
@@ -160,8 +160,8 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
         {
             Assert.Equal(600, (await client.Grains.CallAsync(GrainTypes.AccountId("phoenix"), new AdjustCredit(100, "after restart", "test", "k"))).BalanceAfter);
         }
-        Assert.Equal(1, await Ledger.CountAsync(database, "SELECT count(DISTINCT owner_generation) FROM partition_leases WHERE expires_at > clock_timestamp()"));
-        Assert.Equal(1, await Ledger.CountAsync(database, "SELECT count(*) FROM silos WHERE status = 'dead'"));
+        Assert.Equal(1, await Ledger.ScalarAsync(database, "SELECT count(DISTINCT owner_generation) FROM partition_leases WHERE expires_at > clock_timestamp()"));
+        Assert.Equal(1, await Ledger.ScalarAsync(database, "SELECT count(*) FROM silos WHERE status = 'dead'"));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
         var owners = await OwnersAsync(database);
         Assert.Equal(1024, owners.Count);
         Assert.All(owners.Values, owner => Assert.Equal(b.Address, owner));
-        Assert.Equal(1, await Ledger.CountAsync(database, "SELECT count(*) FROM silos WHERE address = $1 AND status = 'dead'", a.Address));
+        Assert.Equal(1, await Ledger.ScalarAsync(database, "SELECT count(*) FROM silos WHERE address = $1 AND status = 'dead'", a.Address));
     }
 
     private sealed class TestClient(ClusterDirectory directory, GrainClient grains) : IDisposable

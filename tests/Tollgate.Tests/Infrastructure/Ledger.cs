@@ -22,7 +22,8 @@ public static class Ledger
         return new Totals(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
-    public static async Task<long> CountAsync(string connectionString, string sql, params object[] values)
+    /// <summary>The single value a query returns, as a long.</summary>
+    public static async Task<long> ScalarAsync(string connectionString, string sql, params object[] values)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

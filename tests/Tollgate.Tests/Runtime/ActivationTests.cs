@@ -58,7 +58,7 @@ public sealed class ActivationTests(PostgresFixture postgres)
         await cluster.Grains.CallAsync(account, new ReserveCredit("held", 400, 600));
 
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await Ledger.CountAsync(database, "SELECT jsonb_array_length(reservations) FROM accounts WHERE account_id = 'idle'") == 0)
+        while (await Ledger.ScalarAsync(database, "SELECT jsonb_array_length(reservations) FROM accounts WHERE account_id = 'idle'") == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "the idle activation was not flushed");
             await Task.Delay(100);
@@ -82,7 +82,7 @@ public sealed class ActivationTests(PostgresFixture postgres)
         await cluster.Grains.CallAsync(account, new ReserveCredit("b", 200, 600));
         const string stored = "SELECT count(*) FROM accounts, jsonb_array_elements(reservations) r WHERE account_id = 'voided' AND r->>'RequestId' = $1";
         var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await Ledger.CountAsync(database, stored, "a") == 0)
+        while (await Ledger.ScalarAsync(database, stored, "a") == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "the idle activation was not flushed");
             await Task.Delay(100);
@@ -90,7 +90,7 @@ public sealed class ActivationTests(PostgresFixture postgres)
 
         // Reactivated, the hold is voided: a crash right after must not bring it back.
         Assert.True((await cluster.Grains.CallAsync(account, new VoidReservation("a"))).Released);
-        Assert.Equal(0, await Ledger.CountAsync(database, stored, "a"));
-        Assert.Equal(1, await Ledger.CountAsync(database, stored, "b"));
+        Assert.Equal(0, await Ledger.ScalarAsync(database, stored, "a"));
+        Assert.Equal(1, await Ledger.ScalarAsync(database, stored, "b"));
     }
 }

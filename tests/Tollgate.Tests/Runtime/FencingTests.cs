@@ -40,6 +40,6 @@ public sealed class FencingTests(PostgresFixture postgres)
             oldOwner.CallAsync(account, new AdjustCredit(500, "after takeover", "test", "k1")));
         Assert.Equal(GrainErrorCodes.WrongSilo, refused.Code);
         Assert.Equal(new Ledger.Totals(1_000, 1_000, 1), await Ledger.ReadAsync(database, "fenced"));
-        Assert.Equal(0, await Ledger.CountAsync(database, "SELECT count(*) FROM ledger WHERE op_key = 'k1'"));
+        Assert.Equal(0, await Ledger.ScalarAsync(database, "SELECT count(*) FROM ledger WHERE op_key = 'k1'"));
     }
 }

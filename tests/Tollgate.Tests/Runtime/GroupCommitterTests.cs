@@ -87,7 +87,7 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal(GrainErrorCodes.WrongSilo, (await Assert.ThrowsAsync<GrainException>(() => stale)).Code);
         Assert.Equal(GrainErrorCodes.WrongSilo, (await Assert.ThrowsAsync<GrainException>(() => unheld)).Code);
         await good;
-        Assert.Equal(1, await Ledger.CountAsync(_database.ConnectionString, "SELECT count(*) FROM grain_state"));
+        Assert.Equal(1, await Ledger.ScalarAsync(_database.ConnectionString, "SELECT count(*) FROM grain_state"));
     }
 
     private static WriteChain NewChain() => new(_ => { });

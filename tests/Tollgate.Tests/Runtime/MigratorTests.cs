@@ -20,13 +20,13 @@ public sealed class MigratorTests(PostgresFixture postgres)
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
             new Migrator(dataSource, NullLogger<Migrator>.Instance).ApplyAsync(sources, CancellationToken.None))));
 
-        var applied = await Ledger.CountAsync(database, "SELECT count(*) FROM schema_migrations");
+        var applied = await Ledger.ScalarAsync(database, "SELECT count(*) FROM schema_migrations");
         var embedded = sources.Sum(s => s.Assembly.GetManifestResourceNames().Count(n => n.StartsWith($"migrations/{s.Component}/", StringComparison.Ordinal)));
         Assert.True(embedded >= 2);
         Assert.Equal(embedded, applied);
 
         // Running again later is a no-op.
         await new Migrator(dataSource, NullLogger<Migrator>.Instance).ApplyAsync(sources, CancellationToken.None);
-        Assert.Equal(applied, await Ledger.CountAsync(database, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(applied, await Ledger.ScalarAsync(database, "SELECT count(*) FROM schema_migrations"));
     }
 }
