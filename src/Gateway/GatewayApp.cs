@@ -4,6 +4,7 @@ using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Models;
 using Tollgate.Runtime;
 using Tollgate.Runtime.Transport;
 
@@ -34,6 +35,7 @@ public static class GatewayApp
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
         var admin = app.MapGroup("/admin").AddEndpointFilter<AdminTokenFilter>();
         admin.MapAccountAdmin();
+        admin.MapModelAdmin();
         app.MapFallback((HttpContext context) =>
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", $"No endpoint {context.Request.Method} {context.Request.Path}."));
         return app;
@@ -44,4 +46,5 @@ public static class GatewayApp
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(AccountSnapshot))]
 [JsonSerializable(typeof(AdjustResult))]
+[JsonSerializable(typeof(ModelSnapshot))]
 internal sealed partial class GatewayJson : JsonSerializerContext;

@@ -7,5 +7,9 @@ public static class GrainTypes
 {
     public const string Account = "account";
 
+    public const string Model = "model";
+
     public static GrainId AccountId(string accountId) => new(Account, accountId);
+
+    public static GrainId ModelId(string model) => new(Model, model);
 }

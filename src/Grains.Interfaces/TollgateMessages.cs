@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Models;
 using Tollgate.Runtime;
 
 namespace Tollgate.Grains;
@@ -13,7 +14,9 @@ public static class TollgateMessages
         .Add<ReserveCredit, ReserveResult>(MessagesJson.Default)
         .Add<SettleCredit, SettleResult>(MessagesJson.Default)
         .Add<VoidReservation, VoidResult>(MessagesJson.Default)
-        .Add<AdjustCredit, AdjustResult>(MessagesJson.Default);
+        .Add<AdjustCredit, AdjustResult>(MessagesJson.Default)
+        .Add<SetModelPrice, ModelSnapshot>(MessagesJson.Default)
+        .Add<GetModel, ModelSnapshot>(MessagesJson.Default);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
@@ -28,4 +31,7 @@ public static class TollgateMessages
 [JsonSerializable(typeof(SettleResult))]
 [JsonSerializable(typeof(VoidResult))]
 [JsonSerializable(typeof(AdjustResult))]
+[JsonSerializable(typeof(SetModelPrice))]
+[JsonSerializable(typeof(GetModel))]
+[JsonSerializable(typeof(ModelSnapshot))]
 internal sealed partial class MessagesJson : JsonSerializerContext;

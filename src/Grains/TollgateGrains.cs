@@ -1,4 +1,5 @@
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Models;
 using Tollgate.Runtime.Hosting;
 using Tollgate.Runtime.Persistence;
 
@@ -7,7 +8,9 @@ namespace Tollgate.Grains;
 /// <summary>What a silo needs to host Tollgate's grains: their registrations and their tables.</summary>
 public static class TollgateGrains
 {
-    public static void Register(GrainRegistry registry) => registry.Add<AccountGrain>(GrainTypes.Account);
+    public static void Register(GrainRegistry registry) => registry
+        .Add<AccountGrain>(GrainTypes.Account)
+        .Add<ModelGrain>(GrainTypes.Model);
 
     public static IEnumerable<MigrationSource> Migrations => [new MigrationSource("grains", typeof(TollgateGrains).Assembly)];
 }

@@ -72,6 +72,15 @@ public sealed class JsonBody : IDisposable
     public long RequiredAmount(string name, long max, bool allowNegative) =>
         OptionalAmount(name, max, allowNegative) ?? throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
 
+    /// <summary>An RFC 3339 timestamp with an offset, e.g. <c>2026-12-01T00:00:00Z</c>.</summary>
+    public DateTimeOffset? OptionalTimestamp(string name)
+    {
+        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out var instant)
+            ? instant
+            : throw ApiException.BadRequest("invalid_field", $"'{name}' must be an RFC 3339 timestamp such as 2026-12-01T00:00:00Z.");
+    }
+
     /// <summary>Rejects fields the endpoint does not know, so a typo is not silently ignored.</summary>
     public void RejectUnknownFields()
     {

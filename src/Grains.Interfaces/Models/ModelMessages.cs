@@ -1,0 +1,36 @@
+using Tollgate.Runtime;
+
+namespace Tollgate.Grains.Models;
+
+// Messages of the model grain (one per model name). Prices are nano-USD per 1,000,000 tokens.
+
+/// <summary>
+/// Adds a price taking effect at <see cref="EffectiveAt"/> (now when null). History is immutable: a
+/// price cannot take effect in the past; a later price for the same instant replaces a scheduled one.
+/// </summary>
+public sealed record SetModelPrice(long InputPerMillion, long OutputPerMillion, DateTimeOffset? EffectiveAt, string Actor) : IGrainRequest<ModelSnapshot>;
+
+public sealed record GetModel : IGrainRequest<ModelSnapshot>;
+
+public sealed record ModelPrice(long InputPerMillion, long OutputPerMillion, DateTimeOffset EffectiveAt, string Actor);
+
+/// <summary><see cref="Current"/> is the price in force now (null: unpriced); <see cref="Prices"/> the whole schedule, oldest first.</summary>
+public sealed record ModelSnapshot(string Model, ModelPrice? Current, IReadOnlyList<ModelPrice> Prices);
+
+public static class ModelLimits
+{
+    /// <summary>Highest price accepted: 10,000 USD per million tokens.</summary>
+    public const long MaxPricePerMillion = 10_000 * Credits.NanosPerUsd;
+
+    /// <summary>Clock skew tolerated for "now" when a price is set with an explicit time.</summary>
+    public static readonly TimeSpan PastTolerance = TimeSpan.FromMinutes(1);
+
+    public const int MaxScheduledPrices = 1_000;
+}
+
+public static class ModelErrors
+{
+    public const string InvalidPrice = "invalid_price";
+    public const string EffectiveInPast = "effective_in_past";
+    public const string TooManyPrices = "too_many_prices";
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Tollgate.Grains.Models;
+using Tollgate.Tests.Infrastructure;
+
+namespace Tollgate.Tests.Metering;
+
+public sealed class PriceScheduleTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void The_price_of_an_instant_is_the_last_one_in_effect_by_then()
+    {
+        var schedule = new PriceSchedule([]);
+        schedule.Add(new ModelPrice(30, 60, T0.AddDays(2), "ops"));
+        schedule.Add(new ModelPrice(10, 20, T0, "ops"));
+        Assert.Null(schedule.At(T0.AddTicks(-1)));
+        Assert.Equal(10, schedule.At(T0)!.InputPerMillion);
+        Assert.Equal(10, schedule.At(T0.AddDays(2).AddTicks(-1))!.InputPerMillion);
+        Assert.Equal(30, schedule.At(T0.AddDays(3))!.InputPerMillion);
+        schedule.Add(new ModelPrice(31, 61, T0.AddDays(2), "ops")); // the same instant again replaces
+        Assert.Equal(2, schedule.Prices.Count);
+        Assert.Equal(31, schedule.At(T0.AddDays(2))!.InputPerMillion);
+    }
+}
+
+[Collection("postgres")]
+public sealed class ModelPriceTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task Prices_are_scheduled_through_the_admin_api_and_survive_a_silo_restart()
+    {
+        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        const string path = "/admin/models/openai%2Fgpt-4o-mini";
+
+        var unpriced = await ReadAsync(await cluster.Admin.GetAsync(path));
+        Assert.Equal(JsonValueKind.Null, unpriced.GetProperty("current").ValueKind);
+
+        await ReadAsync(await cluster.Admin.PostAsync($"{path}/prices", Json("""{"input_per_million":150000000,"output_per_million":600000000,"actor":"ops"}""")));
+        var later = DateTimeOffset.UtcNow.AddHours(1).ToString("O");
+        var scheduled = await ReadAsync(await cluster.Admin.PostAsync($"{path}/prices", Json($$"""{"input_per_million":100000000,"output_per_million":400000000,"effective_at":"{{later}}"}""")));
+        Assert.Equal(150_000_000, scheduled.GetProperty("current").GetProperty("input_per_million").GetInt64());
+        Assert.Equal(2, scheduled.GetProperty("prices").GetArrayLength());
+        Assert.Equal("openai/gpt-4o-mini", scheduled.GetProperty("model").GetString());
+
+        await cluster.StopSiloAsync();
+        await cluster.StartSiloAsync();
+        var reloaded = await ReadAsync(await cluster.Admin.GetAsync(path));
+        Assert.Equal(scheduled.GetProperty("prices").GetRawText(), reloaded.GetProperty("prices").GetRawText());
+    }
+
+    [Theory]
+    [InlineData("""{"input_per_million":1,"output_per_million":1,"effective_at":"2020-01-01T00:00:00Z"}""", "effective_in_past")]
+    [InlineData("""{"input_per_million":1,"output_per_million":1,"effective_at":"yesterday"}""", "invalid_field")]
+    [InlineData("""{"input_per_million":-1,"output_per_million":1}""", "invalid_amount")]
+    [InlineData("""{"input_per_million":10000000000001,"output_per_million":1}""", "amount_out_of_range")]
+    [InlineData("""{"output_per_million":1}""", "missing_field")]
+    public async Task Bad_prices_are_refused_with_a_clear_code(string body, string code)
+    {
+        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        using var response = await cluster.Admin.PostAsync("/admin/models/m1/prices", Json(body));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(code, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement;
+    }
+}
