@@ -4,6 +4,7 @@ using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Keys;
 using Tollgate.Grains.Models;
 using Tollgate.Runtime;
 using Tollgate.Runtime.Transport;
@@ -36,6 +37,7 @@ public static class GatewayApp
         var admin = app.MapGroup("/admin").AddEndpointFilter<AdminTokenFilter>();
         admin.MapAccountAdmin();
         admin.MapModelAdmin();
+        admin.MapApiKeyAdmin();
         app.MapFallback((HttpContext context) =>
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", $"No endpoint {context.Request.Method} {context.Request.Path}."));
         return app;
@@ -47,4 +49,6 @@ public static class GatewayApp
 [JsonSerializable(typeof(AccountSnapshot))]
 [JsonSerializable(typeof(AdjustResult))]
 [JsonSerializable(typeof(ModelSnapshot))]
+[JsonSerializable(typeof(ApiKeyView))]
+[JsonSerializable(typeof(CreatedApiKey))]
 internal sealed partial class GatewayJson : JsonSerializerContext;

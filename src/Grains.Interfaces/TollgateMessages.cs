@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Keys;
 using Tollgate.Grains.Models;
 using Tollgate.Runtime;
 
@@ -16,7 +17,11 @@ public static class TollgateMessages
         .Add<VoidReservation, VoidResult>(MessagesJson.Default)
         .Add<AdjustCredit, AdjustResult>(MessagesJson.Default)
         .Add<SetModelPrice, ModelSnapshot>(MessagesJson.Default)
-        .Add<GetModel, ModelSnapshot>(MessagesJson.Default);
+        .Add<GetModel, ModelSnapshot>(MessagesJson.Default)
+        .Add<CreateApiKey, ApiKeyView>(MessagesJson.Default)
+        .Add<RevokeApiKey, ApiKeyView>(MessagesJson.Default)
+        .Add<GetApiKey, ApiKeyView>(MessagesJson.Default)
+        .Add<VerifyApiKey, ApiKeyCheck>(MessagesJson.Default);
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
@@ -34,4 +39,10 @@ public static class TollgateMessages
 [JsonSerializable(typeof(SetModelPrice))]
 [JsonSerializable(typeof(GetModel))]
 [JsonSerializable(typeof(ModelSnapshot))]
+[JsonSerializable(typeof(CreateApiKey))]
+[JsonSerializable(typeof(RevokeApiKey))]
+[JsonSerializable(typeof(GetApiKey))]
+[JsonSerializable(typeof(VerifyApiKey))]
+[JsonSerializable(typeof(ApiKeyView))]
+[JsonSerializable(typeof(ApiKeyCheck))]
 internal sealed partial class MessagesJson : JsonSerializerContext;

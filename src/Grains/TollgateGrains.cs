@@ -1,4 +1,5 @@
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Keys;
 using Tollgate.Grains.Models;
 using Tollgate.Runtime.Hosting;
 using Tollgate.Runtime.Persistence;
@@ -10,7 +11,8 @@ public static class TollgateGrains
 {
     public static void Register(GrainRegistry registry) => registry
         .Add<AccountGrain>(GrainTypes.Account)
-        .Add<ModelGrain>(GrainTypes.Model);
+        .Add<ModelGrain>(GrainTypes.Model)
+        .Add<ApiKeyGrain>(GrainTypes.ApiKey);
 
     public static IEnumerable<MigrationSource> Migrations => [new MigrationSource("grains", typeof(TollgateGrains).Assembly)];
 }

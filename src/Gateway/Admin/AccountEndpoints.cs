@@ -59,7 +59,7 @@ public static partial class AccountEndpoints
         return Results.Ok(result);
     }
 
-    private static string ValidAccountId(string accountId) =>
+    internal static string ValidAccountId(string accountId) =>
         AccountIdPattern().IsMatch(accountId) ? accountId
         : throw ApiException.BadRequest("invalid_account_id", "An account id is 1 to 128 characters of letters, digits and . _ : @ -");
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Keys;
 using Tollgate.Grains.Models;
 using Tollgate.Runtime;
 
@@ -46,10 +47,10 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
 
     public static int StatusOf(string grainErrorCode) => grainErrorCode switch
     {
-        AccountErrors.NotFound => StatusCodes.Status404NotFound,
+        AccountErrors.NotFound or ApiKeyErrors.NotFound => StatusCodes.Status404NotFound,
         AccountErrors.Exists or AccountErrors.IdempotencyConflict or AccountErrors.InsufficientCredit => StatusCodes.Status409Conflict,
         AccountErrors.InvalidAmount or AccountErrors.InvalidArgument or ModelErrors.InvalidPrice or ModelErrors.EffectiveInPast => StatusCodes.Status400BadRequest,
-        ModelErrors.TooManyPrices => StatusCodes.Status409Conflict,
+        ModelErrors.TooManyPrices or ApiKeyErrors.Exists => StatusCodes.Status409Conflict,
         AccountErrors.BalanceLimit => StatusCodes.Status422UnprocessableEntity,
         GrainErrorCodes.Timeout => StatusCodes.Status504GatewayTimeout,
         GrainErrorCodes.Unavailable or GrainErrorCodes.StorageFailed or GrainErrorCodes.Overloaded or GrainErrorCodes.WrongSilo => StatusCodes.Status503ServiceUnavailable,

@@ -1,0 +1,58 @@
+using Tollgate.Gateway.Api;
+using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Keys;
+using Tollgate.Runtime;
+
+namespace Tollgate.Gateway.Admin;
+
+/// <summary>
+/// Admin API for API keys. A new key is shown once, in the creation response; Tollgate keeps only
+/// the hash of its secret. Revocation is effective on every gateway at once.
+/// </summary>
+public static class ApiKeyEndpoints
+{
+    public static void MapApiKeyAdmin(this IEndpointRouteBuilder admin)
+    {
+        admin.MapPost("/accounts/{accountId}/keys", CreateAsync);
+        admin.MapGet("/keys/{keyId}", GetAsync);
+        admin.MapPost("/keys/{keyId}/revoke", RevokeAsync);
+    }
+
+    private static async Task<IResult> CreateAsync(string accountId, HttpRequest request, IGrainCaller grains)
+    {
+        AccountEndpoints.ValidAccountId(accountId);
+        using var body = await JsonBody.ReadAsync(request);
+        var name = body.OptionalString("name", 200) ?? "default";
+        var actor = body.OptionalString("actor", 200) ?? "admin";
+        body.RejectUnknownFields();
+
+        var cancel = request.HttpContext.RequestAborted;
+        await grains.CallAsync(GrainTypes.AccountId(accountId), new GetAccount(0, null), cancel); // account_not_found otherwise
+        var (keyId, key, secretHash) = ApiKeyFormat.NewKey();
+        var view = await grains.CallAsync(GrainTypes.ApiKeyId(keyId), new CreateApiKey(accountId, secretHash, name, actor), cancel);
+        return Results.Created($"/admin/keys/{keyId}", new CreatedApiKey(view.KeyId, key, view.AccountId, view.Name, view.CreatedAt));
+    }
+
+    private static async Task<IResult> GetAsync(string keyId, HttpRequest request, IGrainCaller grains) =>
+        Results.Ok(await grains.CallAsync(GrainTypes.ApiKeyId(ValidKeyId(keyId)), new GetApiKey(), request.HttpContext.RequestAborted));
+
+    private static async Task<IResult> RevokeAsync(string keyId, HttpRequest request, IGrainCaller grains)
+    {
+        ValidKeyId(keyId);
+        var actor = "admin";
+        if (request.ContentLength is > 0)
+        {
+            using var body = await JsonBody.ReadAsync(request);
+            actor = body.OptionalString("actor", 200) ?? actor;
+            body.RejectUnknownFields();
+        }
+        return Results.Ok(await grains.CallAsync(GrainTypes.ApiKeyId(keyId), new RevokeApiKey(actor), request.HttpContext.RequestAborted));
+    }
+
+    private static string ValidKeyId(string keyId) =>
+        ApiKeyFormat.IsKeyId(keyId) ? keyId : throw ApiException.BadRequest("invalid_key_id", "A key id is 16 lowercase hex digits.");
+}
+
+/// <summary>The only response that ever contains the key itself.</summary>
+public sealed record CreatedApiKey(string KeyId, string Key, string AccountId, string Name, DateTimeOffset CreatedAt);

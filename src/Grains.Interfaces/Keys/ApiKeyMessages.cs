@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using System.Text;
+using Tollgate.Runtime;
+
+namespace Tollgate.Grains.Keys;
+
+// Messages of the API key grain, keyed by the key's public id. The secret part of a key is never
+// stored or sent to a silo: only its SHA-256 (secrets are 256 random bits, so a fast hash suffices).
+
+public sealed record CreateApiKey(string AccountId, string SecretHash, string Name, string Actor) : IGrainRequest<ApiKeyView>;
+
+public sealed record RevokeApiKey(string Actor) : IGrainRequest<ApiKeyView>;
+
+public sealed record GetApiKey : IGrainRequest<ApiKeyView>;
+
+/// <summary>Checks a presented secret (by hash) in constant time; answers which account it belongs to.</summary>
+public sealed record VerifyApiKey(string SecretHash) : IGrainRequest<ApiKeyCheck>;
+
+public sealed record ApiKeyView(string KeyId, string AccountId, string Name, bool Revoked, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+public sealed record ApiKeyCheck(bool Valid, bool Revoked, string? AccountId);
+
+public static class ApiKeyErrors
+{
+    public const string NotFound = "key_not_found";
+    public const string Exists = "key_exists";
+}
+
+/// <summary>The API key format: <c>tg_{keyId}_{secret}</c>, with a 16-hex-digit public id and a 43-character base64url secret.</summary>
+public static class ApiKeyFormat
+{
+    public const string Prefix = "tg_";
+
+    public static (string KeyId, string Key, string SecretHash) NewKey()
+    {
+        var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+        return (keyId, $"{Prefix}{keyId}_{secret}", HashSecret(secret));
+    }
+
+    /// <summary>Splits a presented key into its id and the hash of its secret; false if it is not a Tollgate key.</summary>
+    public static bool TryParse(string? key, out string keyId, out string secretHash)
+    {
+        keyId = secretHash = "";
+        if (key is null || key.Length != Prefix.Length + 16 + 1 + 43 || !key.StartsWith(Prefix, StringComparison.Ordinal) || key[Prefix.Length + 16] != '_')
+            return false;
+        keyId = key.Substring(Prefix.Length, 16);
+        if (!keyId.All(char.IsAsciiHexDigitLower)) return false;
+        secretHash = HashSecret(key[(Prefix.Length + 17)..]);
+        return true;
+    }
+
+    public static bool IsKeyId(string? keyId) => keyId is { Length: 16 } && keyId.All(char.IsAsciiHexDigitLower);
+
+    private static string HashSecret(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(secret)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

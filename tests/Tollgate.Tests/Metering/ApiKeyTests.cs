@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Tollgate.Grains;
+using Tollgate.Grains.Keys;
+using Tollgate.Tests.Infrastructure;
+
+namespace Tollgate.Tests.Metering;
+
+[Collection("postgres")]
+public sealed class ApiKeyTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task A_key_is_shown_once_stored_hashed_verified_and_revoked()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        using (await cluster.Admin.PostAsync("/admin/accounts", Json("""{"account_id":"acme"}"""))) { }
+
+        using var created = await cluster.Admin.PostAsync("/admin/accounts/acme/keys", Json("""{"name":"prod","actor":"ops"}"""));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var body = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+        var key = body.GetProperty("key").GetString()!;
+        var keyId = body.GetProperty("key_id").GetString()!;
+        Assert.True(ApiKeyFormat.TryParse(key, out var parsedId, out var secretHash));
+        Assert.Equal(keyId, parsedId);
+
+        // Only the hash is stored; the secret appears nowhere in the database.
+        var secret = key[(ApiKeyFormat.Prefix.Length + 17)..];
+        Assert.Equal(0, await Ledger.ScalarAsync(database, "SELECT count(*) FROM grain_state WHERE position($1 in state::text) > 0", secret));
+        Assert.Equal(1, await Ledger.ScalarAsync(database, "SELECT count(*) FROM grain_state WHERE grain_type = 'apikey' AND state->>'SecretHash' = $1", secretHash));
+        using (var view = await cluster.Admin.GetAsync($"/admin/keys/{keyId}"))
+            Assert.DoesNotContain(secret, await view.Content.ReadAsStringAsync());
+
+        var grain = GrainTypes.ApiKeyId(keyId);
+        Assert.Equal(new ApiKeyCheck(true, false, "acme"), await cluster.Grains.CallAsync(grain, new VerifyApiKey(secretHash)));
+        Assert.True(ApiKeyFormat.TryParse(ApiKeyFormat.Prefix + keyId + "_" + new string('A', 43), out _, out var wrongHash));
+        Assert.Equal(new ApiKeyCheck(false, false, null), await cluster.Grains.CallAsync(grain, new VerifyApiKey(wrongHash)));
+
+        using (var revoked = await cluster.Admin.PostAsync($"/admin/keys/{keyId}/revoke", Json("""{"actor":"ops"}""")))
+            Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        Assert.Equal(new ApiKeyCheck(false, true, "acme"), await cluster.Grains.CallAsync(grain, new VerifyApiKey(secretHash)));
+        await cluster.StopSiloAsync();
+        await cluster.StartSiloAsync();
+        Assert.Equal(new ApiKeyCheck(false, true, "acme"), await cluster.Grains.CallAsync(grain, new VerifyApiKey(secretHash)));
+    }
+
+    [Fact]
+    public async Task Bad_key_requests_are_4xx_with_clear_codes()
+    {
+        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        await AssertErrorAsync(await cluster.Admin.PostAsync("/admin/accounts/nobody/keys", Json("{}")), HttpStatusCode.NotFound, "account_not_found");
+        await AssertErrorAsync(await cluster.Admin.GetAsync("/admin/keys/not-a-key-id"), HttpStatusCode.BadRequest, "invalid_key_id");
+        await AssertErrorAsync(await cluster.Admin.GetAsync("/admin/keys/0123456789abcdef"), HttpStatusCode.NotFound, "key_not_found");
+        await AssertErrorAsync(await cluster.Admin.PostAsync("/admin/keys/0123456789abcdef/revoke", Json("{}")), HttpStatusCode.NotFound, "key_not_found");
+        Assert.False(ApiKeyFormat.TryParse("sk-not-ours", out _, out _));
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal(code, JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+}
