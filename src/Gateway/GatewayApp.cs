@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
+using Tollgate.Gateway.Metering;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
@@ -24,7 +25,6 @@ public static class GatewayApp
         builder.Services.AddSingleton(TollgateMessages.Create());
         builder.Services.AddSingleton<ISiloDirectory, ClusterDirectory>();
         builder.Services.AddSingleton<IGrainCaller, GrainClient>();
-        builder.Services.AddSingleton<AdminTokenFilter>();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -34,10 +34,12 @@ public static class GatewayApp
         var app = builder.Build();
         app.UseMiddleware<ErrorHandling>();
         app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
-        var admin = app.MapGroup("/admin").AddEndpointFilter<AdminTokenFilter>();
+        var admin = app.MapGroup("/admin").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token"));
         admin.MapAccountAdmin();
         admin.MapModelAdmin();
         admin.MapApiKeyAdmin();
+        var metering = app.MapGroup("/v1").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Metering:ServiceToken"], "Metering:ServiceToken"));
+        metering.MapUsage();
         app.MapFallback((HttpContext context) =>
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", $"No endpoint {context.Request.Method} {context.Request.Path}."));
         return app;
@@ -48,6 +50,7 @@ public static class GatewayApp
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(AccountSnapshot))]
 [JsonSerializable(typeof(AdjustResult))]
+[JsonSerializable(typeof(UsageRecorded))]
 [JsonSerializable(typeof(ModelSnapshot))]
 [JsonSerializable(typeof(ApiKeyView))]
 [JsonSerializable(typeof(CreatedApiKey))]

@@ -16,6 +16,7 @@ public static class TollgateMessages
         .Add<SettleCredit, SettleResult>(MessagesJson.Default)
         .Add<VoidReservation, VoidResult>(MessagesJson.Default)
         .Add<AdjustCredit, AdjustResult>(MessagesJson.Default)
+        .Add<RecordUsage, UsageRecorded>(MessagesJson.Default)
         .Add<SetModelPrice, ModelSnapshot>(MessagesJson.Default)
         .Add<GetModel, ModelSnapshot>(MessagesJson.Default)
         .Add<CreateApiKey, ApiKeyView>(MessagesJson.Default)
@@ -36,6 +37,8 @@ public static class TollgateMessages
 [JsonSerializable(typeof(SettleResult))]
 [JsonSerializable(typeof(VoidResult))]
 [JsonSerializable(typeof(AdjustResult))]
+[JsonSerializable(typeof(RecordUsage))]
+[JsonSerializable(typeof(UsageRecorded))]
 [JsonSerializable(typeof(SetModelPrice))]
 [JsonSerializable(typeof(GetModel))]
 [JsonSerializable(typeof(ModelSnapshot))]

@@ -10,7 +10,8 @@ var home = Path.GetFullPath(Environment.GetEnvironmentVariable("TOLLGATE_HOME") 
 Directory.CreateDirectory(home);
 var siloPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_PORT") ?? "5100";
 var gatewayPort = Environment.GetEnvironmentVariable("TOLLGATE_GATEWAY_PORT") ?? "8080";
-var adminToken = Environment.GetEnvironmentVariable("TOLLGATE_ADMIN_TOKEN") ?? LoadOrCreateToken(Path.Combine(home, "admin-token"));
+var adminToken = Environment.GetEnvironmentVariable("TOLLGATE_ADMIN_TOKEN") ?? LoadOrCreateToken(Path.Combine(home, "admin-token"), "tg_admin_");
+var serviceToken = Environment.GetEnvironmentVariable("TOLLGATE_SERVICE_TOKEN") ?? LoadOrCreateToken(Path.Combine(home, "service-token"), "tg_service_");
 
 LocalPostgres? postgres = null;
 var connectionString = Environment.GetEnvironmentVariable("Postgres__ConnectionString");
@@ -26,7 +27,7 @@ string[] quiet = ["--Logging:LogLevel:Default=Information", "--Logging:LogLevel:
 try
 {
     var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", $"--Silo:Port={siloPort}", .. quiet, .. args]);
-    var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", $"--Admin:Token={adminToken}",
+    var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", $"--Admin:Token={adminToken}", $"--Metering:ServiceToken={serviceToken}",
         $"--Cluster:Silos:0=http://127.0.0.1:{siloPort}", .. quiet, .. args]);
     await silo.StartAsync();
     await gateway.StartAsync();
@@ -39,6 +40,7 @@ try
           silo:        http://127.0.0.1:{siloPort} (internal grain calls, HTTP/2)
           postgres:    {(postgres is null ? "configured by Postgres__ConnectionString" : $"{postgres.ConnectionString} (data in {Path.Combine(home, "postgres")})")}
           admin token: {adminToken}  (saved in {Path.Combine(home, "admin-token")})
+          service token (metering API): {serviceToken}  (saved in {Path.Combine(home, "service-token")})
 
         Try it:
           curl -s -X POST {url}/admin/accounts -H 'Authorization: Bearer {adminToken}' -H 'Content-Type: application/json' \
@@ -64,10 +66,10 @@ finally
     Console.WriteLine("Tollgate stopped.");
 }
 
-static string LoadOrCreateToken(string path)
+static string LoadOrCreateToken(string path, string prefix)
 {
     if (File.Exists(path)) return File.ReadAllText(path).Trim();
-    var token = "tg_admin_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    var token = prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     File.WriteAllText(path, token);
     if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     return token;

@@ -72,6 +72,17 @@ public sealed class JsonBody : IDisposable
     public long RequiredAmount(string name, long max, bool allowNegative) =>
         OptionalAmount(name, max, allowNegative) ?? throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
 
+    public bool? OptionalBoolean(string name)
+    {
+        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw ApiException.BadRequest("invalid_field", $"'{name}' must be true or false."),
+        };
+    }
+
     /// <summary>An RFC 3339 timestamp with an offset, e.g. <c>2026-12-01T00:00:00Z</c>.</summary>
     public DateTimeOffset? OptionalTimestamp(string name)
     {

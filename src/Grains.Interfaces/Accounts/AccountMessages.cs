@@ -82,3 +82,22 @@ public static class AccountLimits
     public const int MaxReservationTtlSeconds = 3600;
     public const int MaxLedgerPage = 500;
 }
+
+/// <summary>
+/// Usage a gateway reports without having authorized first: charged at the captured price like a
+/// late settlement and recorded as a usage event, idempotent by <see cref="RequestId"/>.
+/// </summary>
+public sealed record RecordUsage(
+    string RequestId,
+    string Model,
+    string? KeyId,
+    string? CallerIp,
+    long InputTokens,
+    long OutputTokens,
+    long InputPricePerMillion,
+    long OutputPricePerMillion,
+    string Outcome,
+    bool Streamed,
+    int? LatencyMs) : IGrainRequest<UsageRecorded>;
+
+public sealed record UsageRecorded(string RequestId, string Model, long InputTokens, long OutputTokens, long Cost, long Charged, long Uncollected, long BalanceAfter);

@@ -15,10 +15,12 @@ internal sealed class AccountGrain : Grain,
     IHandle<ReserveCredit, ReserveResult>,
     IHandle<SettleCredit, SettleResult>,
     IHandle<VoidReservation, VoidResult>,
-    IHandle<AdjustCredit, AdjustResult>
+    IHandle<AdjustCredit, AdjustResult>,
+    IHandle<RecordUsage, UsageRecorded>
 {
     private readonly RecentResults<SettleResult> _settlements = new(capacity: 16_384);
     private readonly RecentResults<AdjustResult> _adjustments = new(capacity: 1_024);
+    private readonly RecentResults<UsageRecorded> _usage = new(capacity: 16_384);
     private CreditBook? _book; // null until the account exists
     private string _status = "active";
     private DateTimeOffset _createdAt;
@@ -170,6 +172,45 @@ internal sealed class AccountGrain : Grain,
         _adjustments.Add(request.IdempotencyKey, result);
         return result;
     }
+
+    public async Task<UsageRecorded> Handle(RecordUsage request)
+    {
+        Validate.Key(request.RequestId, nameof(request.RequestId));
+        Validate.Text(request.Model, nameof(request.Model), 200);
+        Validate.Text(request.Outcome, nameof(request.Outcome), 40);
+        var book = Existing();
+
+        if (_usage.TryGet(request.RequestId, out var known)) return SameUsage(known, request);
+        var stored = await AccountStore.FindUsageAsync(Database, AccountId, request.RequestId);
+        if (stored is not null)
+        {
+            _usage.Add(request.RequestId, stored);
+            return SameUsage(stored, request);
+        }
+
+        long cost;
+        try
+        {
+            cost = new Metering.Price(request.InputPricePerMillion, request.OutputPricePerMillion).Cost(request.InputTokens, request.OutputTokens);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new GrainException(AccountErrors.InvalidArgument, ex.Message);
+        }
+        var settlement = book.Settle(request.RequestId, cost); // no reservation: charged like a late settlement
+        if (settlement.Reserved > 0) _reservationsChanged = true;
+        _ = Write(AccountStore.Update(Id, book.Balance, _version++)
+            .Ledger("usage", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, null, null, null)
+            .Usage(request, cost, settlement.Charged));
+        var result = new UsageRecorded(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, cost, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
+        _usage.Add(request.RequestId, result);
+        return result;
+    }
+
+    private static UsageRecorded SameUsage(UsageRecorded first, RecordUsage request) =>
+        first.Model == request.Model && first.InputTokens == request.InputTokens && first.OutputTokens == request.OutputTokens ? first
+        : throw new GrainException(AccountErrors.IdempotencyConflict,
+            $"Usage '{request.RequestId}' was already recorded with different model or token counts.");
 
     private CreditBook Existing() =>
         _book ?? throw new GrainException(AccountErrors.NotFound, $"Account '{AccountId}' does not exist.");

@@ -69,6 +69,32 @@ internal static class AccountStore
             ON CONFLICT (account_id, kind, op_key) DO NOTHING
             """, write.Grain.Key, kind, key, amount, balanceAfter, requested, reserved, reason, actor);
 
+    public static GrainWrite Usage(this GrainWrite write, RecordUsage usage, long cost, long charged) =>
+        write.Guarded("""
+            INSERT INTO usage_events (account_id, request_id, key_id, caller_ip, model, input_tokens, output_tokens,
+                input_price, output_price, cost, charged, outcome, streamed, latency_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            ON CONFLICT (account_id, request_id) DO NOTHING
+            """, write.Grain.Key, usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
+            usage.InputPricePerMillion, usage.OutputPricePerMillion, cost, charged, usage.Outcome, usage.Streamed, usage.LatencyMs);
+
+    /// <summary>The usage event of a request, if recorded: (model, input, output, cost, charged, balance after).</summary>
+    public static async Task<UsageRecorded?> FindUsageAsync(NpgsqlDataSource database, string accountId, string requestId)
+    {
+        await using var find = database.CreateCommand("""
+            SELECT u.model, u.input_tokens, u.output_tokens, u.cost, u.charged, l.balance_after
+            FROM usage_events u JOIN ledger l ON l.account_id = u.account_id AND l.kind = 'usage' AND l.op_key = u.request_id
+            WHERE u.account_id = $1 AND u.request_id = $2
+            """);
+        find.Parameters.Add(new NpgsqlParameter { Value = accountId });
+        find.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        await using var reader = await find.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) return null;
+        var cost = reader.GetInt64(3);
+        var charged = reader.GetInt64(4);
+        return new UsageRecorded(requestId, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), cost, charged, cost - charged, reader.GetInt64(5));
+    }
+
     public static async Task<LedgerEntry?> FindAsync(NpgsqlDataSource database, string accountId, string kind, string key)
     {
         await using var find = database.CreateCommand($"SELECT {LedgerColumns} FROM ledger WHERE account_id = $1 AND kind = $2 AND op_key = $3");

@@ -20,6 +20,7 @@ namespace Tollgate.Tests.Infrastructure;
 public sealed class TestCluster : IAsyncDisposable
 {
     public const string AdminToken = "test-admin-token";
+    public const string ServiceToken = "test-service-token";
     private static readonly string[] Quiet = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Tollgate=Warning"];
 
     private readonly string _connectionString;
@@ -54,6 +55,9 @@ public sealed class TestCluster : IAsyncDisposable
     public HttpClient Gateway { get; private set; } = null!;
 
     public HttpClient Admin { get; private set; } = null!;
+
+    /// <summary>An HTTP client for the gateway's metering API (service token).</summary>
+    public HttpClient Metering { get; private set; } = null!;
 
     public int SiloCount => _silos.Count;
 
@@ -101,12 +105,14 @@ public sealed class TestCluster : IAsyncDisposable
     private async Task StartGatewayAsync()
     {
         var port = SiloHostBuilder.FreeLoopbackPort();
-        _gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}",
+        _gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}", $"--Metering:ServiceToken={ServiceToken}",
             .. _ports.Select((p, i) => $"--Cluster:Silos:{i}={Address(p)}"), .. Quiet]);
         await _gateway.StartAsync();
         Gateway = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         Admin = new HttpClient { BaseAddress = Gateway.BaseAddress };
         Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        Metering = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        Metering.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ServiceToken);
     }
 
     public T SiloService<T>(int index = 0) where T : notnull => Silo(index).Services.GetRequiredService<T>();
@@ -118,6 +124,7 @@ public sealed class TestCluster : IAsyncDisposable
     {
         Gateway?.Dispose();
         Admin?.Dispose();
+        Metering?.Dispose();
         if (_gateway is not null)
         {
             await _gateway.StopAsync();
