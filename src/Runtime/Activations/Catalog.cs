@@ -42,8 +42,6 @@ internal sealed class Catalog
     public TimeProvider Time { get; }
     public ILogger Logger { get; }
 
-    public int Count => _activations.Count;
-
     public IEnumerable<Activation> Activations => _activations.Values;
 
     /// <summary>Runs <paramref name="request"/> on the grain's activation, creating it if needed.</summary>

@@ -10,8 +10,6 @@ public sealed class GrainRegistry(MessageCatalog messages)
 
     public MessageCatalog Messages { get; } = messages;
 
-    public IEnumerable<string> GrainTypes => _types.Keys;
-
     /// <summary>Registers <typeparamref name="TGrain"/> under <paramref name="name"/> with every <see cref="IHandle{TRequest,TResponse}"/> it implements.</summary>
     public GrainRegistry Add<TGrain>(string name) where TGrain : Grain
     {
