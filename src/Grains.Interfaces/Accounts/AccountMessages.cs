@@ -5,7 +5,10 @@ namespace Tollgate.Grains.Accounts;
 // Messages of the account grain. Amounts are nano-USD (see Credits). Every message is idempotent:
 // creation by account id, reservation and settlement by request id, adjustment by idempotency key.
 
-/// <summary>Creates the account; fails with account_exists if it exists. The initial credit is posted as an adjustment.</summary>
+/// <summary>
+/// Creates the account; the initial credit is posted as an adjustment. Repeating the same creation
+/// returns the account; creating it again with other settings fails with account_exists.
+/// </summary>
 public sealed record CreateAccount(long OverdraftLimit, long InitialCredit, string Actor) : IGrainRequest<AccountSnapshot>;
 
 /// <summary>Reads the balance and one page of the ledger, newest first, before entry id <see cref="LedgerBefore"/> if given.</summary>

@@ -57,12 +57,19 @@ internal sealed class AccountGrain : Grain,
         return Write(AccountStore.UpdateWithReservations(Id, book.Balance, _version++, book.Reservations));
     }
 
-    public Task<AccountSnapshot> Handle(CreateAccount request)
+    public async Task<AccountSnapshot> Handle(CreateAccount request)
     {
         Validate.Amount(request.InitialCredit, nameof(request.InitialCredit), allowZero: true);
         Validate.Amount(request.OverdraftLimit, nameof(request.OverdraftLimit), allowZero: true);
         Validate.Text(request.Actor, nameof(request.Actor), 200);
-        if (_book is not null) throw new GrainException(AccountErrors.Exists, $"Account '{AccountId}' already exists.");
+        if (_book is not null)
+        {
+            // A repeat of the same creation (a retry whose answer was lost) gets the account; anything else is a clash.
+            await WritesCommitted();
+            var initial = await AccountStore.FindAsync(Database, AccountId, "adjust", "initial");
+            if (_book.OverdraftLimit == request.OverdraftLimit && (initial?.Amount ?? 0) == request.InitialCredit) return Snapshot([], null);
+            throw new GrainException(AccountErrors.Exists, $"Account '{AccountId}' already exists with other settings.");
+        }
 
         _book = new CreditBook(request.InitialCredit, request.OverdraftLimit);
         _createdAt = Time.GetUtcNow();
@@ -71,7 +78,7 @@ internal sealed class AccountGrain : Grain,
         if (request.InitialCredit > 0)
             write.Ledger("adjust", "initial", request.InitialCredit, request.InitialCredit, request.InitialCredit, null, "initial credit", request.Actor);
         _ = Write(write);
-        return Task.FromResult(Snapshot([], null));
+        return Snapshot([], null);
     }
 
     public async Task<AccountSnapshot> Handle(GetAccount request)

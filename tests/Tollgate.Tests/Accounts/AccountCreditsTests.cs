@@ -87,6 +87,21 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Creating_an_account_again_with_the_same_settings_is_idempotent_and_with_others_a_conflict()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        var account = GrainTypes.AccountId("twice");
+        var created = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            Task.Run(() => cluster.Grains.CallAsync(account, new CreateAccount(100, 5_000, "ops")))));
+        Assert.All(created, a => Assert.Equal(5_000, a.Balance));
+        Assert.Equal(new Ledger.Totals(5_000, 5_000, 1), await Ledger.ReadAsync(database, "twice"));
+
+        var clash = await Assert.ThrowsAsync<GrainException>(() => cluster.Grains.CallAsync(account, new CreateAccount(100, 6_000, "ops")));
+        Assert.Equal(AccountErrors.Exists, clash.Code);
+    }
+
+    [Fact]
     public async Task Expired_reservations_are_released()
     {
         var database = await postgres.CreateDatabaseAsync();
