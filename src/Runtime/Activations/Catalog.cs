@@ -67,11 +67,7 @@ internal sealed class Catalog
                 if (mayClaim && !_partitions.IsDraining(partition))
                 {
                     // Perhaps another silo has just handed this partition here: check before redirecting.
-                    _leases.ClaimIfHandedAsync(partition).ContinueWith(static (claim, state) =>
-                    {
-                        var (catalog, grain, call) = ((Catalog, GrainId, Call))state!;
-                        catalog.Dispatch(grain, call, mayClaim: false);
-                    }, (this, grain, call), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    DispatchAfter(_leases.ClaimIfHandedAsync(partition), grain, call, mayClaim: false);
                     return;
                 }
                 call.Result.TrySetException(new GrainException(GrainErrorCodes.WrongSilo, $"This silo does not serve partition {partition} of {grain}.")
@@ -86,16 +82,19 @@ internal sealed class Catalog
             if (!activation.WhenGone.IsCompleted)
             {
                 // Leaving (flushing): continue once it is gone, without holding a thread meanwhile.
-                activation.WhenGone.ContinueWith(static (_, state) =>
-                {
-                    var (catalog, grain, call) = ((Catalog, GrainId, Call))state!;
-                    catalog.Dispatch(grain, call);
-                }, (this, grain, call), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                DispatchAfter(activation.WhenGone, grain, call, mayClaim: true);
                 return;
             }
         }
         call.Result.TrySetException(new GrainException(GrainErrorCodes.Unavailable, $"Could not activate {grain}."));
     }
+
+    private void DispatchAfter(Task first, GrainId grain, Call call, bool mayClaim) =>
+        first.ContinueWith(static (_, state) =>
+        {
+            var (catalog, grain, call, mayClaim) = ((Catalog, GrainId, Call, bool))state!;
+            catalog.Dispatch(grain, call, mayClaim);
+        }, (this, grain, call, mayClaim), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private static Activation Create(GrainId grain, (Catalog Catalog, int Partition, long Epoch) context)
     {

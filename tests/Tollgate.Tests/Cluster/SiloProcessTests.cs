@@ -124,7 +124,7 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
         a.Pause();
         try
         {
-            await WaitUntilAsync(async () => (await OwnersAsync(database)).GetValueOrDefault(partition) == b.Address, "B did not take over A's partition");
+            await Eventually.TrueAsync(async () => (await OwnersAsync(database)).GetValueOrDefault(partition) == b.Address, "B did not take over A's partition");
             Assert.Equal(1_010 + 20, (await client.Grains.CallAsync(account, new AdjustCredit(20, "after takeover", "test", "after"))).BalanceAfter);
         }
         finally
@@ -226,20 +226,10 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
 
     /// <summary>Waits until exactly these silos hold live leases on every partition.</summary>
     private static Task WaitForOwnersAsync(string database, string[] silos) =>
-        WaitUntilAsync(async () =>
+        Eventually.TrueAsync(async () =>
         {
             var owners = await OwnersAsync(database);
             return owners.Count == 1024 && owners.Values.All(silos.Contains) && silos.All(owners.ContainsValue);
         }, $"the partitions did not settle on {string.Join(", ", silos)}");
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, failure);
-            await Task.Delay(100);
-        }
-    }
 
 }

@@ -1,8 +1,7 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using Tollgate.Tests.Infrastructure;
+using static Tollgate.Tests.Infrastructure.Http;
 
 namespace Tollgate.Tests.Gateway;
 
@@ -126,23 +125,5 @@ public sealed class AdminApiTests(PostgresFixture postgres) : IAsyncLifetime
         await AssertErrorAsync(await _cluster.Admin.GetAsync("/admin/accounts/x?ledger_before=-1"), HttpStatusCode.BadRequest, "invalid_query");
         await AssertErrorAsync(await _cluster.Admin.GetAsync("/admin/accounts/" + new string('a', 129)), HttpStatusCode.BadRequest, "invalid_account_id");
         await AssertErrorAsync(await _cluster.Admin.GetAsync("/admin/nothing-here"), HttpStatusCode.NotFound, "not_found");
-    }
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement;
-    }
-
-    private static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {text}");
-        var error = JsonDocument.Parse(text).RootElement.GetProperty("error");
-        Assert.Equal(code, error.GetProperty("code").GetString());
-        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
     }
 }

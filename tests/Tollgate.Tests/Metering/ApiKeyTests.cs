@@ -1,9 +1,9 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Tollgate.Grains;
 using Tollgate.Grains.Keys;
 using Tollgate.Tests.Infrastructure;
+using static Tollgate.Tests.Infrastructure.Http;
 
 namespace Tollgate.Tests.Metering;
 
@@ -54,14 +54,5 @@ public sealed class ApiKeyTests(PostgresFixture postgres)
         await AssertErrorAsync(await cluster.Admin.GetAsync("/admin/keys/0123456789abcdef"), HttpStatusCode.NotFound, "key_not_found");
         await AssertErrorAsync(await cluster.Admin.PostAsync("/admin/keys/0123456789abcdef/revoke", Json("{}")), HttpStatusCode.NotFound, "key_not_found");
         Assert.False(ApiKeyFormat.TryParse("sk-not-ours", out _, out _));
-    }
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal(code, JsonDocument.Parse(text).RootElement.GetProperty("error").GetProperty("code").GetString());
     }
 }

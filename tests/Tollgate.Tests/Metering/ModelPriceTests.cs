@@ -1,8 +1,8 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Tollgate.Grains.Models;
 using Tollgate.Tests.Infrastructure;
+using static Tollgate.Tests.Infrastructure.Http;
 
 namespace Tollgate.Tests.Metering;
 
@@ -63,14 +63,5 @@ public sealed class ModelPriceTests(PostgresFixture postgres)
         using var response = await cluster.Admin.PostAsync("/admin/models/m1/prices", Json(body));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(code, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());
-    }
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement;
     }
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Tollgate.Gateway.Metering;
 using Tollgate.Tests.Infrastructure;
+using static Tollgate.Tests.Infrastructure.Http;
 
 namespace Tollgate.Tests.Metering;
 
@@ -88,6 +88,4 @@ public sealed class UsageRecordingTests(PostgresFixture postgres)
         using (var price = await cluster.Admin.PostAsync("/admin/models/m1/prices", Json("""{"input_per_million":2000000,"output_per_million":8000000}""")))
             Assert.Equal(HttpStatusCode.OK, price.StatusCode);
     }
-
-    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

@@ -57,12 +57,8 @@ public sealed class ActivationTests(PostgresFixture postgres)
         await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000, "test"));
         await cluster.Grains.CallAsync(account, new ReserveCredit("held", 400, 600));
 
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await Ledger.ScalarAsync(database, "SELECT jsonb_array_length(reservations) FROM accounts WHERE account_id = 'idle'") == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the idle activation was not flushed");
-            await Task.Delay(100);
-        }
+        await Eventually.TrueAsync(async () => await Ledger.ScalarAsync(database, "SELECT jsonb_array_length(reservations) FROM accounts WHERE account_id = 'idle'") > 0,
+            "the idle activation was not flushed", seconds: 15);
 
         // The next call activates it again from the database, hold included.
         var snapshot = await cluster.Grains.CallAsync(account, new GetAccount(0, null));
@@ -81,12 +77,7 @@ public sealed class ActivationTests(PostgresFixture postgres)
         await cluster.Grains.CallAsync(account, new ReserveCredit("a", 100, 600));
         await cluster.Grains.CallAsync(account, new ReserveCredit("b", 200, 600));
         const string stored = "SELECT count(*) FROM accounts, jsonb_array_elements(reservations) r WHERE account_id = 'voided' AND r->>'RequestId' = $1";
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await Ledger.ScalarAsync(database, stored, "a") == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the idle activation was not flushed");
-            await Task.Delay(100);
-        }
+        await Eventually.TrueAsync(async () => await Ledger.ScalarAsync(database, stored, "a") > 0, "the idle activation was not flushed", seconds: 15);
 
         // Reactivated, the hold is voided: a crash right after must not bring it back.
         Assert.True((await cluster.Grains.CallAsync(account, new VoidReservation("a"))).Released);
