@@ -3,6 +3,10 @@ using System.Text.Json.Serialization;
 using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
 using Tollgate.Gateway.Metering;
+using Tollgate.Gateway.Usage;
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
+using Npgsql;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
@@ -12,7 +16,7 @@ using Tollgate.Runtime.Transport;
 
 namespace Tollgate.Gateway;
 
-/// <summary>Builds the gateway process: a stateless cluster client serving the admin API.</summary>
+/// <summary>Builds the gateway process: a stateless cluster client serving the metering, admin and usage APIs.</summary>
 public static class GatewayApp
 {
     public static WebApplication Build(string[] args)
@@ -21,7 +25,20 @@ public static class GatewayApp
         var cluster = builder.Configuration.GetSection("Cluster").Get<ClusterClientOptions>() ?? new ClusterClientOptions();
         if (cluster.Silos.Count == 0) cluster.Silos.Add("http://127.0.0.1:5100");
 
+        var metering = builder.Configuration.GetSection("Metering").Get<MeteringOptions>() ?? new MeteringOptions();
+        var connectionString = builder.Configuration["Postgres:ConnectionString"];
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException("Postgres:ConnectionString is required: the gateway records denied requests and serves usage queries from PostgreSQL.");
+
         builder.Services.AddSingleton(cluster);
+        builder.Services.AddSingleton(metering);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton<UnpricedModels>();
+        builder.Services.AddSingleton<IpDefaultLimits>();
+        builder.Services.AddSingleton<DenialLog>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
+        builder.Services.AddSingleton<Authorizer>();
         builder.Services.AddSingleton(TollgateMessages.Create());
         builder.Services.AddSingleton<ISiloDirectory, ClusterDirectory>();
         builder.Services.AddSingleton<IGrainCaller, GrainClient>();
@@ -38,8 +55,9 @@ public static class GatewayApp
         admin.MapAccountAdmin();
         admin.MapModelAdmin();
         admin.MapApiKeyAdmin();
-        var metering = app.MapGroup("/v1").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Metering:ServiceToken"], "Metering:ServiceToken"));
-        metering.MapUsage();
+        admin.MapLimitAdmin();
+        app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token")).MapUsageQueries();
+        app.MapGroup("/v1").AddEndpointFilter(new BearerTokenFilter(metering.ServiceToken, "Metering:ServiceToken")).MapMetering();
         app.MapFallback((HttpContext context) =>
             throw new ApiException(StatusCodes.Status404NotFound, "not_found", $"No endpoint {context.Request.Method} {context.Request.Path}."));
         return app;
@@ -50,7 +68,10 @@ public static class GatewayApp
 [JsonSerializable(typeof(ErrorBody))]
 [JsonSerializable(typeof(AccountSnapshot))]
 [JsonSerializable(typeof(AdjustResult))]
-[JsonSerializable(typeof(UsageRecorded))]
+[JsonSerializable(typeof(RequestSettled))]
+[JsonSerializable(typeof(AuthorizeResponse))]
+[JsonSerializable(typeof(LimitsView))]
+[JsonSerializable(typeof(UsageReport))]
 [JsonSerializable(typeof(ModelSnapshot))]
 [JsonSerializable(typeof(ApiKeyView))]
 [JsonSerializable(typeof(CreatedApiKey))]

@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
 using Tollgate.Grains.Models;
 using Tollgate.Runtime;
 
@@ -16,7 +18,16 @@ public static class TollgateMessages
         .Add<SettleCredit, SettleResult>(MessagesJson.Default)
         .Add<VoidReservation, VoidResult>(MessagesJson.Default)
         .Add<AdjustCredit, AdjustResult>(MessagesJson.Default)
-        .Add<RecordUsage, UsageRecorded>(MessagesJson.Default)
+        .Add<GrantTrial, AccountSnapshot>(MessagesJson.Default)
+        .Add<SetAccountStatus, AccountSnapshot>(MessagesJson.Default)
+        .Add<AuthorizeIp, Admission>(MessagesJson.Default)
+        .Add<AuthorizeKey, KeyAdmission>(MessagesJson.Default)
+        .Add<AuthorizeModel, ModelAdmission>(MessagesJson.Default)
+        .Add<AuthorizeAccount, AccountAdmission>(MessagesJson.Default)
+        .Add<SettleRequest, RequestSettled>(MessagesJson.Default)
+        .Add<ReleaseGrant, ReleaseResult>(MessagesJson.Default)
+        .Add<SetLimits, LimitsView>(MessagesJson.Default)
+        .Add<GetLimits, LimitsView>(MessagesJson.Default)
         .Add<SetModelPrice, ModelSnapshot>(MessagesJson.Default)
         .Add<GetModel, ModelSnapshot>(MessagesJson.Default)
         .Add<CreateApiKey, ApiKeyView>(MessagesJson.Default)
@@ -37,8 +48,23 @@ public static class TollgateMessages
 [JsonSerializable(typeof(SettleResult))]
 [JsonSerializable(typeof(VoidResult))]
 [JsonSerializable(typeof(AdjustResult))]
-[JsonSerializable(typeof(RecordUsage))]
-[JsonSerializable(typeof(UsageRecorded))]
+[JsonSerializable(typeof(GrantTrial))]
+[JsonSerializable(typeof(SetAccountStatus))]
+[JsonSerializable(typeof(AuthorizeIp))]
+[JsonSerializable(typeof(Admission))]
+[JsonSerializable(typeof(AuthorizeKey))]
+[JsonSerializable(typeof(KeyAdmission))]
+[JsonSerializable(typeof(AuthorizeModel))]
+[JsonSerializable(typeof(ModelAdmission))]
+[JsonSerializable(typeof(AuthorizeAccount))]
+[JsonSerializable(typeof(AccountAdmission))]
+[JsonSerializable(typeof(SettleRequest))]
+[JsonSerializable(typeof(RequestSettled))]
+[JsonSerializable(typeof(ReleaseGrant))]
+[JsonSerializable(typeof(ReleaseResult))]
+[JsonSerializable(typeof(SetLimits))]
+[JsonSerializable(typeof(GetLimits))]
+[JsonSerializable(typeof(LimitsView))]
 [JsonSerializable(typeof(SetModelPrice))]
 [JsonSerializable(typeof(GetModel))]
 [JsonSerializable(typeof(ModelSnapshot))]

@@ -1,4 +1,5 @@
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.CallerIps;
 using Tollgate.Grains.Keys;
 using Tollgate.Grains.Models;
 using Tollgate.Runtime.Hosting;
@@ -12,7 +13,8 @@ public static class TollgateGrains
     public static void Register(GrainRegistry registry) => registry
         .Add<AccountGrain>(GrainTypes.Account)
         .Add<ModelGrain>(GrainTypes.Model)
-        .Add<ApiKeyGrain>(GrainTypes.ApiKey);
+        .Add<ApiKeyGrain>(GrainTypes.ApiKey)
+        .Add<CallerIpGrain>(GrainTypes.CallerIp);
 
     public static IEnumerable<MigrationSource> Migrations => [new MigrationSource("grains", typeof(TollgateGrains).Assembly)];
 }

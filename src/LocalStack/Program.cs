@@ -28,7 +28,7 @@ try
 {
     var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", $"--Silo:Port={siloPort}", .. quiet, .. args]);
     var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", $"--Admin:Token={adminToken}", $"--Metering:ServiceToken={serviceToken}",
-        $"--Cluster:Silos:0=http://127.0.0.1:{siloPort}", .. quiet, .. args]);
+        $"--Postgres:ConnectionString={connectionString}", $"--Cluster:Silos:0=http://127.0.0.1:{siloPort}", .. quiet, .. args]);
     await silo.StartAsync();
     await gateway.StartAsync();
 
@@ -45,6 +45,10 @@ try
         Try it:
           curl -s -X POST {url}/admin/accounts -H 'Authorization: Bearer {adminToken}' -H 'Content-Type: application/json' \
             -d '{"{"}"account_id":"acme","initial_credit":5000000000{"}"}'
+          curl -s -X POST {url}/admin/models/gpt-4o-mini/prices -H 'Authorization: Bearer {adminToken}' -H 'Content-Type: application/json' \
+            -d '{"{"}"input_per_million":150000000,"output_per_million":600000000{"}"}'
+          curl -s -X POST {url}/v1/authorize -H 'Authorization: Bearer {serviceToken}' -H 'Content-Type: application/json' \
+            -d '{"{"}"request_id":"r1","account_id":"acme","caller_ip":"203.0.113.7","model":"gpt-4o-mini","estimated_input_tokens":100,"max_output_tokens":200{"}"}'
           curl -s {url}/admin/accounts/acme -H 'Authorization: Bearer {adminToken}'
 
         """);

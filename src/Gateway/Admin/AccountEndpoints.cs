@@ -19,6 +19,36 @@ public static partial class AccountEndpoints
         admin.MapPost("/accounts", CreateAsync);
         admin.MapGet("/accounts/{accountId}", GetAsync);
         admin.MapPost("/accounts/{accountId}/adjustments", AdjustAsync);
+        admin.MapPost("/accounts/{accountId}/trial", GrantTrialAsync);
+        admin.MapPut("/accounts/{accountId}/status", SetStatusAsync);
+    }
+
+    /// <summary>Grants a trial (replacing any earlier one): credit, tokens and/or requests until <c>expires_at</c>.</summary>
+    private static async Task<IResult> GrantTrialAsync(string accountId, HttpRequest request, IGrainCaller grains)
+    {
+        ValidAccountId(accountId);
+        using var body = await JsonBody.ReadAsync(request);
+        var credit = body.OptionalAmount("credit", Credits.MaxAmount, allowNegative: false);
+        var tokens = body.OptionalCount("tokens", Grains.Limits.LimitSettings.MaxRate);
+        var requests = body.OptionalCount("requests", Grains.Limits.LimitSettings.MaxRate);
+        var expiresAt = body.OptionalTimestamp("expires_at") ?? throw ApiException.BadRequest("missing_field", "'expires_at' is required.");
+        var actor = body.OptionalString("actor", 200) ?? "admin";
+        body.RejectUnknownFields();
+        var account = await grains.CallAsync(GrainTypes.AccountId(accountId), new GrantTrial(credit, tokens, requests, expiresAt.ToUniversalTime(), actor),
+            request.HttpContext.RequestAborted);
+        return Results.Ok(account);
+    }
+
+    /// <summary>Suspends ("suspended": every authorize is denied) or reactivates ("active") an account.</summary>
+    private static async Task<IResult> SetStatusAsync(string accountId, HttpRequest request, IGrainCaller grains)
+    {
+        ValidAccountId(accountId);
+        using var body = await JsonBody.ReadAsync(request);
+        var status = body.RequiredString("status", 20);
+        var actor = body.OptionalString("actor", 200) ?? "admin";
+        body.RejectUnknownFields();
+        var account = await grains.CallAsync(GrainTypes.AccountId(accountId), new SetAccountStatus(status, actor), request.HttpContext.RequestAborted);
+        return Results.Ok(account);
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, IGrainCaller grains)

@@ -50,7 +50,7 @@ public static class ApiKeyEndpoints
         return Results.Ok(await grains.CallAsync(GrainTypes.ApiKeyId(keyId), new RevokeApiKey(actor), request.HttpContext.RequestAborted));
     }
 
-    private static string ValidKeyId(string keyId) =>
+    internal static string ValidKeyId(string keyId) =>
         ApiKeyFormat.IsKeyId(keyId) ? keyId : throw ApiException.BadRequest("invalid_key_id", "A key id is 16 lowercase hex digits.");
 }
 

@@ -32,7 +32,7 @@ public static partial class ModelEndpoints
     }
 
     /// <summary>Model names as gateways send them (e.g. <c>gpt-4o-mini</c>, <c>openai/gpt-4o</c>); a '/' may arrive as %2F.</summary>
-    private static string ValidModel(string model)
+    internal static string ValidModel(string model)
     {
         var name = Uri.UnescapeDataString(model);
         return ModelPattern().IsMatch(name) ? name

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
+using Tollgate.Grains.Limits;
 using Tollgate.Grains.Models;
 using Tollgate.Runtime;
 
@@ -50,6 +51,7 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         AccountErrors.NotFound or ApiKeyErrors.NotFound => StatusCodes.Status404NotFound,
         AccountErrors.Exists or AccountErrors.IdempotencyConflict or AccountErrors.InsufficientCredit => StatusCodes.Status409Conflict,
         AccountErrors.InvalidAmount or AccountErrors.InvalidArgument or ModelErrors.InvalidPrice or ModelErrors.EffectiveInPast => StatusCodes.Status400BadRequest,
+        AccountErrors.InvalidTrial or AccountErrors.InvalidStatus or LimitErrors.InvalidLimits => StatusCodes.Status400BadRequest,
         ModelErrors.TooManyPrices or ApiKeyErrors.Exists => StatusCodes.Status409Conflict,
         AccountErrors.BalanceLimit => StatusCodes.Status422UnprocessableEntity,
         GrainErrorCodes.Timeout => StatusCodes.Status504GatewayTimeout,

@@ -52,25 +52,35 @@ public sealed class JsonBody : IDisposable
     }
 
     /// <summary>An amount in nano-USD: a JSON integer with |value| ≤ <paramref name="max"/>.</summary>
-    public long? OptionalAmount(string name, long max, bool allowNegative)
-    {
-        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-        if (value.ValueKind != JsonValueKind.Number)
-            throw ApiException.BadRequest("invalid_amount", $"'{name}' must be an integer number of nano-USD.");
-        if (!value.TryGetInt64(out var amount))
-        {
-            var isInteger = value.TryGetDecimal(out var number) ? decimal.Truncate(number) == number : !value.GetRawText().Contains('.');
-            throw isInteger
-                ? ApiException.BadRequest("amount_out_of_range", $"'{name}' is out of range: at most {max} nano-USD.")
-                : ApiException.BadRequest("invalid_amount", $"'{name}' must be an integer number of nano-USD, not a fraction.");
-        }
-        if (amount < 0 && !allowNegative) throw ApiException.BadRequest("invalid_amount", $"'{name}' must not be negative.");
-        if (amount > max || amount < -max) throw ApiException.BadRequest("amount_out_of_range", $"'{name}' is out of range: |{name}| is at most {max} nano-USD.");
-        return amount;
-    }
+    public long? OptionalAmount(string name, long max, bool allowNegative) => OptionalInteger(name, max, allowNegative, "nano-USD");
 
     public long RequiredAmount(string name, long max, bool allowNegative) =>
         OptionalAmount(name, max, allowNegative) ?? throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
+
+    /// <summary>A count (tokens, requests, milliseconds): a JSON integer from 0 to <paramref name="max"/>.</summary>
+    public long? OptionalCount(string name, long max) => OptionalInteger(name, max, allowNegative: false, "");
+
+    public long RequiredCount(string name, long max) =>
+        OptionalCount(name, max) ?? throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
+
+    private long? OptionalInteger(string name, long max, bool allowNegative, string unit)
+    {
+        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        var what = unit.Length == 0 ? "a whole number" : $"an integer number of {unit}";
+        var code = unit.Length == 0 ? "invalid_field" : "invalid_amount";
+        var rangeCode = unit.Length == 0 ? "invalid_field" : "amount_out_of_range";
+        if (value.ValueKind != JsonValueKind.Number) throw ApiException.BadRequest(code, $"'{name}' must be {what}.");
+        if (!value.TryGetInt64(out var number))
+        {
+            var isInteger = value.TryGetDecimal(out var exact) ? decimal.Truncate(exact) == exact : !value.GetRawText().Contains('.');
+            throw isInteger
+                ? ApiException.BadRequest(rangeCode, $"'{name}' is out of range: at most {max}{(unit.Length == 0 ? "" : " " + unit)}.")
+                : ApiException.BadRequest(code, $"'{name}' must be {what}, not a fraction.");
+        }
+        if (number < 0 && !allowNegative) throw ApiException.BadRequest(code, $"'{name}' must not be negative.");
+        if (number > max || number < -max) throw ApiException.BadRequest(rangeCode, $"'{name}' is out of range: at most {max}{(unit.Length == 0 ? "" : " " + unit)}.");
+        return number;
+    }
 
     public bool? OptionalBoolean(string name)
     {

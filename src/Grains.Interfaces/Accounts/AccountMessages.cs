@@ -52,6 +52,8 @@ public sealed record AccountSnapshot(
     long OverdraftLimit,
     int ActiveReservations,
     DateTimeOffset CreatedAt,
+    TrialView? Trial,
+    Limits.LimitSettings Limits,
     IReadOnlyList<LedgerEntry> Ledger,
     long? LedgerNextBefore);
 
@@ -77,6 +79,8 @@ public static class AccountErrors
     public const string IdempotencyConflict = "idempotency_conflict";
     public const string InsufficientCredit = "insufficient_credit";
     public const string BalanceLimit = "balance_limit_exceeded";
+    public const string InvalidTrial = "invalid_trial";
+    public const string InvalidStatus = "invalid_status";
 }
 
 /// <summary>Bounds of the account messages, checked by the grain and by the gateway.</summary>
@@ -87,20 +91,28 @@ public static class AccountLimits
 }
 
 /// <summary>
-/// Usage a gateway reports without having authorized first: charged at the captured price like a
-/// late settlement and recorded as a usage event, idempotent by <see cref="RequestId"/>.
+/// Grants a trial: free credit and/or tokens and/or requests, used before paid credit until
+/// <see cref="ExpiresAt"/>. Replaces any earlier trial; repeating the same grant changes nothing.
 /// </summary>
-public sealed record RecordUsage(
-    string RequestId,
-    string Model,
-    string? KeyId,
-    string? CallerIp,
-    long InputTokens,
-    long OutputTokens,
-    long InputPricePerMillion,
-    long OutputPricePerMillion,
-    string Outcome,
-    bool Streamed,
-    int? LatencyMs) : IGrainRequest<UsageRecorded>;
+public sealed record GrantTrial(long? Credit, long? Tokens, long? Requests, DateTimeOffset ExpiresAt, string Actor) : IGrainRequest<AccountSnapshot>;
 
-public sealed record UsageRecorded(string RequestId, string Model, long InputTokens, long OutputTokens, long Cost, long Charged, long Uncollected, long BalanceAfter);
+/// <summary>Suspends (every authorize is denied with account_suspended) or reactivates an account.</summary>
+public sealed record SetAccountStatus(string Status, string Actor) : IGrainRequest<AccountSnapshot>;
+
+/// <summary>A trial grant and how much of it is used; a null dimension is not limited by the trial.</summary>
+public sealed record TrialView(
+    long? Credit,
+    long? Tokens,
+    long? Requests,
+    long UsedCredit,
+    long UsedTokens,
+    long UsedRequests,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset GrantedAt,
+    bool Active);
+
+public static class AccountStatus
+{
+    public const string Active = "active";
+    public const string Suspended = "suspended";
+}

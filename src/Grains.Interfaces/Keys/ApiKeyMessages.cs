@@ -16,7 +16,7 @@ public sealed record GetApiKey : IGrainRequest<ApiKeyView>;
 /// <summary>Checks a presented secret (by hash) in constant time; answers which account it belongs to.</summary>
 public sealed record VerifyApiKey(string SecretHash) : IGrainRequest<ApiKeyCheck>;
 
-public sealed record ApiKeyView(string KeyId, string AccountId, string Name, bool Revoked, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record ApiKeyView(string KeyId, string AccountId, string Name, bool Revoked, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, Limits.LimitSettings Limits);
 
 public sealed record ApiKeyCheck(bool Valid, bool Revoked, string? AccountId);
 

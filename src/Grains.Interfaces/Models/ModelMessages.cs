@@ -15,7 +15,7 @@ public sealed record GetModel : IGrainRequest<ModelSnapshot>;
 public sealed record ModelPrice(long InputPerMillion, long OutputPerMillion, DateTimeOffset EffectiveAt, string Actor);
 
 /// <summary><see cref="Current"/> is the price in force now (null: unpriced); <see cref="Prices"/> the whole schedule, oldest first.</summary>
-public sealed record ModelSnapshot(string Model, ModelPrice? Current, IReadOnlyList<ModelPrice> Prices);
+public sealed record ModelSnapshot(string Model, ModelPrice? Current, IReadOnlyList<ModelPrice> Prices, Limits.LimitSettings Limits);
 
 public static class ModelLimits
 {

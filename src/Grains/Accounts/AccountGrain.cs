@@ -1,13 +1,16 @@
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
 using Tollgate.Runtime;
 using Tollgate.Runtime.Hosting;
 
 namespace Tollgate.Grains.Accounts;
 
 /// <summary>
-/// One account's credits. Reservations live in memory (flushed on deactivation); every balance
-/// change is a versioned write of the account row plus its ledger row, committed before the
+/// One account: credits, trial, status and rate limits. Reservations and rate windows live in
+/// memory (reservations are flushed on deactivation); every balance change is a versioned write of
+/// the account row plus its ledger row (and a settled request's usage row), committed before the
 /// caller hears of it. Settlements and adjustments are idempotent by their ids: a repeat returns
-/// the first result, from memory or from the ledger.
+/// the first result, from memory or from the database.
 /// </summary>
 internal sealed class AccountGrain : Grain,
     IHandle<CreateAccount, AccountSnapshot>,
@@ -16,13 +19,19 @@ internal sealed class AccountGrain : Grain,
     IHandle<SettleCredit, SettleResult>,
     IHandle<VoidReservation, VoidResult>,
     IHandle<AdjustCredit, AdjustResult>,
-    IHandle<RecordUsage, UsageRecorded>
+    IHandle<AuthorizeAccount, AccountAdmission>,
+    IHandle<SettleRequest, RequestSettled>,
+    IHandle<GrantTrial, AccountSnapshot>,
+    IHandle<SetAccountStatus, AccountSnapshot>,
+    IHandle<SetLimits, LimitsView>,
+    IHandle<GetLimits, LimitsView>
 {
     private readonly RecentResults<SettleResult> _settlements = new(capacity: 16_384);
     private readonly RecentResults<AdjustResult> _adjustments = new(capacity: 1_024);
-    private readonly RecentResults<UsageRecorded> _usage = new(capacity: 16_384);
+    private readonly RecentResults<RequestSettled> _settled = new(capacity: 16_384);
+    private readonly RateLimiter _limits = new("account");
     private CreditBook? _book; // null until the account exists
-    private string _status = "active";
+    private AccountSettings _settings = AccountSettings.Initial;
     private DateTimeOffset _createdAt;
     private long _version;
     private bool _reservationsChanged;
@@ -35,7 +44,8 @@ internal sealed class AccountGrain : Grain,
         var stored = await AccountStore.LoadAsync(Database, AccountId);
         if (stored is null) return;
         _book = new CreditBook(stored.Balance, stored.OverdraftLimit);
-        _status = stored.Status;
+        _settings = stored.Settings;
+        _limits.Configure(_settings.Limits);
         _createdAt = stored.CreatedAt;
         _version = stored.Version;
         foreach (var reservation in stored.Reservations) _book.Restore(reservation);
@@ -137,7 +147,7 @@ internal sealed class AccountGrain : Grain,
         var settlement = book.Settle(request.RequestId, request.ActualCost);
         if (settlement.Reserved > 0) _reservationsChanged = true;
         var result = new SettleResult(request.RequestId, settlement.Reserved, request.ActualCost, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
-        _ = Write(AccountStore.Update(Id, book.Balance, _version++)
+        _ = Write(AccountStore.Update(Id, book.Balance, _settings, _version++)
             .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, request.ActualCost, settlement.Reserved, null, null));
         _settlements.Add(request.RequestId, result);
         return result;
@@ -173,51 +183,186 @@ internal sealed class AccountGrain : Grain,
         }
 
         var balanceAfter = book.Adjust(request.Amount);
-        _ = Write(AccountStore.Update(Id, balanceAfter, _version++)
+        _ = Write(AccountStore.Update(Id, balanceAfter, _settings, _version++)
             .Ledger("adjust", request.IdempotencyKey, request.Amount, balanceAfter, request.Amount, null, request.Reason, request.Actor));
         var result = new AdjustResult(request.IdempotencyKey, request.Amount, balanceAfter, request.Reason, request.Actor);
         _adjustments.Add(request.IdempotencyKey, result);
         return result;
     }
 
-    public async Task<UsageRecorded> Handle(RecordUsage request)
+    public Task<AccountAdmission> Handle(AuthorizeAccount request)
+    {
+        Validate.Key(request.RequestId, nameof(request.RequestId));
+        Validate.Tokens(request.EstimatedInputTokens, nameof(request.EstimatedInputTokens));
+        Validate.Tokens(request.MaxOutputTokens, nameof(request.MaxOutputTokens));
+        Validate.Ttl(request.TtlSeconds);
+        var cost = Cost(request.Price, request.EstimatedInputTokens, request.MaxOutputTokens);
+        if (_book is not { } book) return Denied(new Denial(Denials.AccountNotFound, $"Account '{AccountId}' does not exist."));
+        var now = Time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
+
+        if (book.TryGetReservation(request.RequestId, out var held)) return Allowed(held, _limits.State(nowMs)); // a repeat
+        if (_settled.TryGet(request.RequestId, out _) || _settlements.TryGet(request.RequestId, out _))
+            return Denied(new Denial(Denials.AlreadySettled, $"Request '{request.RequestId}' was already settled."));
+        if (_settings.Status == AccountStatus.Suspended)
+            return Denied(new Denial(Denials.AccountSuspended, $"Account '{AccountId}' is suspended."));
+
+        var tokens = request.EstimatedInputTokens + request.MaxOutputTokens;
+        var expiresAt = nowMs + request.TtlSeconds * 1000L;
+        var admission = _limits.TryAcquire(request.RequestId, tokens, expiresAt, nowMs);
+        if (!admission.Allowed) return Denied(admission.Denial!, admission.Limits);
+
+        // The trial first, paid credit after; a stale or used-up trial never stands in the way of paid credit.
+        var funding = _settings.Trial?.CanFund(cost, tokens, book.TrialHeld, now) == true ? Funding.Trial
+            : book.CanReserve(cost) ? Funding.Credit : null;
+        if (funding is null)
+        {
+            _limits.Release(request.RequestId, 0, refund: true, nowMs);
+            return Denied(NoFunds(cost, now), _limits.State(nowMs));
+        }
+        var hold = book.Reserve(new Reservation(request.RequestId, cost, expiresAt, funding, tokens, nowMs));
+        _reservationsChanged = true;
+        return Allowed(hold, admission.Limits);
+    }
+
+    public async Task<RequestSettled> Handle(SettleRequest request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Text(request.Model, nameof(request.Model), 200);
-        Validate.Text(request.Outcome, nameof(request.Outcome), 40);
+        Validate.Outcome(request.Outcome);
+        Validate.Tokens(request.InputTokens, nameof(request.InputTokens));
+        Validate.Tokens(request.OutputTokens, nameof(request.OutputTokens));
+        if (request.LatencyMs is < 0) throw new GrainException(AccountErrors.InvalidArgument, "LatencyMs must not be negative.");
+        var cost = Cost(request.Price, request.InputTokens, request.OutputTokens);
         var book = Existing();
+        var now = Time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+        if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
 
-        if (_usage.TryGet(request.RequestId, out var known)) return SameUsage(known, request);
-        var stored = await AccountStore.FindUsageAsync(Database, AccountId, request.RequestId);
-        if (stored is not null)
+        if (_settled.TryGet(request.RequestId, out var known)) return SameSettled(known, request);
+        if (!book.TryGetReservation(request.RequestId, out _))
         {
-            _usage.Add(request.RequestId, stored);
-            return SameUsage(stored, request);
+            // No live hold: a repeat of an older settlement, or a late one (expired or lost hold, or usage reported directly).
+            var stored = await AccountStore.FindSettledAsync(Database, AccountId, request.RequestId);
+            if (stored is not null)
+            {
+                _settled.Add(request.RequestId, stored);
+                return SameSettled(stored, request);
+            }
         }
 
-        long cost;
-        try
+        var tokens = request.InputTokens + request.OutputTokens;
+        var hold = book.Take(request.RequestId);
+        if (hold is not null) _reservationsChanged = true;
+        _limits.Release(request.RequestId, tokens, refund: false, nowMs);
+        // A hold says how it was funded; without one, the authorize's word (a lost hold), else the trial while it lasts.
+        var trialFunded = hold?.OnTrial ?? (request.FundedBy == Funding.Trial || (request.FundedBy is null && _settings.Trial?.IsActive(now) == true));
+        long trialUsed = 0;
+        if (trialFunded && _settings.Trial is { } trial)
         {
-            cost = new Metering.Price(request.InputPricePerMillion, request.OutputPricePerMillion).Cost(request.InputTokens, request.OutputTokens);
+            (var after, trialUsed) = trial.Use(cost, tokens);
+            _settings = _settings with { Trial = after };
         }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            throw new GrainException(AccountErrors.InvalidArgument, ex.Message);
-        }
-        var settlement = book.Settle(request.RequestId, cost); // no reservation: charged like a late settlement
-        if (settlement.Reserved > 0) _reservationsChanged = true;
-        _ = Write(AccountStore.Update(Id, book.Balance, _version++)
-            .Ledger("usage", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, null, null, null)
-            .Usage(request, cost, settlement.Charged));
-        var result = new UsageRecorded(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, cost, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
-        _usage.Add(request.RequestId, result);
+        var settlement = book.Charge(cost - trialUsed, hold?.Amount ?? 0);
+        var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, request.Price,
+            cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
+        _ = Write(AccountStore.Update(Id, book.Balance, _settings, _version++)
+            .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null)
+            .Usage(request, result));
+        _settled.Add(request.RequestId, result);
         return result;
     }
 
-    private static UsageRecorded SameUsage(UsageRecorded first, RecordUsage request) =>
+    public Task<AccountSnapshot> Handle(GrantTrial request)
+    {
+        Validate.Text(request.Actor, nameof(request.Actor), 200);
+        if (request.Credit is null && request.Tokens is null && request.Requests is null)
+            throw new GrainException(AccountErrors.InvalidTrial, "A trial grants credit, tokens or requests (at least one).");
+        if (request.Credit is < 1 or > Credits.MaxAmount || request.Tokens is < 1 or > LimitSettings.MaxRate || request.Requests is < 1 or > LimitSettings.MaxRate)
+            throw new GrainException(AccountErrors.InvalidTrial, $"Trial credit must be 1 to {Credits.MaxAmount} nano-USD, tokens and requests 1 to {LimitSettings.MaxRate}.");
+        var now = Time.GetUtcNow();
+        if (request.ExpiresAt <= now) throw new GrainException(AccountErrors.InvalidTrial, "A trial must expire in the future.");
+        var book = Existing();
+        if (_settings.Trial?.SameGrant(request) != true)
+        {
+            _settings = _settings with { Trial = new Trial(request.Credit, request.Tokens, request.Requests, 0, 0, 0, request.ExpiresAt, now, request.Actor) };
+            _ = Write(AccountStore.Update(Id, book.Balance, _settings, _version++));
+        }
+        return Task.FromResult(Snapshot([], null));
+    }
+
+    public Task<AccountSnapshot> Handle(SetAccountStatus request)
+    {
+        Validate.Text(request.Actor, nameof(request.Actor), 200);
+        if (request.Status is not (AccountStatus.Active or AccountStatus.Suspended))
+            throw new GrainException(AccountErrors.InvalidStatus, $"The status must be '{AccountStatus.Active}' or '{AccountStatus.Suspended}'.");
+        var book = Existing();
+        if (_settings.Status != request.Status)
+        {
+            _settings = _settings with { Status = request.Status };
+            _ = Write(AccountStore.Update(Id, book.Balance, _settings, _version++));
+        }
+        return Task.FromResult(Snapshot([], null));
+    }
+
+    public Task<LimitsView> Handle(SetLimits request)
+    {
+        Validate.Text(request.Actor, nameof(request.Actor), 200);
+        Validate.Limits(request.Limits);
+        var book = Existing();
+        if (_settings.Limits != request.Limits)
+        {
+            _settings = _settings with { Limits = request.Limits };
+            _limits.Configure(request.Limits);
+            _ = Write(AccountStore.Update(Id, book.Balance, _settings, _version++));
+        }
+        return Handle(new GetLimits());
+    }
+
+    public Task<LimitsView> Handle(GetLimits request)
+    {
+        Existing();
+        return Task.FromResult(new LimitsView("account", AccountId, _settings.Limits, _limits.State(NowMs())));
+    }
+
+    /// <summary>Why nothing can fund a request: a trial-only account whose trial is used up or expired, or too little paid credit.</summary>
+    private Denial NoFunds(long cost, DateTimeOffset now)
+    {
+        var book = _book!;
+        if (_settings.Trial is { } trial && book.Available <= 0)
+            return new Denial(Denials.TrialExhausted, now >= trial.ExpiresAt
+                ? $"The trial of account '{AccountId}' expired at {trial.ExpiresAt:O}, and it has no paid credit."
+                : $"The trial of account '{AccountId}' cannot cover this request, and it has no paid credit.");
+        return new Denial(Denials.InsufficientCredit,
+            $"The request may cost up to {Credits.ToUsd(cost)} USD; account '{AccountId}' has {Credits.ToUsd(book.Available)} USD available.");
+    }
+
+    private Task<AccountAdmission> Allowed(Reservation hold, IReadOnlyList<LimitState> limits) =>
+        Task.FromResult(new AccountAdmission(new Admission(true, null, limits), hold.Funding ?? Funding.Credit, hold.Amount, _book!.Available,
+            DateTimeOffset.FromUnixTimeMilliseconds(hold.AuthorizedAt)));
+
+    private Task<AccountAdmission> Denied(Denial denial, IReadOnlyList<LimitState>? limits = null) =>
+        Task.FromResult(new AccountAdmission(new Admission(false, denial, limits ?? []), null, 0, _book?.Available ?? 0, null));
+
+    private static long Cost(Price price, long inputTokens, long outputTokens)
+    {
+        if (price.InputPerMillion is < 0 or > Models.ModelLimits.MaxPricePerMillion || price.OutputPerMillion is < 0 or > Models.ModelLimits.MaxPricePerMillion)
+            throw new GrainException(AccountErrors.InvalidArgument, $"Prices must be between 0 and {Models.ModelLimits.MaxPricePerMillion} nano-USD per million tokens.");
+        try
+        {
+            return price.Cost(inputTokens, outputTokens);
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            throw new GrainException(AccountErrors.InvalidAmount, ex.Message);
+        }
+    }
+
+    private static RequestSettled SameSettled(RequestSettled first, SettleRequest request) =>
         first.Model == request.Model && first.InputTokens == request.InputTokens && first.OutputTokens == request.OutputTokens ? first
         : throw new GrainException(AccountErrors.IdempotencyConflict,
-            $"Usage '{request.RequestId}' was already recorded with different model or token counts.");
+            $"Request '{request.RequestId}' was already settled with different model or token counts.");
 
     private CreditBook Existing() =>
         _book ?? throw new GrainException(AccountErrors.NotFound, $"Account '{AccountId}' does not exist.");
@@ -240,7 +385,7 @@ internal sealed class AccountGrain : Grain,
     private AccountSnapshot Snapshot(IReadOnlyList<LedgerEntry> ledger, long? nextBefore)
     {
         var book = _book!;
-        return new AccountSnapshot(AccountId, _status, book.Balance, book.Pending, book.Available, book.OverdraftLimit,
-            book.Reservations.Count, _createdAt, ledger, nextBefore);
+        return new AccountSnapshot(AccountId, _settings.Status, book.Balance, book.Pending, book.Available, book.OverdraftLimit,
+            book.Reservations.Count, _createdAt, _settings.Trial?.View(Time.GetUtcNow()), _settings.Limits, ledger, nextBefore);
     }
 }

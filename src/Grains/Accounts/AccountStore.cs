@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
 using Npgsql;
 using NpgsqlTypes;
 using Tollgate.Runtime;
@@ -8,7 +11,14 @@ using Tollgate.Runtime.Persistence;
 namespace Tollgate.Grains.Accounts;
 
 /// <summary>The account row as loaded on activation.</summary>
-internal sealed record StoredAccount(long Balance, long OverdraftLimit, string Status, long Version, DateTimeOffset CreatedAt, List<Reservation> Reservations);
+internal sealed record StoredAccount(
+    long Balance, long OverdraftLimit, AccountSettings Settings, long Version, DateTimeOffset CreatedAt, List<Reservation> Reservations);
+
+/// <summary>The account's fields an operator sets, and its trial: written with the balance on every update.</summary>
+internal sealed record AccountSettings(string Status, LimitSettings Limits, Trial? Trial)
+{
+    public static readonly AccountSettings Initial = new(AccountStatus.Active, LimitSettings.None, null);
+}
 
 /// <summary>SQL of the account grain: the <c>accounts</c> row (versioned) and its <c>ledger</c>.</summary>
 internal static class AccountStore
@@ -19,12 +29,15 @@ internal static class AccountStore
     {
         StoredAccount account;
         await using (var load = database.CreateCommand(
-            "SELECT balance, overdraft_limit, status, version, created_at, reservations::text FROM accounts WHERE account_id = $1"))
+            "SELECT balance, overdraft_limit, status, version, created_at, reservations::text, limits::text, trial::text FROM accounts WHERE account_id = $1"))
         {
             load.Parameters.Add(new NpgsqlParameter { Value = accountId });
             await using var reader = await load.ExecuteReaderAsync();
             if (!await reader.ReadAsync()) return null;
-            account = new StoredAccount(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt64(3),
+            var settings = new AccountSettings(reader.GetString(2),
+                reader.IsDBNull(6) ? LimitSettings.None : JsonSerializer.Deserialize(reader.GetString(6), StoreJson.Default.LimitSettings)!,
+                reader.IsDBNull(7) ? null : JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.Trial));
+            account = new StoredAccount(reader.GetInt64(0), reader.GetInt64(1), settings, reader.GetInt64(3),
                 reader.GetFieldValue<DateTimeOffset>(4), JsonSerializer.Deserialize(reader.GetString(5), StoreJson.Default.ListReservation) ?? []);
         }
         if (account.Reservations.Count == 0) return account;
@@ -49,16 +62,19 @@ internal static class AccountStore
             ON CONFLICT (account_id) DO NOTHING
             """, grain.Key, balance, overdraftLimit);
 
-    public static GrainWrite Update(GrainId grain, long balance, long expectedVersion) =>
-        new GrainWrite(grain).Guarded(
-            "UPDATE accounts SET balance = $2, version = $3 + 1, updated_at = now() WHERE account_id = $1 AND version = $3",
-            grain.Key, balance, expectedVersion);
+    public static GrainWrite Update(GrainId grain, long balance, AccountSettings settings, long expectedVersion) =>
+        new GrainWrite(grain).Guarded("""
+            UPDATE accounts SET balance = $2, status = $3, limits = $4, trial = $5, version = $6 + 1, updated_at = now()
+            WHERE account_id = $1 AND version = $6
+            """, grain.Key, balance, settings.Status, Json(settings.Limits, StoreJson.Default.LimitSettings), Json(settings.Trial, StoreJson.Default.Trial), expectedVersion);
 
     public static GrainWrite UpdateWithReservations(GrainId grain, long balance, long expectedVersion, IEnumerable<Reservation> reservations) =>
         new GrainWrite(grain).Guarded(
             "UPDATE accounts SET balance = $2, version = $3 + 1, reservations = $4, updated_at = now() WHERE account_id = $1 AND version = $3",
-            grain.Key, balance, expectedVersion,
-            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = JsonSerializer.Serialize(reservations.ToList(), StoreJson.Default.ListReservation) });
+            grain.Key, balance, expectedVersion, Json(reservations.ToList(), StoreJson.Default.ListReservation));
+
+    private static NpgsqlParameter Json<T>(T? value, JsonTypeInfo<T> type) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = value is null ? DBNull.Value : JsonSerializer.Serialize(value, type) };
 
     public static GrainWrite Ledger(this GrainWrite write, string kind, string key, long amount, long balanceAfter, long requested, long? reserved, string? reason, string? actor) =>
         // Guarded, and a duplicate inserts nothing instead of raising: the whole write then conflicts in one
@@ -69,30 +85,32 @@ internal static class AccountStore
             ON CONFLICT (account_id, kind, op_key) DO NOTHING
             """, write.Grain.Key, kind, key, amount, balanceAfter, requested, reserved, reason, actor);
 
-    public static GrainWrite Usage(this GrainWrite write, RecordUsage usage, long cost, long charged) =>
+    /// <summary>The usage event of a settled request, written with its ledger row.</summary>
+    public static GrainWrite Usage(this GrainWrite write, SettleRequest usage, RequestSettled result) =>
         write.Guarded("""
             INSERT INTO usage_events (account_id, request_id, key_id, caller_ip, model, input_tokens, output_tokens,
-                input_price, output_price, cost, charged, outcome, streamed, latency_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-            ON CONFLICT (account_id, request_id) DO NOTHING
+                input_price, output_price, cost, trial_used, charged, outcome, streamed, latency_ms, authorized_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            ON CONFLICT (account_id, request_id) WHERE denial IS NULL DO NOTHING
             """, write.Grain.Key, usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
-            usage.InputPricePerMillion, usage.OutputPricePerMillion, cost, charged, usage.Outcome, usage.Streamed, usage.LatencyMs);
+            usage.Price.InputPerMillion, usage.Price.OutputPerMillion, result.Cost, result.TrialUsed, result.Charged, usage.Outcome, usage.Streamed,
+            usage.LatencyMs, usage.AuthorizedAt);
 
-    /// <summary>The usage event of a request, if recorded: (model, input, output, cost, charged, balance after).</summary>
-    public static async Task<UsageRecorded?> FindUsageAsync(NpgsqlDataSource database, string accountId, string requestId)
+    /// <summary>The result of a settled request, rebuilt from its usage event and ledger row.</summary>
+    public static async Task<RequestSettled?> FindSettledAsync(NpgsqlDataSource database, string accountId, string requestId)
     {
         await using var find = database.CreateCommand("""
-            SELECT u.model, u.input_tokens, u.output_tokens, u.cost, u.charged, l.balance_after
-            FROM usage_events u JOIN ledger l ON l.account_id = u.account_id AND l.kind = 'usage' AND l.op_key = u.request_id
-            WHERE u.account_id = $1 AND u.request_id = $2
+            SELECT u.model, u.input_tokens, u.output_tokens, u.input_price, u.output_price, u.cost, u.trial_used, u.charged, l.balance_after
+            FROM usage_events u JOIN ledger l ON l.account_id = u.account_id AND l.kind IN ('settle', 'usage') AND l.op_key = u.request_id
+            WHERE u.account_id = $1 AND u.request_id = $2 AND u.denial IS NULL
             """);
         find.Parameters.Add(new NpgsqlParameter { Value = accountId });
         find.Parameters.Add(new NpgsqlParameter { Value = requestId });
         await using var reader = await find.ExecuteReaderAsync();
         if (!await reader.ReadAsync()) return null;
-        var cost = reader.GetInt64(3);
-        var charged = reader.GetInt64(4);
-        return new UsageRecorded(requestId, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), cost, charged, cost - charged, reader.GetInt64(5));
+        var (cost, trialUsed, charged) = (reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
+        return new RequestSettled(requestId, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), new Price(reader.GetInt64(3), reader.GetInt64(4)),
+            cost, trialUsed, charged, cost - trialUsed - charged, reader.GetInt64(8));
     }
 
     public static async Task<LedgerEntry?> FindAsync(NpgsqlDataSource database, string accountId, string kind, string key)
@@ -126,4 +144,6 @@ internal static class AccountStore
 }
 
 [JsonSerializable(typeof(List<Reservation>))]
+[JsonSerializable(typeof(LimitSettings))]
+[JsonSerializable(typeof(Trial))]
 internal sealed partial class StoreJson : JsonSerializerContext;

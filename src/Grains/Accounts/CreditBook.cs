@@ -2,8 +2,18 @@ using Tollgate.Runtime;
 
 namespace Tollgate.Grains.Accounts;
 
-/// <summary>A hold on part of an account's available balance for one request, until <see cref="ExpiresAt"/> (unix ms).</summary>
-internal sealed record Reservation(string RequestId, long Amount, long ExpiresAt);
+/// <summary>
+/// A hold for one request until <see cref="ExpiresAt"/> (unix ms): on the paid balance, or on the
+/// trial when <see cref="Funding"/> is "trial". <see cref="Tokens"/> and <see cref="AuthorizedAt"/>
+/// are set by an authorize (0 for a bare credit reservation).
+/// </summary>
+internal sealed record Reservation(string RequestId, long Amount, long ExpiresAt, string? Funding = null, long Tokens = 0, long AuthorizedAt = 0)
+{
+    public bool OnTrial => Funding == Metering.Funding.Trial;
+}
+
+/// <summary>What holds on a trial add up to.</summary>
+internal readonly record struct TrialHolds(long Credit, long Tokens, long Requests);
 
 /// <summary>What one settlement did to the balance.</summary>
 internal readonly record struct Settlement(long Reserved, long Charged, long Uncollected, long BalanceAfter);
@@ -28,45 +38,52 @@ internal sealed class CreditBook(long balance, long overdraftLimit)
     public long OverdraftLimit { get; } = overdraftLimit;
     public long Pending { get; private set; }
     public long Available => Balance - Pending;
+    public TrialHolds TrialHeld { get; private set; }
     public IReadOnlyCollection<Reservation> Reservations => _reservations.Values;
 
     public bool TryGetReservation(string requestId, out Reservation reservation) => _reservations.TryGetValue(requestId, out reservation!);
 
     public bool CanReserve(long amount) => amount <= Available;
 
-    public Reservation Reserve(string requestId, long amount, long expiresAt)
+    public Reservation Reserve(string requestId, long amount, long expiresAt) => Reserve(new Reservation(requestId, amount, expiresAt));
+
+    /// <summary>Holds a paid reservation; the caller checked <see cref="CanReserve"/>, or the trial (which funds trial holds).</summary>
+    public Reservation Reserve(Reservation reservation)
     {
-        Require(amount > 0 && CanReserve(amount) && !_reservations.ContainsKey(requestId), "reserve within the available balance, once per request");
-        var reservation = new Reservation(requestId, amount, expiresAt);
-        _reservations.Add(requestId, reservation);
-        _expiries.Enqueue(requestId, expiresAt);
-        Pending += amount;
+        Require(reservation.OnTrial || CanReserve(reservation.Amount), "hold paid credit only within the available balance");
+        Restore(reservation);
         return reservation;
     }
 
     /// <summary>Restores a persisted reservation (on activation).</summary>
     public void Restore(Reservation reservation)
     {
-        Require(reservation.Amount > 0 && !_reservations.ContainsKey(reservation.RequestId), "restore each reservation once");
+        Require(reservation.Amount >= 0 && !_reservations.ContainsKey(reservation.RequestId), "hold each request once, never a negative amount");
         _reservations.Add(reservation.RequestId, reservation);
         _expiries.Enqueue(reservation.RequestId, reservation.ExpiresAt);
-        Pending += reservation.Amount;
+        if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit + reservation.Amount, TrialHeld.Tokens + reservation.Tokens, TrialHeld.Requests + 1);
+        else Pending += reservation.Amount;
     }
 
     /// <summary>Charges <paramref name="actualCost"/> for a request, releasing its reservation if it still has one.</summary>
-    public Settlement Settle(string requestId, long actualCost)
+    public Settlement Settle(string requestId, long actualCost) => Charge(actualCost, Take(requestId)?.Amount ?? 0);
+
+    /// <summary>
+    /// Charges <paramref name="cost"/> to the paid balance by the overdraft policy: as far as the balance,
+    /// less the holds of other requests, plus the overdraft allows. Release the request's own hold first.
+    /// </summary>
+    public Settlement Charge(long cost, long reserved)
     {
-        Require(actualCost >= 0, "settle a non-negative cost");
-        var reserved = Release(requestId);
+        Require(cost >= 0, "charge a non-negative cost");
         var collectible = Math.Max(0, Balance - Pending + OverdraftLimit);
-        var charged = Math.Min(actualCost, collectible);
+        var charged = Math.Min(cost, collectible);
         Balance -= charged;
         Require(Balance >= -OverdraftLimit, "never fall below the overdraft limit");
-        return new Settlement(reserved, charged, actualCost - charged, Balance);
+        return new Settlement(reserved, charged, cost - charged, Balance);
     }
 
     /// <summary>Releases a reservation without charging; returns the amount released (0 if none).</summary>
-    public long Void(string requestId) => Release(requestId);
+    public long Void(string requestId) => Take(requestId)?.Amount ?? 0;
 
     /// <summary>Adds a signed amount; refuses to exceed the balance ceiling or to fall below −overdraft.</summary>
     public long Adjust(long amount)
@@ -90,20 +107,22 @@ internal sealed class CreditBook(long balance, long overdraftLimit)
             // The queue may hold ids already settled or voided: only a live reservation with this expiry counts.
             if (_reservations.TryGetValue(requestId, out var reservation) && reservation.ExpiresAt == expiresAt)
             {
-                Release(requestId);
+                Take(requestId);
                 expired++;
             }
         }
         return expired;
     }
 
-    private long Release(string requestId)
+    /// <summary>Releases a request's hold and returns it; null if it has none.</summary>
+    public Reservation? Take(string requestId)
     {
-        if (!_reservations.Remove(requestId, out var reservation)) return 0;
-        Pending -= reservation.Amount;
-        Require(Pending >= 0, "pending never negative");
+        if (!_reservations.Remove(requestId, out var reservation)) return null;
+        if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit - reservation.Amount, TrialHeld.Tokens - reservation.Tokens, TrialHeld.Requests - 1);
+        else Pending -= reservation.Amount;
+        Require(Pending >= 0 && TrialHeld.Credit >= 0 && TrialHeld.Requests >= 0, "holds never negative");
         if (_reservations.Count == 0) _expiries.Clear();
-        return reservation.Amount;
+        return reservation;
     }
 
     private static void Require(bool invariant, string what)

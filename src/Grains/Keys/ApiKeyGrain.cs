@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
 using Tollgate.Runtime;
 using Tollgate.Runtime.Hosting;
 using Tollgate.Runtime.Persistence;
@@ -8,17 +10,22 @@ using Tollgate.Runtime.Persistence;
 namespace Tollgate.Grains.Keys;
 
 /// <summary>
-/// One API key: which account it belongs to, the hash of its secret, and whether it is revoked.
-/// Revocation takes effect at once on every gateway: they all ask this one activation.
+/// One API key: which account it belongs to, the hash of its secret, whether it is revoked, and
+/// its rate limits. Revocation takes effect at once on every gateway: they all ask this one activation.
 /// </summary>
 internal sealed class ApiKeyGrain : Grain,
-    IHandle<CreateApiKey, ApiKeyView>, IHandle<RevokeApiKey, ApiKeyView>, IHandle<GetApiKey, ApiKeyView>, IHandle<VerifyApiKey, ApiKeyCheck>
+    IHandle<CreateApiKey, ApiKeyView>, IHandle<RevokeApiKey, ApiKeyView>, IHandle<GetApiKey, ApiKeyView>, IHandle<VerifyApiKey, ApiKeyCheck>,
+    IHandle<AuthorizeKey, KeyAdmission>, IHandle<ReleaseGrant, ReleaseResult>, IHandle<SetLimits, LimitsView>, IHandle<GetLimits, LimitsView>
 {
+    private readonly RateLimiter _limits = new("key");
     private ApiKeyState? _state;
     private long _version;
 
-    protected override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+    protected override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
         (_state, _version) = await GrainStateStore.LoadAsync(Database, Id, ApiKeyStateJson.Default.ApiKeyState);
+        _limits.Configure(_state?.Limits ?? LimitSettings.None);
+    }
 
     public Task<ApiKeyView> Handle(CreateApiKey request)
     {
@@ -52,24 +59,63 @@ internal sealed class ApiKeyGrain : Grain,
 
     public Task<ApiKeyView> Handle(GetApiKey request) => Task.FromResult(View(Existing()));
 
-    public Task<ApiKeyCheck> Handle(VerifyApiKey request)
+    public Task<ApiKeyCheck> Handle(VerifyApiKey request) => Task.FromResult(Check(request.SecretHash));
+
+    public Task<KeyAdmission> Handle(AuthorizeKey request)
     {
-        if (_state is null || request.SecretHash is not { Length: 64 }) return Task.FromResult(new ApiKeyCheck(false, false, null));
-        var matches = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(_state.SecretHash), Encoding.ASCII.GetBytes(request.SecretHash));
-        return Task.FromResult(!matches ? new ApiKeyCheck(false, false, null)
-            : new ApiKeyCheck(_state.RevokedAt is null, _state.RevokedAt is not null, _state.AccountId));
+        Validate.Key(request.RequestId, nameof(request.RequestId));
+        Validate.Tokens(request.Tokens, nameof(request.Tokens));
+        Validate.Ttl(request.TtlSeconds);
+        var check = Check(request.SecretHash);
+        if (!check.Valid)
+        {
+            var denial = check.Revoked ? new Denial(Denials.KeyRevoked, "The API key has been revoked.") : new Denial(Denials.InvalidApiKey, "The API key is not valid.");
+            return Task.FromResult(new KeyAdmission(new Admission(false, denial, []), null));
+        }
+        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var admission = _limits.TryAcquire(request.RequestId, request.Tokens, now + request.TtlSeconds * 1000L, now);
+        return Task.FromResult(new KeyAdmission(admission, check.AccountId));
+    }
+
+    public Task<ReleaseResult> Handle(ReleaseGrant request) =>
+        Task.FromResult(new ReleaseResult(_limits.Release(request.RequestId, request.TokensUsed, request.Refund, Time.GetUtcNow().ToUnixTimeMilliseconds())));
+
+    public Task<LimitsView> Handle(SetLimits request)
+    {
+        Validate.Text(request.Actor, nameof(request.Actor), 200);
+        Validate.Limits(request.Limits);
+        var state = Existing();
+        if (state.Limits != request.Limits)
+        {
+            _state = state with { Limits = request.Limits };
+            _limits.Configure(request.Limits);
+            Persist();
+        }
+        return Handle(new GetLimits());
+    }
+
+    public Task<LimitsView> Handle(GetLimits request) =>
+        Task.FromResult(new LimitsView("key", Id.Key, Existing().Limits ?? LimitSettings.None, _limits.State(Time.GetUtcNow().ToUnixTimeMilliseconds())));
+
+    private ApiKeyCheck Check(string? secretHash)
+    {
+        if (_state is null || secretHash is not { Length: 64 }) return new ApiKeyCheck(false, false, null);
+        var matches = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(_state.SecretHash), Encoding.ASCII.GetBytes(secretHash));
+        return !matches ? new ApiKeyCheck(false, false, null) : new ApiKeyCheck(_state.RevokedAt is null, _state.RevokedAt is not null, _state.AccountId);
     }
 
     private void Persist() => _ = Write(GrainStateStore.Write(Id, _state!, _version++, ApiKeyStateJson.Default.ApiKeyState));
 
     private ApiKeyState Existing() => _state ?? throw new GrainException(ApiKeyErrors.NotFound, $"No API key {Id.Key}.");
 
-    private ApiKeyView View(ApiKeyState state) => new(Id.Key, state.AccountId, state.Name, state.RevokedAt is not null, state.CreatedAt, state.RevokedAt);
+    private ApiKeyView View(ApiKeyState state) =>
+        new(Id.Key, state.AccountId, state.Name, state.RevokedAt is not null, state.CreatedAt, state.RevokedAt, state.Limits ?? LimitSettings.None);
 }
 
 internal sealed record ApiKeyState(string AccountId, string SecretHash, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string Actor)
 {
     public string? RevokedBy { get; init; }
+    public LimitSettings? Limits { get; init; }
 }
 
 [JsonSerializable(typeof(ApiKeyState))]

@@ -27,8 +27,47 @@ internal sealed class SlidingWindow
         _buckets = new long[buckets + 1];
     }
 
-    public long Limit { get; }
+    /// <summary>The limit; changing it keeps what is counted, so a new limit applies to the window as it stands.</summary>
+    public long Limit
+    {
+        get;
+        set => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+    }
+
     public long WindowMs { get; }
+
+    /// <summary>The bucket an instant falls in (what <see cref="TryAdd"/> reports, for <see cref="Correct"/>).</summary>
+    public long BucketOf(long nowMs) => nowMs / _bucketMs;
+
+    /// <summary>Milliseconds until every unit counted now has left the window; 0 when nothing is counted.</summary>
+    public long ResetMs(long nowMs)
+    {
+        Advance(nowMs);
+        for (var age = 0; age < _buckets.Length; age++)
+        {
+            if (_buckets[Slot(_newest - age)] > 0) return (_newest - age + _buckets.Length) * _bucketMs - nowMs;
+        }
+        return 0;
+    }
+
+    /// <summary>Whether <paramref name="units"/> would be admitted now, and if not, in how many milliseconds they could be.</summary>
+    public bool Fits(long units, long nowMs, out long retryAfterMs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(units);
+        Advance(nowMs);
+        var fits = _total + units <= Limit;
+        retryAfterMs = fits ? 0 : RetryAfter(units, nowMs);
+        return fits;
+    }
+
+    /// <summary>Counts <paramref name="units"/> now, whether or not they fit (check <see cref="Fits"/> first).</summary>
+    public void Add(long units, long nowMs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(units);
+        Advance(nowMs);
+        _buckets[Slot(_newest)] += units;
+        _total += units;
+    }
 
     /// <summary>Units that could be admitted now.</summary>
     public long Remaining(long nowMs)
@@ -40,18 +79,11 @@ internal sealed class SlidingWindow
     /// <summary>Admits <paramref name="units"/> if they fit; returns the bucket they were counted in (for a later correction).</summary>
     public bool TryAdd(long units, long nowMs, out long bucket, out long retryAfterMs)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(units);
-        Advance(nowMs);
+        var fits = Fits(units, nowMs, out retryAfterMs);
         bucket = _newest;
-        if (_total + units <= Limit)
-        {
-            _buckets[Slot(_newest)] += units;
-            _total += units;
-            retryAfterMs = 0;
-            return true;
-        }
-        retryAfterMs = RetryAfter(units, nowMs);
-        return false;
+        if (!fits) return false;
+        Add(units, nowMs);
+        return true;
     }
 
     /// <summary>

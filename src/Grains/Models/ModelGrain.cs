@@ -1,20 +1,32 @@
 using System.Text.Json.Serialization;
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
 using Tollgate.Runtime;
 using Tollgate.Runtime.Hosting;
 using Tollgate.Runtime.Persistence;
 
 namespace Tollgate.Grains.Models;
 
-/// <summary>One model: its price schedule, persisted as generic versioned grain state.</summary>
-internal sealed class ModelGrain : Grain, IHandle<SetModelPrice, ModelSnapshot>, IHandle<GetModel, ModelSnapshot>
+/// <summary>
+/// One model: its price schedule and its global rate limits (an upstream provider's quota, shared
+/// by every caller), persisted as generic versioned grain state. An authorize captures the price
+/// in force at that moment; the request is charged that price whenever it settles.
+/// </summary>
+internal sealed class ModelGrain : Grain,
+    IHandle<SetModelPrice, ModelSnapshot>, IHandle<GetModel, ModelSnapshot>,
+    IHandle<AuthorizeModel, ModelAdmission>, IHandle<ReleaseGrant, ReleaseResult>, IHandle<SetLimits, LimitsView>, IHandle<GetLimits, LimitsView>
 {
+    private readonly RateLimiter _limits = new("model");
     private PriceSchedule _schedule = new([]);
+    private LimitSettings _settings = LimitSettings.None;
     private long _version;
 
     protected override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var (state, version) = await GrainStateStore.LoadAsync(Database, Id, ModelStateJson.Default.ModelState);
         _schedule = new PriceSchedule(state?.Prices ?? []);
+        _settings = state?.Limits ?? LimitSettings.None;
+        _limits.Configure(_settings);
         _version = version;
     }
 
@@ -31,16 +43,59 @@ internal sealed class ModelGrain : Grain, IHandle<SetModelPrice, ModelSnapshot>,
             throw new GrainException(ModelErrors.TooManyPrices, $"A model keeps at most {ModelLimits.MaxScheduledPrices} prices.");
 
         _schedule.Add(new ModelPrice(request.InputPerMillion, request.OutputPerMillion, effectiveAt, request.Actor));
-        _ = Write(GrainStateStore.Write(Id, new ModelState([.. _schedule.Prices]), _version++, ModelStateJson.Default.ModelState));
+        Persist();
         return Task.FromResult(Snapshot());
     }
 
     public Task<ModelSnapshot> Handle(GetModel request) => Task.FromResult(Snapshot());
 
-    private ModelSnapshot Snapshot() => new(Id.Key, _schedule.At(Time.GetUtcNow()), [.. _schedule.Prices]);
+    public Task<ModelAdmission> Handle(AuthorizeModel request)
+    {
+        Validate.Key(request.RequestId, nameof(request.RequestId));
+        Validate.Tokens(request.Tokens, nameof(request.Tokens));
+        Validate.Ttl(request.TtlSeconds);
+        var now = Time.GetUtcNow();
+        var current = _schedule.At(now);
+        var price = current is null ? request.DefaultPrice : new Price(current.InputPerMillion, current.OutputPerMillion);
+        if (price is null)
+        {
+            var denial = new Denial(Denials.ModelUnknown, $"Model '{Id.Key}' has no price; set one with POST /admin/models/{{model}}/prices.");
+            return Task.FromResult(new ModelAdmission(new Admission(false, denial, []), null, Unpriced: true));
+        }
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var admission = _limits.TryAcquire(request.RequestId, request.Tokens, nowMs + request.TtlSeconds * 1000L, nowMs);
+        return Task.FromResult(new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null));
+    }
+
+    public Task<ReleaseResult> Handle(ReleaseGrant request) =>
+        Task.FromResult(new ReleaseResult(_limits.Release(request.RequestId, request.TokensUsed, request.Refund, Time.GetUtcNow().ToUnixTimeMilliseconds())));
+
+    public Task<LimitsView> Handle(SetLimits request)
+    {
+        Validate.Text(request.Actor, nameof(request.Actor), 200);
+        Validate.Limits(request.Limits);
+        if (_settings != request.Limits)
+        {
+            _settings = request.Limits;
+            _limits.Configure(_settings);
+            Persist();
+        }
+        return Handle(new GetLimits());
+    }
+
+    public Task<LimitsView> Handle(GetLimits request) =>
+        Task.FromResult(new LimitsView("model", Id.Key, _settings, _limits.State(Time.GetUtcNow().ToUnixTimeMilliseconds())));
+
+    private void Persist() =>
+        _ = Write(GrainStateStore.Write(Id, new ModelState([.. _schedule.Prices]) { Limits = _settings }, _version++, ModelStateJson.Default.ModelState));
+
+    private ModelSnapshot Snapshot() => new(Id.Key, _schedule.At(Time.GetUtcNow()), [.. _schedule.Prices], _settings);
 }
 
-internal sealed record ModelState(List<ModelPrice> Prices);
+internal sealed record ModelState(List<ModelPrice> Prices)
+{
+    public LimitSettings? Limits { get; init; }
+}
 
 [JsonSerializable(typeof(ModelState))]
 internal sealed partial class ModelStateJson : JsonSerializerContext;

@@ -27,9 +27,11 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly string[] _siloSettings;
     private readonly List<int> _ports = [];
     private readonly List<WebApplication?> _silos = [];
+    private readonly List<WebApplication> _gateways = [];
+    private readonly List<HttpClient> _clients = [];
+    private TimeProvider? _clock;
     private readonly ClusterDirectory _directory;
     private readonly GrainClient _client;
-    private WebApplication? _gateway;
 
     private TestCluster(string connectionString, int silos, string[] siloSettings)
     {
@@ -68,9 +70,13 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts silos and a gateway; <paramref name="siloSettings"/> are extra <c>--Key=Value</c> settings of every silo.</summary>
     public static Task<TestCluster> StartAsync(string connectionString, params string[] siloSettings) => StartAsync(connectionString, 1, siloSettings);
 
-    public static async Task<TestCluster> StartAsync(string connectionString, int silos, params string[] siloSettings)
+    public static Task<TestCluster> StartAsync(string connectionString, int silos, params string[] siloSettings) =>
+        StartAsync(connectionString, silos, null, siloSettings);
+
+    /// <summary>Starts silos whose grains read the time from <paramref name="clock"/> (null: the system clock).</summary>
+    public static async Task<TestCluster> StartAsync(string connectionString, int silos, TimeProvider? clock, params string[] siloSettings)
     {
-        var cluster = new TestCluster(connectionString, silos, siloSettings);
+        var cluster = new TestCluster(connectionString, silos, siloSettings) { _clock = clock };
         for (var i = 0; i < silos; i++) await cluster.StartSiloAsync(i);
         await cluster.StartGatewayAsync();
         return cluster;
@@ -79,7 +85,9 @@ public sealed class TestCluster : IAsyncDisposable
     public async Task StartSiloAsync(int index = 0)
     {
         if (_silos[index] is not null) throw new InvalidOperationException($"Silo {index} is running.");
-        var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={_connectionString}", $"--Silo:Port={_ports[index]}", .. Quiet, .. _siloSettings]);
+        var clock = _clock;
+        var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={_connectionString}", $"--Silo:Port={_ports[index]}", .. Quiet, .. _siloSettings],
+            clock is null ? null : services => services.AddSingleton(clock));
         await silo.StartAsync();
         _silos[index] = silo;
     }
@@ -104,15 +112,37 @@ public sealed class TestCluster : IAsyncDisposable
 
     private async Task StartGatewayAsync()
     {
+        var address = await StartGatewayProcessAsync([]);
+        Gateway = Client(address, null);
+        Admin = Client(address, AdminToken);
+        Metering = Client(address, ServiceToken);
+    }
+
+    /// <summary>Starts one more gateway (a second frontend of the same cluster); returns a metering client for it.</summary>
+    public async Task<HttpClient> AddGatewayAsync(params string[] settings) => Client(await StartGatewayProcessAsync(settings), ServiceToken);
+
+    /// <summary>Stops gateway <paramref name="index"/> (0 is the first) as on SIGTERM: it drains what it buffered.</summary>
+    public async Task StopGatewayAsync(int index)
+    {
+        await _gateways[index].StopAsync();
+    }
+
+    private async Task<Uri> StartGatewayProcessAsync(string[] settings)
+    {
         var port = SiloHostBuilder.FreeLoopbackPort();
-        _gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}", $"--Metering:ServiceToken={ServiceToken}",
-            .. _ports.Select((p, i) => $"--Cluster:Silos:{i}={Address(p)}"), .. Quiet]);
-        await _gateway.StartAsync();
-        Gateway = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        Admin = new HttpClient { BaseAddress = Gateway.BaseAddress };
-        Admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
-        Metering = new HttpClient { BaseAddress = Gateway.BaseAddress };
-        Metering.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ServiceToken);
+        var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}", $"--Metering:ServiceToken={ServiceToken}",
+            $"--Postgres:ConnectionString={_connectionString}", .. _ports.Select((p, i) => $"--Cluster:Silos:{i}={Address(p)}"), .. Quiet, .. settings]);
+        await gateway.StartAsync();
+        _gateways.Add(gateway);
+        return new Uri($"http://127.0.0.1:{port}");
+    }
+
+    private HttpClient Client(Uri address, string? token)
+    {
+        var client = new HttpClient { BaseAddress = address };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        _clients.Add(client);
+        return client;
     }
 
     public T SiloService<T>(int index = 0) where T : notnull => Silo(index).Services.GetRequiredService<T>();
@@ -122,13 +152,11 @@ public sealed class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Gateway?.Dispose();
-        Admin?.Dispose();
-        Metering?.Dispose();
-        if (_gateway is not null)
+        foreach (var client in _clients) client.Dispose();
+        foreach (var gateway in _gateways)
         {
-            await _gateway.StopAsync();
-            await _gateway.DisposeAsync();
+            await gateway.StopAsync();
+            await gateway.DisposeAsync();
         }
         for (var i = 0; i < _silos.Count; i++) await StopSiloAsync(i);
         _client.Dispose();

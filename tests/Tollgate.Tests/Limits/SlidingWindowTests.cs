@@ -66,17 +66,4 @@ public sealed class SlidingWindowTests
         Assert.False(window.TryAdd(11, 0, out _, out var retry));
         Assert.Equal(long.MaxValue, retry);
     }
-
-    [Fact]
-    public void Concurrency_slots_are_held_once_per_request_and_released()
-    {
-        var slots = new ConcurrencyLimit(2);
-        Assert.True(slots.TryAcquire("a"));
-        Assert.True(slots.TryAcquire("a"));
-        Assert.True(slots.TryAcquire("b"));
-        Assert.False(slots.TryAcquire("c"));
-        Assert.True(slots.Release("a"));
-        Assert.True(slots.TryAcquire("c"));
-        Assert.Equal(0, slots.Remaining);
-    }
 }

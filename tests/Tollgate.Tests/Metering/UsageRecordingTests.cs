@@ -46,7 +46,7 @@ public sealed class UsageRecordingTests(PostgresFixture postgres)
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == UsageEndpoints.MeterName && instrument.Name == UsageEndpoints.UnpricedModelRequestsName) l.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == UnpricedModels.MeterName && instrument.Name == UnpricedModels.CounterName) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
         {
@@ -56,7 +56,7 @@ public sealed class UsageRecordingTests(PostgresFixture postgres)
 
         using var response = await cluster.Metering.PostAsync("/v1/usage", Json(Usage.Replace("\"m1\"", "\"no-price-model\"", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Contains("model_unpriced", await response.Content.ReadAsStringAsync());
+        Assert.Contains("model_unknown", await response.Content.ReadAsStringAsync());
         lock (counted) Assert.Contains("no-price-model", counted);
     }
 

@@ -1,0 +1,48 @@
+using Tollgate.Grains;
+using Tollgate.Grains.Limits;
+using Tollgate.Runtime;
+
+namespace Tollgate.Gateway.Metering;
+
+/// <summary>
+/// The caller IP defaults, read from their grain at most every <see cref="MeteringOptions.IpDefaultsRefresh"/>
+/// by one caller at a time; a change reaches every gateway within that interval. If a read fails the last
+/// known defaults stay in force and the read is tried again a second later.
+/// </summary>
+internal sealed class IpDefaultLimits(IGrainCaller grains, MeteringOptions options, TimeProvider time, ILogger<IpDefaultLimits> logger)
+{
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+    private readonly Lock _gate = new();
+    private LimitSettings _current = LimitSettings.None;
+    private long _freshUntil = long.MinValue;
+    private Task? _refresh;
+
+    public async ValueTask<LimitSettings> GetAsync()
+    {
+        if (time.GetTimestamp() < Volatile.Read(ref _freshUntil)) return _current;
+        Task refresh;
+        lock (_gate)
+        {
+            if (_refresh is null || _refresh.IsCompleted) _refresh = RefreshAsync();
+            refresh = _refresh;
+        }
+        await refresh.ConfigureAwait(false);
+        return _current;
+    }
+
+    private async Task RefreshAsync()
+    {
+        var interval = options.IpDefaultsRefresh;
+        try
+        {
+            var view = await grains.CallAsync(GrainTypes.CallerIpId(GrainTypes.IpDefaults), new GetLimits(), CancellationToken.None).ConfigureAwait(false);
+            _current = view.Settings ?? LimitSettings.None;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Reading the caller IP defaults failed ({Error}); the last known ones stay in force", ex.Message);
+            interval = RetryAfterFailure;
+        }
+        Volatile.Write(ref _freshUntil, time.GetTimestamp() + (long)(interval.TotalSeconds * time.TimestampFrequency));
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using Tollgate.Gateway.Admin;
+using Tollgate.Gateway.Api;
+using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Keys;
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
+using Tollgate.Grains.Models;
+using Tollgate.Runtime;
+
+namespace Tollgate.Gateway.Metering;
+
+/// <summary>
+/// The metering API a gateway fleet calls, behind the service token: <c>POST /v1/authorize</c> before
+/// an upstream call, <c>POST /v1/settle</c> after it, and <c>POST /v1/usage</c> for gateways that do
+/// not authorize first. All are idempotent by request id.
+/// </summary>
+public static class MeteringEndpoints
+{
+    public static void MapMetering(this IEndpointRouteBuilder metering)
+    {
+        metering.MapPost("/authorize", AuthorizeAsync);
+        metering.MapPost("/settle", SettleAsync);
+        metering.MapPost("/usage", RecordUsageAsync);
+    }
+
+    private static async Task<IResult> AuthorizeAsync(HttpRequest request, Authorizer authorizer, MeteringOptions options, TimeProvider time)
+    {
+        using var body = await JsonBody.ReadAsync(request);
+        var requestId = body.RequiredString("request_id", 200);
+        var apiKey = body.OptionalString("api_key", 200);
+        var accountId = body.OptionalString("account_id", 128);
+        var callerIp = body.RequiredString("caller_ip", 64);
+        var model = ModelEndpoints.ValidModel(body.RequiredString("model", 200));
+        var input = body.RequiredCount("estimated_input_tokens", Price.MaxTokens);
+        var output = body.RequiredCount("max_output_tokens", Price.MaxTokens);
+        var ttl = body.OptionalCount("ttl_seconds", AccountLimits.MaxReservationTtlSeconds) ?? options.DefaultTtlSeconds;
+        body.RejectUnknownFields();
+        if ((accountId is null) == (apiKey is null)) throw ApiException.BadRequest("missing_field", "Give exactly one of 'account_id' and 'api_key'.");
+        if (accountId is not null) AccountEndpoints.ValidAccountId(accountId);
+        if (ttl < 1) throw ApiException.BadRequest("invalid_field", "'ttl_seconds' must be at least 1.");
+        if (!CallerAddress.TryGetLimitKey(callerIp, options.Ipv6PrefixBits, out var ipKey))
+            throw ApiException.BadRequest("invalid_ip", "'caller_ip' is not an IP address.");
+
+        var call = new AuthorizeCall(requestId, apiKey, accountId, callerIp, ipKey, model, input, output, (int)ttl);
+        return Results.Ok(await authorizer.AuthorizeAsync(call, time, request.HttpContext.RequestAborted));
+    }
+
+    private static async Task<IResult> SettleAsync(HttpRequest request, IGrainCaller grains, ILogger<Authorizer> logger)
+    {
+        using var body = await JsonBody.ReadAsync(request);
+        var token = ReservationToken.Decode(body.RequiredString("reservation_id", 4096));
+        var input = body.RequiredCount("input_tokens", Price.MaxTokens);
+        var output = body.RequiredCount("output_tokens", Price.MaxTokens);
+        var outcome = body.OptionalString("outcome", 40) ?? "success";
+        var streamed = body.OptionalBoolean("stream") ?? false;
+        var latency = body.OptionalCount("latency_ms", int.MaxValue);
+        body.RejectUnknownFields();
+
+        var cancel = request.HttpContext.RequestAborted;
+        var settle = grains.CallAsync(GrainTypes.AccountId(token.AccountId), new SettleRequest(token.RequestId, token.Model, token.KeyId, token.CallerIp,
+            input, output, token.Price, token.FundedBy, outcome, streamed, (int?)latency, DateTimeOffset.FromUnixTimeMilliseconds(token.AuthorizedAtMs)), cancel);
+        // Slots and token estimates are memory only: give them back alongside; if this fails they expire with the reservation.
+        var release = new ReleaseGrant(token.RequestId, input + output, Refund: false);
+        List<Task> releases =
+        [
+            grains.CallAsync(GrainTypes.CallerIpId(token.IpKey), release, CancellationToken.None),
+            grains.CallAsync(GrainTypes.ModelId(token.Model), release, CancellationToken.None),
+        ];
+        if (token.KeyId is not null) releases.Add(grains.CallAsync(GrainTypes.ApiKeyId(token.KeyId), release, CancellationToken.None));
+        var settled = await settle;
+        try
+        {
+            await Task.WhenAll(releases);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Releasing the limits of settled request {RequestId} failed ({Error}); they expire with the reservation", token.RequestId, ex.Message);
+        }
+        return Results.Ok(settled);
+    }
+
+    /// <summary>Usage reported without an authorize: charged at the model's current price, like a late settlement.</summary>
+    private static async Task<IResult> RecordUsageAsync(HttpRequest request, IGrainCaller grains, MeteringOptions options, UnpricedModels unpriced)
+    {
+        using var body = await JsonBody.ReadAsync(request);
+        var id = body.RequiredString("id", 200);
+        var accountId = body.OptionalString("account_id", 128);
+        var apiKey = body.OptionalString("api_key", 200);
+        var model = ModelEndpoints.ValidModel(body.RequiredString("model", 200));
+        var input = body.RequiredCount("input_tokens", Price.MaxTokens);
+        var output = body.RequiredCount("output_tokens", Price.MaxTokens);
+        var outcome = body.OptionalString("outcome", 40) ?? "success";
+        var streamed = body.OptionalBoolean("stream") ?? false;
+        var latency = body.OptionalCount("latency_ms", int.MaxValue);
+        var callerIp = body.OptionalString("caller_ip", 64);
+        body.RejectUnknownFields();
+        if (callerIp is not null && !IPAddress.TryParse(callerIp, out _)) throw ApiException.BadRequest("invalid_ip", "'caller_ip' is not an IP address.");
+        if ((accountId is null) == (apiKey is null)) throw ApiException.BadRequest("missing_field", "Give exactly one of 'account_id' and 'api_key'.");
+
+        var cancel = request.HttpContext.RequestAborted;
+        string? keyId = null;
+        if (apiKey is not null)
+        {
+            if (!ApiKeyFormat.TryParse(apiKey, out var parsedId, out var secretHash))
+                throw new ApiException(StatusCodes.Status401Unauthorized, Denials.InvalidApiKey, "The API key is not valid.");
+            var check = await grains.CallAsync(GrainTypes.ApiKeyId(parsedId), new VerifyApiKey(secretHash), cancel);
+            if (check.Revoked) throw new ApiException(StatusCodes.Status403Forbidden, Denials.KeyRevoked, "The API key has been revoked.");
+            if (!check.Valid) throw new ApiException(StatusCodes.Status401Unauthorized, Denials.InvalidApiKey, "The API key is not valid.");
+            (accountId, keyId) = (check.AccountId!, parsedId);
+        }
+        AccountEndpoints.ValidAccountId(accountId!);
+
+        var current = (await grains.CallAsync(GrainTypes.ModelId(model), new GetModel(), cancel)).Current;
+        var price = current is null ? options.FallbackPrice : new Price(current.InputPerMillion, current.OutputPerMillion);
+        if (current is null) unpriced.Record(model, charged: price is not null);
+        if (price is null)
+            throw new ApiException(StatusCodes.Status422UnprocessableEntity, Denials.ModelUnknown, $"Model '{model}' has no price; set one with POST /admin/models/{{model}}/prices.");
+
+        var recorded = await grains.CallAsync(GrainTypes.AccountId(accountId!),
+            new SettleRequest(id, model, keyId, callerIp, input, output, price.Value, null, outcome, streamed, (int?)latency, null), cancel);
+        return Results.Ok(recorded);
+    }
+}

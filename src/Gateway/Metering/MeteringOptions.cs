@@ -1,0 +1,33 @@
+using Tollgate.Grains.Metering;
+
+namespace Tollgate.Gateway.Metering;
+
+/// <summary>The <c>Metering</c> section of the gateway's configuration.</summary>
+public sealed class MeteringOptions
+{
+    /// <summary>The bearer token gateways present to <c>/v1</c>; required.</summary>
+    public string? ServiceToken { get; set; }
+
+    /// <summary>When set, a model without a price is charged this price instead of denied (still counted and logged).</summary>
+    public PriceOptions? DefaultPrice { get; set; }
+
+    /// <summary>IPv6 callers are limited per prefix of this length (a host usually owns a whole /64).</summary>
+    public int Ipv6PrefixBits { get; set; } = 64;
+
+    /// <summary>How long an authorize holds its reservation when the request does not say.</summary>
+    public int DefaultTtlSeconds { get; set; } = 300;
+
+    /// <summary>How often a gateway re-reads the caller IP defaults (set through the admin API).</summary>
+    public TimeSpan IpDefaultsRefresh { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Denied requests waiting to be written to usage_events; authorizes wait when it is full.</summary>
+    public int DenialBuffer { get; set; } = 10_000;
+
+    public Price? FallbackPrice => DefaultPrice is { } price ? new Price(price.InputPerMillion, price.OutputPerMillion) : null;
+
+    public sealed class PriceOptions
+    {
+        public long InputPerMillion { get; set; }
+        public long OutputPerMillion { get; set; }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Buffers.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Tollgate.Gateway.Api;
+using Tollgate.Grains.Metering;
+
+namespace Tollgate.Gateway.Metering;
+
+/// <summary>
+/// The reservation id an authorize returns: opaque to callers, it names everything settle needs
+/// (account, key, caller IP, model, request, the captured price and how the request was funded),
+/// so any gateway can settle it without shared state, and a settle still charges the captured price
+/// when the account's hold was lost in a crash. Gateways are trusted (service token); the token is
+/// validated, not signed.
+/// </summary>
+internal sealed record ReservationToken(
+    [property: JsonPropertyName("a")] string AccountId,
+    [property: JsonPropertyName("k")] string? KeyId,
+    [property: JsonPropertyName("i")] string IpKey,
+    [property: JsonPropertyName("c")] string CallerIp,
+    [property: JsonPropertyName("m")] string Model,
+    [property: JsonPropertyName("r")] string RequestId,
+    [property: JsonPropertyName("pi")] long InputPerMillion,
+    [property: JsonPropertyName("po")] long OutputPerMillion,
+    [property: JsonPropertyName("f")] string FundedBy,
+    [property: JsonPropertyName("t")] long AuthorizedAtMs)
+{
+    private const string Prefix = "rsv1.";
+
+    public Price Price => new(InputPerMillion, OutputPerMillion);
+
+    public string Encode() => Prefix + Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this, TokenJson.Default.ReservationToken));
+
+    public static ReservationToken Decode(string text)
+    {
+        ReservationToken? token = null;
+        if (text.StartsWith(Prefix, StringComparison.Ordinal) && text.Length <= 4096)
+        {
+            try
+            {
+                token = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(text.AsSpan(Prefix.Length)), TokenJson.Default.ReservationToken);
+            }
+            catch (Exception ex) when (ex is FormatException or JsonException)
+            {
+                token = null;
+            }
+        }
+        return token is { AccountId: not null, IpKey: not null, CallerIp: not null, Model: not null, RequestId: not null, FundedBy: Funding.Credit or Funding.Trial }
+            && token.InputPerMillion >= 0 && token.OutputPerMillion >= 0
+            ? token
+            : throw ApiException.BadRequest("invalid_reservation", "'reservation_id' is not a reservation id returned by authorize.");
+    }
+}
+
+[JsonSerializable(typeof(ReservationToken))]
+internal sealed partial class TokenJson : JsonSerializerContext;

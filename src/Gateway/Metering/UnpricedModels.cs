@@ -1,0 +1,31 @@
+using System.Diagnostics.Metrics;
+
+namespace Tollgate.Gateway.Metering;
+
+/// <summary>
+/// Requests for a model without a price: never a silent zero. Each is counted in
+/// <c>tollgate.unpriced_model_requests</c> (tagged with the model) and logged as a warning, at
+/// most once a minute per model so a busy unpriced model cannot flood the log.
+/// </summary>
+public sealed class UnpricedModels(ILogger<UnpricedModels> logger, TimeProvider time)
+{
+    private static readonly TimeSpan LogInterval = TimeSpan.FromMinutes(1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _lastLogged = new(StringComparer.Ordinal);
+
+    public const string MeterName = "Tollgate.Gateway";
+    public const string CounterName = "tollgate.unpriced_model_requests";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> Requests = Meter.CreateCounter<long>(CounterName, description: "Requests for a model with no price");
+
+    public void Record(string model, bool charged)
+    {
+        Requests.Add(1, new KeyValuePair<string, object?>("model", model));
+        var now = time.GetTimestamp();
+        if (_lastLogged.TryGetValue(model, out var last) && time.GetElapsedTime(last, now) < LogInterval) return;
+        if (_lastLogged.Count > 10_000) _lastLogged.Clear(); // bounded: model names come from callers
+        _lastLogged[model] = now;
+        if (charged) logger.LogWarning("Model {Model} has no price: the request is charged the default price (Metering:DefaultPrice)", model);
+        else logger.LogWarning("Model {Model} has no price: the request was refused (set a price, or Metering:DefaultPrice)", model);
+    }
+}

@@ -1,0 +1,129 @@
+namespace Tollgate.Grains.Limits;
+
+/// <summary>
+/// The rate limits of one scope (an account, a key, a caller IP, a model): requests per minute,
+/// tokens per minute and per day over sliding windows, and requests in flight. An authorize takes
+/// from every limit or from none; its grant is held until it is released (settle, or a denial
+/// elsewhere) or expires, and a token estimate is corrected to the actual count on release.
+/// <para>
+/// Accuracy: the windows never admit more than the limit in any window of their length (no
+/// boundary burst). They count in buckets (1 s for the minute windows, 5 min for the day), so a
+/// unit may be counted up to one bucket longer than an exact log would: conservative, never over.
+/// The windows live in memory: a new activation starts them empty (documented in the README).
+/// </para>
+/// </summary>
+internal sealed class RateLimiter(string scope)
+{
+    /// <summary>In-flight grants per scope even without a concurrency limit: bounds memory against callers that never settle.</summary>
+    public const int MaxInFlight = 100_000;
+
+    private const long Minute = 60_000;
+    private const long Day = 86_400_000;
+
+    private readonly Dictionary<string, Grant> _grants = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<string, long> _expiries = new();
+    private SlidingWindow? _requests, _tokensPerMinute, _tokensPerDay;
+    private long _latest;
+
+    public LimitSettings Settings { get; private set; } = LimitSettings.None;
+
+    public int InFlight => _grants.Count;
+
+    /// <summary>Applies new limits, keeping what the windows have counted so far.</summary>
+    public void Configure(LimitSettings settings)
+    {
+        if (settings == Settings) return;
+        _requests = Resize(_requests, settings.RequestsPerMinute, Minute, buckets: 60);
+        _tokensPerMinute = Resize(_tokensPerMinute, settings.TokensPerMinute, Minute, buckets: 60);
+        _tokensPerDay = Resize(_tokensPerDay, settings.TokensPerDay, Day, buckets: 288);
+        Settings = settings;
+    }
+
+    /// <summary>Takes one request and <paramref name="tokens"/> from every limit, or nothing; a repeat of a held request is allowed again.</summary>
+    public Admission TryAcquire(string requestId, long tokens, long expiresAt, long now)
+    {
+        now = Math.Max(now, _latest); // the wall clock may step back; a grant must name the bucket it was counted in
+        _latest = now;
+        ExpireDue(now);
+        if (_grants.ContainsKey(requestId)) return new Admission(true, null, State(now));
+
+        Denial? denial = null;
+        var maxConcurrent = Settings.MaxConcurrent ?? MaxInFlight;
+        if (_grants.Count >= maxConcurrent)
+            denial = RateLimited("max_concurrent", $"{maxConcurrent} requests are already in flight.", retryAfterMs: null);
+        denial ??= Check(_requests, 1, "requests_per_minute", "requests", now)
+            ?? Check(_tokensPerMinute, tokens, "tokens_per_minute", "tokens", now)
+            ?? Check(_tokensPerDay, tokens, "tokens_per_day", "tokens", now);
+        if (denial is not null) return new Admission(false, denial, State(now));
+
+        _requests?.Add(1, now);
+        _tokensPerMinute?.Add(tokens, now);
+        _tokensPerDay?.Add(tokens, now);
+        _grants.Add(requestId, new Grant(tokens, now, expiresAt));
+        _expiries.Enqueue(requestId, expiresAt);
+        return new Admission(true, null, State(now));
+    }
+
+    /// <summary>
+    /// Ends a grant: frees its slot and corrects its token estimate to <paramref name="tokensUsed"/>;
+    /// <paramref name="refund"/> also takes back its request count. False if no such grant is held.
+    /// </summary>
+    public bool Release(string requestId, long tokensUsed, bool refund, long now)
+    {
+        ExpireDue(now);
+        if (!_grants.Remove(requestId, out var grant)) return false;
+        if (refund) Correct(_requests, grant.At, -1, now);
+        var delta = tokensUsed - grant.Tokens;
+        Correct(_tokensPerMinute, grant.At, delta, now);
+        Correct(_tokensPerDay, grant.At, delta, now);
+        return true;
+    }
+
+    public IReadOnlyList<LimitState> State(long now)
+    {
+        ExpireDue(now);
+        var state = new List<LimitState>(4);
+        if (_requests is { } requests) state.Add(new LimitState(scope, "requests_per_minute", requests.Limit, requests.Remaining(now), requests.ResetMs(now)));
+        if (_tokensPerMinute is { } tpm) state.Add(new LimitState(scope, "tokens_per_minute", tpm.Limit, tpm.Remaining(now), tpm.ResetMs(now)));
+        if (_tokensPerDay is { } tpd) state.Add(new LimitState(scope, "tokens_per_day", tpd.Limit, tpd.Remaining(now), tpd.ResetMs(now)));
+        if (Settings.MaxConcurrent is { } max) state.Add(new LimitState(scope, "max_concurrent", max, Math.Max(0, max - _grants.Count), 0));
+        return state;
+    }
+
+    /// <summary>Ends grants whose time is up: their slots free, their estimates stay counted (the request may have run).</summary>
+    private void ExpireDue(long now)
+    {
+        while (_expiries.TryPeek(out var requestId, out var expiresAt) && expiresAt <= now)
+        {
+            _expiries.Dequeue();
+            if (_grants.TryGetValue(requestId, out var grant) && grant.ExpiresAt == expiresAt) _grants.Remove(requestId);
+        }
+        if (_grants.Count == 0) _expiries.Clear();
+    }
+
+    private Denial? Check(SlidingWindow? window, long units, string name, string unit, long now)
+    {
+        if (window is null || window.Fits(units, now, out var retryAfterMs)) return null;
+        return units > window.Limit
+            ? RateLimited(name, $"The request's {units} {unit} exceed the limit of {window.Limit}; it can never fit.", retryAfterMs: null)
+            : RateLimited(name, $"The limit of {window.Limit} {unit} {(window.WindowMs == Day ? "per day" : "per minute")} is used up.", retryAfterMs);
+    }
+
+    private Denial RateLimited(string name, string message, long? retryAfterMs) =>
+        new(Denials.RateLimited, $"{scope}: {message}", $"{scope}.{name}", retryAfterMs);
+
+    private static void Correct(SlidingWindow? window, long at, long delta, long now)
+    {
+        if (window is not null && delta != 0) window.Correct(window.BucketOf(at), delta, now);
+    }
+
+    private static SlidingWindow? Resize(SlidingWindow? window, long? limit, long windowMs, int buckets)
+    {
+        if (limit is not { } value) return null;
+        if (window is null) return new SlidingWindow(value, windowMs, buckets);
+        window.Limit = value;
+        return window;
+    }
+
+    private readonly record struct Grant(long Tokens, long At, long ExpiresAt);
+}

@@ -1,0 +1,67 @@
+using Tollgate.Grains.Limits;
+
+namespace Tollgate.Tests.Limits;
+
+public sealed class RateLimiterTests
+{
+    [Fact]
+    public void Every_limit_is_taken_or_none_is()
+    {
+        var limiter = new RateLimiter("key");
+        limiter.Configure(new LimitSettings(RequestsPerMinute: 10, TokensPerMinute: 1_000, TokensPerDay: null, MaxConcurrent: null));
+        Assert.True(limiter.TryAcquire("a", 900, expiresAt: 60_000, now: 0).Allowed);
+        var denied = limiter.TryAcquire("b", 200, 60_000, 0);
+        Assert.False(denied.Allowed);
+        Assert.Equal("key.tokens_per_minute", denied.Denial!.Limit);
+        Assert.Equal(Denials.RateLimited, denied.Denial.Reason);
+        Assert.True(denied.Denial.RetryAfterMs > 0);
+        // The denied request took no request count: 9 remain.
+        Assert.Equal(9, limiter.State(0).Single(l => l.Name == "requests_per_minute").Remaining);
+    }
+
+    [Fact]
+    public void Concurrency_slots_are_held_once_per_request_and_freed_on_release_or_expiry()
+    {
+        var limiter = new RateLimiter("ip");
+        limiter.Configure(new LimitSettings(null, null, null, MaxConcurrent: 2));
+        Assert.True(limiter.TryAcquire("a", 0, expiresAt: 1_000, now: 0).Allowed);
+        Assert.True(limiter.TryAcquire("a", 0, 1_000, 0).Allowed); // a repeat holds the same slot
+        Assert.True(limiter.TryAcquire("b", 0, 5_000, 0).Allowed);
+        Assert.Equal("ip.max_concurrent", limiter.TryAcquire("c", 0, 5_000, 0).Denial!.Limit);
+        Assert.True(limiter.Release("b", 0, refund: false, now: 10));
+        Assert.False(limiter.Release("b", 0, refund: false, now: 10)); // released once
+        Assert.True(limiter.TryAcquire("c", 0, 5_000, 10).Allowed);
+        Assert.False(limiter.TryAcquire("d", 0, 5_000, 999).Allowed);
+        Assert.True(limiter.TryAcquire("d", 0, 5_000, 1_000).Allowed); // a's reservation expired: its slot is free
+    }
+
+    [Fact]
+    public void Release_corrects_the_token_estimate_and_a_refund_gives_back_the_request()
+    {
+        var limiter = new RateLimiter("account");
+        limiter.Configure(new LimitSettings(RequestsPerMinute: 2, TokensPerMinute: 1_000, TokensPerDay: 5_000, MaxConcurrent: null));
+        Assert.True(limiter.TryAcquire("a", 800, 60_000, 0).Allowed);
+        limiter.Release("a", tokensUsed: 100, refund: false, now: 500);
+        var state = limiter.State(500);
+        Assert.Equal(900, state.Single(l => l.Name == "tokens_per_minute").Remaining);
+        Assert.Equal(4_900, state.Single(l => l.Name == "tokens_per_day").Remaining);
+        Assert.Equal(1, state.Single(l => l.Name == "requests_per_minute").Remaining);
+
+        Assert.True(limiter.TryAcquire("b", 300, 60_000, 600).Allowed);
+        limiter.Release("b", 0, refund: true, now: 700); // denied elsewhere: as if never asked
+        Assert.Equal(1, limiter.State(700).Single(l => l.Name == "requests_per_minute").Remaining);
+        Assert.Equal(900, limiter.State(700).Single(l => l.Name == "tokens_per_minute").Remaining);
+    }
+
+    [Fact]
+    public void New_limits_apply_to_what_is_already_counted()
+    {
+        var limiter = new RateLimiter("model");
+        limiter.Configure(new LimitSettings(RequestsPerMinute: 5, null, null, null));
+        for (var i = 0; i < 3; i++) Assert.True(limiter.TryAcquire($"r{i}", 0, 60_000, 0).Allowed);
+        limiter.Configure(new LimitSettings(RequestsPerMinute: 3, null, null, null));
+        Assert.False(limiter.TryAcquire("r3", 0, 60_000, 1).Allowed);
+        limiter.Configure(LimitSettings.None);
+        Assert.True(limiter.TryAcquire("r3", 0, 60_000, 2).Allowed);
+    }
+}
