@@ -211,6 +211,7 @@ internal sealed class AccountGrain : Grain,
         var tokens = request.EstimatedInputTokens + request.MaxOutputTokens;
         var expiresAt = nowMs + request.TtlSeconds * 1000L;
         var admission = _limits.TryAcquire(request.RequestId, tokens, expiresAt, nowMs);
+        KeepAliveFor(_limits.CountedFor(nowMs));
         if (!admission.Allowed) return Denied(admission.Denial!, admission.Limits);
 
         // The trial first, paid credit after; a stale or used-up trial never stands in the way of paid credit.

@@ -36,7 +36,9 @@ internal sealed class CallerIpGrain : Grain,
         Validate.Limits(request.Defaults);
         _limits.Configure(_own ?? request.Defaults);
         var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
-        return Task.FromResult(_limits.TryAcquire(request.RequestId, request.Tokens, now + request.TtlSeconds * 1000L, now));
+        var admission = _limits.TryAcquire(request.RequestId, request.Tokens, now + request.TtlSeconds * 1000L, now);
+        KeepAliveFor(_limits.CountedFor(now));
+        return Task.FromResult(admission);
     }
 
     public Task<ReleaseResult> Handle(ReleaseGrant request) =>

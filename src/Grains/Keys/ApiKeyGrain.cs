@@ -74,6 +74,7 @@ internal sealed class ApiKeyGrain : Grain,
         }
         var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
         var admission = _limits.TryAcquire(request.RequestId, request.Tokens, now + request.TtlSeconds * 1000L, now);
+        KeepAliveFor(_limits.CountedFor(now));
         return Task.FromResult(new KeyAdmission(admission, check.AccountId));
     }
 

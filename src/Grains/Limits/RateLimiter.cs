@@ -79,6 +79,10 @@ internal sealed class RateLimiter(string scope)
         return true;
     }
 
+    /// <summary>How long the windows still hold counts: the activation must stay (a day window outlives idle collection).</summary>
+    public TimeSpan CountedFor(long now) =>
+        TimeSpan.FromMilliseconds(Math.Max(_tokensPerDay?.ResetMs(now) ?? 0, Math.Max(_requests?.ResetMs(now) ?? 0, _tokensPerMinute?.ResetMs(now) ?? 0)));
+
     public IReadOnlyList<LimitState> State(long now)
     {
         ExpireDue(now);

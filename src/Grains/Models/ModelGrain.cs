@@ -64,6 +64,7 @@ internal sealed class ModelGrain : Grain,
         }
         var nowMs = now.ToUnixTimeMilliseconds();
         var admission = _limits.TryAcquire(request.RequestId, request.Tokens, nowMs + request.TtlSeconds * 1000L, nowMs);
+        KeepAliveFor(_limits.CountedFor(nowMs));
         return Task.FromResult(new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null));
     }
 

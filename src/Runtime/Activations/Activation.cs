@@ -21,6 +21,7 @@ internal sealed class Activation : IGrainContext
     private bool _activated;
     private Task _lastWrite = Task.CompletedTask;
     private long _lastUsed = Environment.TickCount64;
+    private long _keepAliveUntil; // Environment.TickCount64; only touched in turns
 
     public Activation(Catalog catalog, GrainId id, int partition, long epoch, Grain grain)
     {
@@ -45,7 +46,11 @@ internal sealed class Activation : IGrainContext
     /// <summary>Completes when this activation has left the catalog; a call refused by it goes to its successor.</summary>
     public Task WhenGone => _gone.Task;
 
-    public long IdleMilliseconds => Environment.TickCount64 - Volatile.Read(ref _lastUsed);
+    public long IdleMilliseconds =>
+        Environment.TickCount64 < Volatile.Read(ref _keepAliveUntil) ? 0 : Environment.TickCount64 - Volatile.Read(ref _lastUsed);
+
+    public void KeepAliveFor(TimeSpan duration) =>
+        Volatile.Write(ref _keepAliveUntil, Math.Max(Volatile.Read(ref _keepAliveUntil), Environment.TickCount64 + (long)duration.TotalMilliseconds));
 
     public Task Write(GrainWrite write)
     {

@@ -33,6 +33,12 @@ public abstract class Grain
     /// <summary>Completes when every write this activation made so far has committed.</summary>
     protected Task WritesCommitted() => Context.WritesCommitted();
 
+    /// <summary>
+    /// Keeps the activation from idle collection for at least <paramref name="duration"/>: for memory-only
+    /// state that outlives the idle age (a day's rate window). Shutdown and handoff still deactivate it.
+    /// </summary>
+    protected void KeepAliveFor(TimeSpan duration) => Context.KeepAliveFor(duration);
+
     /// <summary>Runs in the activation's first turn, before its first call; loads state.</summary>
     protected internal virtual Task OnActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -56,4 +62,6 @@ internal interface IGrainContext
 
     /// <summary>Completes when every write made so far has committed.</summary>
     Task WritesCommitted();
+
+    void KeepAliveFor(TimeSpan duration);
 }

@@ -41,6 +41,29 @@ public sealed class AuthorizeSettleTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Concurrent_requests_cannot_overspend_the_balance()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database, 3);
+        var second = await cluster.AddGatewayAsync();
+        await SetPriceAsync(cluster.Admin, "m1", 1_000_000, 1_000_000);
+        await CreateAccountAsync(cluster.Admin, "acme", 30 * 200); // exactly 30 requests of 200 tokens at worst
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => Task.Run(() =>
+            AuthorizeAsync(i % 2 == 0 ? cluster.Metering : second, $"r{i}", account: "acme", ip: $"10.9.{i / 250}.{i % 250}"))));
+        var allowed = answers.Where(Allowed).ToList();
+        Assert.Equal(30, allowed.Count);
+        Assert.All(answers.Where(a => !Allowed(a)), a => Assert.Equal("insufficient_credit", Reason(a)));
+
+        // Each used more than it estimated: the overage is charged only while the balance lasts (no overdraft).
+        await Task.WhenAll(allowed.Select((a, i) => SettleAsync(i % 2 == 0 ? cluster.Metering : second, a, 150, 100)));
+        var totals = await Ledger.ReadAsync(database, "acme");
+        Assert.Equal(0, totals.Balance);
+        Assert.Equal(totals.Balance, totals.LedgerSum);
+        Assert.Equal(30 * 250 - 30 * 200, await Ledger.ScalarAsync(database, "SELECT sum(cost - charged) FROM usage_events WHERE account_id = 'acme'"));
+    }
+
+    [Fact]
     public async Task A_request_is_charged_the_price_captured_when_it_was_authorized()
     {
         var database = await postgres.CreateDatabaseAsync();

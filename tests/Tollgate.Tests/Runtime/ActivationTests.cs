@@ -84,4 +84,21 @@ public sealed class ActivationTests(PostgresFixture postgres)
         Assert.Equal(0, await Ledger.ScalarAsync(database, stored, "a"));
         Assert.Equal(1, await Ledger.ScalarAsync(database, stored, "b"));
     }
+
+    [Fact]
+    public async Task A_grain_whose_day_window_holds_counts_outlives_idle_collection()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database,
+            "--Silo:IdleDeactivationAge=00:00:00.200", "--Silo:IdleCollectionInterval=00:00:00.100");
+        var model = GrainTypes.ModelId("daily");
+        var price = new Grains.Metering.Price(1, 1);
+        await cluster.Grains.CallAsync(model, new Grains.Limits.SetLimits(new Grains.Limits.LimitSettings(null, null, TokensPerDay: 1_000, null), "test"));
+        Assert.True((await cluster.Grains.CallAsync(model, new Grains.Metering.AuthorizeModel("a", 900, 60, price))).Admission.Allowed);
+
+        await Task.Delay(1_000); // five idle collections
+        // Collected, the activation would come back with an empty window and allow this.
+        var second = await cluster.Grains.CallAsync(model, new Grains.Metering.AuthorizeModel("b", 200, 60, price));
+        Assert.Equal("model.tokens_per_day", second.Admission.Denial?.Limit);
+    }
 }
