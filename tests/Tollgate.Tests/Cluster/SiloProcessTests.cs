@@ -4,6 +4,8 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Microsoft.AspNetCore.Builder;
+using Tollgate.Gateway;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Runtime;
@@ -101,6 +103,103 @@ public sealed class SiloProcessTests(PostgresFixture postgres, ITestOutputHelper
         finally
         {
             foreach (var silo in silos) await silo.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Killing_a_silo_under_authorize_and_settle_load_through_two_gateways_loses_no_acknowledged_settlement()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var silos = new List<SiloProcess>();
+        var gateways = new List<WebApplication>();
+        var clients = new List<HttpClient>();
+        try
+        {
+            for (var i = 0; i < 3; i++) silos.Add(await SiloProcess.StartAsync(database, SiloHostBuilder.FreeLoopbackPort(), Lease));
+            await WaitForOwnersAsync(database, silos.Select(s => s.Address).ToArray());
+            for (var g = 0; g < 2; g++)
+            {
+                var port = SiloHostBuilder.FreeLoopbackPort();
+                var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", "--Admin:Token=admin", "--Metering:ServiceToken=service", "--Logging:LogLevel:Default=Warning",
+                    $"--Postgres:ConnectionString={database}", "--Cluster:TableRefreshInterval=00:00:01", .. silos.Select((s, i) => $"--Cluster:Silos:{i}={s.Address}")]);
+                await gateway.StartAsync();
+                gateways.Add(gateway);
+                var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "service");
+                clients.Add(client);
+            }
+            using var admin = new HttpClient { BaseAddress = clients[0].BaseAddress };
+            admin.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "admin");
+            const int accounts = 20;
+            for (var a = 0; a < accounts; a++) await MeteringCalls.CreateAccountAsync(admin, $"k-{a}", 1_000_000_000);
+            await MeteringCalls.SetPriceAsync(admin, "m1", 1_000_000, 2_000_000);
+
+            var acknowledged = new ConcurrentDictionary<string, long>(); // request → charged
+            var unanswered = new ConcurrentQueue<(string Reservation, string Request)>();
+            var failed = 0;
+            using var stop = new CancellationTokenSource();
+            async Task WorkerAsync(int worker)
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    var request = $"w{worker}-{i}";
+                    var authorize = $$"""{"request_id":"{{request}}","account_id":"k-{{(worker * 7 + i) % accounts}}","caller_ip":"10.0.0.{{worker}}","model":"m1","estimated_input_tokens":500,"max_output_tokens":500}""";
+                    using var authorized = await clients[i % 2].PostAsync("/v1/authorize", Http.Json(authorize));
+                    if (!authorized.IsSuccessStatusCode)
+                    {
+                        Interlocked.Increment(ref failed);
+                        continue;
+                    }
+                    var answer = JsonDocument.Parse(await authorized.Content.ReadAsStringAsync()).RootElement;
+                    if (!answer.GetProperty("allowed").GetBoolean()) continue;
+                    var reservation = answer.GetProperty("reservation_id").GetString()!;
+                    var settle = await SettleAsync(clients[(i + 1) % 2], reservation, i % 400);
+                    if (settle is { } charged) acknowledged[request] = charged;
+                    else
+                    {
+                        Interlocked.Increment(ref failed);
+                        unanswered.Enqueue((reservation, request)); // may or may not have been charged
+                    }
+                }
+            }
+
+            var workers = Enumerable.Range(0, 12).Select(w => Task.Run(() => WorkerAsync(w))).ToArray();
+            await Task.Delay(2_000);
+            silos[1].Kill();
+            await WaitForOwnersAsync(database, [silos[0].Address, silos[2].Address]);
+            await Task.Delay(2_000);
+            await stop.CancelAsync();
+            await Task.WhenAll(workers);
+
+            // A gateway retries a settle it got no answer for, with the same reservation: charged once at most.
+            foreach (var (reservation, request) in unanswered)
+                acknowledged[request] = await SettleAsync(clients[0], reservation, int.Parse(request.Split('-')[1]) % 400) ?? throw new Xunit.Sdk.XunitException($"settle of {request} failed again");
+
+            output.WriteLine($"{acknowledged.Count} settlements acknowledged; {failed} calls failed during the outage, {unanswered.Count} settles retried");
+            Assert.True(acknowledged.Count > 100, "the load ran");
+            foreach (var (request, charged) in acknowledged)
+            {
+                Assert.Equal(charged, await Ledger.ScalarAsync(database,
+                    "SELECT u.charged FROM usage_events u JOIN ledger l ON l.account_id = u.account_id AND l.kind = 'settle' AND l.op_key = u.request_id AND l.amount = -u.charged WHERE u.request_id = $1 AND u.denial IS NULL", request));
+            }
+            Assert.Equal(acknowledged.Count, await Ledger.ScalarAsync(database, "SELECT count(*) FROM usage_events WHERE denial IS NULL"));
+            for (var a = 0; a < accounts; a++)
+            {
+                var totals = await Ledger.ReadAsync(database, $"k-{a}");
+                Assert.Equal(totals.Balance, totals.LedgerSum);
+            }
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+            foreach (var gateway in gateways) await gateway.DisposeAsync();
+            foreach (var silo in silos) await silo.DisposeAsync();
+        }
+
+        static async Task<long?> SettleAsync(HttpClient gateway, string reservation, int outputTokens)
+        {
+            using var response = await gateway.PostAsync("/v1/settle", Http.Json($$"""{"reservation_id":"{{reservation}}","input_tokens":500,"output_tokens":{{outputTokens}}}"""));
+            return response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("charged").GetInt64() : null;
         }
     }
 

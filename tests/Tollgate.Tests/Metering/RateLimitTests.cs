@@ -129,4 +129,19 @@ public sealed class RateLimitTests(PostgresFixture postgres)
         var afterBadKeys = await AuthorizeAsync(cluster.Metering, "good", apiKey: key, ip: "203.0.113.9");
         Assert.Equal("ip.requests_per_minute", afterBadKeys.GetProperty("limit").GetString());
     }
+
+    [Fact]
+    public async Task IPv6_callers_are_limited_per_64_prefix()
+    {
+        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), 3);
+        await CreateAccountAsync(cluster.Admin, "acme", 1_000_000_000);
+        await SetPriceAsync(cluster.Admin, "m1", 1_000_000, 1_000_000);
+        await AdminAsync(cluster.Admin, HttpMethod.Put, "/admin/ips/2001:db8:0:7::99/limits", """{"requests_per_minute":2}"""); // any address of the /64
+
+        Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, "a", account: "acme", ip: "2001:db8:0:7::1")));
+        Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, "b", account: "acme", ip: "2001:db8:0:7:abcd::2")));
+        var third = await AuthorizeAsync(cluster.Metering, "c", account: "acme", ip: "2001:db8:0:7:ffff:ffff:ffff:ffff");
+        Assert.Equal("ip.requests_per_minute", third.GetProperty("limit").GetString());
+        Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, "d", account: "acme", ip: "2001:db8:0:8::1"))); // the next /64
+    }
 }
