@@ -12,7 +12,7 @@ namespace Tollgate.Grains.Accounts;
 /// caller hears of it. Settlements and adjustments are idempotent by their ids: a repeat returns
 /// the first result, from memory or from the database.
 /// </summary>
-internal sealed class AccountGrain : Grain,
+internal sealed class AccountGrain() : LimitedGrain("account"),
     IHandle<CreateAccount, AccountSnapshot>,
     IHandle<GetAccount, AccountSnapshot>,
     IHandle<ReserveCredit, ReserveResult>,
@@ -22,14 +22,11 @@ internal sealed class AccountGrain : Grain,
     IHandle<AuthorizeAccount, AccountAdmission>,
     IHandle<SettleRequest, RequestSettled>,
     IHandle<GrantTrial, AccountSnapshot>,
-    IHandle<SetAccountStatus, AccountSnapshot>,
-    IHandle<SetLimits, LimitsView>,
-    IHandle<GetLimits, LimitsView>
+    IHandle<SetAccountStatus, AccountSnapshot>
 {
     private readonly RecentResults<SettleResult> _settlements = new(capacity: 16_384);
     private readonly RecentResults<AdjustResult> _adjustments = new(capacity: 1_024);
     private readonly RecentResults<RequestSettled> _settled = new(capacity: 16_384);
-    private readonly RateLimiter _limits = new("account");
     private CreditBook? _book; // null until the account exists
     private AccountSettings _settings = AccountSettings.Initial;
     private DateTimeOffset _createdAt;
@@ -45,18 +42,18 @@ internal sealed class AccountGrain : Grain,
         if (stored is null) return;
         _book = new CreditBook(stored.Balance, stored.OverdraftLimit);
         _settings = stored.Settings;
-        _limits.Configure(_settings.Limits);
+        Limits.Configure(_settings.Limits);
         _createdAt = stored.CreatedAt;
         _version = stored.Version;
         foreach (var reservation in stored.Reservations) _book.Restore(reservation);
         _storedReservations = new HashSet<string>(stored.Reservations.Select(r => r.RequestId), StringComparer.Ordinal);
-        _reservationsChanged = _book.ExpireDue(NowMs()) > 0;
+        _reservationsChanged = _book.ExpireDue(NowMs) > 0;
     }
 
     protected override Task OnDeactivateAsync(CancellationToken cancellationToken)
     {
         if (_book is null) return Task.CompletedTask;
-        if (_book.ExpireDue(NowMs()) > 0) _reservationsChanged = true;
+        if (_book.ExpireDue(NowMs) > 0) _reservationsChanged = true;
         return _reservationsChanged ? WriteReservations(_book) : Task.CompletedTask;
     }
 
@@ -96,7 +93,7 @@ internal sealed class AccountGrain : Grain,
         if (request.LedgerLimit is < 0 or > AccountLimits.MaxLedgerPage)
             throw new GrainException(AccountErrors.InvalidArgument, $"The ledger page size must be between 0 and {AccountLimits.MaxLedgerPage}.");
         var book = Existing();
-        if (book.ExpireDue(NowMs()) > 0) _reservationsChanged = true;
+        if (book.ExpireDue(NowMs) > 0) _reservationsChanged = true;
         await WritesCommitted(); // the page must include this account's own latest entries
         var ledger = request.LedgerLimit == 0 ? [] : await AccountStore.PageAsync(Database, AccountId, request.LedgerLimit, request.LedgerBefore);
         return Snapshot(ledger, ledger.Count == request.LedgerLimit && ledger.Count > 0 ? ledger[^1].EntryId : null);
@@ -109,7 +106,7 @@ internal sealed class AccountGrain : Grain,
         if (request.TtlSeconds is < 1 or > AccountLimits.MaxReservationTtlSeconds)
             throw new GrainException(AccountErrors.InvalidArgument, $"The reservation TTL must be between 1 and {AccountLimits.MaxReservationTtlSeconds} seconds.");
         var book = Existing();
-        var now = NowMs();
+        var now = NowMs;
         if (book.ExpireDue(now) > 0) _reservationsChanged = true;
 
         if (book.TryGetReservation(request.RequestId, out var existing))
@@ -129,7 +126,7 @@ internal sealed class AccountGrain : Grain,
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Amount(request.ActualCost, nameof(request.ActualCost), allowZero: true);
         var book = Existing();
-        if (book.ExpireDue(NowMs()) > 0) _reservationsChanged = true;
+        if (book.ExpireDue(NowMs) > 0) _reservationsChanged = true;
 
         if (_settlements.TryGet(request.RequestId, out var known)) return SameSettlement(known, request);
         if (!book.TryGetReservation(request.RequestId, out _))
@@ -202,7 +199,7 @@ internal sealed class AccountGrain : Grain,
         var nowMs = now.ToUnixTimeMilliseconds();
         if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
 
-        if (book.TryGetReservation(request.RequestId, out var held)) return Allowed(held, _limits.State(nowMs)); // a repeat
+        if (book.TryGetReservation(request.RequestId, out var held)) return Allowed(held, Limits.State(nowMs)); // a repeat
         if (_settled.TryGet(request.RequestId, out _) || _settlements.TryGet(request.RequestId, out _))
             return Denied(new Denial(Denials.AlreadySettled, $"Request '{request.RequestId}' was already settled."));
         if (_settings.Status == AccountStatus.Suspended)
@@ -210,8 +207,7 @@ internal sealed class AccountGrain : Grain,
 
         var tokens = request.EstimatedInputTokens + request.MaxOutputTokens;
         var expiresAt = nowMs + request.TtlSeconds * 1000L;
-        var admission = _limits.TryAcquire(request.RequestId, tokens, expiresAt, nowMs);
-        KeepAliveFor(_limits.CountedFor(nowMs));
+        var admission = Acquire(request.RequestId, tokens, request.TtlSeconds, nowMs);
         if (!admission.Allowed) return Denied(admission.Denial!, admission.Limits);
 
         // The trial first, paid credit after; a stale or used-up trial never stands in the way of paid credit.
@@ -219,8 +215,8 @@ internal sealed class AccountGrain : Grain,
             : book.CanReserve(cost) ? Funding.Credit : null;
         if (funding is null)
         {
-            _limits.Release(request.RequestId, 0, refund: true, nowMs);
-            return Denied(NoFunds(cost, now), _limits.State(nowMs));
+            Limits.Release(request.RequestId, 0, refund: true, nowMs);
+            return Denied(NoFunds(cost, now), Limits.State(nowMs));
         }
         var hold = book.Reserve(new Reservation(request.RequestId, cost, expiresAt, funding, tokens, nowMs));
         _reservationsChanged = true;
@@ -256,7 +252,7 @@ internal sealed class AccountGrain : Grain,
         var tokens = request.InputTokens + request.OutputTokens;
         var hold = book.Take(request.RequestId);
         if (hold is not null) _reservationsChanged = true;
-        _limits.Release(request.RequestId, tokens, refund: false, nowMs);
+        Limits.Release(request.RequestId, tokens, refund: false, nowMs);
         // A hold says how it was funded; without one, the authorize's word (a lost hold), else the trial while it lasts.
         var trialFunded = hold?.OnTrial ?? (request.FundedBy == Funding.Trial || (request.FundedBy is null && _settings.Trial?.IsActive(now) == true));
         long trialUsed = 0;
@@ -307,24 +303,19 @@ internal sealed class AccountGrain : Grain,
         return Task.FromResult(Snapshot([], null));
     }
 
-    public Task<LimitsView> Handle(SetLimits request)
+    protected override LimitSettings OwnLimits
     {
-        Validate.Text(request.Actor, nameof(request.Actor), 200);
-        Validate.Limits(request.Limits);
-        var book = Existing();
-        if (_settings.Limits != request.Limits)
+        get
         {
-            _settings = _settings with { Limits = request.Limits };
-            _limits.Configure(request.Limits);
-            _ = Write(AccountStore.Update(Id, book.Balance, _settings, _version++));
+            Existing();
+            return _settings.Limits;
         }
-        return Handle(new GetLimits());
     }
 
-    public Task<LimitsView> Handle(GetLimits request)
+    protected override void StoreLimits(LimitSettings limits, string actor)
     {
-        Existing();
-        return Task.FromResult(new LimitsView("account", AccountId, _settings.Limits, _limits.State(NowMs())));
+        _settings = _settings with { Limits = limits };
+        _ = Write(AccountStore.Update(Id, Existing().Balance, _settings, _version++));
     }
 
     /// <summary>Why nothing can fund a request: a trial-only account whose trial is used up or expired, or too little paid credit.</summary>
@@ -368,7 +359,6 @@ internal sealed class AccountGrain : Grain,
     private CreditBook Existing() =>
         _book ?? throw new GrainException(AccountErrors.NotFound, $"Account '{AccountId}' does not exist.");
 
-    private long NowMs() => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static ReserveResult Granted(Reservation reservation, CreditBook book) =>
         new(true, null, reservation.RequestId, reservation.Amount, book.Available, DateTimeOffset.FromUnixTimeMilliseconds(reservation.ExpiresAt));

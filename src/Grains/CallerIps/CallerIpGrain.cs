@@ -14,10 +14,8 @@ namespace Tollgate.Grains.CallerIps;
 /// A request the IP admitted stays counted when a later check denies it: denied requests still
 /// count against the caller.
 /// </summary>
-internal sealed class CallerIpGrain : Grain,
-    IHandle<AuthorizeIp, Admission>, IHandle<ReleaseGrant, ReleaseResult>, IHandle<SetLimits, LimitsView>, IHandle<GetLimits, LimitsView>
+internal sealed class CallerIpGrain() : LimitedGrain("ip"), IHandle<AuthorizeIp, Admission>
 {
-    private readonly RateLimiter _limits = new("ip");
     private LimitSettings? _own; // null: the defaults apply
     private long _version;
 
@@ -25,7 +23,7 @@ internal sealed class CallerIpGrain : Grain,
     {
         (var state, _version) = await GrainStateStore.LoadAsync(Database, Id, CallerIpStateJson.Default.CallerIpState);
         _own = state?.Limits;
-        if (_own is not null) _limits.Configure(_own);
+        if (_own is not null) Limits.Configure(_own);
     }
 
     public Task<Admission> Handle(AuthorizeIp request)
@@ -34,31 +32,17 @@ internal sealed class CallerIpGrain : Grain,
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
         Validate.Ttl(request.TtlSeconds);
         Validate.Limits(request.Defaults);
-        _limits.Configure(_own ?? request.Defaults);
-        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
-        var admission = _limits.TryAcquire(request.RequestId, request.Tokens, now + request.TtlSeconds * 1000L, now);
-        KeepAliveFor(_limits.CountedFor(now));
-        return Task.FromResult(admission);
+        Limits.Configure(_own ?? request.Defaults);
+        return Task.FromResult(Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs));
     }
 
-    public Task<ReleaseResult> Handle(ReleaseGrant request) =>
-        Task.FromResult(new ReleaseResult(_limits.Release(request.RequestId, request.TokensUsed, request.Refund, Time.GetUtcNow().ToUnixTimeMilliseconds())));
+    protected override LimitSettings? OwnLimits => _own;
 
-    public Task<LimitsView> Handle(SetLimits request)
+    protected override void StoreLimits(LimitSettings limits, string actor)
     {
-        Validate.Text(request.Actor, nameof(request.Actor), 200);
-        Validate.Limits(request.Limits);
-        if (_own != request.Limits)
-        {
-            _own = request.Limits;
-            _limits.Configure(_own);
-            _ = Write(GrainStateStore.Write(Id, new CallerIpState(_own, request.Actor), _version++, CallerIpStateJson.Default.CallerIpState));
-        }
-        return Handle(new GetLimits());
+        _own = limits;
+        _ = Write(GrainStateStore.Write(Id, new CallerIpState(limits, actor), _version++, CallerIpStateJson.Default.CallerIpState));
     }
-
-    public Task<LimitsView> Handle(GetLimits request) =>
-        Task.FromResult(new LimitsView("ip", Id.Key, _own, _limits.State(Time.GetUtcNow().ToUnixTimeMilliseconds())));
 }
 
 internal sealed record CallerIpState(LimitSettings Limits, string Actor);

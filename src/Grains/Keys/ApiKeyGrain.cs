@@ -13,18 +13,17 @@ namespace Tollgate.Grains.Keys;
 /// One API key: which account it belongs to, the hash of its secret, whether it is revoked, and
 /// its rate limits. Revocation takes effect at once on every gateway: they all ask this one activation.
 /// </summary>
-internal sealed class ApiKeyGrain : Grain,
+internal sealed class ApiKeyGrain() : LimitedGrain("key"),
     IHandle<CreateApiKey, ApiKeyView>, IHandle<RevokeApiKey, ApiKeyView>, IHandle<GetApiKey, ApiKeyView>, IHandle<VerifyApiKey, ApiKeyCheck>,
-    IHandle<AuthorizeKey, KeyAdmission>, IHandle<ReleaseGrant, ReleaseResult>, IHandle<SetLimits, LimitsView>, IHandle<GetLimits, LimitsView>
+    IHandle<AuthorizeKey, KeyAdmission>
 {
-    private readonly RateLimiter _limits = new("key");
     private ApiKeyState? _state;
     private long _version;
 
     protected override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_state, _version) = await GrainStateStore.LoadAsync(Database, Id, ApiKeyStateJson.Default.ApiKeyState);
-        _limits.Configure(_state?.Limits ?? LimitSettings.None);
+        Limits.Configure(_state?.Limits ?? LimitSettings.None);
     }
 
     public Task<ApiKeyView> Handle(CreateApiKey request)
@@ -72,31 +71,16 @@ internal sealed class ApiKeyGrain : Grain,
             var denial = check.Revoked ? new Denial(Denials.KeyRevoked, "The API key has been revoked.") : new Denial(Denials.InvalidApiKey, "The API key is not valid.");
             return Task.FromResult(new KeyAdmission(new Admission(false, denial, []), null));
         }
-        var now = Time.GetUtcNow().ToUnixTimeMilliseconds();
-        var admission = _limits.TryAcquire(request.RequestId, request.Tokens, now + request.TtlSeconds * 1000L, now);
-        KeepAliveFor(_limits.CountedFor(now));
-        return Task.FromResult(new KeyAdmission(admission, check.AccountId));
+        return Task.FromResult(new KeyAdmission(Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs), check.AccountId));
     }
 
-    public Task<ReleaseResult> Handle(ReleaseGrant request) =>
-        Task.FromResult(new ReleaseResult(_limits.Release(request.RequestId, request.TokensUsed, request.Refund, Time.GetUtcNow().ToUnixTimeMilliseconds())));
+    protected override LimitSettings? OwnLimits => Existing().Limits ?? LimitSettings.None;
 
-    public Task<LimitsView> Handle(SetLimits request)
+    protected override void StoreLimits(LimitSettings limits, string actor)
     {
-        Validate.Text(request.Actor, nameof(request.Actor), 200);
-        Validate.Limits(request.Limits);
-        var state = Existing();
-        if (state.Limits != request.Limits)
-        {
-            _state = state with { Limits = request.Limits };
-            _limits.Configure(request.Limits);
-            Persist();
-        }
-        return Handle(new GetLimits());
+        _state = Existing() with { Limits = limits };
+        Persist();
     }
-
-    public Task<LimitsView> Handle(GetLimits request) =>
-        Task.FromResult(new LimitsView("key", Id.Key, Existing().Limits ?? LimitSettings.None, _limits.State(Time.GetUtcNow().ToUnixTimeMilliseconds())));
 
     private ApiKeyCheck Check(string? secretHash)
     {

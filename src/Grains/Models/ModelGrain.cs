@@ -12,11 +12,9 @@ namespace Tollgate.Grains.Models;
 /// by every caller), persisted as generic versioned grain state. An authorize captures the price
 /// in force at that moment; the request is charged that price whenever it settles.
 /// </summary>
-internal sealed class ModelGrain : Grain,
-    IHandle<SetModelPrice, ModelSnapshot>, IHandle<GetModel, ModelSnapshot>,
-    IHandle<AuthorizeModel, ModelAdmission>, IHandle<ReleaseGrant, ReleaseResult>, IHandle<SetLimits, LimitsView>, IHandle<GetLimits, LimitsView>
+internal sealed class ModelGrain() : LimitedGrain("model"),
+    IHandle<SetModelPrice, ModelSnapshot>, IHandle<GetModel, ModelSnapshot>, IHandle<AuthorizeModel, ModelAdmission>
 {
-    private readonly RateLimiter _limits = new("model");
     private PriceSchedule _schedule = new([]);
     private LimitSettings _settings = LimitSettings.None;
     private long _version;
@@ -26,7 +24,7 @@ internal sealed class ModelGrain : Grain,
         var (state, version) = await GrainStateStore.LoadAsync(Database, Id, ModelStateJson.Default.ModelState);
         _schedule = new PriceSchedule(state?.Prices ?? []);
         _settings = state?.Limits ?? LimitSettings.None;
-        _limits.Configure(_settings);
+        Limits.Configure(_settings);
         _version = version;
     }
 
@@ -62,30 +60,17 @@ internal sealed class ModelGrain : Grain,
             var denial = new Denial(Denials.ModelUnknown, $"Model '{Id.Key}' has no price; set one with POST /admin/models/{{model}}/prices.");
             return Task.FromResult(new ModelAdmission(new Admission(false, denial, []), null, Unpriced: true));
         }
-        var nowMs = now.ToUnixTimeMilliseconds();
-        var admission = _limits.TryAcquire(request.RequestId, request.Tokens, nowMs + request.TtlSeconds * 1000L, nowMs);
-        KeepAliveFor(_limits.CountedFor(nowMs));
+        var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, now.ToUnixTimeMilliseconds());
         return Task.FromResult(new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null));
     }
 
-    public Task<ReleaseResult> Handle(ReleaseGrant request) =>
-        Task.FromResult(new ReleaseResult(_limits.Release(request.RequestId, request.TokensUsed, request.Refund, Time.GetUtcNow().ToUnixTimeMilliseconds())));
+    protected override LimitSettings? OwnLimits => _settings;
 
-    public Task<LimitsView> Handle(SetLimits request)
+    protected override void StoreLimits(LimitSettings limits, string actor)
     {
-        Validate.Text(request.Actor, nameof(request.Actor), 200);
-        Validate.Limits(request.Limits);
-        if (_settings != request.Limits)
-        {
-            _settings = request.Limits;
-            _limits.Configure(_settings);
-            Persist();
-        }
-        return Handle(new GetLimits());
+        _settings = limits;
+        Persist();
     }
-
-    public Task<LimitsView> Handle(GetLimits request) =>
-        Task.FromResult(new LimitsView("model", Id.Key, _settings, _limits.State(Time.GetUtcNow().ToUnixTimeMilliseconds())));
 
     private void Persist() =>
         _ = Write(GrainStateStore.Write(Id, new ModelState([.. _schedule.Prices]) { Limits = _settings }, _version++, ModelStateJson.Default.ModelState));
