@@ -1,6 +1,4 @@
-using System.Diagnostics.Metrics;
 using System.Net;
-using Tollgate.Gateway.Metering;
 using Tollgate.Tests.Infrastructure;
 using static Tollgate.Tests.Infrastructure.Http;
 using static Tollgate.Tests.Infrastructure.MeteringCalls;
@@ -128,24 +126,14 @@ public sealed class AuthorizeSettleTests(PostgresFixture postgres)
         await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), 3);
         var priced = await cluster.AddGatewayAsync("--Metering:DefaultPrice:InputPerMillion=3000000", "--Metering:DefaultPrice:OutputPerMillion=3000000");
         await CreateAccountAsync(cluster.Admin, "acme", 1_000_000);
-        var counted = new List<string?>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == UnpricedModels.MeterName && instrument.Name == UnpricedModels.CounterName) l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            foreach (var tag in tags) if (tag.Key == "model") lock (counted) counted.Add(tag.Value as string);
-        });
-        listener.Start();
+        using var counted = new UnpricedModelCounter();
 
         var denied = await AuthorizeAsync(cluster.Metering, "r1", account: "acme", model: "mystery-model");
         Assert.Equal("model_unknown", Reason(denied));
         var allowed = await AuthorizeAsync(priced, "r2", account: "acme", model: "mystery-model");
         Assert.True(Allowed(allowed));
         Assert.Equal(600, (await SettleAsync(priced, allowed, 100, 100)).GetProperty("cost").GetInt64());
-        lock (counted) Assert.Equal(2, counted.Count(m => m == "mystery-model"));
+        Assert.Equal(2, counted.Count("mystery-model"));
     }
 
     [Fact]
