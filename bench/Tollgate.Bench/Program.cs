@@ -1,84 +1,163 @@
-using System.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Tollgate.Grains;
-using Tollgate.Grains.Accounts;
-using Tollgate.Runtime;
+using Tollgate.Bench;
+using Tollgate.Bench.Load;
+using Tollgate.Bench.Targets;
+using Tollgate.Gateway;
+using Tollgate.Runtime.Hosting;
 using Tollgate.Runtime.Persistence;
-using Tollgate.Runtime.Transport;
 using Tollgate.Silo;
 
-// Closed-loop load of reserve+settle pairs through the network transport against one silo,
-// on a private PostgreSQL with durable commits (fsync on). A first measurement tool; the full
-// benchmark suite (baselines, open loop, report) is its own issue.
-//   dotnet run -c Release --project bench/Tollgate.Bench -- [accounts] [callers] [seconds]
-var accounts = args.Length > 0 ? int.Parse(args[0]) : 1;
-var callers = args.Length > 1 ? int.Parse(args[1]) : 64;
-var seconds = args.Length > 2 ? int.Parse(args[2]) : 10;
+// Tollgate against its baselines, in one run on one machine and one PostgreSQL (fsync on):
+//   dotnet run -c Release --project bench/Tollgate.Bench            # short mode, under a minute
+//   dotnet run -c Release --project bench/Tollgate.Bench -- --full  # the full report
+// Writes bench/results/{stamp}-{mode}.json and .md (and latest-{mode}.md).
+var full = args.Contains("--full");
+var mode = full ? "full" : "short";
+var accounts = full ? 100_000 : 10_000;
+var warmUp = TimeSpan.FromSeconds(full ? 5 : 1);
+var duration = TimeSpan.FromSeconds(full ? 20 : 3);
+const int callers = 64;
+const long credit = 1_000_000_000_000; // 1,000 USD each: never the limit here
+var results = Path.GetFullPath(Path.Combine(FindRepository(), "bench", "results"));
 
 var folder = Path.Combine(Path.GetTempPath(), "tollgate-bench-" + Guid.NewGuid().ToString("N")[..8]);
 await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresOptions(folder, Ephemeral: false));
 try
 {
-    var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={postgres.ConnectionString}", "--Silo:Port=0", "--Logging:LogLevel:Default=Warning"]);
+    string[] quiet = ["--Logging:LogLevel:Default=Warning"];
+    var siloPort = FreePort();
+    var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={postgres.ConnectionString}", $"--Silo:Port={siloPort}", .. quiet]); // migrates
+    await SeedAsync(postgres.ConnectionString, accounts, credit);
     await silo.StartAsync();
-    var siloAddress = silo.Urls.First();
-    var options = new ClusterClientOptions { Silos = [siloAddress] };
-    using var directory = new ClusterDirectory(options, NullLogger<ClusterDirectory>.Instance);
-    using var client = new GrainClient(TollgateMessages.Create(), directory, options, NullLogger<GrainClient>.Instance);
+    var gatewayPort = FreePort();
+    var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", "--Admin:Token=bench-admin", "--Metering:ServiceToken=bench",
+        $"--Postgres:ConnectionString={postgres.ConnectionString}", $"--Cluster:Silos:0=http://127.0.0.1:{siloPort}", .. quiet]);
+    await gateway.StartAsync();
+    var baselinePort = FreePort();
+    var baseline = BaselineServer.Build(baselinePort, postgres.ConnectionString);
+    await baseline.StartAsync();
+    await SetPriceAsync(new Uri($"http://127.0.0.1:{gatewayPort}"));
 
-    const long credit = 1_000_000 * Credits.NanosPerUsd;
-    await Parallel.ForEachAsync(Enumerable.Range(0, accounts), async (a, _) =>
-        await client.CallAsync(GrainTypes.AccountId($"bench-{a}"), new CreateAccount(0, credit, "bench")));
+    using var tollgate = new HttpPairTarget("tollgate", new Uri($"http://127.0.0.1:{gatewayPort}"), "/v1", "bench");
+    using var direct = new HttpPairTarget("postgres-direct", new Uri($"http://127.0.0.1:{baselinePort}"), "/direct/v1", "bench");
+    using var ceiling = new HttpPairTarget("ceiling", new Uri($"http://127.0.0.1:{baselinePort}"), "/ceiling/v1", "bench");
+    var inProcess = new InProcessTarget(silo.Services.GetRequiredService<LocalGrainCaller>());
 
-    Console.WriteLine($"{Environment.ProcessorCount} cores; {accounts} account(s), {callers} closed-loop callers, {seconds} s after a 3 s warm-up");
-    var expected = new long[callers];
-    async Task<List<long>> RunAsync(int caller, TimeSpan duration, bool record)
+    KeyDistribution[] distributions = [KeyDistribution.Hot(), KeyDistribution.Uniform(accounts), KeyDistribution.Zipf(accounts, 1.1)];
+    var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; silo, gateway, baselines, PostgreSQL and the load generator share the machine. {accounts:N0} accounts; warm-up {warmUp.TotalSeconds} s, then {duration.TotalSeconds} s per run.";
+    Console.WriteLine(machine);
+    var runs = new List<RunResult>();
+    async Task<RunResult> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape)
     {
-        var latencies = new List<long>(1 << 16);
-        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        for (var i = 0; Stopwatch.GetTimestamp() < end; i++)
-        {
-            var account = GrainTypes.AccountId($"bench-{Random.Shared.Next(accounts)}");
-            var request = $"{(record ? "m" : "w")}{caller}-{i}";
-            var started = Stopwatch.GetTimestamp();
-            var reserve = await client.CallAsync(account, new ReserveCredit(request, 2_000_000, 60));
-            var afterReserve = Stopwatch.GetTimestamp();
-            if (!reserve.Granted) throw new InvalidOperationException(reserve.Denial);
-            var settle = await client.CallAsync(account, new SettleCredit(request, 1_234_567));
-            var done = Stopwatch.GetTimestamp();
-            expected[caller] += settle.Charged;
-            if (record)
-            {
-                latencies.Add(afterReserve - started);
-                latencies.Add(done - afterReserve);
-            }
-        }
-        return latencies;
+        var run = await LoadRunner.RunAsync(target, keys, shape, warmUp, duration, $"{target.Name[..2]}{runs.Count}");
+        runs.Add(run);
+        Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
+        return run;
     }
 
-    await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(() => RunAsync(c, TimeSpan.FromSeconds(3), record: false))));
-    var clock = Stopwatch.StartNew();
-    var results = await Task.WhenAll(Enumerable.Range(0, callers).Select(c => Task.Run(() => RunAsync(c, TimeSpan.FromSeconds(seconds), record: true))));
-    var elapsed = clock.Elapsed.TotalSeconds;
-    var all = results.SelectMany(l => l).Order().ToArray();
-    double Ms(double quantile) => all[(int)Math.Min(all.Length - 1, quantile * all.Length)] * 1000.0 / Stopwatch.Frequency;
-    Console.WriteLine($"calls/s {all.Length / elapsed:N0} ({all.Length / 2 / elapsed:N0} reserve+settle pairs/s); latency per call p50 {Ms(0.5):F2} ms, p90 {Ms(0.9):F2} ms, p99 {Ms(0.99):F2} ms, p99.9 {Ms(0.999):F2} ms");
+    await RunAsync(ceiling, distributions[1], LoadShape.Closed(callers));
+    await RunAsync(inProcess, distributions[1], LoadShape.Closed(callers));
+    RunResult? uniformPeak = null;
+    foreach (var keys in distributions)
+    {
+        var run = await RunAsync(tollgate, keys, LoadShape.Closed(callers));
+        if (keys == distributions[1]) uniformPeak = run;
+        await RunAsync(direct, keys, LoadShape.Closed(callers));
+    }
+    if (full && uniformPeak is not null)
+    {
+        // Latency at half of peak: a fixed arrival rate, so queueing from a closed loop does not hide it.
+        var half = LoadShape.Open(uniformPeak.Pairs / uniformPeak.Seconds / 2);
+        await RunAsync(tollgate, distributions[1], half);
+        await RunAsync(direct, distributions[1], half);
+    }
 
-    await silo.StopAsync();
-    await using var check = new NpgsqlConnection(postgres.ConnectionString);
-    await check.OpenAsync();
-    await using var invariant = new NpgsqlCommand("""
-        SELECT count(*) FILTER (WHERE a.balance <> l.total), sum($1 - a.balance)::bigint
-        FROM accounts a JOIN (SELECT account_id, sum(amount) AS total FROM ledger GROUP BY account_id) l USING (account_id)
-        """, check);
-    invariant.Parameters.Add(new NpgsqlParameter { Value = credit });
-    await using var reader = await invariant.ExecuteReaderAsync();
-    await reader.ReadAsync();
-    Console.WriteLine($"accounts whose ledger sum differs from the balance: {reader.GetInt64(0)}; charged {reader.GetInt64(1)} nano-USD, expected {expected.Sum()}");
+    await gateway.StopAsync();
+    await silo.StopAsync(); // flushes every activation
+    await baseline.StopAsync();
+    var checks = await CheckInvariantsAsync(postgres.ConnectionString, accounts, credit, tollgate.TotalCharged + inProcess.TotalCharged, direct.TotalCharged);
+    Console.WriteLine();
+    Console.WriteLine(Report.Write(results, mode, machine, runs, checks));
 }
 finally
 {
     await postgres.StopAsync();
     Directory.Delete(folder, recursive: true);
+}
+
+// Accounts are seeded in bulk by SQL, with their initial ledger rows, for Tollgate and for the baseline.
+static async Task SeedAsync(string connectionString, int accounts, long credit)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using (var schema = new NpgsqlCommand(BaselineServer.Schema, connection)) await schema.ExecuteNonQueryAsync();
+    string[] statements =
+    [
+        "INSERT INTO accounts (account_id, balance, overdraft_limit, version) SELECT 'bench-' || i, $2, 0, 1 FROM generate_series(0, $1 - 1) i",
+        """
+        INSERT INTO ledger (account_id, kind, op_key, amount, balance_after, requested, reason, actor)
+        SELECT 'bench-' || i, 'adjust', 'initial', $2, $2, $2, 'initial credit', 'bench' FROM generate_series(0, $1 - 1) i
+        """,
+        "INSERT INTO direct_accounts (account_id, balance) SELECT 'bench-' || i, $2 FROM generate_series(0, $1 - 1) i",
+        "INSERT INTO direct_ledger (account_id, op_key, amount, balance_after) SELECT 'bench-' || i, 'initial', $2, $2 FROM generate_series(0, $1 - 1) i",
+        "INSERT INTO direct_prices SELECT 'bench-model', 2000000, 8000000 WHERE $1::int > 0 AND $2::bigint > 0",
+    ];
+    foreach (var sql in statements)
+    {
+        await using var seed = new NpgsqlCommand(sql, connection);
+        seed.Parameters.Add(new NpgsqlParameter { Value = accounts });
+        seed.Parameters.Add(new NpgsqlParameter { Value = credit });
+        await seed.ExecuteNonQueryAsync();
+    }
+}
+
+static async Task SetPriceAsync(Uri gateway)
+{
+    using var admin = new HttpClient { BaseAddress = gateway };
+    admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "bench-admin");
+    using var response = await admin.PostAsync("/admin/models/bench-model/prices",
+        new StringContent("""{"input_per_million":2000000,"output_per_million":8000000}""", Encoding.UTF8, "application/json"));
+    response.EnsureSuccessStatusCode();
+}
+
+// Every account's ledger sums to its balance, and all that was charged is what the load generator was told.
+static async Task<List<string>> CheckInvariantsAsync(string connectionString, int accounts, long credit, long tollgateCharged, long directCharged)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    var checks = new List<string>();
+    foreach (var (name, accountsTable, ledgerTable, expected) in new[] { ("tollgate", "accounts", "ledger", tollgateCharged), ("postgres-direct", "direct_accounts", "direct_ledger", directCharged) })
+    {
+        await using var check = new NpgsqlCommand($"""
+            SELECT count(*) FILTER (WHERE a.balance <> l.total), ($1::bigint * $2 - sum(a.balance))::bigint
+            FROM {accountsTable} a JOIN (SELECT account_id, sum(amount) AS total FROM {ledgerTable} GROUP BY account_id) l USING (account_id)
+            """, connection);
+        check.Parameters.Add(new NpgsqlParameter { Value = (long)accounts });
+        check.Parameters.Add(new NpgsqlParameter { Value = credit });
+        await using var reader = await check.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var (mismatched, charged) = (reader.GetInt64(0), reader.GetInt64(1));
+        var ok = mismatched == 0 && charged == expected;
+        checks.Add($"{name}: {(ok ? "OK" : "FAILED")}: {mismatched} accounts whose ledger sum differs from the balance; charged {charged:N0} nano-USD, the load generator expected {expected:N0}");
+    }
+    return checks;
+}
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static string FindRepository()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "Orleans.sln"))) return dir.FullName;
+    }
+    return Directory.GetCurrentDirectory();
 }

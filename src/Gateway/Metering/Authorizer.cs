@@ -42,9 +42,9 @@ internal sealed class Authorizer(
         catch
         {
             // One failed: give back what the others granted, then report the failure.
-            if (ipTask.IsCompletedSuccessfully && ipTask.Result.Allowed) granted.Ip = true;
-            if (keyTask is { IsCompletedSuccessfully: true } && keyTask.Result.Admission.Allowed) granted.Key = true;
-            if (modelTask.IsCompletedSuccessfully && modelTask.Result.Admission.Allowed) granted.Model = true;
+            if (ipTask.IsCompletedSuccessfully && ipTask.Result.Held) granted.Ip = true;
+            if (keyTask is { IsCompletedSuccessfully: true } && keyTask.Result.Admission.Held) granted.Key = true;
+            if (modelTask.IsCompletedSuccessfully && modelTask.Result.Admission.Held) granted.Model = true;
             await ReleaseAsync(granted);
             throw;
         }
@@ -52,9 +52,9 @@ internal sealed class Authorizer(
         var ip = ipTask.Result;
         var key = keyTask?.Result;
         var model = modelTask.Result;
-        granted.Ip = ip.Allowed;
-        granted.Key = key?.Admission.Allowed == true;
-        granted.Model = model.Admission.Allowed;
+        granted.Ip = ip.Held;
+        granted.Key = key?.Admission.Held == true;
+        granted.Model = model.Admission.Held;
         if (model.Unpriced) unpriced.Record(call.Model, charged: model.Price is not null);
         List<LimitState> limits = [.. ip.Limits, .. key?.Admission.Limits ?? [], .. model.Admission.Limits];
 
@@ -80,7 +80,8 @@ internal sealed class Authorizer(
             return await DenyAsync(call, granted, accountDenial.Reason == Denials.AccountNotFound ? null : accountId, accountDenial, limits, time, cancel);
 
         var token = new ReservationToken(accountId!, keyId, call.IpKey, call.CallerIp, call.Model, call.RequestId,
-            model.Price!.Value.InputPerMillion, model.Price.Value.OutputPerMillion, account.FundedBy!, account.AuthorizedAt!.Value.ToUnixTimeMilliseconds());
+            model.Price!.Value.InputPerMillion, model.Price.Value.OutputPerMillion, account.FundedBy!, account.AuthorizedAt!.Value.ToUnixTimeMilliseconds(),
+            ReservationToken.HeldBy(granted.Ip, granted.Key, granted.Model));
         return AuthorizeResponse.Allow(call.RequestId, token.Encode(), accountId!, keyId, account.FundedBy!, account.Reserved, model.Price.Value, limits);
     }
 

@@ -23,11 +23,17 @@ internal sealed record ReservationToken(
     [property: JsonPropertyName("pi")] long InputPerMillion,
     [property: JsonPropertyName("po")] long OutputPerMillion,
     [property: JsonPropertyName("f")] string FundedBy,
-    [property: JsonPropertyName("t")] long AuthorizedAtMs)
+    [property: JsonPropertyName("t")] long AuthorizedAtMs,
+    [property: JsonPropertyName("h")] string Held)
 {
     private const string Prefix = "rsv1.";
 
     public Price Price => new(InputPerMillion, OutputPerMillion);
+
+    /// <summary>Which grains hold a grant that settle must release: 'i' the caller IP, 'k' the key, 'm' the model (scopes without limits hold none).</summary>
+    public static string HeldBy(bool ip, bool key, bool model) => $"{(ip ? "i" : "")}{(key ? "k" : "")}{(model ? "m" : "")}";
+
+    public bool Holds(char scope) => Held.Contains(scope, StringComparison.Ordinal);
 
     public string Encode() => Prefix + Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this, TokenJson.Default.ReservationToken));
 
@@ -45,7 +51,7 @@ internal sealed record ReservationToken(
                 token = null;
             }
         }
-        return token is { AccountId: not null, IpKey: not null, CallerIp: not null, Model: not null, RequestId: not null, FundedBy: Funding.Credit or Funding.Trial }
+        return token is { AccountId: not null, IpKey: not null, CallerIp: not null, Model: not null, RequestId: not null, FundedBy: Funding.Credit or Funding.Trial, Held: not null }
             && token.InputPerMillion >= 0 && token.OutputPerMillion >= 0
             ? token
             : throw ApiException.BadRequest("invalid_reservation", "'reservation_id' is not a reservation id returned by authorize.");

@@ -30,8 +30,12 @@ public sealed record LimitState(string Scope, string Name, long Limit, long Rema
 /// <summary>Why a request was denied: a stable <see cref="Reason"/> code, and for rate limits which one and when to retry.</summary>
 public sealed record Denial(string Reason, string Message, string? Limit = null, long? RetryAfterMs = null);
 
-/// <summary>A limited grain's answer to an authorize: allowed, or the denial; and its limits after it.</summary>
-public sealed record Admission(bool Allowed, Denial? Denial, IReadOnlyList<LimitState> Limits);
+/// <summary>
+/// A limited grain's answer to an authorize: allowed, or the denial; and its limits after it.
+/// <see cref="Held"/>: the grain holds a grant for the request that settle (or a denial elsewhere)
+/// must release; false when the scope has no limits, so there is nothing to give back.
+/// </summary>
+public sealed record Admission(bool Allowed, Denial? Denial, IReadOnlyList<LimitState> Limits, bool Held = false);
 
 /// <summary>Replaces the limits of an account, key, caller IP or model (or the caller IP defaults).</summary>
 public sealed record SetLimits(LimitSettings Limits, string Actor) : IGrainRequest<LimitsView>;

@@ -9,13 +9,17 @@ namespace Tollgate.Grains.Limits;
 /// Accuracy: the windows never admit more than the limit in any window of their length (no
 /// boundary burst). They count in buckets (1 s for the minute windows, 5 min for the day), so a
 /// unit may be counted up to one bucket longer than an exact log would: conservative, never over.
-/// The windows live in memory: a new activation starts them empty (documented in the README).
+/// The windows live in memory: a new activation starts them empty (documented in the README). A
+/// scope without limits keeps no grants at all: its authorizes cost a lookup and nothing to release.
 /// </para>
 /// </summary>
 internal sealed class RateLimiter(string scope)
 {
-    /// <summary>In-flight grants per scope even without a concurrency limit: bounds memory against callers that never settle.</summary>
-    public const int MaxInFlight = 100_000;
+    /// <summary>
+    /// In-flight grants per scope without a concurrency limit: bounds memory (about 100 bytes a grant)
+    /// against callers that never settle. Grants are kept only while the scope has limits.
+    /// </summary>
+    public const int MaxInFlight = 1_000_000;
 
     private const long Minute = 60_000;
     private const long Day = 86_400_000;
@@ -45,7 +49,8 @@ internal sealed class RateLimiter(string scope)
         now = Math.Max(now, _latest); // the wall clock may step back; a grant must name the bucket it was counted in
         _latest = now;
         ExpireDue(now);
-        if (_grants.ContainsKey(requestId)) return new Admission(true, null, State(now));
+        if (_grants.ContainsKey(requestId)) return new Admission(true, null, State(now), Held: true);
+        if (Settings == LimitSettings.None) return new Admission(true, null, [], Held: false); // nothing to count, nothing to give back
 
         Denial? denial = null;
         var maxConcurrent = Settings.MaxConcurrent ?? MaxInFlight;
@@ -61,7 +66,7 @@ internal sealed class RateLimiter(string scope)
         _tokensPerDay?.Add(tokens, now);
         _grants.Add(requestId, new Grant(tokens, now, expiresAt));
         _expiries.Enqueue(requestId, expiresAt);
-        return new Admission(true, null, State(now));
+        return new Admission(true, null, State(now), Held: true);
     }
 
     /// <summary>

@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Tollgate.Bench.Targets;
+
+namespace Tollgate.Bench.Load;
+
+/// <summary>How load is offered: N callers in a closed loop, or a fixed arrival rate (open loop).</summary>
+public sealed record LoadShape(string Kind, int Callers, double PairsPerSecond)
+{
+    public static LoadShape Closed(int callers) => new("closed", callers, 0);
+
+    public static LoadShape Open(double pairsPerSecond) => new("open", 0, pairsPerSecond);
+
+    public override string ToString() => Kind == "closed" ? $"closed, {Callers} callers" : $"open, {PairsPerSecond:0} pairs/s";
+}
+
+/// <summary>What a run measured.</summary>
+public sealed class RunResult
+{
+    public required string Target { get; init; }
+    public required string Distribution { get; init; }
+    public required string Load { get; init; }
+    public required double Seconds { get; init; }
+    public long Pairs { get; set; }
+    public long Charged { get; set; }
+    public LatencyHistogram Authorize { get; } = new();
+    public LatencyHistogram Settle { get; } = new();
+    public LatencyHistogram Pair { get; } = new();
+    public ConcurrentDictionary<string, long> Errors { get; } = new();
+
+    /// <summary>Calls per second, counting authorize and settle each as one.</summary>
+    public double CallsPerSecond => 2 * Pairs / Seconds;
+}
+
+/// <summary>Offers load to a target: a warm-up whose results are dropped, then a timed run.</summary>
+public static class LoadRunner
+{
+    private const int MaxInFlight = 20_000; // open loop: beyond this the target has fallen behind; count, do not pile up
+
+    public static async Task<RunResult> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape, TimeSpan warmUp, TimeSpan duration, string runId)
+    {
+        await OfferAsync(target, keys, shape, warmUp, $"{runId}w", null);
+        var result = new RunResult { Target = target.Name, Distribution = keys.Name, Load = shape.ToString(), Seconds = duration.TotalSeconds };
+        await OfferAsync(target, keys, shape, duration, runId, result);
+        return result;
+    }
+
+    private static Task OfferAsync(IPairTarget target, KeyDistribution keys, LoadShape shape, TimeSpan duration, string runId, RunResult? result) =>
+        shape.Kind == "closed"
+            ? Task.WhenAll(Enumerable.Range(0, shape.Callers).Select(c => Task.Run(() => CallerAsync(target, keys, duration, $"{runId}-{c}", result))))
+            : ArrivalsAsync(target, keys, shape.PairsPerSecond, duration, runId, result);
+
+    private static async Task CallerAsync(IPairTarget target, KeyDistribution keys, TimeSpan duration, string callerId, RunResult? result)
+    {
+        var random = new Random(callerId.GetHashCode(StringComparison.Ordinal));
+        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        for (var i = 0; Stopwatch.GetTimestamp() < end; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var pair = await target.RunPairAsync(AccountId(keys.Next(random)), $"{callerId}-{i}");
+            if (result is not null) Record(result, pair, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Starts pairs on a fixed schedule, whether or not earlier ones finished; latency counts from the scheduled start (no coordinated omission).</summary>
+    private static async Task ArrivalsAsync(IPairTarget target, KeyDistribution keys, double rate, TimeSpan duration, string runId, RunResult? result)
+    {
+        var random = new Random(runId.GetHashCode(StringComparison.Ordinal));
+        var inFlight = new ConcurrentDictionary<int, Task>();
+        var begin = Stopwatch.GetTimestamp();
+        var total = (int)(rate * duration.TotalSeconds);
+        for (var i = 0; i < total; i++)
+        {
+            var due = begin + (long)(i / rate * Stopwatch.Frequency);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
+            if (inFlight.Count >= MaxInFlight)
+            {
+                result?.Errors.AddOrUpdate("not_started_backlog", 1, (_, n) => n + 1);
+                continue;
+            }
+            var index = i;
+            var account = AccountId(keys.Next(random));
+            inFlight[index] = Task.Run(async () =>
+            {
+                var pair = await target.RunPairAsync(account, $"{runId}-{index}");
+                if (result is not null) Record(result, pair, Stopwatch.GetElapsedTime(due));
+                inFlight.TryRemove(index, out _);
+            });
+        }
+        await Task.WhenAll(inFlight.Values);
+    }
+
+    public static string AccountId(int key) => $"bench-{key}";
+
+    private static void Record(RunResult result, PairResult pair, TimeSpan total)
+    {
+        if (pair.Error is not null)
+        {
+            result.Errors.AddOrUpdate(pair.Error, 1, (_, n) => n + 1);
+            return;
+        }
+        lock (result)
+        {
+            result.Pairs++;
+            result.Charged += pair.Charged;
+        }
+        result.Authorize.Record(pair.Authorize);
+        result.Settle.Record(pair.Settle);
+        result.Pair.Record(total);
+    }
+}
