@@ -18,7 +18,8 @@ var full = args.Contains("--full");
 var mode = full ? "full" : "short";
 var accounts = full ? 100_000 : 10_000;
 var warmUp = TimeSpan.FromSeconds(full ? 5 : 1);
-var duration = TimeSpan.FromSeconds(full ? 20 : 3);
+var duration = TimeSpan.FromSeconds(Option("--seconds") is { } seconds ? int.Parse(seconds) : full ? 20 : 3);
+var only = Option("--only"); // one target, e.g. for a profile: --only in-process --seconds 30
 const int callers = 64;
 const long credit = 1_000_000_000_000; // 1,000 USD each: never the limit here
 var results = Path.GetFullPath(Path.Combine(FindRepository(), "bench", "results"));
@@ -50,8 +51,9 @@ try
     var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; silo, gateway, baselines, PostgreSQL and the load generator share the machine. {accounts:N0} accounts; warm-up {warmUp.TotalSeconds} s, then {duration.TotalSeconds} s per run.";
     Console.WriteLine(machine);
     var runs = new List<RunResult>();
-    async Task<RunResult> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape)
+    async Task<RunResult?> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape)
     {
+        if (only is not null && only != target.Name) return null;
         var run = await LoadRunner.RunAsync(target, keys, shape, warmUp, duration, $"{target.Name[..2]}{runs.Count}");
         runs.Add(run);
         Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
@@ -145,6 +147,8 @@ static async Task<List<string>> CheckInvariantsAsync(string connectionString, in
     }
     return checks;
 }
+
+string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
 static int FreePort()
 {
