@@ -67,16 +67,21 @@ public static class MeteringEndpoints
         if (token.Holds('i')) releases.Add(grains.CallAsync(GrainTypes.CallerIpId(token.IpKey), release, CancellationToken.None));
         if (token.Holds('m')) releases.Add(grains.CallAsync(GrainTypes.ModelId(token.Model), release, CancellationToken.None));
         if (token.Holds('k') && token.KeyId is not null) releases.Add(grains.CallAsync(GrainTypes.ApiKeyId(token.KeyId), release, CancellationToken.None));
-        var settled = await settle;
         try
         {
-            await Task.WhenAll(releases);
+            return Results.Ok(await settle);
         }
-        catch (Exception ex)
+        finally
         {
-            logger.LogWarning("Releasing the limits of settled request {RequestId} failed ({Error}); they expire with the reservation", token.RequestId, ex.Message);
+            try
+            {
+                await Task.WhenAll(releases);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Releasing the limits of request {RequestId} failed ({Error}); they expire with the reservation", token.RequestId, ex.Message);
+            }
         }
-        return Results.Ok(settled);
     }
 
     /// <summary>Usage reported without an authorize: charged at the model's current price, like a late settlement.</summary>
