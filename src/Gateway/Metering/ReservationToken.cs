@@ -28,6 +28,7 @@ internal sealed record ReservationToken(
 {
     private const string Prefix = "rsv1.";
 
+    [JsonIgnore]
     public Price Price => new(InputPerMillion, OutputPerMillion);
 
     /// <summary>Which grains hold a grant that settle must release: 'i' the caller IP, 'k' the key, 'm' the model (scopes without limits hold none).</summary>
