@@ -6,7 +6,7 @@ namespace Tollgate.Grains;
 /// <summary>Checks of message fields; a bad field is rejected with a stable code, never half-applied.</summary>
 internal static class Validate
 {
-    public const int MaxKeyLength = 200;
+    public const int MaxKeyLength = 400; // gateways accept ids of up to 200; shared scopes prefix them with their owner
 
     public static void Amount(long amount, string field, bool allowZero)
     {

@@ -104,6 +104,6 @@ public static partial class AccountEndpoints
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 
-    [GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}$")]
+    [GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}\\z")]
     private static partial Regex AccountIdPattern();
 }

@@ -39,6 +39,6 @@ public static partial class ModelEndpoints
             : throw ApiException.BadRequest("invalid_model", "A model name is 1 to 200 characters of letters, digits and . _ : / @ + -");
     }
 
-    [GeneratedRegex("^[A-Za-z0-9._:/@+-]{1,200}$")]
+    [GeneratedRegex("^[A-Za-z0-9._:/@+-]{1,200}\\z")]
     private static partial Regex ModelPattern();
 }

@@ -31,6 +31,13 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
             if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "1";
             await WriteAsync(context, status, ex.Code, ex.Message);
         }
+        catch (Npgsql.NpgsqlException ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The gateway's own database reads (usage queries): an outage is a retryable 503, not a bug.
+            logger.LogWarning("Database call failed: {Message}", ex.Message);
+            context.Response.Headers.RetryAfter = "1";
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "database_unavailable", "The usage database is unavailable; retry later.");
+        }
         catch (BadHttpRequestException ex)
         {
             await WriteAsync(context, ex.StatusCode, ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? "body_too_large" : "bad_request", ex.Message);

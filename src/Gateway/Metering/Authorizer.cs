@@ -14,6 +14,15 @@ internal sealed record AuthorizeCall(
 }
 
 /// <summary>
+/// A request's grant id in grains shared by every tenant (a caller IP, a model): request ids are
+/// unique per account, not globally, so they are prefixed with their owner (the key, else the account).
+/// </summary>
+internal static class SharedGrant
+{
+    public static string Id(string? keyId, string? accountId, string requestId) => $"{keyId ?? accountId}/{requestId}";
+}
+
+/// <summary>
 /// Runs an authorize across the grains. The caller IP, the key and the model are asked at once (one
 /// round trip); the account, which needs the key's account and the model's price, after them. If any
 /// denies, what the others granted is given back: in full for the key, model and account, but the
@@ -29,12 +38,13 @@ internal sealed class Authorizer(
         var keyParsed = call.ApiKey is null || ApiKeyFormat.TryParse(call.ApiKey, out keyId, out secretHash);
         var ipDefaultsNow = await ipDefaults.GetAsync();
 
-        var ipTask = grains.CallAsync(GrainTypes.CallerIpId(call.IpKey), new AuthorizeIp(call.RequestId, call.Tokens, call.TtlSeconds, ipDefaultsNow), cancel);
+        var shared = SharedGrant.Id(keyParsed ? keyId : call.ApiKey is null ? null : "invalid", call.AccountId, call.RequestId);
+        var ipTask = grains.CallAsync(GrainTypes.CallerIpId(call.IpKey), new AuthorizeIp(shared, call.Tokens, call.TtlSeconds, ipDefaultsNow), cancel);
         var keyTask = keyParsed && keyId is not null
             ? grains.CallAsync(GrainTypes.ApiKeyId(keyId), new AuthorizeKey(secretHash!, call.RequestId, call.Tokens, call.TtlSeconds), cancel)
             : null;
-        var modelTask = grains.CallAsync(GrainTypes.ModelId(call.Model), new AuthorizeModel(call.RequestId, call.Tokens, call.TtlSeconds, options.FallbackPrice), cancel);
-        var granted = new Grants(call, keyParsed ? keyId : null);
+        var modelTask = grains.CallAsync(GrainTypes.ModelId(call.Model), new AuthorizeModel(shared, call.Tokens, call.TtlSeconds, options.FallbackPrice), cancel);
+        var granted = new Grants(call, keyParsed ? keyId : null, shared);
         try
         {
             await Task.WhenAll(keyTask is null ? [ipTask, modelTask] : [ipTask, keyTask, modelTask]);
@@ -99,9 +109,9 @@ internal sealed class Authorizer(
     {
         var call = granted.Call;
         List<Task> releases = [];
-        if (granted.Ip) releases.Add(grains.CallAsync(GrainTypes.CallerIpId(call.IpKey), new ReleaseGrant(call.RequestId, 0, Refund: false), CancellationToken.None));
+        if (granted.Ip) releases.Add(grains.CallAsync(GrainTypes.CallerIpId(call.IpKey), new ReleaseGrant(granted.SharedId, 0, Refund: false), CancellationToken.None));
         if (granted.Key) releases.Add(grains.CallAsync(GrainTypes.ApiKeyId(granted.KeyId!), new ReleaseGrant(call.RequestId, 0, Refund: true), CancellationToken.None));
-        if (granted.Model) releases.Add(grains.CallAsync(GrainTypes.ModelId(call.Model), new ReleaseGrant(call.RequestId, 0, Refund: true), CancellationToken.None));
+        if (granted.Model) releases.Add(grains.CallAsync(GrainTypes.ModelId(call.Model), new ReleaseGrant(granted.SharedId, 0, Refund: true), CancellationToken.None));
         try
         {
             await Task.WhenAll(releases);
@@ -112,10 +122,11 @@ internal sealed class Authorizer(
         }
     }
 
-    private sealed class Grants(AuthorizeCall call, string? keyId)
+    private sealed class Grants(AuthorizeCall call, string? keyId, string sharedId)
     {
         public AuthorizeCall Call { get; } = call;
         public string? KeyId { get; } = keyId;
+        public string SharedId { get; } = sharedId;
         public bool Ip { get; set; }
         public bool Key { get; set; }
         public bool Model { get; set; }

@@ -50,7 +50,16 @@ internal sealed class DenialLog : IHostedLifecycleService
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
         _buffer.Writer.TryComplete();
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            var left = _buffer.Reader.Count;
+            _logger.LogError("Shutdown timed out with {Count} denied-request rows not written", left);
+            Lost.Add(left);
+        }
     }
 
     private async Task WriteAllAsync()
@@ -73,7 +82,7 @@ internal sealed class DenialLog : IHostedLifecycleService
                 await InsertAsync(batch).ConfigureAwait(false);
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            catch (Exception ex)
             {
                 if (attempt == MaxAttempts)
                 {

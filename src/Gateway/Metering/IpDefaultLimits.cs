@@ -6,8 +6,9 @@ namespace Tollgate.Gateway.Metering;
 
 /// <summary>
 /// The caller IP defaults, read from their grain at most every <see cref="MeteringOptions.IpDefaultsRefresh"/>
-/// by one caller at a time; a change reaches every gateway within that interval. If a read fails the last
-/// known defaults stay in force and the read is tried again a second later.
+/// by one caller at a time, in the background: callers use the last known defaults meanwhile (only the
+/// very first read is waited for). A change reaches every gateway within about that interval. If a read
+/// fails the last known defaults stay in force and the read is tried again a second later.
 /// </summary>
 internal sealed class IpDefaultLimits(IGrainCaller grains, MeteringOptions options, TimeProvider time, ILogger<IpDefaultLimits> logger)
 {
@@ -23,10 +24,11 @@ internal sealed class IpDefaultLimits(IGrainCaller grains, MeteringOptions optio
         Task refresh;
         lock (_gate)
         {
+            if (time.GetTimestamp() < _freshUntil) return _current;
             if (_refresh is null || _refresh.IsCompleted) _refresh = RefreshAsync();
             refresh = _refresh;
         }
-        await refresh.ConfigureAwait(false);
+        if (_freshUntil == long.MinValue) await refresh.ConfigureAwait(false); // nothing known yet
         return _current;
     }
 

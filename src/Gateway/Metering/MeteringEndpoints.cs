@@ -63,9 +63,10 @@ public static class MeteringEndpoints
             input, output, token.Price, token.FundedBy, outcome, streamed, (int?)latency, DateTimeOffset.FromUnixTimeMilliseconds(token.AuthorizedAtMs)), cancel);
         // Slots and token estimates are memory only: give them back alongside; if this fails they expire with the reservation.
         var release = new ReleaseGrant(token.RequestId, input + output, Refund: false);
+        var sharedRelease = release with { RequestId = SharedGrant.Id(token.KeyId, token.AccountId, token.RequestId) };
         List<Task> releases = [];
-        if (token.Holds('i')) releases.Add(grains.CallAsync(GrainTypes.CallerIpId(token.IpKey), release, CancellationToken.None));
-        if (token.Holds('m')) releases.Add(grains.CallAsync(GrainTypes.ModelId(token.Model), release, CancellationToken.None));
+        if (token.Holds('i')) releases.Add(grains.CallAsync(GrainTypes.CallerIpId(token.IpKey), sharedRelease, CancellationToken.None));
+        if (token.Holds('m')) releases.Add(grains.CallAsync(GrainTypes.ModelId(token.Model), sharedRelease, CancellationToken.None));
         if (token.Holds('k') && token.KeyId is not null) releases.Add(grains.CallAsync(GrainTypes.ApiKeyId(token.KeyId), release, CancellationToken.None));
         try
         {

@@ -53,7 +53,7 @@ internal sealed record ReservationToken(
             }
         }
         return token is { AccountId: not null, IpKey: not null, CallerIp: not null, Model: not null, RequestId: not null, FundedBy: Funding.Credit or Funding.Trial, Held: not null }
-            && token.InputPerMillion >= 0 && token.OutputPerMillion >= 0
+            && token.InputPerMillion >= 0 && token.OutputPerMillion >= 0 && token.AuthorizedAtMs is > 0 and < 253_402_300_800_000 // year 10000
             ? token
             : throw ApiException.BadRequest("invalid_reservation", "'reservation_id' is not a reservation id returned by authorize.");
     }

@@ -145,7 +145,8 @@ internal sealed class UsageQuery
         foreach (var dimension in Dimensions.Keys)
         {
             if (Single(query, dimension) is { } value)
-                filters[dimension] = value.Length <= 200 ? value : throw ApiException.BadRequest("invalid_filter", $"'{dimension}' is at most 200 characters.");
+                filters[dimension] = value.Length <= 200 && !value.Any(char.IsControl) ? value
+                    : throw ApiException.BadRequest("invalid_filter", $"'{dimension}' is 1 to 200 printable characters.");
         }
         var limitText = Single(query, "limit");
         var limit = 100;

@@ -218,7 +218,7 @@ internal sealed class AccountGrain() : LimitedGrain("account"),
             Limits.Release(request.RequestId, 0, refund: true, nowMs);
             return Denied(NoFunds(cost, now), Limits.State(nowMs));
         }
-        var hold = book.Reserve(new Reservation(request.RequestId, cost, expiresAt, funding, tokens, nowMs));
+        var hold = book.Reserve(new Reservation(request.RequestId, cost, expiresAt, funding, tokens, nowMs, request.Price));
         _reservationsChanged = true;
         return Allowed(hold, admission.Limits);
     }
@@ -231,7 +231,7 @@ internal sealed class AccountGrain() : LimitedGrain("account"),
         Validate.Tokens(request.InputTokens, nameof(request.InputTokens));
         Validate.Tokens(request.OutputTokens, nameof(request.OutputTokens));
         if (request.LatencyMs is < 0) throw new GrainException(AccountErrors.InvalidArgument, "LatencyMs must not be negative.");
-        var cost = Cost(request.Price, request.InputTokens, request.OutputTokens);
+        Cost(request.Price, request.InputTokens, request.OutputTokens); // validates before anything changes
         var book = Existing();
         var now = Time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
@@ -250,6 +250,9 @@ internal sealed class AccountGrain() : LimitedGrain("account"),
         }
 
         var tokens = request.InputTokens + request.OutputTokens;
+        // The hold's captured price and funding win over what the caller sends (the reservation id is not signed).
+        var price = book.TryGetReservation(request.RequestId, out var live) && live.Price is { } captured ? captured : request.Price;
+        var cost = Cost(price, request.InputTokens, request.OutputTokens);
         var hold = book.Take(request.RequestId);
         if (hold is not null) _reservationsChanged = true;
         Limits.Release(request.RequestId, tokens, refund: false, nowMs);
@@ -262,11 +265,11 @@ internal sealed class AccountGrain() : LimitedGrain("account"),
             _settings = _settings with { Trial = after };
         }
         var settlement = book.Charge(cost - trialUsed, hold?.Amount ?? 0);
-        var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, request.Price,
+        var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, price,
             cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
         _ = Write(AccountStore.Update(Id, book.Balance, _settings, _version++)
             .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null)
-            .Usage(request, result));
+            .Usage(request with { Price = price }, result));
         _settled.Add(request.RequestId, result);
         return result;
     }

@@ -5,9 +5,11 @@ namespace Tollgate.Grains.Accounts;
 /// <summary>
 /// A hold for one request until <see cref="ExpiresAt"/> (unix ms): on the paid balance, or on the
 /// trial when <see cref="Funding"/> is "trial". <see cref="Tokens"/> and <see cref="AuthorizedAt"/>
-/// are set by an authorize (0 for a bare credit reservation).
+/// are set by an authorize (0 for a bare credit reservation), and so is <see cref="Price"/>, the price
+/// captured for the request: a settle charges it whatever the caller's reservation id says.
 /// </summary>
-internal sealed record Reservation(string RequestId, long Amount, long ExpiresAt, string? Funding = null, long Tokens = 0, long AuthorizedAt = 0)
+internal sealed record Reservation(
+    string RequestId, long Amount, long ExpiresAt, string? Funding = null, long Tokens = 0, long AuthorizedAt = 0, Metering.Price? Price = null)
 {
     public bool OnTrial => Funding == Metering.Funding.Trial;
 }

@@ -39,6 +39,30 @@ public sealed class AuthorizeSettleTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Settle_charges_the_price_the_account_captured_whatever_the_reservation_id_claims()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database, 3);
+        await CreateAccountAsync(cluster.Admin, "acme", 1_000_000);
+        await CreateAccountAsync(cluster.Admin, "other", 1_000_000);
+        await SetPriceAsync(cluster.Admin, "m1", 2_000_000, 8_000_000);
+        await AdminAsync(cluster.Admin, HttpMethod.Put, "/admin/models/m1/limits", """{"max_concurrent":1}""");
+
+        var authorized = await AuthorizeAsync(cluster.Metering, "same-id", account: "acme");
+        // Request ids are unique per account only: another tenant's "same-id" is its own request at the shared model.
+        Assert.Equal("model.max_concurrent", (await AuthorizeAsync(cluster.Metering, "same-id", account: "other")).GetProperty("limit").GetString());
+
+        var token = authorized.GetProperty("reservation_id").GetString()!;
+        var json = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.AsSpan("rsv1.".Length)));
+        var forged = "rsv1." + System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(
+            json.Replace("\"pi\":2000000", "\"pi\":0", StringComparison.Ordinal).Replace("\"po\":8000000", "\"po\":0", StringComparison.Ordinal)));
+        Assert.NotEqual(token, forged);
+        using var response = await cluster.Metering.PostAsync("/v1/settle", Json($$"""{"reservation_id":"{{forged}}","input_tokens":1000,"output_tokens":500}"""));
+        Assert.Equal(6_000, (await ReadAsync(response)).GetProperty("charged").GetInt64());
+        Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, "same-id", account: "other"))); // the settle freed the model's slot
+    }
+
+    [Fact]
     public async Task Concurrent_requests_cannot_overspend_the_balance()
     {
         var database = await postgres.CreateDatabaseAsync();
@@ -173,6 +197,8 @@ public sealed class AuthorizeSettleTests(PostgresFixture postgres)
             ("/v1/authorize", """{"request_id":"r","caller_ip":"1.2.3.4","model":"m","estimated_input_tokens":1,"max_output_tokens":1}""", "missing_field"),
             ("/v1/authorize", """{"request_id":"r","account_id":"a","caller_ip":"1.2.3.4","model":"m","estimated_input_tokens":1,"max_output_tokens":1,"ttl_seconds":0}""", "invalid_field"),
             ("/v1/authorize", """{"request_id":"r","account_id":"a","caller_ip":"1.2.3.4","model":"m m","estimated_input_tokens":1,"max_output_tokens":1}""", "invalid_model"),
+            ("/v1/authorize", """{"request_id":"r","account_id":"a","caller_ip":"1.2.3.4","model":"m1\n","estimated_input_tokens":1,"max_output_tokens":1}""", "invalid_model"),
+            ("/v1/authorize", """{"request_id":"r","account_id":"a\n","caller_ip":"1.2.3.4","model":"m1","estimated_input_tokens":1,"max_output_tokens":1}""", "invalid_account_id"),
             ("/v1/settle", """{"reservation_id":"nope","input_tokens":1,"output_tokens":1}""", "invalid_reservation"),
             ("/v1/settle", """{"reservation_id":"rsv1.!!!","input_tokens":1,"output_tokens":1}""", "invalid_reservation"),
         };
