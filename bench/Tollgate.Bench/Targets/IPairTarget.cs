@@ -8,8 +8,5 @@ public interface IPairTarget
 {
     string Name { get; }
 
-    /// <summary>The cost every settled pair is charged (input 1,000 and output 300 tokens at the bench price).</summary>
-    const long CostPerPair = 1_000 * 2 + 300 * 8;
-
     Task<PairResult> RunPairAsync(string accountId, string requestId);
 }

@@ -61,27 +61,15 @@ public static class MeteringEndpoints
         var cancel = request.HttpContext.RequestAborted;
         var settle = grains.CallAsync(GrainTypes.AccountId(token.AccountId), new SettleRequest(token.RequestId, token.Model, token.KeyId, token.CallerIp,
             input, output, token.Price, token.FundedBy, outcome, streamed, (int?)latency, DateTimeOffset.FromUnixTimeMilliseconds(token.AuthorizedAtMs)), cancel);
-        // Slots and token estimates are memory only: give them back alongside; if this fails they expire with the reservation.
-        var release = new ReleaseGrant(token.RequestId, input + output, Refund: false);
-        var sharedRelease = release with { RequestId = SharedGrant.Id(token.KeyId, token.AccountId, token.RequestId) };
-        List<Task> releases = [];
-        if (token.Holds('i')) releases.Add(grains.CallAsync(GrainTypes.CallerIpId(token.IpKey), sharedRelease, CancellationToken.None));
-        if (token.Holds('m')) releases.Add(grains.CallAsync(GrainTypes.ModelId(token.Model), sharedRelease, CancellationToken.None));
-        if (token.Holds('k') && token.KeyId is not null) releases.Add(grains.CallAsync(GrainTypes.ApiKeyId(token.KeyId), release, CancellationToken.None));
+        // Slots and token estimates are memory only: give them back alongside the settle.
+        var releases = HeldGrants.Of(token).ReleaseAsync(grains, input + output, refund: false, logger);
         try
         {
             return Results.Ok(await settle);
         }
         finally
         {
-            try
-            {
-                await Task.WhenAll(releases);
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning("Releasing the limits of request {RequestId} failed ({Error}); they expire with the reservation", token.RequestId, ex.Message);
-            }
+            await releases;
         }
     }
 

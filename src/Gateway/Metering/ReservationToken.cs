@@ -31,9 +31,7 @@ internal sealed record ReservationToken(
     [JsonIgnore]
     public Price Price => new(InputPerMillion, OutputPerMillion);
 
-    /// <summary>Which grains hold a grant that settle must release: 'i' the caller IP, 'k' the key, 'm' the model (scopes without limits hold none).</summary>
-    public static string HeldBy(bool ip, bool key, bool model) => $"{(ip ? "i" : "")}{(key ? "k" : "")}{(model ? "m" : "")}";
-
+    /// <summary>Whether a grain holds a grant settle must release: 'i' the caller IP, 'k' the key, 'm' the model (see <see cref="HeldGrants.Flags"/>).</summary>
     public bool Holds(char scope) => Held.Contains(scope, StringComparison.Ordinal);
 
     public string Encode() => Prefix + Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this, TokenJson.Default.ReservationToken));

@@ -238,7 +238,8 @@ internal sealed class AccountGrain() : LimitedGrain("account"),
         if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
 
         if (_settled.TryGet(request.RequestId, out var known)) return SameSettled(known, request);
-        if (!book.TryGetReservation(request.RequestId, out _))
+        var live = book.TryGetReservation(request.RequestId, out var held) ? held : null;
+        if (live is null)
         {
             // No live hold: a repeat of an older settlement, or a late one (expired or lost hold, or usage reported directly).
             var stored = await AccountStore.FindSettledAsync(Database, AccountId, request.RequestId);
@@ -251,7 +252,7 @@ internal sealed class AccountGrain() : LimitedGrain("account"),
 
         var tokens = request.InputTokens + request.OutputTokens;
         // The hold's captured price and funding win over what the caller sends (the reservation id is not signed).
-        var price = book.TryGetReservation(request.RequestId, out var live) && live.Price is { } captured ? captured : request.Price;
+        var price = live?.Price ?? request.Price;
         var cost = Cost(price, request.InputTokens, request.OutputTokens);
         var hold = book.Take(request.RequestId);
         if (hold is not null) _reservationsChanged = true;
