@@ -40,6 +40,7 @@ public static class BaselineServer
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var dataSource = new NpgsqlDataSourceBuilder(connectionString);
         dataSource.ConnectionStringBuilder.MaxPoolSize = 100;
+        dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64; // the same tuning as the silo's, so the baseline is not handicapped
         builder.Services.AddSingleton(dataSource.Build());
         var app = builder.Build();
         MapDirect(app.MapGroup("/direct/v1"));
