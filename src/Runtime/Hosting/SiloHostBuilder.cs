@@ -58,11 +58,13 @@ public static class SiloHostBuilder
         services.AddSingleton<Membership>();
         services.AddSingleton<ClusterTableEndpoint.Cache>();
         services.AddSingleton<Catalog>();
+        services.AddSingleton<GrainCallDispatcher>();
+        services.AddSingleton<CallStreamSession.Factory>();
         services.AddSingleton(provider => new LocalGrainCaller(provider.GetRequiredService<Catalog>(), registry, options));
         services.AddHostedService<SiloService>();
     }
 
-    /// <summary>Serves grain calls at <c>/grain-call</c>.</summary>
+    /// <summary>Serves grain calls (<c>/grain-calls</c>, <c>/grain-call</c>) and the cluster table.</summary>
     public static WebApplication MapSilo(this WebApplication app)
     {
         app.MapGrainCalls();

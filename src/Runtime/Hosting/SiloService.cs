@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Tollgate.Runtime.Activations;
 using Tollgate.Runtime.Cluster;
 using Tollgate.Runtime.Persistence;
+using Tollgate.Runtime.Transport;
 
 namespace Tollgate.Runtime.Hosting;
 
@@ -13,7 +14,7 @@ namespace Tollgate.Runtime.Hosting;
 /// answers (with redirects), it hands every partition to the other silos: drain, flush, transfer.
 /// </summary>
 internal sealed class SiloService(Membership membership, LeaseManager leases, PartitionTable partitions, Catalog catalog, GroupCommitter committer,
-    SiloOptions options, SiloIdentity silo, IHostApplicationLifetime lifetime, ILogger<SiloService> logger)
+    CallStreamSession.Factory callStreams, SiloOptions options, SiloIdentity silo, IHostApplicationLifetime lifetime, ILogger<SiloService> logger)
     : BackgroundService, IHostedLifecycleService
 {
     private readonly SemaphoreSlim _balancing = new(1, 1);
@@ -177,6 +178,9 @@ internal sealed class SiloService(Membership membership, LeaseManager leases, Pa
         finally
         {
             _balancing.Release();
+            // Calls here now only get redirects: end the clients' call streams (they reconnect where the
+            // partitions went), or the endpoint's stop would wait out its timeout for them.
+            callStreams.CloseAll();
         }
     }
 

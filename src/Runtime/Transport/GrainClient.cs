@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Tollgate.Runtime.Cluster;
@@ -8,15 +7,15 @@ using Tollgate.Runtime.Cluster;
 namespace Tollgate.Runtime.Transport;
 
 /// <summary>
-/// Calls grains on remote silos over HTTP/2 (one multiplexed connection per silo). Routes each call
-/// to the silo serving its partition and retries, a bounded number of times with backoff, when the
+/// Calls grains on remote silos over HTTP/2, through one call stream per silo (<see cref="SiloConnection"/>).
+/// Routes each call to the silo serving its partition and retries, a bounded number of times with backoff, when the
 /// silo is unreachable, misdirected or briefly unavailable: every grain message is idempotent.
 /// </summary>
 public sealed class GrainClient : IGrainCaller, IDisposable
 {
-    private static readonly MediaTypeHeaderValue CallContentType = new(CallEnvelope.ContentType);
-
     private readonly HttpMessageInvoker _http;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Uri, SiloConnection> _connections = new();
+    private readonly Lock _connecting = new();
     private readonly MessageCatalog _messages;
     private readonly ISiloDirectory _directory;
     private readonly Partitioner _partitioner;
@@ -36,6 +35,10 @@ public sealed class GrainClient : IGrainCaller, IDisposable
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = TimeSpan.FromSeconds(2),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            // A call stream lives long: pings tell a dead silo (no RST from a lost host) from a quiet one.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(5),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             AutomaticDecompression = DecompressionMethods.None,
             UseProxy = false,
         });
@@ -61,24 +64,17 @@ public sealed class GrainClient : IGrainCaller, IDisposable
             GrainException failure;
             try
             {
-                var body = CallEnvelope.Write(grain, type.Name, (int)Math.Max(1, remaining.TotalMilliseconds), payload);
-                using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(silo, CallEnvelope.Path))
-                {
-                    Version = HttpVersion.Version20,
-                    VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-                    Content = new ByteArrayContent(body) { Headers = { ContentType = CallContentType } },
-                };
+                var envelope = CallEnvelope.Write(grain, type.Name, (int)Math.Max(1, remaining.TotalMilliseconds), payload);
                 using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
                 attemptTimeout.CancelAfter(_options.AttemptTimeout);
-                using var response = await _http.SendAsync(message, attemptTimeout.Token).ConfigureAwait(false);
-                var content = await response.Content.ReadAsByteArrayAsync(attemptTimeout.Token).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.OK) return (TResponse)type.DeserializeResponse(content)!;
-                failure = ReadError(response.StatusCode, content);
+                var answer = await ConnectionTo(silo).CallAsync(envelope, attemptTimeout.Token).ConfigureAwait(false);
+                if (answer.Status == CallAnswer.Ok) return (TResponse)type.DeserializeResponse(answer.Body)!;
+                failure = ReadError((HttpStatusCode)answer.Status, answer.Body);
                 if (!failure.IsTransient) throw failure;
             }
-            catch (HttpRequestException ex)
+            catch (GrainException ex) when (ex.Code is GrainErrorCodes.Unavailable or GrainErrorCodes.Overloaded)
             {
-                failure = new GrainException(GrainErrorCodes.Unavailable, $"Silo {silo} is unreachable: {ex.Message}", ex);
+                failure = ex; // the stream to the silo broke, or its queue is full
             }
             catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -127,5 +123,21 @@ public sealed class GrainClient : IGrainCaller, IDisposable
             : new GrainException(GrainErrorCodes.Internal, $"The silo answered {(int)status} without an error body.");
     }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>The silo's call stream, opening a new one when there is none or it broke.</summary>
+    private SiloConnection ConnectionTo(Uri silo)
+    {
+        if (_connections.TryGetValue(silo, out var connection) && !connection.IsBroken) return connection;
+        lock (_connecting)
+        {
+            if (_connections.TryGetValue(silo, out connection) && !connection.IsBroken) return connection;
+            connection?.Dispose();
+            return _connections[silo] = new SiloConnection(_http, silo, _logger);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var connection in _connections.Values) connection.Dispose();
+        _http.Dispose();
+    }
 }
