@@ -1,0 +1,5 @@
+using BenchmarkDotNet.Running;
+using Tollgate.Microbench;
+
+// dotnet run -c Release --project bench/Tollgate.Microbench -- --filter '*'
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, MicrobenchConfig.Create());
