@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Tollgate.Bench;
 using Tollgate.Bench.Load;
+using Tollgate.Bench.Memory;
 using Tollgate.Bench.Targets;
 using Tollgate.Gateway;
 using Tollgate.Runtime.Hosting;
@@ -14,6 +15,12 @@ using Tollgate.Silo;
 //   dotnet run -c Release --project bench/Tollgate.Bench            # short mode, under a minute
 //   dotnet run -c Release --project bench/Tollgate.Bench -- --full  # the full report
 // Writes bench/results/{stamp}-{mode}.json and .md (and latest-{mode}.md).
+if (args.Contains("--memory"))
+{
+    // Memory per idle activation and with a million accounts (Memory/ActivationMemory.cs); writes bench/results/memory-{stamp}.md.
+    await ActivationMemory.RunAsync(args, Path.Combine(FindRepository(), "bench", "results"));
+    return;
+}
 var full = args.Contains("--full");
 var mode = full ? "full" : "short";
 var accounts = full ? 100_000 : 10_000;
