@@ -26,11 +26,10 @@ public static class BaselineServer
         CREATE TABLE IF NOT EXISTS direct_prices (model text PRIMARY KEY, input_price bigint NOT NULL, output_price bigint NOT NULL);
         CREATE TABLE IF NOT EXISTS direct_holds (account_id text NOT NULL, request_id text NOT NULL, amount bigint NOT NULL,
             input_price bigint NOT NULL, output_price bigint NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (account_id, request_id));
-        CREATE TABLE IF NOT EXISTS direct_ledger (entry_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, account_id text NOT NULL,
-            op_key text NOT NULL, amount bigint NOT NULL, balance_after bigint NOT NULL, UNIQUE (account_id, op_key));
-        CREATE TABLE IF NOT EXISTS direct_usage (account_id text NOT NULL, request_id text NOT NULL, model text NOT NULL, input_tokens bigint NOT NULL,
-            output_tokens bigint NOT NULL, input_price bigint NOT NULL, output_price bigint NOT NULL, cost bigint NOT NULL,
-            created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (account_id, request_id));
+        -- The ledger and usage rows have Tollgate's shape, indexes and checks (its migrations ran first), so both
+        -- pay the same per-row cost: the usage queries need those indexes whichever way rows are written.
+        CREATE TABLE IF NOT EXISTS direct_ledger (LIKE ledger INCLUDING ALL, FOREIGN KEY (account_id) REFERENCES direct_accounts);
+        CREATE TABLE IF NOT EXISTS direct_usage (LIKE usage_events INCLUDING ALL, FOREIGN KEY (account_id) REFERENCES direct_accounts);
         """;
 
     public static WebApplication Build(int port, string connectionString)
@@ -87,10 +86,11 @@ public static class BaselineServer
                     UPDATE direct_accounts a SET balance = a.balance - cost.cost, pending = a.pending - cost.amount
                     FROM cost WHERE a.account_id = $1 RETURNING a.balance, cost.cost),
                 ledger AS (
-                    INSERT INTO direct_ledger (account_id, op_key, amount, balance_after) SELECT $1, $2, -cost, balance FROM account RETURNING amount),
+                    INSERT INTO direct_ledger (account_id, kind, op_key, amount, balance_after, requested, reserved)
+                    SELECT $1, 'settle', $2, -account.cost, account.balance, account.cost, cost.amount FROM account, cost RETURNING amount),
                 usage AS (
-                    INSERT INTO direct_usage (account_id, request_id, model, input_tokens, output_tokens, input_price, output_price, cost)
-                    SELECT $1, $2, $3, $4, $5, input_price, output_price, cost FROM cost)
+                    INSERT INTO direct_usage (account_id, request_id, model, input_tokens, output_tokens, input_price, output_price, cost, charged, outcome, streamed)
+                    SELECT $1, $2, $3, $4, $5, input_price, output_price, cost, cost, 'success', false FROM cost)
                 SELECT -amount FROM ledger
                 """);
             command.Parameters.Add(new NpgsqlParameter { Value = parts[0] });
