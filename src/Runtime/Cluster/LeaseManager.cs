@@ -39,9 +39,12 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
         var before = partitions.Held().Select(partition => (partition, partitions.RecordedEpoch(partition))).ToList();
         var renewed = new Dictionary<int, long>();
         await using (var renew = database.CreateCommand("""
-            UPDATE partition_leases SET expires_at = clock_timestamp() + $3
-            WHERE owner_address = $1 AND owner_generation = $2 AND expires_at > clock_timestamp()
-            RETURNING partition_id, epoch
+            UPDATE partition_leases l SET expires_at = clock_timestamp() + $3
+            FROM (SELECT partition_id FROM partition_leases
+                  WHERE owner_address = $1 AND owner_generation = $2 AND expires_at > clock_timestamp()
+                  ORDER BY partition_id FOR NO KEY UPDATE) mine -- in partition order, as commits lock them: no deadlock
+            WHERE l.partition_id = mine.partition_id
+            RETURNING l.partition_id, l.epoch
             """))
         {
             AddOwner(renew, silo);
@@ -99,9 +102,11 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
         var moved = new Dictionary<int, long>();
         await using (var transfer = database.CreateCommand("""
             UPDATE partition_leases l SET owner_address = $3, owner_generation = $4, epoch = l.epoch + 1, expires_at = clock_timestamp() + $7
-            FROM unnest($5::int[], $6::bigint[]) AS mine(partition_id, epoch)
-            WHERE l.partition_id = mine.partition_id AND l.epoch = mine.epoch
-              AND l.owner_address = $1 AND l.owner_generation = $2 AND l.expires_at > clock_timestamp()
+            FROM (SELECT t.partition_id FROM partition_leases t JOIN unnest($5::int[], $6::bigint[]) AS d(partition_id, epoch)
+                    ON t.partition_id = d.partition_id AND t.epoch = d.epoch
+                  WHERE t.owner_address = $1 AND t.owner_generation = $2 AND t.expires_at > clock_timestamp()
+                  ORDER BY t.partition_id FOR NO KEY UPDATE OF t) mine -- partition order, as everywhere: no deadlock
+            WHERE l.partition_id = mine.partition_id
               AND EXISTS (SELECT 1 FROM silos s WHERE s.address = $3 AND s.generation = $4
                           AND s.status = 'active' AND s.heartbeat_at > clock_timestamp() - $7 FOR SHARE)
             RETURNING l.partition_id, l.epoch
@@ -155,7 +160,12 @@ public sealed class LeaseManager(NpgsqlDataSource database, SiloIdentity silo, P
     {
         foreach (var partition in partitions.Held().ToList()) partitions.GiveAway(partition, null);
         await using var release = database.CreateCommand(
-            "UPDATE partition_leases SET expires_at = '-infinity' WHERE owner_address = $1 AND owner_generation = $2");
+            """
+            UPDATE partition_leases l SET expires_at = '-infinity'
+            FROM (SELECT partition_id FROM partition_leases WHERE owner_address = $1 AND owner_generation = $2
+                  ORDER BY partition_id FOR NO KEY UPDATE) mine -- partition order, as everywhere: no deadlock
+            WHERE l.partition_id = mine.partition_id
+            """);
         AddOwner(release, silo);
         await release.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

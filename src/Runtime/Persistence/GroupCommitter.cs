@@ -245,13 +245,15 @@ public sealed class GroupCommitter : IAsyncDisposable
         public string TransactionId { get; } = transactionId;
     }
 
+    // Rows are locked in partition order, as the lease renewal locks them: in any other order the two
+    // deadlock under load, PostgreSQL aborts one, and a failed renewal costs the silo its partitions.
     private NpgsqlBatchCommand FenceQuery(List<PendingWrite> live)
     {
         var partitions = live.Select(write => write.Partition).Distinct().ToArray();
         var fence = new NpgsqlBatchCommand("""
             SELECT partition_id, epoch FROM partition_leases
             WHERE partition_id = ANY($1) AND owner_address = $2 AND owner_generation = $3 AND expires_at > clock_timestamp()
-            FOR SHARE
+            ORDER BY partition_id FOR SHARE
             """);
         fence.Parameters.Add(new NpgsqlParameter { Value = partitions });
         fence.Parameters.Add(new NpgsqlParameter { Value = _silo.Address });
