@@ -34,7 +34,7 @@ internal readonly record struct Settlement(long Reserved, long Charged, long Unc
 internal sealed class CreditBook(long balance, long overdraftLimit)
 {
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<string, long> _expiries = new();
+    private readonly ExpiryQueue _expiries = new();
 
     public long Balance { get; private set; } = balance;
     public long OverdraftLimit { get; } = overdraftLimit;
@@ -42,6 +42,9 @@ internal sealed class CreditBook(long balance, long overdraftLimit)
     public long Available => Balance - Pending;
     public TrialHolds TrialHeld { get; private set; }
     public IReadOnlyCollection<Reservation> Reservations => _reservations.Values;
+
+    /// <summary>Ids waiting in the expiry queue, ended or not (bounded by about twice the live holds).</summary>
+    internal int QueuedExpiries => _expiries.Count;
 
     public bool TryGetReservation(string requestId, out Reservation reservation) => _reservations.TryGetValue(requestId, out reservation!);
 
@@ -103,9 +106,8 @@ internal sealed class CreditBook(long balance, long overdraftLimit)
     public int ExpireDue(long now)
     {
         var expired = 0;
-        while (_expiries.TryPeek(out var requestId, out var expiresAt) && expiresAt <= now)
+        while (_expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
         {
-            _expiries.Dequeue();
             // The queue may hold ids already settled or voided: only a live reservation with this expiry counts.
             if (_reservations.TryGetValue(requestId, out var reservation) && reservation.ExpiresAt == expiresAt)
             {
@@ -123,8 +125,13 @@ internal sealed class CreditBook(long balance, long overdraftLimit)
         if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit - reservation.Amount, TrialHeld.Tokens - reservation.Tokens, TrialHeld.Requests - 1);
         else Pending -= reservation.Amount;
         Require(Pending >= 0 && TrialHeld.Credit >= 0 && TrialHeld.Requests >= 0, "holds never negative");
-        if (_reservations.Count == 0) _expiries.Clear();
+        if (_expiries.IsMostlyEnded(_reservations.Count)) _expiries.Rebuild(LiveExpiries());
         return reservation;
+    }
+
+    private IEnumerable<(string, long)> LiveExpiries()
+    {
+        foreach (var reservation in _reservations.Values) yield return (reservation.RequestId, reservation.ExpiresAt);
     }
 
     private static void Require(bool invariant, string what)

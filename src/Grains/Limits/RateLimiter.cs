@@ -25,13 +25,16 @@ internal sealed class RateLimiter(string scope)
     private const long Day = 86_400_000;
 
     private readonly Dictionary<string, Grant> _grants = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<string, long> _expiries = new();
+    private readonly ExpiryQueue _expiries = new();
     private SlidingWindow? _requests, _tokensPerMinute, _tokensPerDay;
     private long _latest;
 
     public LimitSettings Settings { get; private set; } = LimitSettings.None;
 
     public int InFlight => _grants.Count;
+
+    /// <summary>Ids waiting in the expiry queue, ended or not (bounded by about twice <see cref="InFlight"/>).</summary>
+    internal int QueuedExpiries => _expiries.Count;
 
     /// <summary>Applies new limits, keeping what the windows have counted so far.</summary>
     public void Configure(LimitSettings settings)
@@ -81,6 +84,7 @@ internal sealed class RateLimiter(string scope)
         var delta = tokensUsed - grant.Tokens;
         Correct(_tokensPerMinute, grant.At, delta, now);
         Correct(_tokensPerDay, grant.At, delta, now);
+        if (_expiries.IsMostlyEnded(_grants.Count)) _expiries.Rebuild(LiveExpiries());
         return true;
     }
 
@@ -102,12 +106,15 @@ internal sealed class RateLimiter(string scope)
     /// <summary>Ends grants whose time is up: their slots free, their estimates stay counted (the request may have run).</summary>
     private void ExpireDue(long now)
     {
-        while (_expiries.TryPeek(out var requestId, out var expiresAt) && expiresAt <= now)
+        while (_expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
         {
-            _expiries.Dequeue();
             if (_grants.TryGetValue(requestId, out var grant) && grant.ExpiresAt == expiresAt) _grants.Remove(requestId);
         }
-        if (_grants.Count == 0) _expiries.Clear();
+    }
+
+    private IEnumerable<(string, long)> LiveExpiries()
+    {
+        foreach (var (requestId, grant) in _grants) yield return (requestId, grant.ExpiresAt);
     }
 
     private Denial? Check(SlidingWindow? window, long units, string name, string unit, long now)

@@ -66,6 +66,25 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void Settled_reservations_do_not_pile_up_until_their_expiry()
+    {
+        var book = new CreditBook(1_000_000, 0);
+        for (var held = 0; held < 10; held++) book.Reserve($"held-{held}", 1, expiresAt: 50_000);
+        for (var request = 0; request < 10_000; request++)
+        {
+            book.Reserve($"r{request}", 5, expiresAt: 60_000);
+            book.Settle($"r{request}", 3);
+        }
+        Assert.InRange(book.QueuedExpiries, 10, 2 * 10 + 64);
+
+        // The held reservations still expire on time, once each, after the queue was rebuilt.
+        Assert.Equal(0, book.ExpireDue(49_999));
+        Assert.Equal(10, book.ExpireDue(50_000));
+        Assert.Equal(0, book.Pending);
+        Assert.Equal(1_000_000 - 30_000, book.Balance);
+    }
+
+    [Fact]
     public void Adjust_refuses_to_cross_the_overdraft_floor_or_the_balance_ceiling()
     {
         var book = new CreditBook(100, overdraftLimit: 50);

@@ -36,6 +36,25 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
+    public void Released_grants_do_not_pile_up_until_their_expiry()
+    {
+        var limiter = new RateLimiter("account");
+        limiter.Configure(new LimitSettings(RequestsPerMinute: 1_000_000, null, null, MaxConcurrent: 20));
+        for (var held = 0; held < 10; held++) Assert.True(limiter.TryAcquire($"held-{held}", 0, expiresAt: 50_000, now: 0).Allowed);
+        for (var request = 0; request < 10_000; request++)
+        {
+            Assert.True(limiter.TryAcquire($"r{request}", 0, expiresAt: 60_000, now: request).Allowed);
+            Assert.True(limiter.Release($"r{request}", 0, refund: false, now: request));
+        }
+        Assert.InRange(limiter.QueuedExpiries, 10, 2 * 10 + 64);
+
+        // The held grants still expire on time after the queue was rebuilt.
+        Assert.Equal(10, limiter.InFlight);
+        limiter.State(50_000);
+        Assert.Equal(0, limiter.InFlight);
+    }
+
+    [Fact]
     public void Release_corrects_the_token_estimate_and_a_refund_gives_back_the_request()
     {
         var limiter = new RateLimiter("account");

@@ -1,0 +1,39 @@
+namespace Tollgate.Grains;
+
+/// <summary>
+/// Request ids in order of expiry, for holds that mostly end (settle, release) before they expire.
+/// An ended hold stays queued until its time comes, so a busy scope would keep rate × TTL ids;
+/// the owner rebuilds the queue from its live holds once ended ones outnumber them, which keeps it
+/// at O(live) entries for amortized O(log n) per hold.
+/// </summary>
+internal sealed class ExpiryQueue
+{
+    // Below this many queued ids a rebuild is not worth doing.
+    private const int Slack = 64;
+
+    private readonly PriorityQueue<string, long> _queue = new();
+
+    public int Count => _queue.Count;
+
+    public void Enqueue(string requestId, long expiresAt) => _queue.Enqueue(requestId, expiresAt);
+
+    /// <summary>The next id whose expiry is at or before <paramref name="now"/>, which may have ended already.</summary>
+    public bool TryDequeueDue(long now, out string requestId, out long expiresAt)
+    {
+        if (_queue.TryPeek(out requestId!, out expiresAt) && expiresAt <= now)
+        {
+            _queue.Dequeue();
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>True when ended holds make up most of the queue: call <see cref="Rebuild"/>.</summary>
+    public bool IsMostlyEnded(int liveCount) => _queue.Count > 2 * liveCount + Slack || (liveCount == 0 && _queue.Count > 0);
+
+    public void Rebuild(IEnumerable<(string RequestId, long ExpiresAt)> live)
+    {
+        _queue.Clear();
+        _queue.EnqueueRange(live);
+    }
+}
