@@ -75,7 +75,7 @@ internal static class MemoryReport
         Line($"");
         Line($"Leases meanwhile (until after the forced collections): {scale.Leases}.");
         Line($"");
-        Line($"The heap figures include the activations of the first part (other kinds and warm-ups), which stay active. All activations after that phase, counted in the catalog (read by reflection: it is internal to Tollgate.Runtime; n/a if that failed) and as answered calls:");
+        Line($"The heap figures include the activations of the first part (other kinds and warm-ups), which stay active. All activations after that phase, counted in the catalog and as answered calls:");
         Line($"");
         Line($"| grain type | activations in the catalog | answered calls |");
         Line($"| --- | ---: | ---: |");
