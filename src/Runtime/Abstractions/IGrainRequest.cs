@@ -12,3 +12,11 @@ public interface IGrainCaller
 {
     Task<TResponse> CallAsync<TResponse>(GrainId grain, IGrainRequest<TResponse> request, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// A request whose answer promises nothing durable (e.g. a hold kept in memory only): it is answered
+/// when its turn ends, without waiting for the activation's earlier writes to commit. If such a write
+/// fails, the activation is discarded, and what this answer held is lost as in a crash. A turn that
+/// writes itself still answers only after its write commits.
+/// </summary>
+public interface IProvisionalRequest;

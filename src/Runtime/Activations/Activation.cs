@@ -8,7 +8,8 @@ namespace Tollgate.Runtime.Activations;
 /// <summary>
 /// One in-memory instance of a grain with its mailbox. Calls run one at a time, in arrival order,
 /// on the thread pool; an idle activation holds no thread and no pending task. A call's response
-/// is released only after every write the activation made so far has committed.
+/// is released only after every write the activation made so far has committed, except a
+/// <see cref="IProvisionalRequest"/> that wrote nothing in its turn.
 /// </summary>
 internal sealed class Activation : IGrainContext
 {
@@ -100,6 +101,7 @@ internal sealed class Activation : IGrainContext
             call.Result.TrySetException(new GrainException(GrainErrorCodes.Timeout, $"The call to {Id} timed out before it started."));
             return;
         }
+        Task? writesBefore = null;
         try
         {
             if (!_activated)
@@ -107,13 +109,14 @@ internal sealed class Activation : IGrainContext
                 await Grain.OnActivateAsync(CancellationToken.None).ConfigureAwait(false);
                 _activated = true;
             }
+            writesBefore = _lastWrite;
             var result = await call.Handler.Invoke(Grain, call.Request).ConfigureAwait(false);
-            AnswerAfterWrites(call, result, null);
+            AnswerAfterWrites(call, result, null, writesBefore);
         }
         catch (GrainException ex)
         {
             // A rejection may rest on uncommitted state too (e.g. "already settled"): same rule.
-            AnswerAfterWrites(call, null, ex);
+            AnswerAfterWrites(call, null, ex, writesBefore);
         }
         catch (Npgsql.NpgsqlException ex)
         {
@@ -131,9 +134,11 @@ internal sealed class Activation : IGrainContext
         }
     }
 
-    private void AnswerAfterWrites(Call call, object? result, Exception? error)
+    private void AnswerAfterWrites(Call call, object? result, Exception? error, Task? writesBefore)
     {
         var writes = _lastWrite;
+        // A provisional request that wrote nothing in its turn does not wait for earlier writes.
+        if (call.Request is IProvisionalRequest && ReferenceEquals(writes, writesBefore)) writes = Task.CompletedTask;
         if (writes.IsCompleted)
         {
             Answer(call, writes, result, error);

@@ -1,5 +1,7 @@
+using Npgsql;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Metering;
 using Tollgate.Runtime;
 using Tollgate.Tests.Infrastructure;
 
@@ -38,6 +40,37 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
         var snapshot = await cluster.Grains.CallAsync(account, new GetAccount(0, null));
         Assert.Equal(0, snapshot.Pending);
         Assert.Equal(totals.Balance, snapshot.Balance);
+    }
+
+    [Fact]
+    public async Task An_authorize_does_not_wait_for_an_earlier_settle_to_commit_but_the_settle_does()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        var account = GrainTypes.AccountId("busy");
+        var price = new Price(InputPerMillion: 1_000_000, OutputPerMillion: 1_000_000); // 1 nano-USD a token
+        await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000_000_000, "test"));
+        Assert.True((await cluster.Grains.CallAsync(account, new AuthorizeAccount("first", null, 100, 100, price, 60))).Admission.Allowed);
+
+        // Hold the account's row so the settle's commit waits.
+        await using var blocker = new NpgsqlConnection(database);
+        await blocker.OpenAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM accounts WHERE account_id = 'busy' FOR UPDATE", blocker, transaction))
+            await lockRow.ExecuteScalarAsync();
+        var settle = cluster.Grains.CallAsync(account, new SettleRequest("first", "m", null, null, 50, 50, price, null, "success", false, null, null));
+
+        // The next authorize is answered from memory meanwhile: its hold promises nothing durable.
+        var second = await cluster.Grains.CallAsync(account, new AuthorizeAccount("second", null, 100, 100, price, 60)).WaitAsync(TimeSpan.FromSeconds(8));
+        Assert.True(second.Admission.Allowed);
+        Assert.Equal(1_000_000_000 - 100 - 200, second.Available); // the settle's charge and the new hold, counted before they commit
+        Assert.False(settle.IsCompleted, "a settle is answered only once it has committed");
+
+        await transaction.RollbackAsync();
+        Assert.Equal(100, (await settle).Charged);
+        var totals = await Ledger.ReadAsync(database, "busy");
+        Assert.Equal(totals.Balance, totals.LedgerSum);
+        Assert.Equal(1_000_000_000 - 100, totals.Balance);
     }
 
     [Fact]
