@@ -70,7 +70,7 @@ try
     void Add(RunResult run)
     {
         runs.Add(run);
-        Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
+        Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  GC paused {run.GcPaused.TotalMilliseconds:N0} ms  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
     }
 
     await RunAsync(ceiling, distributions[1], LoadShape.Closed(callers));

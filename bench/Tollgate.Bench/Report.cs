@@ -23,6 +23,7 @@ public static class Report
             authorize_ms = Percentiles(r.Authorize),
             settle_ms = Percentiles(r.Settle),
             pair_ms = Percentiles(r.Pair),
+            gc_paused_ms = Math.Round(r.GcPaused.TotalMilliseconds),
             errors = r.Errors,
         });
         File.WriteAllText(Path.Combine(folder, $"{stamp}-{mode}.json"),
@@ -33,16 +34,16 @@ public static class Report
         table.AppendLine();
         table.AppendLine(machine);
         table.AppendLine();
-        table.AppendLine("Calls/s count authorize and settle each as one call. Latencies are per call (authorize, settle) in ms.");
+        table.AppendLine("Calls/s count authorize and settle each as one call. Latencies are per call (authorize, settle) in ms. GC paused: this process's garbage-collection pauses during the run, in ms (silo, gateway, baseline front and load generator share its heap).");
         table.AppendLine();
-        table.AppendLine("| target | keys | load | calls/s | authorize p50 / p99 / p99.9 | settle p50 / p99 | ÷ postgres-direct | ÷ ceiling | errors |");
-        table.AppendLine("| --- | --- | --- | ---: | --- | --- | ---: | ---: | --- |");
+        table.AppendLine("| target | keys | load | calls/s | authorize p50 / p99 / p99.9 | settle p50 / p99 | ÷ postgres-direct | ÷ ceiling | GC paused | errors |");
+        table.AppendLine("| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- |");
         var ceiling = runs.FirstOrDefault(r => r.Target == "ceiling" && r.Load.StartsWith("closed", StringComparison.Ordinal));
         foreach (var run in runs)
         {
             var direct = runs.FirstOrDefault(r => r.Target == "postgres-direct" && r.Distribution == run.Distribution && r.Load == run.Load);
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Target} | {run.Distribution} | {run.Load} | {run.CallsPerSecond:N0} | {run.Authorize.Percentile(0.5):F2} / {run.Authorize.Percentile(0.99):F2} / {run.Authorize.Percentile(0.999):F2} | {run.Settle.Percentile(0.5):F2} / {run.Settle.Percentile(0.99):F2} | {Ratio(run, direct)} | {Ratio(run, ceiling)} | {Errors(run)} |");
+                $"| {run.Target} | {run.Distribution} | {run.Load} | {run.CallsPerSecond:N0} | {run.Authorize.Percentile(0.5):F2} / {run.Authorize.Percentile(0.99):F2} / {run.Authorize.Percentile(0.999):F2} | {run.Settle.Percentile(0.5):F2} / {run.Settle.Percentile(0.99):F2} | {Ratio(run, direct)} | {Ratio(run, ceiling)} | {run.GcPaused.TotalMilliseconds:N0} | {Errors(run)} |");
         }
         table.AppendLine();
         foreach (var check in checks) table.AppendLine(CultureInfo.InvariantCulture, $"- {check}");

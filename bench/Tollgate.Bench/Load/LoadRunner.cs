@@ -28,6 +28,12 @@ public sealed class RunResult
     public LatencyHistogram Pair { get; } = new();
     public ConcurrentDictionary<string, long> Errors { get; } = new();
 
+    /// <summary>
+    /// This process's garbage collection pauses during the run: the silo, the gateway, the baselines' front
+    /// and the load generator share one heap here, so a pause stalls all of them at once.
+    /// </summary>
+    public TimeSpan GcPaused { get; set; }
+
     public RunResult Timed(TimeSpan elapsed)
     {
         Seconds = elapsed.TotalSeconds;
@@ -50,7 +56,9 @@ public static class LoadRunner
     {
         await OfferAsync(target, keys, shape, warmUp, $"{runId}w", null);
         var result = new RunResult { Target = target.Name, Distribution = keys.Name, Load = shape.ToString(), Seconds = duration.TotalSeconds };
+        var pausedBefore = GC.GetTotalPauseDuration();
         await OfferAsync(target, keys, shape, duration, runId, result);
+        result.GcPaused = GC.GetTotalPauseDuration() - pausedBefore;
         return result;
     }
 
@@ -66,6 +74,7 @@ public static class LoadRunner
         var pairs = new RunResult { Target = target.Name, Distribution = keys.Name, Load = "first touch of each account, 64 callers", Seconds = 0 };
         var next = touched - 1;
         var started = Stopwatch.GetTimestamp();
+        var pausedBefore = GC.GetTotalPauseDuration();
         await Task.WhenAll(Enumerable.Range(0, 64).Select(c => Task.Run(async () =>
         {
             for (var key = Interlocked.Increment(ref next); key < keys.Keys; key = Interlocked.Increment(ref next))
@@ -75,6 +84,7 @@ public static class LoadRunner
             }
         })));
         Touched[target.Name] = keys.Keys;
+        pairs.GcPaused = GC.GetTotalPauseDuration() - pausedBefore;
         return pairs.Timed(Stopwatch.GetElapsedTime(started));
     }
 
