@@ -68,12 +68,13 @@ public sealed class GroupCommitter : IAsyncDisposable
     private async Task RunLaneAsync(ChannelReader<PendingWrite> lane)
     {
         var batch = new List<PendingWrite>(_options.MaxBatch);
+        await using var connection = new LaneConnection(_database);
         while (await lane.WaitToReadAsync().ConfigureAwait(false))
         {
             while (batch.Count < _options.MaxBatch && lane.TryRead(out var write)) batch.Add(write);
             try
             {
-                await CommitAsync(batch).ConfigureAwait(false);
+                await CommitAsync(batch, connection).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -85,7 +86,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
     }
 
-    private async Task CommitAsync(List<PendingWrite> batch)
+    private async Task CommitAsync(List<PendingWrite> batch, LaneConnection connection)
     {
         var live = new List<PendingWrite>(batch.Count);
         foreach (var write in batch)
@@ -99,7 +100,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         {
             try
             {
-                var rejected = await TryCommitAsync(live).ConfigureAwait(false);
+                var rejected = await TryCommitAsync(live, connection).ConfigureAwait(false);
                 if (rejected.Count == 0)
                 {
                     Interlocked.Increment(ref _committedBatches);
@@ -153,9 +154,21 @@ public sealed class GroupCommitter : IAsyncDisposable
     }
 
     /// <summary>Runs one transaction; commits and returns no rejections, or rolls back and returns them.</summary>
-    private async Task<List<(PendingWrite Write, Exception Reason)>> TryCommitAsync(List<PendingWrite> live)
+    private async Task<List<(PendingWrite Write, Exception Reason)>> TryCommitAsync(List<PendingWrite> live, LaneConnection lane)
     {
-        await using var connection = await _database.OpenConnectionAsync().ConfigureAwait(false);
+        try
+        {
+            return await TryCommitAsync(live, await lane.OpenAsync().ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await lane.DiscardAsync().ConfigureAwait(false); // its state is unknown: the next batch opens another
+            throw;
+        }
+    }
+
+    private async Task<List<(PendingWrite Write, Exception Reason)>> TryCommitAsync(List<PendingWrite> live, NpgsqlConnection connection)
+    {
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(FenceQuery(live));
@@ -272,6 +285,31 @@ public sealed class GroupCommitter : IAsyncDisposable
     {
         foreach (var lane in _lanes) lane.Writer.TryComplete();
         await Task.WhenAll(_loops).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The connection a lane keeps for its transactions. Opening one from the pool for every batch made
+    /// PostgreSQL reset the session first (four statements, about 30 µs of its time per batch).
+    /// </summary>
+    private sealed class LaneConnection(NpgsqlDataSource database) : IAsyncDisposable
+    {
+        private NpgsqlConnection? _connection;
+
+        public async ValueTask<NpgsqlConnection> OpenAsync()
+        {
+            if (_connection is { State: System.Data.ConnectionState.Open }) return _connection;
+            await DiscardAsync().ConfigureAwait(false);
+            return _connection = await database.OpenConnectionAsync().ConfigureAwait(false);
+        }
+
+        public async ValueTask DiscardAsync()
+        {
+            var connection = _connection;
+            _connection = null;
+            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        public ValueTask DisposeAsync() => DiscardAsync();
     }
 
     private sealed class PendingWrite(GrainWrite write, int partition, long epoch, WriteChain chain)

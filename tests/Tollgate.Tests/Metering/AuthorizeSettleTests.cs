@@ -127,6 +127,8 @@ public sealed class AuthorizeSettleTests(PostgresFixture postgres)
             Assert.Equal(250, settled.GetProperty("trial_used").GetInt64());
             Assert.Equal(0, settled.GetProperty("charged").GetInt64());
         }
+        // What the trial paid is stored with the account, not only held in memory.
+        Assert.Equal(1_000, await Ledger.ScalarAsync(database, "SELECT (trial->>'UsedCredit')::bigint FROM accounts WHERE account_id = 'paid'"));
         // The trial has 0 left: the next request is paid.
         var paid = await AuthorizeAsync(cluster.Metering, "p1", account: "paid", input: 100, output: 100);
         Assert.Equal("credit", paid.GetProperty("funded_by").GetString());

@@ -90,5 +90,21 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal(1, await Ledger.ScalarAsync(_database.ConnectionString, "SELECT count(*) FROM grain_state"));
     }
 
+    [Fact]
+    public async Task A_lane_whose_connection_was_killed_commits_on_a_new_one()
+    {
+        var grain = new GrainId("counter", "survivor");
+        var chain = NewChain();
+        await _committer.Submit(GrainStateStore.Write(grain, new Counter(1), 0, TestStateJson.Default.Counter), 0, Epoch, chain);
+
+        // Every lane keeps its connection between batches: kill them all, as a database restart or failover would.
+        var killed = await Ledger.ScalarAsync(_database.ConnectionString,
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) k");
+        Assert.True(killed > 0, "the lane's connection was not open");
+
+        await _committer.Submit(GrainStateStore.Write(grain, new Counter(2), 1, TestStateJson.Default.Counter), 0, Epoch, chain);
+        Assert.Equal((new Counter(2), 2L), await GrainStateStore.LoadAsync(_database, grain, TestStateJson.Default.Counter));
+    }
+
     private static WriteChain NewChain() => new(_ => { });
 }
