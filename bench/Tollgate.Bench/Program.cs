@@ -27,6 +27,8 @@ var accounts = full ? 100_000 : 10_000;
 var warmUp = TimeSpan.FromSeconds(full ? 5 : 1);
 var duration = TimeSpan.FromSeconds(Option("--seconds") is { } seconds ? int.Parse(seconds) : full ? 20 : 3);
 var only = Option("--only"); // one target, e.g. for a profile: --only in-process --seconds 30
+// The open-loop run's arrival rate in pairs/s (default in full mode: half of the uniform peak); given, short mode runs it too.
+var openRate = Option("--open-rate") is { } rate ? double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture) : (double?)null;
 const int callers = 64;
 const long credit = 1_000_000_000_000; // 1,000 USD each: never the limit here
 var results = Path.GetFullPath(Path.Combine(FindRepository(), "bench", "results"));
@@ -82,12 +84,12 @@ try
         if (keys == distributions[1]) uniformPeak = run;
         await RunAsync(direct, keys, LoadShape.Closed(callers));
     }
-    if (full && uniformPeak is not null)
+    if ((full || openRate is not null) && uniformPeak is not null)
     {
         // Latency at half of peak: a fixed arrival rate, so queueing from a closed loop does not hide it.
-        var half = LoadShape.Open(uniformPeak.Pairs / uniformPeak.Seconds / 2);
-        await RunAsync(tollgate, distributions[1], half);
-        await RunAsync(direct, distributions[1], half);
+        var open = LoadShape.Open(openRate ?? uniformPeak.Pairs / uniformPeak.Seconds / 2);
+        await RunAsync(tollgate, distributions[1], open);
+        await RunAsync(direct, distributions[1], open);
     }
 
     await gateway.StopAsync();
