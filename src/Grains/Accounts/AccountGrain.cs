@@ -307,6 +307,8 @@ internal sealed class AccountGrain() : LimitedGrain("account"),
         return Task.FromResult(Snapshot([], null));
     }
 
+    protected override bool HoldsNothing => _book is null; // an account that does not exist
+
     protected override LimitSettings OwnLimits
     {
         get

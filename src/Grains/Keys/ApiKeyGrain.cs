@@ -76,6 +76,8 @@ internal sealed class ApiKeyGrain() : LimitedGrain("key"),
 
     protected override LimitSettings? OwnLimits => Existing().Limits ?? LimitSettings.None;
 
+    protected override bool HoldsNothing => _state is null; // a made-up or mistyped key
+
     protected override void StoreLimits(LimitSettings limits, string actor)
     {
         _state = Existing() with { Limits = limits };

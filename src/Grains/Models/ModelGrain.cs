@@ -66,6 +66,8 @@ internal sealed class ModelGrain() : LimitedGrain("model"),
 
     protected override LimitSettings? OwnLimits => _settings;
 
+    protected override bool HoldsNothing => _version == 0; // no price and no limits stored: a model name a caller made up
+
     protected override void StoreLimits(LimitSettings limits, string actor)
     {
         _settings = limits;

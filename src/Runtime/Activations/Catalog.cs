@@ -120,7 +120,7 @@ internal sealed class Catalog
         }
     }
 
-    /// <summary>Deactivates activations idle for at least <paramref name="idleAge"/>; returns how many.</summary>
+    /// <summary>Deactivates activations idle for at least <paramref name="idleAge"/>, and idle ones that hold nothing; returns how many.</summary>
     public async Task<int> CollectIdleAsync(TimeSpan idleAge, CancellationToken cancellationToken)
     {
         var collected = 0;
@@ -128,7 +128,7 @@ internal sealed class Catalog
         await Parallel.ForEachAsync(Activations, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
             async (activation, token) =>
             {
-                if (activation.IdleMilliseconds >= idleAge.TotalMilliseconds && await activation.TryDeactivateAsync(token).ConfigureAwait(false))
+                if ((activation.Grain.HoldsNothing || activation.IdleMilliseconds >= idleAge.TotalMilliseconds) && await activation.TryDeactivateAsync(token).ConfigureAwait(false))
                     Interlocked.Increment(ref collected);
             }).ConfigureAwait(false);
         return collected;

@@ -39,6 +39,14 @@ public abstract class Grain
     /// </summary>
     protected void KeepAliveFor(TimeSpan duration) => Context.KeepAliveFor(duration);
 
+    /// <summary>
+    /// True while the activation holds nothing that a reload would not restore as it is (a key or an
+    /// account that does not exist, a model nobody configured): the next idle collection (every 30 s by
+    /// default) takes it however recently it was used, so ids made up by callers (random API keys, model
+    /// names) cannot fill a silo's memory. Read outside the grain's turns: read fields set atomically.
+    /// </summary>
+    protected internal virtual bool HoldsNothing => false;
+
     /// <summary>Runs in the activation's first turn, before its first call; loads state.</summary>
     protected internal virtual Task OnActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
