@@ -3,8 +3,8 @@ namespace Tollgate.Grains;
 /// <summary>
 /// Request ids in order of expiry, for holds that mostly end (settle, release) before they expire.
 /// An ended hold stays queued until its time comes, so a busy scope would keep rate × TTL ids;
-/// the owner rebuilds the queue from its live holds once ended ones outnumber them, which keeps it
-/// at O(live) entries for amortized O(log n) per hold.
+/// <see cref="Compact"/> rebuilds the queue from the live holds once ended ones outnumber them, which
+/// keeps it at O(live) entries for amortized O(log n) per hold.
 /// </summary>
 internal sealed class ExpiryQueue
 {
@@ -28,12 +28,17 @@ internal sealed class ExpiryQueue
         return false;
     }
 
-    /// <summary>True when ended holds make up most of the queue: call <see cref="Rebuild"/>.</summary>
-    public bool IsMostlyEnded(int liveCount) => _queue.Count > 2 * liveCount + Slack || (liveCount == 0 && _queue.Count > 0);
-
-    public void Rebuild(IEnumerable<(string RequestId, long ExpiresAt)> live)
+    /// <summary>
+    /// Drops ended holds once they make up most of the queue: clears it when nothing is live, else rebuilds
+    /// it from <paramref name="live"/>'s entries (called only then, so the common case allocates nothing).
+    /// </summary>
+    public void Compact<TOwner>(int liveCount, TOwner owner, Func<TOwner, IEnumerable<(string RequestId, long ExpiresAt)>> live)
     {
-        _queue.Clear();
-        _queue.EnqueueRange(live);
+        if (liveCount == 0) _queue.Clear();
+        else if (_queue.Count > 2 * liveCount + Slack)
+        {
+            _queue.Clear();
+            _queue.EnqueueRange(live(owner));
+        }
     }
 }

@@ -125,14 +125,10 @@ internal sealed class CreditBook(long balance, long overdraftLimit)
         if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit - reservation.Amount, TrialHeld.Tokens - reservation.Tokens, TrialHeld.Requests - 1);
         else Pending -= reservation.Amount;
         Require(Pending >= 0 && TrialHeld.Credit >= 0 && TrialHeld.Requests >= 0, "holds never negative");
-        if (_expiries.IsMostlyEnded(_reservations.Count)) _expiries.Rebuild(LiveExpiries());
+        _expiries.Compact(_reservations.Count, _reservations, static holds => holds.Values.Select(hold => (hold.RequestId, hold.ExpiresAt)));
         return reservation;
     }
 
-    private IEnumerable<(string, long)> LiveExpiries()
-    {
-        foreach (var reservation in _reservations.Values) yield return (reservation.RequestId, reservation.ExpiresAt);
-    }
 
     private static void Require(bool invariant, string what)
     {

@@ -84,7 +84,7 @@ internal sealed class RateLimiter(string scope)
         var delta = tokensUsed - grant.Tokens;
         Correct(_tokensPerMinute, grant.At, delta, now);
         Correct(_tokensPerDay, grant.At, delta, now);
-        if (_expiries.IsMostlyEnded(_grants.Count)) _expiries.Rebuild(LiveExpiries());
+        _expiries.Compact(_grants.Count, _grants, static grants => grants.Select(g => (g.Key, g.Value.ExpiresAt)));
         return true;
     }
 
@@ -112,10 +112,6 @@ internal sealed class RateLimiter(string scope)
         }
     }
 
-    private IEnumerable<(string, long)> LiveExpiries()
-    {
-        foreach (var (requestId, grant) in _grants) yield return (requestId, grant.ExpiresAt);
-    }
 
     private Denial? Check(SlidingWindow? window, long units, string name, string unit, long now)
     {
