@@ -39,7 +39,7 @@ public sealed record AuthorizeAccount(
     long EstimatedInputTokens,
     long MaxOutputTokens,
     Price Price,
-    int TtlSeconds) : IGrainRequest<AccountAdmission>, IProvisionalRequest; // the hold lives in memory: no need to wait for earlier settles' commits
+    int TtlSeconds) : IGrainRequest<AccountAdmission>, IProvisionalRequest; // the hold lives in memory: it need not wait for earlier settles' commits
 
 /// <param name="FundedBy">"trial" or "credit" when allowed.</param>
 /// <param name="Reserved">The worst-case cost held for the request, in nano-USD.</param>

@@ -145,7 +145,8 @@ internal sealed class AccountGrain() : LimitedGrain("account"),
         if (settlement.Reserved > 0) _reservationsChanged = true;
         var result = new SettleResult(request.RequestId, settlement.Reserved, request.ActualCost, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
         _ = Write(AccountStore.Update(Id, book.Balance, _settings, _version++)
-            .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, request.ActualCost, settlement.Reserved, null, null));
+            .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, request.ActualCost, settlement.Reserved, null, null),
+            onlyTakesAway: true);
         _settlements.Add(request.RequestId, result);
         return result;
     }
@@ -270,7 +271,7 @@ internal sealed class AccountGrain() : LimitedGrain("account"),
             cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
         _ = Write(AccountStore.Update(Id, book.Balance, _settings, _version++)
             .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null)
-            .Usage(request with { Price = price }, result));
+            .Usage(request with { Price = price }, result), onlyTakesAway: true); // a charge: authorizes need not wait for it
         _settled.Add(request.RequestId, result);
         return result;
     }

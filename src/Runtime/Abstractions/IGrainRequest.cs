@@ -15,8 +15,9 @@ public interface IGrainCaller
 
 /// <summary>
 /// A request whose answer promises nothing durable (e.g. a hold kept in memory only): it is answered
-/// when its turn ends, without waiting for the activation's earlier writes to commit. If such a write
-/// fails, the activation is discarded, and what this answer held is lost as in a crash. A turn that
-/// writes itself still answers only after its write commits.
+/// when its turn ends, without waiting for earlier writes that only take away (a charge) to commit,
+/// since their failure would leave the committed state no less generous than the answer. If such a
+/// write fails, the activation is discarded, and what this answer held is lost as in a crash. Writes
+/// that give (credit, a new account) are still waited for, and so is a write of the turn itself.
 /// </summary>
 public interface IProvisionalRequest;

@@ -8,8 +8,8 @@ namespace Tollgate.Runtime.Activations;
 /// <summary>
 /// One in-memory instance of a grain with its mailbox. Calls run one at a time, in arrival order,
 /// on the thread pool; an idle activation holds no thread and no pending task. A call's response
-/// is released only after every write the activation made so far has committed, except a
-/// <see cref="IProvisionalRequest"/> that wrote nothing in its turn.
+/// is released only after every write the activation made so far has committed, except that a
+/// <see cref="IProvisionalRequest"/> that wrote nothing in its turn does not wait for writes that only take away.
 /// </summary>
 internal sealed class Activation : IGrainContext
 {
@@ -21,6 +21,7 @@ internal sealed class Activation : IGrainContext
     private bool _running;
     private bool _activated;
     private Task _lastWrite = Task.CompletedTask;
+    private Task _lastGivingWrite = Task.CompletedTask; // the last write not marked onlyTakesAway: provisional answers wait for it
     private long _lastUsed = Environment.TickCount64;
     private long _keepAliveUntil; // Environment.TickCount64; only touched in turns
 
@@ -53,10 +54,11 @@ internal sealed class Activation : IGrainContext
     public void KeepAliveFor(TimeSpan duration) =>
         Volatile.Write(ref _keepAliveUntil, Math.Max(Volatile.Read(ref _keepAliveUntil), Environment.TickCount64 + (long)duration.TotalMilliseconds));
 
-    public Task Write(GrainWrite write)
+    public Task Write(GrainWrite write, bool onlyTakesAway)
     {
         var durable = _catalog.Committer.Submit(write, Partition, Epoch, _writes);
         _lastWrite = durable;
+        if (!onlyTakesAway) _lastGivingWrite = durable; // writes commit in order: waiting for it waits for every giving write before it
         return durable;
     }
 
@@ -137,8 +139,8 @@ internal sealed class Activation : IGrainContext
     private void AnswerAfterWrites(Call call, object? result, Exception? error, Task? writesBefore)
     {
         var writes = _lastWrite;
-        // A provisional request that wrote nothing in its turn does not wait for earlier writes.
-        if (call.Request is IProvisionalRequest && ReferenceEquals(writes, writesBefore)) writes = Task.CompletedTask;
+        // A provisional request that wrote nothing in its turn waits only for earlier writes that may give something.
+        if (call.Request is IProvisionalRequest && ReferenceEquals(writes, writesBefore)) writes = _lastGivingWrite;
         if (writes.IsCompleted)
         {
             Answer(call, writes, result, error);

@@ -28,7 +28,12 @@ public abstract class Grain
     /// until the write commits, so nothing is acknowledged before it is durable. If the write
     /// fails, the activation is discarded and the next call reloads committed state.
     /// </summary>
-    protected Task Write(GrainWrite write) => Context.Write(write);
+    /// <para>
+    /// Mark a write <paramref name="onlyTakesAway"/> when, if it failed, the committed state would grant no
+    /// less than the memory its turn left (a charge, a debit): a <see cref="IProvisionalRequest"/> is then
+    /// answered without waiting for it. Any other write (a credit, a new account, a trial) is waited for.
+    /// </para>
+    protected Task Write(GrainWrite write, bool onlyTakesAway = false) => Context.Write(write, onlyTakesAway);
 
     /// <summary>Completes when every write this activation made so far has committed.</summary>
     protected Task WritesCommitted() => Context.WritesCommitted();
@@ -66,7 +71,7 @@ internal interface IGrainContext
     GrainId Id { get; }
     TimeProvider Time { get; }
     NpgsqlDataSource Database { get; }
-    Task Write(GrainWrite write);
+    Task Write(GrainWrite write, bool onlyTakesAway);
 
     /// <summary>Completes when every write made so far has committed.</summary>
     Task WritesCommitted();

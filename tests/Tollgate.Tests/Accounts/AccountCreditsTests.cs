@@ -74,6 +74,32 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task An_authorize_waits_for_an_earlier_credit_to_commit()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        var account = GrainTypes.AccountId("topped-up");
+        var price = new Price(InputPerMillion: 1_000_000, OutputPerMillion: 1_000_000); // 1 nano-USD a token
+        await cluster.Grains.CallAsync(account, new CreateAccount(0, 0, "test"));
+
+        await using var blocker = new NpgsqlConnection(database);
+        await blocker.OpenAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM accounts WHERE account_id = 'topped-up' FOR UPDATE", blocker, transaction))
+            await lockRow.ExecuteScalarAsync();
+        var credit = cluster.Grains.CallAsync(account, new AdjustCredit(1_000, "bought", "test", "buy-1"));
+        var authorize = cluster.Grains.CallAsync(account, new AuthorizeAccount("paid-by-the-credit", null, 100, 100, price, 60));
+
+        // Were the credit never committed, the request would have been let through on money that does not exist.
+        await Task.Delay(500);
+        Assert.False(authorize.IsCompleted, "an authorize that rests on an uncommitted credit was answered");
+
+        await transaction.RollbackAsync();
+        await credit;
+        Assert.True((await authorize).Admission.Allowed);
+    }
+
+    [Fact]
     public async Task The_same_settlement_sent_many_times_at_once_charges_once_and_returns_the_first_result()
     {
         var database = await postgres.CreateDatabaseAsync();
