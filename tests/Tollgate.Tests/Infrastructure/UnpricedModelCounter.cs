@@ -30,5 +30,10 @@ public sealed class UnpricedModelCounter : IDisposable
         lock (_models) return _models.Count(m => m == model);
     }
 
+    public IReadOnlyList<string?> Models()
+    {
+        lock (_models) return [.. _models];
+    }
+
     public void Dispose() => _listener.Dispose();
 }
