@@ -29,13 +29,20 @@ internal sealed record Trial(
         && !(UsedRequests + held.Requests + 1 > Requests);
 
     /// <summary>
-    /// Uses the trial for one request: the credit dimension covers the cost as far as it goes (the
-    /// rest falls to paid credit); a trial without one covers the whole cost. Usage beyond a token or
-    /// request allowance is not carried over: the trial is then simply used up.
+    /// Uses the trial for one request. Each allowance covers the cost as far as it goes, and the rest
+    /// falls to paid credit: the credit allowance up to what is left of it, the token allowance the
+    /// share of the request's tokens it still has (so a request far over its estimate is not free).
+    /// A trial of requests alone covers the whole cost of each. Used-up allowances stay used up.
     /// </summary>
     public (Trial After, long Covered) Use(long cost, long tokens)
     {
-        var covered = Credit is { } credit ? Math.Min(cost, Math.Max(0, credit - UsedCredit)) : cost;
+        var covered = cost;
+        if (Credit is { } credit) covered = Math.Min(covered, Math.Max(0, credit - UsedCredit));
+        if (Tokens is { } allowance && tokens > 0)
+        {
+            var tokensCovered = Math.Clamp(allowance - UsedTokens, 0, tokens);
+            covered = Math.Min(covered, (long)((Int128)cost * tokensCovered / tokens));
+        }
         var after = this with
         {
             UsedCredit = UsedCredit + covered,
