@@ -106,5 +106,26 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal((new Counter(2), 2L), await GrainStateStore.LoadAsync(_database, grain, TestStateJson.Default.Counter));
     }
 
+    [Fact]
+    public async Task A_commit_whose_answer_was_lost_is_reported_once_it_is_known_and_applied_once()
+    {
+        await using var proxy = new CommitDroppingProxy(_database.ConnectionString!);
+        await using var database = NpgsqlDataSource.Create(proxy.ConnectionString);
+        await using var committer = new GroupCommitter(database, Silo, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
+        var grain = new GrainId("counter", "lost-answer");
+        var chain = NewChain();
+        await committer.Submit(GrainStateStore.Write(grain, new Counter(1), 0, TestStateJson.Default.Counter), 0, Epoch, chain);
+
+        proxy.ArmOnce();
+        await committer.Submit(GrainStateStore.Write(grain, new Counter(2), 1, TestStateJson.Default.Counter), 0, Epoch, chain);
+
+        Assert.Equal(1, proxy.Dropped);
+        Assert.False(chain.IsBroken);
+        Assert.Equal((new Counter(2), 2L), await GrainStateStore.LoadAsync(_database, grain, TestStateJson.Default.Counter));
+        // And the chain goes on from there: the next write finds the version it expects.
+        await committer.Submit(GrainStateStore.Write(grain, new Counter(3), 2, TestStateJson.Default.Counter), 0, Epoch, chain);
+        Assert.Equal((new Counter(3), 3L), await GrainStateStore.LoadAsync(_database, grain, TestStateJson.Default.Counter));
+    }
+
     private static WriteChain NewChain() => new(_ => { });
 }
