@@ -45,6 +45,9 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// <summary>Grain writes committed so far; divided by <see cref="CommittedBatches"/>, the mean group size.</summary>
     public long CommittedWrites => Interlocked.Read(ref _committedWrites);
 
+    /// <summary>Writes waiting for their lane's next transaction (not those in one now): the queue depth.</summary>
+    public int QueuedWrites => _lanes.Sum(lane => lane.Reader.Count);
+
     /// <summary>
     /// Queues a write of a grain in <paramref name="partition"/>, held at <paramref name="epoch"/>.
     /// The task completes when the write is committed, or fails with a <see cref="GrainException"/>.

@@ -1,3 +1,4 @@
+using Npgsql;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Runtime.Persistence;
@@ -16,8 +17,11 @@ public sealed class ActivationTests(PostgresFixture postgres)
         var committer = cluster.SiloService<GroupCommitter>();
         var before = (committer.CommittedBatches, committer.CommittedWrites);
 
-        await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
+        await using var hold = await HoldCommitsAsync(database);
+        var calls = Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
             cluster.Grains.CallAsync(GrainTypes.AccountId($"g-{i}"), new CreateAccount(0, 100, "test")))));
+        await ReleaseOnceQueuedAsync(hold, committer);
+        await calls;
 
         var writes = committer.CommittedWrites - before.CommittedWrites;
         var batches = committer.CommittedBatches - before.CommittedBatches;
@@ -35,8 +39,11 @@ public sealed class ActivationTests(PostgresFixture postgres)
         var committer = cluster.SiloService<GroupCommitter>();
         var before = (committer.CommittedBatches, committer.CommittedWrites);
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
+        await using var hold = await HoldCommitsAsync(database);
+        var calls = Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
             cluster.Grains.CallAsync(account, new AdjustCredit(10, "load", "test", $"k{i}")))));
+        await ReleaseOnceQueuedAsync(hold, committer);
+        var results = await calls;
 
         var writes = committer.CommittedWrites - before.CommittedWrites;
         var batches = committer.CommittedBatches - before.CommittedBatches;
@@ -100,5 +107,22 @@ public sealed class ActivationTests(PostgresFixture postgres)
         // Collected, the activation would come back with an empty window and allow this.
         var second = await cluster.Grains.CallAsync(model, new Grains.Metering.AuthorizeModel("b", 200, 60, price));
         Assert.Equal("model.tokens_per_day", second.Admission.Denial?.Limit);
+    }
+
+    // Commits wait while the lease rows are locked (each commit's fence reads them FOR SHARE), so the
+    // writes meanwhile pile up as under load, whatever this machine's commit latency.
+    private static async Task<NpgsqlConnection> HoldCommitsAsync(string database)
+    {
+        var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("BEGIN; SELECT 1 FROM partition_leases FOR NO KEY UPDATE", connection);
+        await command.ExecuteNonQueryAsync();
+        return connection;
+    }
+
+    private static async Task ReleaseOnceQueuedAsync(NpgsqlConnection hold, GroupCommitter committer)
+    {
+        await Eventually.TrueAsync(() => Task.FromResult(committer.QueuedWrites >= 300), "the writes did not reach the committer", seconds: 30);
+        await hold.CloseAsync(); // rolls the lock back
     }
 }
