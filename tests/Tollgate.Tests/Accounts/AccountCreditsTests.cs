@@ -1,4 +1,3 @@
-using Npgsql;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Metering;
@@ -53,11 +52,7 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
         Assert.True((await cluster.Grains.CallAsync(account, new AuthorizeAccount("first", null, 100, 100, price, 60))).Admission.Allowed);
 
         // Hold the account's row so the settle's commit waits.
-        await using var blocker = new NpgsqlConnection(database);
-        await blocker.OpenAsync();
-        await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM accounts WHERE account_id = 'busy' FOR UPDATE", blocker, transaction))
-            await lockRow.ExecuteScalarAsync();
+        await using var rowLock = await HeldLock.TakeAsync(database, "SELECT 1 FROM accounts WHERE account_id = 'busy' FOR UPDATE");
         var settle = cluster.Grains.CallAsync(account, new SettleRequest("first", "m", null, null, 50, 50, price, null, "success", false, null, null));
 
         // The next authorize is answered from memory meanwhile: its hold promises nothing durable.
@@ -66,7 +61,7 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
         Assert.Equal(1_000_000_000 - 100 - 200, second.Available); // the settle's charge and the new hold, counted before they commit
         Assert.False(settle.IsCompleted, "a settle is answered only once it has committed");
 
-        await transaction.RollbackAsync();
+        await rowLock.ReleaseAsync();
         Assert.Equal(100, (await settle).Charged);
         var totals = await Ledger.ReadAsync(database, "busy");
         Assert.Equal(totals.Balance, totals.LedgerSum);
@@ -82,11 +77,7 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
         var price = new Price(InputPerMillion: 1_000_000, OutputPerMillion: 1_000_000); // 1 nano-USD a token
         await cluster.Grains.CallAsync(account, new CreateAccount(0, 0, "test"));
 
-        await using var blocker = new NpgsqlConnection(database);
-        await blocker.OpenAsync();
-        await using var transaction = await blocker.BeginTransactionAsync();
-        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM accounts WHERE account_id = 'topped-up' FOR UPDATE", blocker, transaction))
-            await lockRow.ExecuteScalarAsync();
+        await using var rowLock = await HeldLock.TakeAsync(database, "SELECT 1 FROM accounts WHERE account_id = 'topped-up' FOR UPDATE");
         var credit = cluster.Grains.CallAsync(account, new AdjustCredit(1_000, "bought", "test", "buy-1"));
         var authorize = cluster.Grains.CallAsync(account, new AuthorizeAccount("paid-by-the-credit", null, 100, 100, price, 60));
 
@@ -94,7 +85,7 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
         await Task.Delay(500);
         Assert.False(authorize.IsCompleted, "an authorize that rests on an uncommitted credit was answered");
 
-        await transaction.RollbackAsync();
+        await rowLock.ReleaseAsync();
         await credit;
         Assert.True((await authorize).Admission.Allowed);
     }

@@ -1,4 +1,3 @@
-using Npgsql;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Runtime.Persistence;
@@ -111,18 +110,12 @@ public sealed class ActivationTests(PostgresFixture postgres)
 
     // Commits wait while the lease rows are locked (each commit's fence reads them FOR SHARE), so the
     // writes meanwhile pile up as under load, whatever this machine's commit latency.
-    private static async Task<NpgsqlConnection> HoldCommitsAsync(string database)
-    {
-        var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("BEGIN; SELECT 1 FROM partition_leases FOR NO KEY UPDATE", connection);
-        await command.ExecuteNonQueryAsync();
-        return connection;
-    }
+    private static Task<HeldLock> HoldCommitsAsync(string database) =>
+        HeldLock.TakeAsync(database, "SELECT 1 FROM partition_leases FOR NO KEY UPDATE");
 
-    private static async Task ReleaseOnceQueuedAsync(NpgsqlConnection hold, GroupCommitter committer)
+    private static async Task ReleaseOnceQueuedAsync(HeldLock hold, GroupCommitter committer)
     {
         await Eventually.TrueAsync(() => Task.FromResult(committer.QueuedWrites >= 300), "the writes did not reach the committer", seconds: 30);
-        await hold.CloseAsync(); // rolls the lock back
+        await hold.ReleaseAsync();
     }
 }
