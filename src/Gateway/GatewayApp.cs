@@ -11,26 +11,25 @@ using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
 using Tollgate.Grains.Models;
-using Tollgate.Runtime;
-using Tollgate.Runtime.Transport;
+using Tollgate.Gateway.Cluster;
 
 namespace Tollgate.Gateway;
 
-/// <summary>Builds the gateway process: a stateless cluster client serving the metering, admin and usage APIs.</summary>
+/// <summary>Builds the gateway process: a stateless Orleans client serving the metering, admin and usage APIs.</summary>
 public static class GatewayApp
 {
-    public static WebApplication Build(string[] args)
+    /// <param name="cluster">A client of a cluster to use instead of connecting one (in-process test clusters).</param>
+    public static WebApplication Build(string[] args, IClusterClient? cluster = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        var cluster = builder.Configuration.GetSection("Cluster").Get<ClusterClientOptions>() ?? new ClusterClientOptions();
-        if (cluster.Silos.Count == 0) cluster.Silos.Add("http://127.0.0.1:5100");
 
         var metering = builder.Configuration.GetSection("Metering").Get<MeteringOptions>() ?? new MeteringOptions();
         var connectionString = builder.Configuration["Postgres:ConnectionString"];
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException("Postgres:ConnectionString is required: the gateway records denied requests and serves usage queries from PostgreSQL.");
 
-        builder.Services.AddSingleton(cluster);
+        if (cluster is null) builder.AddClusterClient(builder.Configuration.GetSection("Cluster").Get<ClusterClientSettings>() ?? new(), connectionString);
+        else builder.Services.AddSingleton(cluster).AddSingleton<IGrainFactory>(cluster);
         builder.Services.AddSingleton(metering);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
@@ -39,9 +38,6 @@ public static class GatewayApp
         builder.Services.AddSingleton<DenialLog>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
         builder.Services.AddSingleton<Authorizer>();
-        builder.Services.AddSingleton(TollgateMessages.Create());
-        builder.Services.AddSingleton<ISiloDirectory, ClusterDirectory>();
-        builder.Services.AddSingleton<IGrainCaller, GrainClient>();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Hosting;
 using System.Security.Cryptography;
 using Tollgate.Gateway;
-using Tollgate.Runtime.Persistence;
+using Tollgate.Persistence;
 using Tollgate.Silo;
 
 // Runs a whole local Tollgate in the foreground: a private PostgreSQL (unless one is configured),
 // a silo and a gateway. Ctrl-C stops all of it; the data stays in .tollgate/ for the next run.
 var home = Path.GetFullPath(Environment.GetEnvironmentVariable("TOLLGATE_HOME") ?? ".tollgate");
 Directory.CreateDirectory(home);
-var siloPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_PORT") ?? "5100";
+var siloHttpPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_HTTP_PORT") ?? "5100";
+var siloPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_PORT") ?? "11111";
+var siloGatewayPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_GATEWAY_PORT") ?? "30000";
 var gatewayPort = Environment.GetEnvironmentVariable("TOLLGATE_GATEWAY_PORT") ?? "8080";
 var adminToken = Environment.GetEnvironmentVariable("TOLLGATE_ADMIN_TOKEN") ?? LoadOrCreateToken(Path.Combine(home, "admin-token"), "tg_admin_");
 var serviceToken = Environment.GetEnvironmentVariable("TOLLGATE_SERVICE_TOKEN") ?? LoadOrCreateToken(Path.Combine(home, "service-token"), "tg_service_");
@@ -23,12 +25,14 @@ if (string.IsNullOrWhiteSpace(connectionString))
 }
 
 // Request logs would drown the summary below; warnings and errors still show.
-string[] quiet = ["--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft.AspNetCore=Warning", "--Logging:LogLevel:Microsoft.Hosting=Warning"];
+string[] quiet = ["--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft.AspNetCore=Warning", "--Logging:LogLevel:Microsoft.Hosting=Warning",
+    "--Logging:LogLevel:Orleans=Warning"];
 try
 {
-    var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", $"--Silo:Port={siloPort}", .. quiet, .. args]);
+    var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", $"--Urls=http://127.0.0.1:{siloHttpPort}",
+        $"--Silo:SiloPort={siloPort}", $"--Silo:GatewayPort={siloGatewayPort}", .. quiet, .. args]);
     var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", $"--Admin:Token={adminToken}", $"--Metering:ServiceToken={serviceToken}",
-        $"--Postgres:ConnectionString={connectionString}", $"--Cluster:Silos:0=http://127.0.0.1:{siloPort}", .. quiet, .. args]);
+        $"--Postgres:ConnectionString={connectionString}", .. quiet, .. args]);
     await silo.StartAsync();
     await gateway.StartAsync();
 
@@ -37,7 +41,7 @@ try
 
         Tollgate is running (Ctrl-C stops it).
           gateway:     {url}
-          silo:        http://127.0.0.1:{siloPort} (internal grain calls, HTTP/2)
+          silo:        Orleans silo port {siloPort}, gateway port {siloGatewayPort}; health at http://127.0.0.1:{siloHttpPort}/health
           postgres:    {(postgres is null ? "configured by Postgres__ConnectionString" : $"{postgres.ConnectionString} (data in {Path.Combine(home, "postgres")})")}
           admin token: {adminToken}  (saved in {Path.Combine(home, "admin-token")})
           service token (metering API): {serviceToken}  (saved in {Path.Combine(home, "service-token")})
@@ -54,7 +58,7 @@ try
         """);
 
     // Both hosts listen for Ctrl-C/SIGTERM. Once either is asked to stop, stop both, exactly once
-    // and in order: the gateway (no new calls), then the silo (flush, release leases), then PostgreSQL.
+    // and in order: the gateway (no new calls), then the silo (flush holds, leave the cluster), then PostgreSQL.
     var stopping = new TaskCompletionSource();
     silo.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
     gateway.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());

@@ -1,19 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using Orleans.Configuration;
 using Tollgate.Grains;
-using Tollgate.Runtime.Hosting;
+using Tollgate.Persistence;
 
 namespace Tollgate.Silo;
 
-/// <summary>Builds the silo process: the runtime hosting Tollgate's grains.</summary>
+/// <summary>
+/// Builds the silo process: an Orleans silo hosting Tollgate's grains, with membership and grain state in
+/// PostgreSQL, and a small HTTP endpoint (<c>/health</c>) for probes.
+/// </summary>
 public static class SiloApp
 {
-    /// <param name="services">Replaces services after the silo's own (tests swap the clock).</param>
+    /// <param name="services">Replaces services after the silo's own (tests swap Tollgate's clock).</param>
     public static async Task<WebApplication> BuildAsync(string[] args, Action<IServiceCollection>? services = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(args);
-        await builder.AddSiloAsync(TollgateGrains.Register, TollgateGrains.Migrations, TollgateMessages.Create(), cancellationToken);
+        var settings = builder.Configuration.GetSection("Silo").Get<SiloSettings>() ?? new SiloSettings();
+        var connectionString = await Database.PrepareAsync(builder, cancellationToken);
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = settings.ClusterId;
+                cluster.ServiceId = settings.ServiceId;
+            });
+            var advertised = ResolveAddress(settings.AdvertisedAddress);
+            var listen = settings.ListenAddress is { } address ? ResolveAddress(address) : advertised;
+            silo.Configure<EndpointOptions>(endpoints =>
+            {
+                endpoints.AdvertisedIPAddress = advertised;
+                endpoints.SiloPort = settings.SiloPort;
+                endpoints.GatewayPort = settings.GatewayPort;
+                endpoints.SiloListeningEndpoint = new IPEndPoint(listen, settings.SiloPort);
+                endpoints.GatewayListeningEndpoint = new IPEndPoint(listen, settings.GatewayPort);
+            });
+            silo.UseAdoNetClustering(clustering =>
+            {
+                clustering.Invariant = Database.Invariant;
+                clustering.ConnectionString = connectionString;
+            });
+            silo.Configure<ClusterMembershipOptions>(FailureDetection.Apply);
+            silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Silo:Membership"));
+            silo.AddTollgateGrains(connectionString, settings.GroupCommit);
+        });
         services?.Invoke(builder.Services);
+
         var app = builder.Build();
-        app.MapSilo();
+        app.MapGet("/health", (ISiloStatusOracle silo) => silo.CurrentStatus == SiloStatus.Active
+            ? Results.Ok(new { status = "ok", silo = silo.SiloAddress.ToString() })
+            : Results.Json(new { status = silo.CurrentStatus.ToString().ToLowerInvariant() }, statusCode: StatusCodes.Status503ServiceUnavailable));
         return app;
     }
+
+    private static IPAddress ResolveAddress(string address) =>
+        IPAddress.TryParse(address, out var ip) ? ip
+        : Dns.GetHostAddresses(address).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+          ?? throw new InvalidOperationException($"Silo address '{address}' does not resolve to an IPv4 address.");
 }

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Tollgate.Gateway.Api;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
-using Tollgate.Runtime;
 
 namespace Tollgate.Gateway.Admin;
 
@@ -24,7 +23,7 @@ public static partial class AccountEndpoints
     }
 
     /// <summary>Grants a trial (replacing any earlier one): credit, tokens and/or requests until <c>expires_at</c>.</summary>
-    private static async Task<IResult> GrantTrialAsync(string accountId, HttpRequest request, IGrainCaller grains)
+    private static async Task<IResult> GrantTrialAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
         ValidAccountId(accountId);
         using var body = await JsonBody.ReadAsync(request);
@@ -34,24 +33,23 @@ public static partial class AccountEndpoints
         var expiresAt = body.OptionalTimestamp("expires_at") ?? throw ApiException.BadRequest("missing_field", "'expires_at' is required.");
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
-        var account = await grains.CallAsync(GrainTypes.AccountId(accountId), new GrantTrial(credit, tokens, requests, expiresAt.ToUniversalTime(), actor),
-            request.HttpContext.RequestAborted);
+        var account = await grains.Account(accountId).GrantTrial(new GrantTrial(credit, tokens, requests, expiresAt.ToUniversalTime(), actor));
         return Results.Ok(account);
     }
 
     /// <summary>Suspends ("suspended": every authorize is denied) or reactivates ("active") an account.</summary>
-    private static async Task<IResult> SetStatusAsync(string accountId, HttpRequest request, IGrainCaller grains)
+    private static async Task<IResult> SetStatusAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
         ValidAccountId(accountId);
         using var body = await JsonBody.ReadAsync(request);
         var status = body.RequiredString("status", 20);
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
-        var account = await grains.CallAsync(GrainTypes.AccountId(accountId), new SetAccountStatus(status, actor), request.HttpContext.RequestAborted);
+        var account = await grains.Account(accountId).SetStatus(new SetAccountStatus(status, actor));
         return Results.Ok(account);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, IGrainCaller grains)
+    private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains)
     {
         using var body = await JsonBody.ReadAsync(request);
         var accountId = ValidAccountId(body.RequiredString("account_id", 128));
@@ -60,20 +58,20 @@ public static partial class AccountEndpoints
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
 
-        var account = await grains.CallAsync(GrainTypes.AccountId(accountId), new CreateAccount(overdraft, initialCredit, actor), request.HttpContext.RequestAborted);
+        var account = await grains.Account(accountId).Create(new CreateAccount(overdraft, initialCredit, actor));
         return Results.Created($"/admin/accounts/{Uri.EscapeDataString(accountId)}", account);
     }
 
-    private static async Task<IResult> GetAsync(string accountId, HttpRequest request, IGrainCaller grains)
+    private static async Task<IResult> GetAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
         ValidAccountId(accountId);
         var limit = QueryInt(request, "ledger_limit", 0, AccountLimits.MaxLedgerPage) ?? DefaultLedgerPage;
         var before = QueryInt(request, "ledger_before", 1, long.MaxValue);
-        var account = await grains.CallAsync(GrainTypes.AccountId(accountId), new GetAccount((int)limit, before), request.HttpContext.RequestAborted);
+        var account = await grains.Account(accountId).Get(new GetAccount((int)limit, before));
         return Results.Ok(account);
     }
 
-    private static async Task<IResult> AdjustAsync(string accountId, HttpRequest request, IGrainCaller grains)
+    private static async Task<IResult> AdjustAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
         ValidAccountId(accountId);
         using var body = await JsonBody.ReadAsync(request);
@@ -85,7 +83,7 @@ public static partial class AccountEndpoints
             ?? throw ApiException.BadRequest("missing_idempotency_key", "An adjustment needs an 'idempotency_key' field or an Idempotency-Key header, so a retry cannot apply it twice.");
         body.RejectUnknownFields();
 
-        var result = await grains.CallAsync(GrainTypes.AccountId(accountId), new AdjustCredit(amount, reason, actor, key), request.HttpContext.RequestAborted);
+        var result = await grains.Account(accountId).Adjust(new AdjustCredit(amount, reason, actor, key));
         return Results.Ok(result);
     }
 

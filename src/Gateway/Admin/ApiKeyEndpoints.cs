@@ -2,7 +2,6 @@ using Tollgate.Gateway.Api;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
-using Tollgate.Runtime;
 
 namespace Tollgate.Gateway.Admin;
 
@@ -19,7 +18,7 @@ public static class ApiKeyEndpoints
         admin.MapPost("/keys/{keyId}/revoke", RevokeAsync);
     }
 
-    private static async Task<IResult> CreateAsync(string accountId, HttpRequest request, IGrainCaller grains)
+    private static async Task<IResult> CreateAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
         AccountEndpoints.ValidAccountId(accountId);
         using var body = await JsonBody.ReadAsync(request);
@@ -27,17 +26,16 @@ public static class ApiKeyEndpoints
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
 
-        var cancel = request.HttpContext.RequestAborted;
-        await grains.CallAsync(GrainTypes.AccountId(accountId), new GetAccount(0, null), cancel); // account_not_found otherwise
+        await grains.Account(accountId).Get(new GetAccount(0, null)); // account_not_found otherwise
         var (keyId, key, secretHash) = ApiKeyFormat.NewKey();
-        var view = await grains.CallAsync(GrainTypes.ApiKeyId(keyId), new CreateApiKey(accountId, secretHash, name, actor), cancel);
+        var view = await grains.ApiKey(keyId).Create(new CreateApiKey(accountId, secretHash, name, actor));
         return Results.Created($"/admin/keys/{keyId}", new CreatedApiKey(view.KeyId, key, view.AccountId, view.Name, view.CreatedAt));
     }
 
-    private static async Task<IResult> GetAsync(string keyId, HttpRequest request, IGrainCaller grains) =>
-        Results.Ok(await grains.CallAsync(GrainTypes.ApiKeyId(ValidKeyId(keyId)), new GetApiKey(), request.HttpContext.RequestAborted));
+    private static async Task<IResult> GetAsync(string keyId, HttpRequest request, IGrainFactory grains) =>
+        Results.Ok(await grains.ApiKey(ValidKeyId(keyId)).Get());
 
-    private static async Task<IResult> RevokeAsync(string keyId, HttpRequest request, IGrainCaller grains)
+    private static async Task<IResult> RevokeAsync(string keyId, HttpRequest request, IGrainFactory grains)
     {
         ValidKeyId(keyId);
         var actor = "admin";
@@ -47,7 +45,7 @@ public static class ApiKeyEndpoints
             actor = body.OptionalString("actor", 200) ?? actor;
             body.RejectUnknownFields();
         }
-        return Results.Ok(await grains.CallAsync(GrainTypes.ApiKeyId(keyId), new RevokeApiKey(actor), request.HttpContext.RequestAborted));
+        return Results.Ok(await grains.ApiKey(keyId).Revoke(new RevokeApiKey(actor)));
     }
 
     internal static string ValidKeyId(string keyId) =>

@@ -3,7 +3,6 @@ using Tollgate.Gateway.Metering;
 using Tollgate.Grains;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
-using Tollgate.Runtime;
 
 namespace Tollgate.Gateway.Admin;
 
@@ -16,19 +15,19 @@ public static class LimitEndpoints
 {
     public static void MapLimitAdmin(this IEndpointRouteBuilder admin)
     {
-        Map(admin, "/accounts/{key}/limits", key => GrainTypes.AccountId(AccountEndpoints.ValidAccountId(key)));
-        Map(admin, "/keys/{key}/limits", key => GrainTypes.ApiKeyId(ApiKeyEndpoints.ValidKeyId(key)));
-        Map(admin, "/models/{key}/limits", key => GrainTypes.ModelId(ModelEndpoints.ValidModel(key)));
-        Map(admin, "/ips/{key}/limits", key => GrainTypes.CallerIpId(key));
+        Map(admin, "/accounts/{key}/limits", (grains, key, _) => grains.Account(AccountEndpoints.ValidAccountId(key)));
+        Map(admin, "/keys/{key}/limits", (grains, key, _) => grains.ApiKey(ApiKeyEndpoints.ValidKeyId(key)));
+        Map(admin, "/models/{key}/limits", (grains, key, _) => grains.Model(ModelEndpoints.ValidModel(key)));
+        Map(admin, "/ips/{key}/limits", (grains, key, options) => grains.CallerIp(IpLimitKey(key, options)));
     }
 
-    private static void Map(IEndpointRouteBuilder admin, string route, Func<string, GrainId> grainOf)
+    private static void Map(IEndpointRouteBuilder admin, string route, Func<IGrainFactory, string, MeteringOptions, ILimitedGrain> grainOf)
     {
-        admin.MapGet(route, async (string key, HttpRequest request, IGrainCaller grains, MeteringOptions options) =>
-            Results.Ok(await grains.CallAsync(Resolve(grainOf, key, options), new GetLimits(), request.HttpContext.RequestAborted)));
-        admin.MapPut(route, async (string key, HttpRequest request, IGrainCaller grains, MeteringOptions options) =>
+        admin.MapGet(route, async (string key, IGrainFactory grains, MeteringOptions options) =>
+            Results.Ok(await grainOf(grains, Uri.UnescapeDataString(key), options).GetLimits()));
+        admin.MapPut(route, async (string key, HttpRequest request, IGrainFactory grains, MeteringOptions options) =>
         {
-            var grain = Resolve(grainOf, key, options);
+            var grain = grainOf(grains, Uri.UnescapeDataString(key), options);
             using var body = await JsonBody.ReadAsync(request);
             var limits = new LimitSettings(
                 body.OptionalCount("requests_per_minute", LimitSettings.MaxRate),
@@ -38,17 +37,13 @@ public static class LimitEndpoints
             var actor = body.OptionalString("actor", 200) ?? "admin";
             body.RejectUnknownFields();
             if (limits.Problem() is { } problem) throw ApiException.BadRequest(LimitErrors.InvalidLimits, problem);
-            return Results.Ok(await grains.CallAsync(grain, new SetLimits(limits, actor), request.HttpContext.RequestAborted));
+            return Results.Ok(await grain.SetLimits(new SetLimits(limits, actor)));
         });
     }
 
     /// <summary>A caller IP is addressed by any address in its range (an IPv6 /64 by default), or "defaults".</summary>
-    private static GrainId Resolve(Func<string, GrainId> grainOf, string key, MeteringOptions options)
-    {
-        var grain = grainOf(Uri.UnescapeDataString(key));
-        if (grain.Type != GrainTypes.CallerIp || grain.Key == GrainTypes.IpDefaults) return grain;
-        return CallerAddress.TryGetLimitKey(grain.Key, options.Ipv6PrefixBits, out var limitKey)
-            ? GrainTypes.CallerIpId(limitKey)
-            : throw ApiException.BadRequest("invalid_ip", "The caller IP must be an IP address, or 'defaults'.");
-    }
+    private static string IpLimitKey(string key, MeteringOptions options) =>
+        key == GrainKeys.IpDefaults ? key
+        : CallerAddress.TryGetLimitKey(key, options.Ipv6PrefixBits, out var limitKey) ? limitKey
+        : throw ApiException.BadRequest("invalid_ip", "The caller IP must be an IP address, or 'defaults'.");
 }

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Tollgate.Gateway.Api;
 using Tollgate.Grains;
 using Tollgate.Grains.Models;
-using Tollgate.Runtime;
 
 namespace Tollgate.Gateway.Admin;
 
@@ -15,10 +14,10 @@ public static partial class ModelEndpoints
         admin.MapPost("/models/{model}/prices", SetPriceAsync);
     }
 
-    private static async Task<IResult> GetAsync(string model, HttpRequest request, IGrainCaller grains) =>
-        Results.Ok(await grains.CallAsync(GrainTypes.ModelId(ValidModel(model)), new GetModel(), request.HttpContext.RequestAborted));
+    private static async Task<IResult> GetAsync(string model, HttpRequest request, IGrainFactory grains) =>
+        Results.Ok(await grains.Model(ValidModel(model)).Get());
 
-    private static async Task<IResult> SetPriceAsync(string model, HttpRequest request, IGrainCaller grains)
+    private static async Task<IResult> SetPriceAsync(string model, HttpRequest request, IGrainFactory grains)
     {
         var name = ValidModel(model);
         using var body = await JsonBody.ReadAsync(request);
@@ -27,7 +26,7 @@ public static partial class ModelEndpoints
         var effectiveAt = body.OptionalTimestamp("effective_at");
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
-        var snapshot = await grains.CallAsync(GrainTypes.ModelId(name), new SetModelPrice(input, output, effectiveAt, actor), request.HttpContext.RequestAborted);
+        var snapshot = await grains.Model(name).SetPrice(new SetModelPrice(input, output, effectiveAt, actor));
         return Results.Ok(snapshot);
     }
 

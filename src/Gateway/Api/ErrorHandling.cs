@@ -4,7 +4,8 @@ using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Models;
-using Tollgate.Runtime;
+using Tollgate.Gateway.Cluster;
+using Tollgate.Grains;
 
 namespace Tollgate.Gateway.Api;
 
@@ -24,12 +25,21 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         {
             await WriteAsync(context, ex.Status, ex.Code, ex.Message);
         }
-        catch (GrainException ex)
+        catch (TollgateException ex)
         {
             var status = StatusOf(ex.Code);
             if (status >= 500) logger.LogWarning("Grain call failed: {Code} {Message}", ex.Code, ex.Message);
             if (status == StatusCodes.Status503ServiceUnavailable) context.Response.Headers.RetryAfter = "1";
             await WriteAsync(context, status, ex.Code, ex.Message);
+        }
+        catch (Exception ex) when (ClusterFailures.CodeOf(ex) is { } code)
+        {
+            // The cluster did not answer, after the retries it was worth (see RetryTransientFailures).
+            logger.LogWarning("Grain call failed: {Code} {Error}", code, ex.Message);
+            context.Response.Headers.RetryAfter = "1";
+            await WriteAsync(context, StatusOf(code), code, code == ErrorCodes.Timeout
+                ? "The cluster did not answer in time; the effect is unknown: retry with the same id."
+                : "No silo could serve the request; retry later.");
         }
         catch (Npgsql.NpgsqlException ex) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -61,8 +71,8 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         AccountErrors.InvalidTrial or AccountErrors.InvalidStatus or LimitErrors.InvalidLimits => StatusCodes.Status400BadRequest,
         ModelErrors.TooManyPrices or ApiKeyErrors.Exists => StatusCodes.Status409Conflict,
         AccountErrors.BalanceLimit => StatusCodes.Status422UnprocessableEntity,
-        GrainErrorCodes.Timeout => StatusCodes.Status504GatewayTimeout,
-        GrainErrorCodes.Unavailable or GrainErrorCodes.StorageFailed or GrainErrorCodes.Overloaded or GrainErrorCodes.WrongSilo => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.Timeout => StatusCodes.Status504GatewayTimeout,
+        ErrorCodes.Unavailable or ErrorCodes.StorageFailed or ErrorCodes.Overloaded or ErrorCodes.StaleActivation => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -2,7 +2,6 @@ using Tollgate.Grains;
 using Tollgate.Grains.Keys;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
-using Tollgate.Runtime;
 
 namespace Tollgate.Gateway.Metering;
 
@@ -21,7 +20,7 @@ internal sealed record AuthorizeCall(
 /// recorded in <c>usage_events</c> through the <see cref="DenialLog"/>.
 /// </summary>
 internal sealed class Authorizer(
-    IGrainCaller grains, IpDefaultLimits ipDefaults, DenialLog denials, UnpricedModels unpriced, MeteringOptions options, ILogger<Authorizer> logger)
+    IGrainFactory grains, IpDefaultLimits ipDefaults, DenialLog denials, UnpricedModels unpriced, MeteringOptions options, ILogger<Authorizer> logger)
 {
     public async Task<AuthorizeResponse> AuthorizeAsync(AuthorizeCall call, TimeProvider time, CancellationToken cancel)
     {
@@ -30,11 +29,11 @@ internal sealed class Authorizer(
         var ipDefaultsNow = await ipDefaults.GetAsync();
 
         var shared = HeldGrants.SharedIdOf(keyParsed ? keyId ?? call.AccountId : "invalid", call.RequestId);
-        var ipTask = grains.CallAsync(GrainTypes.CallerIpId(call.IpKey), new AuthorizeIp(shared, call.Tokens, call.TtlSeconds, ipDefaultsNow), cancel);
+        var ipTask = grains.CallerIp(call.IpKey).Authorize(new AuthorizeIp(shared, call.Tokens, call.TtlSeconds, ipDefaultsNow));
         var keyTask = keyParsed && keyId is not null
-            ? grains.CallAsync(GrainTypes.ApiKeyId(keyId), new AuthorizeKey(secretHash!, call.RequestId, call.Tokens, call.TtlSeconds), cancel)
+            ? grains.ApiKey(keyId).Authorize(new AuthorizeKey(secretHash!, call.RequestId, call.Tokens, call.TtlSeconds))
             : null;
-        var modelTask = grains.CallAsync(GrainTypes.ModelId(call.Model), new AuthorizeModel(shared, call.Tokens, call.TtlSeconds, options.FallbackPrice), cancel);
+        var modelTask = grains.Model(call.Model).Authorize(new AuthorizeModel(shared, call.Tokens, call.TtlSeconds, options.FallbackPrice));
         var granted = new HeldGrants(call.IpKey, keyParsed ? keyId : null, call.Model, call.RequestId, shared);
         void MarkHeld()
         {
@@ -70,8 +69,8 @@ internal sealed class Authorizer(
         AccountAdmission account;
         try
         {
-            account = await grains.CallAsync(GrainTypes.AccountId(accountId!),
-                new AuthorizeAccount(call.RequestId, keyId, call.EstimatedInputTokens, call.MaxOutputTokens, model.Price!.Value, call.TtlSeconds), cancel);
+            account = await grains.Account(accountId!)
+                .Authorize(new AuthorizeAccount(call.RequestId, keyId, call.EstimatedInputTokens, call.MaxOutputTokens, model.Price!.Value, call.TtlSeconds));
         }
         catch
         {

@@ -1,6 +1,5 @@
 using Tollgate.Grains;
 using Tollgate.Grains.Limits;
-using Tollgate.Runtime;
 
 namespace Tollgate.Gateway.Metering;
 
@@ -31,14 +30,14 @@ internal sealed record HeldGrants(string IpKey, string? KeyId, string Model, str
     public string Flags => $"{(Ip ? "i" : "")}{(Key ? "k" : "")}{(ModelGrant ? "m" : "")}";
 
     /// <summary>Best effort: a grant not given back expires with its reservation. Never throws.</summary>
-    public async Task ReleaseAsync(IGrainCaller grains, long tokensUsed, bool refund, ILogger logger)
+    public async Task ReleaseAsync(IGrainFactory grains, long tokensUsed, bool refund, ILogger logger)
     {
         var release = new ReleaseGrant(RequestId, tokensUsed, refund);
         var shared = release with { RequestId = SharedId };
         List<Task> releases = [];
-        if (Ip) releases.Add(grains.CallAsync(GrainTypes.CallerIpId(IpKey), shared with { Refund = false }, CancellationToken.None));
-        if (Key) releases.Add(grains.CallAsync(GrainTypes.ApiKeyId(KeyId!), release, CancellationToken.None));
-        if (ModelGrant) releases.Add(grains.CallAsync(GrainTypes.ModelId(Model), shared, CancellationToken.None));
+        if (Ip) releases.Add(grains.CallerIp(IpKey).Release(shared with { Refund = false }));
+        if (Key) releases.Add(grains.ApiKey(KeyId!).Release(release));
+        if (ModelGrant) releases.Add(grains.Model(Model).Release(shared));
         try
         {
             await Task.WhenAll(releases);

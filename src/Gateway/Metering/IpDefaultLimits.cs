@@ -1,6 +1,5 @@
 using Tollgate.Grains;
 using Tollgate.Grains.Limits;
-using Tollgate.Runtime;
 
 namespace Tollgate.Gateway.Metering;
 
@@ -10,7 +9,7 @@ namespace Tollgate.Gateway.Metering;
 /// very first read is waited for). A change reaches every gateway within about that interval. If a read
 /// fails the last known defaults stay in force and the read is tried again a second later.
 /// </summary>
-internal sealed class IpDefaultLimits(IGrainCaller grains, MeteringOptions options, TimeProvider time, ILogger<IpDefaultLimits> logger)
+internal sealed class IpDefaultLimits(IGrainFactory grains, MeteringOptions options, TimeProvider time, ILogger<IpDefaultLimits> logger)
 {
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
@@ -37,7 +36,7 @@ internal sealed class IpDefaultLimits(IGrainCaller grains, MeteringOptions optio
         var interval = options.IpDefaultsRefresh;
         try
         {
-            var view = await grains.CallAsync(GrainTypes.CallerIpId(GrainTypes.IpDefaults), new GetLimits(), CancellationToken.None).ConfigureAwait(false);
+            var view = await grains.CallerIp(GrainKeys.IpDefaults).GetLimits().ConfigureAwait(false);
             _current = view.Settings ?? LimitSettings.None;
         }
         catch (Exception ex)

@@ -7,7 +7,6 @@ using Tollgate.Grains.Keys;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
 using Tollgate.Grains.Models;
-using Tollgate.Runtime;
 
 namespace Tollgate.Gateway.Metering;
 
@@ -47,7 +46,7 @@ public static class MeteringEndpoints
         return Results.Ok(await authorizer.AuthorizeAsync(call, time, request.HttpContext.RequestAborted));
     }
 
-    private static async Task<IResult> SettleAsync(HttpRequest request, IGrainCaller grains, ILogger<Authorizer> logger)
+    private static async Task<IResult> SettleAsync(HttpRequest request, IGrainFactory grains, ILogger<Authorizer> logger)
     {
         using var body = await JsonBody.ReadAsync(request);
         var token = ReservationToken.Decode(body.RequiredString("reservation_id", 4096));
@@ -58,9 +57,8 @@ public static class MeteringEndpoints
         var latency = body.OptionalCount("latency_ms", int.MaxValue);
         body.RejectUnknownFields();
 
-        var cancel = request.HttpContext.RequestAborted;
-        var settle = grains.CallAsync(GrainTypes.AccountId(token.AccountId), new SettleRequest(token.RequestId, token.Model, token.KeyId, token.CallerIp,
-            input, output, token.Price, token.FundedBy, outcome, streamed, (int?)latency, DateTimeOffset.FromUnixTimeMilliseconds(token.AuthorizedAtMs)), cancel);
+        var settle = grains.Account(token.AccountId).Settle(new SettleRequest(token.RequestId, token.Model, token.KeyId, token.CallerIp,
+            input, output, token.Price, token.FundedBy, outcome, streamed, (int?)latency, DateTimeOffset.FromUnixTimeMilliseconds(token.AuthorizedAtMs)));
         // Slots and token estimates are memory only: give them back alongside the settle.
         var releases = HeldGrants.Of(token).ReleaseAsync(grains, input + output, refund: false, logger);
         try
@@ -74,7 +72,7 @@ public static class MeteringEndpoints
     }
 
     /// <summary>Usage reported without an authorize: charged at the model's current price, like a late settlement.</summary>
-    private static async Task<IResult> RecordUsageAsync(HttpRequest request, IGrainCaller grains, MeteringOptions options, UnpricedModels unpriced)
+    private static async Task<IResult> RecordUsageAsync(HttpRequest request, IGrainFactory grains, MeteringOptions options, UnpricedModels unpriced)
     {
         using var body = await JsonBody.ReadAsync(request);
         var id = body.RequiredString("id", 200);
@@ -91,27 +89,26 @@ public static class MeteringEndpoints
         if (callerIp is not null && !IPAddress.TryParse(callerIp, out _)) throw ApiException.BadRequest("invalid_ip", "'caller_ip' is not an IP address.");
         if ((accountId is null) == (apiKey is null)) throw ApiException.BadRequest("missing_field", "Give exactly one of 'account_id' and 'api_key'.");
 
-        var cancel = request.HttpContext.RequestAborted;
         string? keyId = null;
         if (apiKey is not null)
         {
             if (!ApiKeyFormat.TryParse(apiKey, out var parsedId, out var secretHash))
                 throw new ApiException(StatusCodes.Status401Unauthorized, Denials.InvalidApiKey, "The API key is not valid.");
-            var check = await grains.CallAsync(GrainTypes.ApiKeyId(parsedId), new VerifyApiKey(secretHash), cancel);
+            var check = await grains.ApiKey(parsedId).Verify(new VerifyApiKey(secretHash));
             if (check.Revoked) throw new ApiException(StatusCodes.Status403Forbidden, Denials.KeyRevoked, "The API key has been revoked.");
             if (!check.Valid) throw new ApiException(StatusCodes.Status401Unauthorized, Denials.InvalidApiKey, "The API key is not valid.");
             (accountId, keyId) = (check.AccountId!, parsedId);
         }
         AccountEndpoints.ValidAccountId(accountId!);
 
-        var current = (await grains.CallAsync(GrainTypes.ModelId(model), new GetModel(), cancel)).Current;
+        var current = (await grains.Model(model).Get()).Current;
         var price = current is null ? options.FallbackPrice : new Price(current.InputPerMillion, current.OutputPerMillion);
         if (current is null) unpriced.Record(model, charged: price is not null);
         if (price is null)
             throw new ApiException(StatusCodes.Status422UnprocessableEntity, Denials.ModelUnknown, $"Model '{model}' has no price; set one with POST /admin/models/{{model}}/prices.");
 
-        var recorded = await grains.CallAsync(GrainTypes.AccountId(accountId!),
-            new SettleRequest(id, model, keyId, callerIp, input, output, price.Value, null, outcome, streamed, (int?)latency, null), cancel);
+        var recorded = await grains.Account(accountId!)
+            .Settle(new SettleRequest(id, model, keyId, callerIp, input, output, price.Value, null, outcome, streamed, (int?)latency, null));
         return Results.Ok(recorded);
     }
 }

@@ -1,4 +1,3 @@
-using Tollgate.Runtime;
 
 namespace Tollgate.Grains.Accounts;
 
@@ -9,24 +8,31 @@ namespace Tollgate.Grains.Accounts;
 /// Creates the account; the initial credit is posted as an adjustment. Repeating the same creation
 /// returns the account; creating it again with other settings fails with account_exists.
 /// </summary>
-public sealed record CreateAccount(long OverdraftLimit, long InitialCredit, string Actor) : IGrainRequest<AccountSnapshot>;
+[GenerateSerializer]
+public sealed record CreateAccount([property: Id(0)] long OverdraftLimit, [property: Id(1)] long InitialCredit, [property: Id(2)] string Actor);
 
 /// <summary>Reads the balance and one page of the ledger, newest first, before entry id <see cref="LedgerBefore"/> if given.</summary>
-public sealed record GetAccount(int LedgerLimit, long? LedgerBefore) : IGrainRequest<AccountSnapshot>;
+[GenerateSerializer]
+public sealed record GetAccount([property: Id(0)] int LedgerLimit, [property: Id(1)] long? LedgerBefore);
 
 /// <summary>Holds <see cref="Amount"/> of the available balance for a request until it is settled, voided or expires.</summary>
-public sealed record ReserveCredit(string RequestId, long Amount, int TtlSeconds) : IGrainRequest<ReserveResult>;
+[GenerateSerializer]
+public sealed record ReserveCredit([property: Id(0)] string RequestId, [property: Id(1)] long Amount, [property: Id(2)] int TtlSeconds);
 
 /// <summary>Charges a request's actual cost and releases the rest of its reservation.</summary>
-public sealed record SettleCredit(string RequestId, long ActualCost) : IGrainRequest<SettleResult>;
+[GenerateSerializer]
+public sealed record SettleCredit([property: Id(0)] string RequestId, [property: Id(1)] long ActualCost);
 
 /// <summary>Releases a reservation without charging (the upstream call was never made).</summary>
-public sealed record VoidReservation(string RequestId) : IGrainRequest<VoidResult>;
+[GenerateSerializer]
+public sealed record VoidReservation([property: Id(0)] string RequestId);
 
 /// <summary>An operator's credit (positive) or debit (negative) with a reason, an actor and an idempotency key.</summary>
-public sealed record AdjustCredit(long Amount, string Reason, string Actor, string IdempotencyKey) : IGrainRequest<AdjustResult>;
+[GenerateSerializer]
+public sealed record AdjustCredit([property: Id(0)] long Amount, [property: Id(1)] string Reason, [property: Id(2)] string Actor, [property: Id(3)] string IdempotencyKey);
 
-public sealed record ReserveResult(bool Granted, string? Denial, string RequestId, long Amount, long Available, DateTimeOffset? ExpiresAt)
+[GenerateSerializer]
+public sealed record ReserveResult([property: Id(0)] bool Granted, [property: Id(1)] string? Denial, [property: Id(2)] string RequestId, [property: Id(3)] long Amount, [property: Id(4)] long Available, [property: Id(5)] DateTimeOffset? ExpiresAt)
 {
     public const string InsufficientCredit = "insufficient_credit";
     public const string AlreadySettled = "already_settled";
@@ -37,37 +43,42 @@ public sealed record ReserveResult(bool Granted, string? Denial, string RequestI
 /// cost beyond what the overdraft policy allowed. <see cref="Reserved"/> is 0 when the reservation
 /// had expired or was unknown (a late settlement).
 /// </summary>
-public sealed record SettleResult(string RequestId, long Reserved, long ActualCost, long Charged, long Uncollected, long BalanceAfter);
+[GenerateSerializer]
+public sealed record SettleResult([property: Id(0)] string RequestId, [property: Id(1)] long Reserved, [property: Id(2)] long ActualCost, [property: Id(3)] long Charged, [property: Id(4)] long Uncollected, [property: Id(5)] long BalanceAfter);
 
-public sealed record VoidResult(string RequestId, bool Released, long Amount);
+[GenerateSerializer]
+public sealed record VoidResult([property: Id(0)] string RequestId, [property: Id(1)] bool Released, [property: Id(2)] long Amount);
 
-public sealed record AdjustResult(string IdempotencyKey, long Amount, long BalanceAfter, string Reason, string Actor);
+[GenerateSerializer]
+public sealed record AdjustResult([property: Id(0)] string IdempotencyKey, [property: Id(1)] long Amount, [property: Id(2)] long BalanceAfter, [property: Id(3)] string Reason, [property: Id(4)] string Actor);
 
+[GenerateSerializer]
 public sealed record AccountSnapshot(
-    string AccountId,
-    string Status,
-    long Balance,
-    long Pending,
-    long Available,
-    long OverdraftLimit,
-    int ActiveReservations,
-    DateTimeOffset CreatedAt,
-    TrialView? Trial,
-    Limits.LimitSettings Limits,
-    IReadOnlyList<LedgerEntry> Ledger,
-    long? LedgerNextBefore);
+    [property: Id(0)] string AccountId,
+    [property: Id(1)] string Status,
+    [property: Id(2)] long Balance,
+    [property: Id(3)] long Pending,
+    [property: Id(4)] long Available,
+    [property: Id(5)] long OverdraftLimit,
+    [property: Id(6)] int ActiveReservations,
+    [property: Id(7)] DateTimeOffset CreatedAt,
+    [property: Id(8)] TrialView? Trial,
+    [property: Id(9)] Limits.LimitSettings Limits,
+    [property: Id(10)] IReadOnlyList<LedgerEntry> Ledger,
+    [property: Id(11)] long? LedgerNextBefore);
 
+[GenerateSerializer]
 public sealed record LedgerEntry(
-    long EntryId,
-    string Kind,
-    string Key,
-    long Amount,
-    long BalanceAfter,
-    long Requested,
-    long? Reserved,
-    string? Reason,
-    string? Actor,
-    DateTimeOffset CreatedAt);
+    [property: Id(0)] long EntryId,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] string Key,
+    [property: Id(3)] long Amount,
+    [property: Id(4)] long BalanceAfter,
+    [property: Id(5)] long Requested,
+    [property: Id(6)] long? Reserved,
+    [property: Id(7)] string? Reason,
+    [property: Id(8)] string? Actor,
+    [property: Id(9)] DateTimeOffset CreatedAt);
 
 /// <summary>Error codes the account grain rejects calls with.</summary>
 public static class AccountErrors
@@ -94,22 +105,25 @@ public static class AccountLimits
 /// Grants a trial: free credit and/or tokens and/or requests, used before paid credit until
 /// <see cref="ExpiresAt"/>. Replaces any earlier trial; repeating the same grant changes nothing.
 /// </summary>
-public sealed record GrantTrial(long? Credit, long? Tokens, long? Requests, DateTimeOffset ExpiresAt, string Actor) : IGrainRequest<AccountSnapshot>;
+[GenerateSerializer]
+public sealed record GrantTrial([property: Id(0)] long? Credit, [property: Id(1)] long? Tokens, [property: Id(2)] long? Requests, [property: Id(3)] DateTimeOffset ExpiresAt, [property: Id(4)] string Actor);
 
 /// <summary>Suspends (every authorize is denied with account_suspended) or reactivates an account.</summary>
-public sealed record SetAccountStatus(string Status, string Actor) : IGrainRequest<AccountSnapshot>;
+[GenerateSerializer]
+public sealed record SetAccountStatus([property: Id(0)] string Status, [property: Id(1)] string Actor);
 
 /// <summary>A trial grant and how much of it is used; a null dimension is not limited by the trial.</summary>
+[GenerateSerializer]
 public sealed record TrialView(
-    long? Credit,
-    long? Tokens,
-    long? Requests,
-    long UsedCredit,
-    long UsedTokens,
-    long UsedRequests,
-    DateTimeOffset ExpiresAt,
-    DateTimeOffset GrantedAt,
-    bool Active);
+    [property: Id(0)] long? Credit,
+    [property: Id(1)] long? Tokens,
+    [property: Id(2)] long? Requests,
+    [property: Id(3)] long UsedCredit,
+    [property: Id(4)] long UsedTokens,
+    [property: Id(5)] long UsedRequests,
+    [property: Id(6)] DateTimeOffset ExpiresAt,
+    [property: Id(7)] DateTimeOffset GrantedAt,
+    [property: Id(8)] bool Active);
 
 public static class AccountStatus
 {

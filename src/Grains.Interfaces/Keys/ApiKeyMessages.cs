@@ -1,24 +1,26 @@
 using System.Security.Cryptography;
 using System.Text;
-using Tollgate.Runtime;
 
 namespace Tollgate.Grains.Keys;
 
 // Messages of the API key grain, keyed by the key's public id. The secret part of a key is never
 // stored or sent to a silo: only its SHA-256 (secrets are 256 random bits, so a fast hash suffices).
 
-public sealed record CreateApiKey(string AccountId, string SecretHash, string Name, string Actor) : IGrainRequest<ApiKeyView>;
+[GenerateSerializer]
+public sealed record CreateApiKey([property: Id(0)] string AccountId, [property: Id(1)] string SecretHash, [property: Id(2)] string Name, [property: Id(3)] string Actor);
 
-public sealed record RevokeApiKey(string Actor) : IGrainRequest<ApiKeyView>;
-
-public sealed record GetApiKey : IGrainRequest<ApiKeyView>;
+[GenerateSerializer]
+public sealed record RevokeApiKey([property: Id(0)] string Actor);
 
 /// <summary>Checks a presented secret (by hash) in constant time; answers which account it belongs to.</summary>
-public sealed record VerifyApiKey(string SecretHash) : IGrainRequest<ApiKeyCheck>;
+[GenerateSerializer]
+public sealed record VerifyApiKey([property: Id(0)] string SecretHash);
 
-public sealed record ApiKeyView(string KeyId, string AccountId, string Name, bool Revoked, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, Limits.LimitSettings Limits);
+[GenerateSerializer]
+public sealed record ApiKeyView([property: Id(0)] string KeyId, [property: Id(1)] string AccountId, [property: Id(2)] string Name, [property: Id(3)] bool Revoked, [property: Id(4)] DateTimeOffset CreatedAt, [property: Id(5)] DateTimeOffset? RevokedAt, [property: Id(6)] Limits.LimitSettings Limits);
 
-public sealed record ApiKeyCheck(bool Valid, bool Revoked, string? AccountId);
+[GenerateSerializer]
+public sealed record ApiKeyCheck([property: Id(0)] bool Valid, [property: Id(1)] bool Revoked, [property: Id(2)] string? AccountId);
 
 public static class ApiKeyErrors
 {

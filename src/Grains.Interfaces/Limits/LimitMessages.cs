@@ -1,4 +1,3 @@
-using Tollgate.Runtime;
 
 namespace Tollgate.Grains.Limits;
 
@@ -9,7 +8,8 @@ namespace Tollgate.Grains.Limits;
 /// sliding windows (a minute, a day); <see cref="MaxConcurrent"/> bounds requests authorized and
 /// not yet settled (or expired).
 /// </summary>
-public sealed record LimitSettings(long? RequestsPerMinute, long? TokensPerMinute, long? TokensPerDay, int? MaxConcurrent)
+[GenerateSerializer]
+public sealed record LimitSettings([property: Id(0)] long? RequestsPerMinute, [property: Id(1)] long? TokensPerMinute, [property: Id(2)] long? TokensPerDay, [property: Id(3)] int? MaxConcurrent)
 {
     public const long MaxRate = 1_000_000_000_000;
     public const int MaxConcurrency = 100_000;
@@ -25,34 +25,39 @@ public sealed record LimitSettings(long? RequestsPerMinute, long? TokensPerMinut
 
 /// <summary>One limit of one scope as it stands: enough for <c>x-ratelimit-*</c> headers.</summary>
 /// <param name="ResetMs">Milliseconds until everything counted now has left the window (0 when nothing is counted).</param>
-public sealed record LimitState(string Scope, string Name, long Limit, long Remaining, long ResetMs);
+[GenerateSerializer]
+public sealed record LimitState([property: Id(0)] string Scope, [property: Id(1)] string Name, [property: Id(2)] long Limit, [property: Id(3)] long Remaining, [property: Id(4)] long ResetMs);
 
 /// <summary>Why a request was denied: a stable <see cref="Reason"/> code, and for rate limits which one and when to retry.</summary>
-public sealed record Denial(string Reason, string Message, string? Limit = null, long? RetryAfterMs = null);
+[GenerateSerializer]
+public sealed record Denial([property: Id(0)] string Reason, [property: Id(1)] string Message, [property: Id(2)] string? Limit = null, [property: Id(3)] long? RetryAfterMs = null);
 
 /// <summary>
 /// A limited grain's answer to an authorize: allowed, or the denial; and its limits after it.
 /// <see cref="Held"/>: the grain holds a grant for the request that settle (or a denial elsewhere)
 /// must release; false when the scope has no limits, so there is nothing to give back.
 /// </summary>
-public sealed record Admission(bool Allowed, Denial? Denial, IReadOnlyList<LimitState> Limits, bool Held = false);
+[GenerateSerializer]
+public sealed record Admission([property: Id(0)] bool Allowed, [property: Id(1)] Denial? Denial, [property: Id(2)] IReadOnlyList<LimitState> Limits, [property: Id(3)] bool Held = false);
 
 /// <summary>Replaces the limits of an account, key, caller IP or model (or the caller IP defaults).</summary>
-public sealed record SetLimits(LimitSettings Limits, string Actor) : IGrainRequest<LimitsView>;
-
-public sealed record GetLimits : IGrainRequest<LimitsView>;
+[GenerateSerializer]
+public sealed record SetLimits([property: Id(0)] LimitSettings Limits, [property: Id(1)] string Actor);
 
 /// <summary><see cref="Settings"/> null: the scope uses the defaults (caller IPs only).</summary>
-public sealed record LimitsView(string Scope, string Key, LimitSettings? Settings, IReadOnlyList<LimitState> Current);
+[GenerateSerializer]
+public sealed record LimitsView([property: Id(0)] string Scope, [property: Id(1)] string Key, [property: Id(2)] LimitSettings? Settings, [property: Id(3)] IReadOnlyList<LimitState> Current);
 
 /// <summary>
 /// Gives back what an authorize took for a request: its concurrency slot, and its token estimate
 /// corrected to <see cref="TokensUsed"/>. <see cref="Refund"/> (the request was denied elsewhere)
 /// also gives back its request count. Idempotent: a second release finds nothing.
 /// </summary>
-public sealed record ReleaseGrant(string RequestId, long TokensUsed, bool Refund) : IGrainRequest<ReleaseResult>;
+[GenerateSerializer]
+public sealed record ReleaseGrant([property: Id(0)] string RequestId, [property: Id(1)] long TokensUsed, [property: Id(2)] bool Refund);
 
-public sealed record ReleaseResult(bool Released);
+[GenerateSerializer]
+public sealed record ReleaseResult([property: Id(0)] bool Released);
 
 /// <summary>The stable reason codes of a denied authorize.</summary>
 public static class Denials

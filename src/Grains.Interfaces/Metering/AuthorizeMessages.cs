@@ -1,5 +1,4 @@
 using Tollgate.Grains.Limits;
-using Tollgate.Runtime;
 
 namespace Tollgate.Grains.Metering;
 
@@ -11,39 +10,46 @@ namespace Tollgate.Grains.Metering;
 /// Counts a request against a caller IP (keyed by <see cref="CallerAddress"/>). The IP's own limits
 /// apply when an operator set them, otherwise <see cref="Defaults"/> (the cluster's IP defaults).
 /// </summary>
-public sealed record AuthorizeIp(string RequestId, long Tokens, int TtlSeconds, LimitSettings Defaults) : IGrainRequest<Admission>;
+[GenerateSerializer]
+public sealed record AuthorizeIp([property: Id(0)] string RequestId, [property: Id(1)] long Tokens, [property: Id(2)] int TtlSeconds, [property: Id(3)] LimitSettings Defaults);
 
 /// <summary>Verifies a presented key (by the hash of its secret) and counts the request against the key's limits.</summary>
-public sealed record AuthorizeKey(string SecretHash, string RequestId, long Tokens, int TtlSeconds) : IGrainRequest<KeyAdmission>;
+[GenerateSerializer]
+public sealed record AuthorizeKey([property: Id(0)] string SecretHash, [property: Id(1)] string RequestId, [property: Id(2)] long Tokens, [property: Id(3)] int TtlSeconds);
 
-public sealed record KeyAdmission(Admission Admission, string? AccountId);
+[GenerateSerializer]
+public sealed record KeyAdmission([property: Id(0)] Admission Admission, [property: Id(1)] string? AccountId);
 
 /// <summary>
 /// Captures the model's price in force now and counts the request against the model's global
 /// limits. A model without a price is denied (model_unknown) unless a <see cref="DefaultPrice"/> is given.
 /// </summary>
-public sealed record AuthorizeModel(string RequestId, long Tokens, int TtlSeconds, Price? DefaultPrice) : IGrainRequest<ModelAdmission>;
+[GenerateSerializer]
+public sealed record AuthorizeModel([property: Id(0)] string RequestId, [property: Id(1)] long Tokens, [property: Id(2)] int TtlSeconds, [property: Id(3)] Price? DefaultPrice);
 
 /// <param name="Price">The price captured for the request (null when denied for lack of one).</param>
 /// <param name="Unpriced">The model has no price in force: the caller must count and log it.</param>
-public sealed record ModelAdmission(Admission Admission, Price? Price, bool Unpriced);
+[GenerateSerializer]
+public sealed record ModelAdmission([property: Id(0)] Admission Admission, [property: Id(1)] Price? Price, [property: Id(2)] bool Unpriced);
 
 /// <summary>
 /// The account's part of an authorize: status, then its limits, then funding: the trial first, paid
 /// credit after. Holds the request's worst-case cost (estimated input plus max output tokens at the
 /// captured price) until settle, void or expiry.
 /// </summary>
+[GenerateSerializer]
 public sealed record AuthorizeAccount(
-    string RequestId,
-    string? KeyId,
-    long EstimatedInputTokens,
-    long MaxOutputTokens,
-    Price Price,
-    int TtlSeconds) : IGrainRequest<AccountAdmission>, IProvisionalRequest; // the hold lives in memory: it need not wait for earlier settles' commits
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string? KeyId,
+    [property: Id(2)] long EstimatedInputTokens,
+    [property: Id(3)] long MaxOutputTokens,
+    [property: Id(4)] Price Price,
+    [property: Id(5)] int TtlSeconds);
 
 /// <param name="FundedBy">"trial" or "credit" when allowed.</param>
 /// <param name="Reserved">The worst-case cost held for the request, in nano-USD.</param>
-public sealed record AccountAdmission(Admission Admission, string? FundedBy, long Reserved, long Available, DateTimeOffset? AuthorizedAt);
+[GenerateSerializer]
+public sealed record AccountAdmission([property: Id(0)] Admission Admission, [property: Id(1)] string? FundedBy, [property: Id(2)] long Reserved, [property: Id(3)] long Available, [property: Id(4)] DateTimeOffset? AuthorizedAt);
 
 /// <summary>
 /// Charges a request at its captured price and records its usage event, in one transaction with
@@ -51,35 +57,37 @@ public sealed record AccountAdmission(Admission Admission, string? FundedBy, lon
 /// authorize (<c>POST /v1/usage</c>) it is charged the same way, as a late settlement. Idempotent:
 /// a repeat returns the first result; a repeat with other token counts is a conflict.
 /// </summary>
+[GenerateSerializer]
 public sealed record SettleRequest(
-    string RequestId,
-    string Model,
-    string? KeyId,
-    string? CallerIp,
-    long InputTokens,
-    long OutputTokens,
-    Price Price,
-    string? FundedBy,
-    string Outcome,
-    bool Streamed,
-    int? LatencyMs,
-    DateTimeOffset? AuthorizedAt) : IGrainRequest<RequestSettled>;
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string Model,
+    [property: Id(2)] string? KeyId,
+    [property: Id(3)] string? CallerIp,
+    [property: Id(4)] long InputTokens,
+    [property: Id(5)] long OutputTokens,
+    [property: Id(6)] Price Price,
+    [property: Id(7)] string? FundedBy,
+    [property: Id(8)] string Outcome,
+    [property: Id(9)] bool Streamed,
+    [property: Id(10)] int? LatencyMs,
+    [property: Id(11)] DateTimeOffset? AuthorizedAt);
 
 /// <param name="Cost">What the request cost at its price.</param>
 /// <param name="TrialUsed">The part of the cost the trial covered.</param>
 /// <param name="Charged">What the paid balance lost.</param>
 /// <param name="Uncollected">What the overdraft policy did not allow to charge.</param>
+[GenerateSerializer]
 public sealed record RequestSettled(
-    string RequestId,
-    string Model,
-    long InputTokens,
-    long OutputTokens,
-    Price Price,
-    long Cost,
-    long TrialUsed,
-    long Charged,
-    long Uncollected,
-    long BalanceAfter);
+    [property: Id(0)] string RequestId,
+    [property: Id(1)] string Model,
+    [property: Id(2)] long InputTokens,
+    [property: Id(3)] long OutputTokens,
+    [property: Id(4)] Price Price,
+    [property: Id(5)] long Cost,
+    [property: Id(6)] long TrialUsed,
+    [property: Id(7)] long Charged,
+    [property: Id(8)] long Uncollected,
+    [property: Id(9)] long BalanceAfter);
 
 public static class Funding
 {

@@ -5,7 +5,8 @@ namespace Tollgate.Grains.Metering;
 /// up to whole nano-USD, so a priced request is never free, and computed in 128 bits, so no token
 /// count a caller can send overflows it.
 /// </summary>
-public readonly record struct Price(long InputPerMillion, long OutputPerMillion)
+[GenerateSerializer]
+public readonly record struct Price([property: Id(0)] long InputPerMillion, [property: Id(1)] long OutputPerMillion)
 {
     public const long MaxTokens = 100_000_000; // far above any context window; more is a client bug
 

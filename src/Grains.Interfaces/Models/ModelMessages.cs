@@ -1,4 +1,3 @@
-using Tollgate.Runtime;
 
 namespace Tollgate.Grains.Models;
 
@@ -8,14 +7,15 @@ namespace Tollgate.Grains.Models;
 /// Adds a price taking effect at <see cref="EffectiveAt"/> (now when null). History is immutable: a
 /// price cannot take effect in the past; a later price for the same instant replaces a scheduled one.
 /// </summary>
-public sealed record SetModelPrice(long InputPerMillion, long OutputPerMillion, DateTimeOffset? EffectiveAt, string Actor) : IGrainRequest<ModelSnapshot>;
+[GenerateSerializer]
+public sealed record SetModelPrice([property: Id(0)] long InputPerMillion, [property: Id(1)] long OutputPerMillion, [property: Id(2)] DateTimeOffset? EffectiveAt, [property: Id(3)] string Actor);
 
-public sealed record GetModel : IGrainRequest<ModelSnapshot>;
-
-public sealed record ModelPrice(long InputPerMillion, long OutputPerMillion, DateTimeOffset EffectiveAt, string Actor);
+[GenerateSerializer]
+public sealed record ModelPrice([property: Id(0)] long InputPerMillion, [property: Id(1)] long OutputPerMillion, [property: Id(2)] DateTimeOffset EffectiveAt, [property: Id(3)] string Actor);
 
 /// <summary><see cref="Current"/> is the price in force now (null: unpriced); <see cref="Prices"/> the whole schedule, oldest first.</summary>
-public sealed record ModelSnapshot(string Model, ModelPrice? Current, IReadOnlyList<ModelPrice> Prices, Limits.LimitSettings Limits);
+[GenerateSerializer]
+public sealed record ModelSnapshot([property: Id(0)] string Model, [property: Id(1)] ModelPrice? Current, [property: Id(2)] IReadOnlyList<ModelPrice> Prices, [property: Id(3)] Limits.LimitSettings Limits);
 
 public static class ModelLimits
 {

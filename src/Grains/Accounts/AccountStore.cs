@@ -5,8 +5,8 @@ using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
 using Npgsql;
 using NpgsqlTypes;
-using Tollgate.Runtime;
-using Tollgate.Runtime.Persistence;
+
+using Tollgate.Persistence;
 
 namespace Tollgate.Grains.Accounts;
 
@@ -56,22 +56,30 @@ internal static class AccountStore
         return account;
     }
 
-    public static GrainWrite Insert(GrainId grain, long balance, long overdraftLimit) =>
-        new GrainWrite(grain).Guarded("""
+    /// <summary>Who writes for an account, as the group committer names it.</summary>
+    public static string Owner(string accountId) => $"account/{accountId}";
+
+    public static GrainWrite Insert(string accountId, long balance, long overdraftLimit) =>
+        new GrainWrite(Owner(accountId)).Guarded("""
             INSERT INTO accounts (account_id, balance, overdraft_limit, version) VALUES ($1, $2, $3, 1)
             ON CONFLICT (account_id) DO NOTHING
-            """, grain.Key, balance, overdraftLimit);
+            """, accountId, balance, overdraftLimit);
 
-    public static GrainWrite Update(GrainId grain, long balance, AccountSettings settings, long expectedVersion) =>
-        new GrainWrite(grain).Guarded("""
+    /// <summary>
+    /// The account row after a change, fenced by its version: it changes nothing unless the stored version
+    /// is still <paramref name="expectedVersion"/>, so a write from a stale or duplicate activation (one that
+    /// loaded an older row, or lost a race) conflicts and nothing of it is committed.
+    /// </summary>
+    public static GrainWrite Update(string accountId, long balance, AccountSettings settings, long expectedVersion) =>
+        new GrainWrite(Owner(accountId)).Guarded("""
             UPDATE accounts SET balance = $2, status = $3, limits = $4, trial = $5, version = $6 + 1, updated_at = now()
             WHERE account_id = $1 AND version = $6
-            """, grain.Key, balance, settings.Status, Json(settings.Limits, StoreJson.Default.LimitSettings), Json(settings.Trial, StoreJson.Default.Trial), expectedVersion);
+            """, accountId, balance, settings.Status, Json(settings.Limits, StoreJson.Default.LimitSettings), Json(settings.Trial, StoreJson.Default.Trial), expectedVersion);
 
-    public static GrainWrite UpdateWithReservations(GrainId grain, long balance, long expectedVersion, IEnumerable<Reservation> reservations) =>
-        new GrainWrite(grain).Guarded(
+    public static GrainWrite UpdateWithReservations(string accountId, long balance, long expectedVersion, IEnumerable<Reservation> reservations) =>
+        new GrainWrite(Owner(accountId)).Guarded(
             "UPDATE accounts SET balance = $2, version = $3 + 1, reservations = $4, updated_at = now() WHERE account_id = $1 AND version = $3",
-            grain.Key, balance, expectedVersion, Json(reservations.ToList(), StoreJson.Default.ListReservation));
+            accountId, balance, expectedVersion, Json(reservations.ToList(), StoreJson.Default.ListReservation));
 
     private static NpgsqlParameter Json<T>(T? value, JsonTypeInfo<T> type) =>
         new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = value is null ? DBNull.Value : JsonSerializer.Serialize(value, type) };
@@ -83,7 +91,7 @@ internal static class AccountStore
             INSERT INTO ledger (account_id, kind, op_key, amount, balance_after, requested, reserved, reason, actor)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (account_id, kind, op_key) DO NOTHING
-            """, write.Grain.Key, kind, key, amount, balanceAfter, requested, reserved, reason, actor);
+            """, AccountIdOf(write), kind, key, amount, balanceAfter, requested, reserved, reason, actor);
 
     /// <summary>The usage event of a settled request, written with its ledger row.</summary>
     public static GrainWrite Usage(this GrainWrite write, SettleRequest usage, RequestSettled result) =>
@@ -92,9 +100,11 @@ internal static class AccountStore
                 input_price, output_price, cost, trial_used, charged, outcome, streamed, latency_ms, authorized_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
             ON CONFLICT (account_id, request_id) WHERE denial IS NULL DO NOTHING
-            """, write.Grain.Key, usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
+            """, AccountIdOf(write), usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
             usage.Price.InputPerMillion, usage.Price.OutputPerMillion, result.Cost, result.TrialUsed, result.Charged, usage.Outcome, usage.Streamed,
             usage.LatencyMs, usage.AuthorizedAt);
+
+    private static string AccountIdOf(GrainWrite write) => write.Owner["account/".Length..];
 
     /// <summary>The result of a settled request, rebuilt from its usage event and ledger row.</summary>
     public static async Task<RequestSettled?> FindSettledAsync(NpgsqlDataSource database, string accountId, string requestId)

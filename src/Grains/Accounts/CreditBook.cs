@@ -1,4 +1,4 @@
-using Tollgate.Runtime;
+
 
 namespace Tollgate.Grains.Accounts;
 
@@ -95,9 +95,9 @@ internal sealed class CreditBook(long balance, long overdraftLimit)
     {
         var after = Balance + amount; // |amount| ≤ MaxAmount and |Balance| ≤ MaxBalance + overdraft: cannot overflow
         if (after > Credits.MaxBalance)
-            throw new GrainException(AccountErrors.BalanceLimit, $"The balance would exceed the maximum of {Credits.ToUsd(Credits.MaxBalance)} USD.");
+            throw new TollgateException(AccountErrors.BalanceLimit, $"The balance would exceed the maximum of {Credits.ToUsd(Credits.MaxBalance)} USD.");
         if (after < -OverdraftLimit)
-            throw new GrainException(AccountErrors.InsufficientCredit, $"The debit would take the balance to {Credits.ToUsd(after)} USD, below the overdraft limit of {Credits.ToUsd(OverdraftLimit)} USD.");
+            throw new TollgateException(AccountErrors.InsufficientCredit, $"The debit would take the balance to {Credits.ToUsd(after)} USD, below the overdraft limit of {Credits.ToUsd(OverdraftLimit)} USD.");
         Balance = after;
         return Balance;
     }

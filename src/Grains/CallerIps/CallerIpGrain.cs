@@ -1,51 +1,53 @@
-using System.Text.Json.Serialization;
+using Orleans.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
-using Tollgate.Runtime;
-using Tollgate.Runtime.Hosting;
-using Tollgate.Runtime.Persistence;
 
 namespace Tollgate.Grains.CallerIps;
 
 /// <summary>
 /// One caller IP (an IPv4 address or an IPv6 /64, see <see cref="CallerAddress"/>): its rate
 /// windows, and the limits an operator set for it, if any; otherwise the cluster's IP defaults
-/// apply, which gateways read from the grain keyed <see cref="GrainTypes.IpDefaults"/> and pass in.
+/// apply, which gateways read from the grain keyed <see cref="GrainKeys.IpDefaults"/> and pass in.
 /// A request the IP admitted stays counted when a later check denies it: denied requests still
 /// count against the caller.
 /// </summary>
-internal sealed class CallerIpGrain() : LimitedGrain("ip"), IHandle<AuthorizeIp, Admission>
+[GrainType("ip")]
+internal sealed class CallerIpGrain(
+    [PersistentState("ip", GrainStorage.Name)] IPersistentState<CallerIpState> state,
+    [FromKeyedServices(TollgateClock.Key)] TimeProvider time) : LimitedGrain("ip", time), ICallerIpGrain
 {
-    private LimitSettings? _own; // null: the defaults apply
-    private long _version;
+    private LimitSettings? Own => state.RecordExists ? state.State.Limits : null; // null: the defaults apply
 
-    protected override async Task OnActivateAsync(CancellationToken cancellationToken)
+    protected override Task LoadAsync(CancellationToken cancellationToken)
     {
-        (var state, _version) = await GrainStateStore.LoadAsync(Database, Id, CallerIpStateJson.Default.CallerIpState);
-        _own = state?.Limits;
-        if (_own is not null) Limits.Configure(_own);
+        if (Own is { } own) Limits.Configure(own);
+        return Task.CompletedTask;
     }
 
-    public Task<Admission> Handle(AuthorizeIp request)
+    public Task<Admission> Authorize(AuthorizeIp request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
         Validate.Ttl(request.TtlSeconds);
         Validate.Limits(request.Defaults);
-        Limits.Configure(_own ?? request.Defaults);
+        Limits.Configure(Own ?? request.Defaults);
         return Task.FromResult(Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs));
     }
 
-    protected override LimitSettings? OwnLimits => _own;
+    protected override LimitSettings? OwnLimits => Own;
 
-    protected override void StoreLimits(LimitSettings limits, string actor)
+    protected override Task StoreLimitsAsync(LimitSettings limits, string actor)
     {
-        _own = limits;
-        _ = Write(GrainStateStore.Write(Id, new CallerIpState(limits, actor), _version++, CallerIpStateJson.Default.CallerIpState));
+        state.State.Limits = limits;
+        state.State.Actor = actor;
+        return WriteAsync(state);
     }
 }
 
-internal sealed record CallerIpState(LimitSettings Limits, string Actor);
-
-[JsonSerializable(typeof(CallerIpState))]
-internal sealed partial class CallerIpStateJson : JsonSerializerContext;
+/// <summary>A caller IP's own limits as stored (JSON, see <see cref="GrainStateSerializer"/>).</summary>
+internal sealed class CallerIpState
+{
+    public LimitSettings? Limits { get; set; }
+    public string Actor { get; set; } = "";
+}

@@ -1,11 +1,9 @@
+using Orleans.Runtime;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
-using Tollgate.Runtime;
-using Tollgate.Runtime.Hosting;
-using Tollgate.Runtime.Persistence;
 
 namespace Tollgate.Grains.Keys;
 
@@ -13,54 +11,58 @@ namespace Tollgate.Grains.Keys;
 /// One API key: which account it belongs to, the hash of its secret, whether it is revoked, and
 /// its rate limits. Revocation takes effect at once on every gateway: they all ask this one activation.
 /// </summary>
-internal sealed class ApiKeyGrain() : LimitedGrain("key"),
-    IHandle<CreateApiKey, ApiKeyView>, IHandle<RevokeApiKey, ApiKeyView>, IHandle<GetApiKey, ApiKeyView>, IHandle<VerifyApiKey, ApiKeyCheck>,
-    IHandle<AuthorizeKey, KeyAdmission>
+[GrainType("apikey")]
+internal sealed class ApiKeyGrain(
+    [PersistentState("apikey", GrainStorage.Name)] IPersistentState<ApiKeyState> state,
+    [FromKeyedServices(TollgateClock.Key)] TimeProvider time) : LimitedGrain("key", time), IApiKeyGrain
 {
-    private ApiKeyState? _state;
-    private long _version;
+    private ApiKeyState? Stored => state.RecordExists ? state.State : null;
 
-    protected override async Task OnActivateAsync(CancellationToken cancellationToken)
+    protected override Task LoadAsync(CancellationToken cancellationToken)
     {
-        (_state, _version) = await GrainStateStore.LoadAsync(Database, Id, ApiKeyStateJson.Default.ApiKeyState);
-        Limits.Configure(_state?.Limits ?? LimitSettings.None);
+        Limits.Configure(Stored?.Limits ?? LimitSettings.None);
+        return Task.CompletedTask;
     }
 
-    public Task<ApiKeyView> Handle(CreateApiKey request)
+    public async Task<ApiKeyView> Create(CreateApiKey request)
     {
         Validate.Key(request.AccountId, nameof(request.AccountId));
         Validate.Text(request.Name, nameof(request.Name), 200);
         Validate.Text(request.Actor, nameof(request.Actor), 200);
-        if (request.SecretHash is not { Length: 64 }) throw new GrainException(Accounts.AccountErrors.InvalidArgument, "SecretHash must be a hex SHA-256.");
-        if (_state is not null)
+        if (request.SecretHash is not { Length: 64 }) throw new TollgateException(Accounts.AccountErrors.InvalidArgument, "SecretHash must be a hex SHA-256.");
+        if (Stored is { } existing)
         {
             // A retry of the same creation is answered again; anything else is a clash of random ids.
-            return _state.SecretHash == request.SecretHash && _state.AccountId == request.AccountId
-                ? Task.FromResult(View(_state))
-                : throw new GrainException(ApiKeyErrors.Exists, $"Key id {Id.Key} is taken.");
+            return existing.SecretHash == request.SecretHash && existing.AccountId == request.AccountId
+                ? View(existing)
+                : throw new TollgateException(ApiKeyErrors.Exists, $"Key id {this.GetPrimaryKeyString()} is taken.");
         }
-        _state = new ApiKeyState(request.AccountId, request.SecretHash, request.Name, Time.GetUtcNow(), null, request.Actor);
-        Persist();
-        return Task.FromResult(View(_state));
+        state.State = new ApiKeyState
+        {
+            AccountId = request.AccountId, SecretHash = request.SecretHash, Name = request.Name, CreatedAt = Time.GetUtcNow(), Actor = request.Actor,
+        };
+        await WriteAsync(state);
+        return View(state.State);
     }
 
-    public Task<ApiKeyView> Handle(RevokeApiKey request)
+    public async Task<ApiKeyView> Revoke(RevokeApiKey request)
     {
         Validate.Text(request.Actor, nameof(request.Actor), 200);
-        var state = Existing();
-        if (state.RevokedAt is null)
+        var key = Existing();
+        if (key.RevokedAt is null)
         {
-            _state = state with { RevokedAt = Time.GetUtcNow(), RevokedBy = request.Actor };
-            Persist();
+            key.RevokedAt = Time.GetUtcNow();
+            key.RevokedBy = request.Actor;
+            await WriteAsync(state);
         }
-        return Task.FromResult(View(_state!));
+        return View(key);
     }
 
-    public Task<ApiKeyView> Handle(GetApiKey request) => Task.FromResult(View(Existing()));
+    public Task<ApiKeyView> Get() => Task.FromResult(View(Existing()));
 
-    public Task<ApiKeyCheck> Handle(VerifyApiKey request) => Task.FromResult(Check(request.SecretHash));
+    public Task<ApiKeyCheck> Verify(VerifyApiKey request) => Task.FromResult(Check(request.SecretHash));
 
-    public Task<KeyAdmission> Handle(AuthorizeKey request)
+    public Task<KeyAdmission> Authorize(AuthorizeKey request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
@@ -76,34 +78,36 @@ internal sealed class ApiKeyGrain() : LimitedGrain("key"),
 
     protected override LimitSettings? OwnLimits => Existing().Limits ?? LimitSettings.None;
 
-    protected override bool HoldsNothing => _state is null; // a made-up or mistyped key
+    protected override bool HoldsNothing => Stored is null; // a made-up or mistyped key
 
-    protected override void StoreLimits(LimitSettings limits, string actor)
+    protected override Task StoreLimitsAsync(LimitSettings limits, string actor)
     {
-        _state = Existing() with { Limits = limits };
-        Persist();
+        Existing().Limits = limits;
+        return WriteAsync(state);
     }
 
     private ApiKeyCheck Check(string? secretHash)
     {
-        if (_state is null || secretHash is not { Length: 64 }) return new ApiKeyCheck(false, false, null);
-        var matches = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(_state.SecretHash), Encoding.ASCII.GetBytes(secretHash));
-        return !matches ? new ApiKeyCheck(false, false, null) : new ApiKeyCheck(_state.RevokedAt is null, _state.RevokedAt is not null, _state.AccountId);
+        if (Stored is not { } key || secretHash is not { Length: 64 }) return new ApiKeyCheck(false, false, null);
+        var matches = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key.SecretHash), Encoding.ASCII.GetBytes(secretHash));
+        return !matches ? new ApiKeyCheck(false, false, null) : new ApiKeyCheck(key.RevokedAt is null, key.RevokedAt is not null, key.AccountId);
     }
 
-    private void Persist() => _ = Write(GrainStateStore.Write(Id, _state!, _version++, ApiKeyStateJson.Default.ApiKeyState));
+    private ApiKeyState Existing() => Stored ?? throw new TollgateException(ApiKeyErrors.NotFound, $"No API key {this.GetPrimaryKeyString()}.");
 
-    private ApiKeyState Existing() => _state ?? throw new GrainException(ApiKeyErrors.NotFound, $"No API key {Id.Key}.");
-
-    private ApiKeyView View(ApiKeyState state) =>
-        new(Id.Key, state.AccountId, state.Name, state.RevokedAt is not null, state.CreatedAt, state.RevokedAt, state.Limits ?? LimitSettings.None);
+    private ApiKeyView View(ApiKeyState key) =>
+        new(this.GetPrimaryKeyString(), key.AccountId, key.Name, key.RevokedAt is not null, key.CreatedAt, key.RevokedAt, key.Limits ?? LimitSettings.None);
 }
 
-internal sealed record ApiKeyState(string AccountId, string SecretHash, string Name, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string Actor)
+/// <summary>An API key as stored (JSON, see <see cref="GrainStateSerializer"/>): property names are the stored format.</summary>
+internal sealed class ApiKeyState
 {
-    public string? RevokedBy { get; init; }
-    public LimitSettings? Limits { get; init; }
+    public string AccountId { get; set; } = "";
+    public string SecretHash { get; set; } = "";
+    public string Name { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public string Actor { get; set; } = "";
+    public string? RevokedBy { get; set; }
+    public LimitSettings? Limits { get; set; }
 }
-
-[JsonSerializable(typeof(ApiKeyState))]
-internal sealed partial class ApiKeyStateJson : JsonSerializerContext;

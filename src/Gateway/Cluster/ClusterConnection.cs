@@ -1,0 +1,44 @@
+using Orleans.Configuration;
+
+namespace Tollgate.Gateway.Cluster;
+
+/// <summary>Makes the gateway an Orleans client of the cluster whose silos PostgreSQL's membership table lists.</summary>
+internal static class ClusterConnection
+{
+    public static void AddClusterClient(this WebApplicationBuilder builder, ClusterClientSettings settings, string connectionString)
+    {
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<RetryTransientFailures>();
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(cluster =>
+            {
+                cluster.ClusterId = settings.ClusterId;
+                cluster.ServiceId = settings.ServiceId;
+            });
+            client.UseAdoNetClustering(clustering =>
+            {
+                clustering.Invariant = "Npgsql";
+                clustering.ConnectionString = connectionString;
+            });
+            client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = settings.ResponseTimeout);
+            // Silos that joined are found within this period; one that died is dropped as soon as its connection fails.
+            client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            client.Services.AddSingleton<IOutgoingGrainCallFilter>(services => services.GetRequiredService<RetryTransientFailures>());
+            client.UseConnectionRetryFilter(new WaitForCluster(settings.ConnectTimeout));
+        });
+    }
+
+    /// <summary>A gateway may start before the silos (docker-compose, a restart of everything): it waits for them, up to a bound.</summary>
+    private sealed class WaitForCluster(TimeSpan timeout) : IClientConnectionRetryFilter
+    {
+        private readonly DateTime _giveUpAt = DateTime.UtcNow + timeout;
+
+        public async Task<bool> ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
+        {
+            if (DateTime.UtcNow >= _giveUpAt) return false;
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            return true;
+        }
+    }
+}

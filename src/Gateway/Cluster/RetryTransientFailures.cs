@@ -1,0 +1,29 @@
+namespace Tollgate.Gateway.Cluster;
+
+/// <summary>
+/// Retries a grain call that failed for a reason of the cluster's (a silo that died or is being replaced,
+/// a write refused to a stale activation, a response timeout), a bounded number of times with growing
+/// pauses: every grain message is idempotent by its id, so a repeat cannot apply twice. What still fails
+/// reaches the caller as a <c>503</c> (or <c>504</c> for a timeout) with a stable code.
+/// </summary>
+internal sealed class RetryTransientFailures(ClusterClientSettings settings, ILogger<RetryTransientFailures> logger) : IOutgoingGrainCallFilter
+{
+    private long _retries;
+
+    /// <summary>Attempts repeated so far (for tests and the failure reports).</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
+    public async Task Invoke(IOutgoingGrainCallContext context)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await context.Invoke();
+            if (context.Response?.Exception is not { } failure || ClusterFailures.CodeOf(failure) is not { } code || attempt >= settings.MaxAttempts) return;
+            Interlocked.Increment(ref _retries);
+            var pause = TimeSpan.FromMilliseconds(Math.Min(settings.MaxRetryPause.TotalMilliseconds, 50 * (1 << Math.Min(attempt - 1, 10))));
+            logger.LogDebug("{Method} of {Grain} failed ({Code}), attempt {Attempt}; retrying in {Pause} ms",
+                context.MethodName, context.TargetId, code, attempt, pause.TotalMilliseconds);
+            await Task.Delay(pause);
+        }
+    }
+}

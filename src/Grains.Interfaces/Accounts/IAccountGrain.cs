@@ -1,0 +1,40 @@
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
+
+namespace Tollgate.Grains.Accounts;
+
+/// <summary>One account, keyed by its id: credits, trial, status and rate limits.</summary>
+[Alias("tollgate.account")]
+public interface IAccountGrain : ILimitedGrain
+{
+    [Alias("create")]
+    Task<AccountSnapshot> Create(CreateAccount request);
+
+    [Alias("get")]
+    Task<AccountSnapshot> Get(GetAccount request);
+
+    [Alias("reserve")]
+    Task<ReserveResult> Reserve(ReserveCredit request);
+
+    [Alias("settle-credit")]
+    Task<SettleResult> Settle(SettleCredit request);
+
+    [Alias("void")]
+    Task<VoidResult> Void(VoidReservation request);
+
+    [Alias("adjust")]
+    Task<AdjustResult> Adjust(AdjustCredit request);
+
+    /// <summary>The account's part of an authorize; answered without waiting for earlier settles to commit (see the grain).</summary>
+    [Alias("authorize")]
+    Task<AccountAdmission> Authorize(AuthorizeAccount request);
+
+    [Alias("settle")]
+    Task<RequestSettled> Settle(SettleRequest request);
+
+    [Alias("grant-trial")]
+    Task<AccountSnapshot> GrantTrial(GrantTrial request);
+
+    [Alias("set-status")]
+    Task<AccountSnapshot> SetStatus(SetAccountStatus request);
+}

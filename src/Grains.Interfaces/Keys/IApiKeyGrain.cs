@@ -1,0 +1,24 @@
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
+
+namespace Tollgate.Grains.Keys;
+
+/// <summary>One API key, keyed by its public id (see <see cref="ApiKeyFormat"/>).</summary>
+[Alias("tollgate.apikey")]
+public interface IApiKeyGrain : ILimitedGrain
+{
+    [Alias("create")]
+    Task<ApiKeyView> Create(CreateApiKey request);
+
+    [Alias("revoke")]
+    Task<ApiKeyView> Revoke(RevokeApiKey request);
+
+    [Alias("get")]
+    Task<ApiKeyView> Get();
+
+    [Alias("verify")]
+    Task<ApiKeyCheck> Verify(VerifyApiKey request);
+
+    [Alias("authorize")]
+    Task<KeyAdmission> Authorize(AuthorizeKey request);
+}

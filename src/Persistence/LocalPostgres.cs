@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Tollgate.Persistence;
+
+/// <summary>Where the cluster lives, and whether it is throw-away (no fsync, deleted on dispose).</summary>
+public sealed record LocalPostgresOptions(string DataDirectory, bool Ephemeral);
+
+/// <summary>
+/// A private PostgreSQL server run from the machine's own binaries (initdb/pg_ctl), so local runs and
+/// tests need no Docker and no shared server. Listens only on loopback with trust auth. Unix only.
+/// </summary>
+public sealed class LocalPostgres : IAsyncDisposable
+{
+    private const string OsUser = "postgres";
+    private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly string _binDir;
+    private readonly string _dataDir;
+    private readonly bool _asPostgresUser;
+    private readonly LocalPostgresOptions _options;
+    private readonly string? _ownSocketDir;
+    private readonly ILogger? _logger;
+    private readonly object _gate = new();
+    private Task? _stopTask;
+
+    private LocalPostgres(LocalPostgresOptions options, string binDir, string dataDir, bool asPostgresUser, string? ownSocketDir, ILogger? logger)
+    {
+        (_options, _binDir, _dataDir, _asPostgresUser, _ownSocketDir, _logger) = (options, binDir, dataDir, asPostgresUser, ownSocketDir, logger);
+    }
+
+    public int Port { get; private set; }
+    public string ConnectionString => ConnectionStringFor("postgres");
+    private string LogFile => Path.Combine(_dataDir, "tollgate-postgres.log");
+    private string[] StopArgs => ["-D", _dataDir, "-w", "-t", "60", "stop", "-m", "fast"];
+
+    public string ConnectionStringFor(string database) =>
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database }.ToString();
+
+    public static async Task<LocalPostgres> StartAsync(LocalPostgresOptions options, ILogger? logger = null, CancellationToken ct = default)
+    {
+        var binDir = FindBinDir();
+        var dataDir = Path.GetFullPath(options.DataDirectory);
+        // PostgreSQL refuses to run as root, so as root every tool runs as the 'postgres' OS user.
+        var asPostgres = IsRoot();
+        Directory.CreateDirectory(dataDir);
+        // Unix socket paths are capped at ~107 bytes (dir + "/.s.PGSQL.NNNNN"); long data dirs get a short /tmp dir.
+        string? ownSocketDir = Encoding.UTF8.GetByteCount(dataDir) + 16 <= 107 ? null : Path.Combine("/tmp", "tgpg-" + Guid.NewGuid().ToString("N")[..10]);
+        if (ownSocketDir is not null) Directory.CreateDirectory(ownSocketDir);
+        var pg = new LocalPostgres(options, binDir, dataDir, asPostgres, ownSocketDir, logger);
+        try
+        {
+            if (asPostgres) await pg.GrantToPostgresUserAsync(ct);
+            await pg.InitOrRecoverAsync(ct);
+            await pg.StartServerAsync(ct);
+            await pg.VerifyAsync(ct);
+            logger?.LogInformation("Local PostgreSQL ({BinDir}) listening on 127.0.0.1:{Port}, data in {DataDir}", binDir, pg.Port, dataDir);
+            return pg;
+        }
+        catch
+        {
+            // Never leave a half-started server behind.
+            try { await pg.DisposeAsync(); } catch (Exception e) { logger?.LogWarning(e, "Cleanup after failed start failed"); }
+            throw;
+        }
+    }
+
+    /// <summary>Stops the server (pg_ctl stop -m fast). Safe to call repeatedly and concurrently.</summary>
+    public Task StopAsync()
+    {
+        lock (_gate) return _stopTask ??= StopCoreAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (_ownSocketDir is not null) TryDelete(_ownSocketDir);
+        if (_options.Ephemeral) TryDelete(_dataDir);
+    }
+
+    private async Task StopCoreAsync()
+    {
+        if (!File.Exists(Path.Combine(_dataDir, "postmaster.pid"))) return;
+        var (code, output) = await RunToolAsync("pg_ctl", StopArgs, CancellationToken.None);
+        if (code != 0 && File.Exists(Path.Combine(_dataDir, "postmaster.pid")))
+            _logger?.LogWarning("pg_ctl stop exited {Code}: {Output}", code, output);
+    }
+
+    private async Task InitOrRecoverAsync(CancellationToken ct)
+    {
+        if (!File.Exists(Path.Combine(_dataDir, "PG_VERSION")))
+        {
+            List<string> args = ["-D", _dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"];
+            if (_options.Ephemeral) args.Add("--no-sync");
+            var (code, output) = await RunToolAsync("initdb", args, ct);
+            if (code != 0) throw new InvalidOperationException($"initdb failed (exit {code}) for {_dataDir}:\n{output}");
+            return;
+        }
+        // Reusing persistent data: a server left over from an unclean exit would hold the data dir.
+        var (status, _) = await RunToolAsync("pg_ctl", ["-D", _dataDir, "status"], ct);
+        if (status != 0) return;
+        _logger?.LogWarning("Stopping a leftover PostgreSQL server on {DataDir}", _dataDir);
+        await RunToolAsync("pg_ctl", StopArgs, ct);
+    }
+
+    private async Task StartServerAsync(CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreeLoopbackPort();
+            long logStart = File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
+            var opts = $"-c listen_addresses=127.0.0.1 -p {Port} -c unix_socket_directories={ShQuote(_ownSocketDir ?? _dataDir)} -c max_connections=300";
+            if (_options.Ephemeral) opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+            var (code, output) = await RunToolAsync("pg_ctl", ["-D", _dataDir, "-w", "-t", "60", "-l", LogFile, "start", "-o", opts], ct);
+            if (code == 0) return;
+            var log = ReadLog(logStart);
+            // The port was free a moment ago; another process may have grabbed it in between.
+            if (attempt < 3 && log.Contains("could not bind", StringComparison.OrdinalIgnoreCase)) continue;
+            throw new InvalidOperationException($"PostgreSQL failed to start (pg_ctl exit {code}):\n{output}\n--- server log ({LogFile}) ---\n{Tail(log, 40)}");
+        }
+    }
+
+    /// <summary>pg_ctl -w only proves the postmaster accepts connections; prove the TCP path clients use works too.</summary>
+    private async Task VerifyAsync(CancellationToken ct)
+    {
+        var cs = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Timeout = 5 }.ToString();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await using var conn = new NpgsqlConnection(cs);
+                await conn.OpenAsync(ct);
+                await using var cmd = new NpgsqlCommand("SELECT 1", conn);
+                await cmd.ExecuteScalarAsync(ct);
+                return;
+            }
+            catch (Exception e) when ((e is NpgsqlException or SocketException or TimeoutException) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new InvalidOperationException($"PostgreSQL started but is not reachable on port {Port}:\n{Tail(ReadLog(0), 40)}", e);
+            }
+        }
+    }
+
+    /// <summary>As root: the postgres user must own the data/socket dirs and be able to traverse their parents.</summary>
+    private async Task GrantToPostgresUserAsync(CancellationToken ct)
+    {
+        foreach (var dir in new[] { _dataDir, _ownSocketDir })
+        {
+            if (dir is null) continue;
+            var (code, output) = await RunAsync(new ProcessStartInfo("chown") { ArgumentList = { "-R", OsUser + ":", dir } }, ct);
+            if (code != 0) throw new InvalidOperationException($"chown of {dir} to '{OsUser}' failed (does that OS user exist?):\n{output}");
+            for (var p = Path.GetDirectoryName(dir); !string.IsNullOrEmpty(p) && !OperatingSystem.IsWindows(); p = Path.GetDirectoryName(p))
+            {
+                var mode = File.GetUnixFileMode(p);
+                if (!mode.HasFlag(UnixFileMode.OtherExecute)) File.SetUnixFileMode(p, mode | UnixFileMode.OtherExecute);
+            }
+        }
+    }
+
+    private Task<(int Code, string Output)> RunToolAsync(string tool, IReadOnlyList<string> args, CancellationToken ct)
+    {
+        var exe = Path.Combine(_binDir, tool);
+        ProcessStartInfo psi;
+        if (!_asPostgresUser) psi = new ProcessStartInfo(exe);
+        else if (FindOnPath("runuser", "/usr/sbin", "/sbin") is { } runuser) psi = new ProcessStartInfo(runuser) { ArgumentList = { "-u", OsUser, "--", exe } };
+        else
+        {
+            // Fallback only: su needs one shell string, so every argument is quoted.
+            var cmd = string.Join(' ', new[] { exe }.Concat(args).Select(ShQuote));
+            return RunAsync(new ProcessStartInfo("su") { ArgumentList = { OsUser, "-s", "/bin/sh", "-c", cmd } }, ct);
+        }
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return RunAsync(psi, ct);
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(ProcessStartInfo psi, CancellationToken ct)
+    {
+        psi.RedirectStandardOutput = psi.RedirectStandardError = true;
+        psi.UseShellExecute = false;
+        psi.WorkingDirectory = "/"; // the postgres user may not be able to enter our cwd
+        using var proc = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {psi.FileName}");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ToolTimeout);
+        var stdout = proc.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = proc.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await proc.WaitForExitAsync(timeout.Token);
+            return (proc.ExitCode, (await stdout + await stderr).Trim());
+        }
+        catch (OperationCanceledException)
+        {
+            try { proc.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            ct.ThrowIfCancellationRequested();
+            throw new TimeoutException($"{psi.FileName} {string.Join(' ', psi.ArgumentList)} did not finish within {ToolTimeout.TotalSeconds}s");
+        }
+    }
+
+    private static string FindBinDir()
+    {
+        static bool HasTools(string? dir) => dir is not null && File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "initdb"));
+        if (Environment.GetEnvironmentVariable("TOLLGATE_PG_BIN") is { Length: > 0 } env)
+            return HasTools(env) ? Path.GetFullPath(env) : throw new InvalidOperationException($"TOLLGATE_PG_BIN={env} does not contain pg_ctl and initdb.");
+        if (FindOnPath("pg_ctl") is { } onPath && HasTools(Path.GetDirectoryName(onPath)))
+        {
+            // /usr/local/bin/pg_ctl is often a symlink; the real bin dir is what pg_ctl uses to find 'postgres'.
+            var real = Path.GetDirectoryName(File.ResolveLinkTarget(onPath, returnFinalTarget: true)?.FullName);
+            return HasTools(real) ? real! : Path.GetDirectoryName(onPath)!;
+        }
+        var versioned = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(d => (Dir: Path.Combine(d, "bin"), Ver: Version.TryParse(Path.GetFileName(d) + (Path.GetFileName(d).Contains('.') ? "" : ".0"), out var v) ? v : null))
+                .Where(x => x.Ver is not null && HasTools(x.Dir)).OrderByDescending(x => x.Ver).Select(x => x.Dir).FirstOrDefault()
+            : null;
+        return versioned ?? throw new InvalidOperationException(
+            "PostgreSQL binaries (pg_ctl, initdb) not found. Install PostgreSQL (e.g. `apt-get install -y postgresql`), " +
+            "set TOLLGATE_PG_BIN to its bin folder, or set Postgres:ConnectionString to use an existing server.");
+    }
+
+    private static string? FindOnPath(string name, params string[] extraDirs) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Concat(extraDirs).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+
+    /// <summary>Effective uid from /proc (Linux); falls back to the user name elsewhere.</summary>
+    private static bool IsRoot()
+    {
+        try
+        {
+            var uidLine = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+            var fields = uidLine?.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (fields is { Length: >= 3 }) return fields[2] == "0"; // Uid: real effective saved fs
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        return Environment.UserName == "root";
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    /// <summary>Server log from <paramref name="from"/> on (at most its last 32 KB: persistent logs grow across runs).</summary>
+    private string ReadLog(long from)
+    {
+        try
+        {
+            using var fs = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            fs.Seek(Math.Min(fs.Length, Math.Max(from, fs.Length - 32768)), SeekOrigin.Begin);
+            return new StreamReader(fs).ReadToEnd();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return $"(log unavailable: {e.Message})"; }
+    }
+
+    private static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
+
+    private static string ShQuote(string s) => s.All(c => char.IsAsciiLetterOrDigit(c) || "/._-=,:".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+
+    private void TryDelete(string dir)
+    {
+        try { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { _logger?.LogWarning(e, "Could not delete {Dir}", dir); }
+    }
+}

@@ -1,0 +1,27 @@
+using Tollgate.Persistence;
+
+namespace Tollgate.Silo;
+
+/// <summary>Settings of a silo (configuration section <c>Silo</c>); membership timing is in <c>Silo:Membership</c>.</summary>
+public sealed class SiloSettings
+{
+    /// <summary>Silos and gateways with the same cluster id form one cluster.</summary>
+    public string ClusterId { get; set; } = "tollgate";
+
+    /// <summary>Names the service's stored grain state; keep it across deployments (and clusters) of one service.</summary>
+    public string ServiceId { get; set; } = "tollgate";
+
+    /// <summary>The address other silos and gateways reach this one at: an IP address, or a host name resolved at start.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Where the silo and gateway ports listen; defaults to the advertised address (use 0.0.0.0 in a container).</summary>
+    public string? ListenAddress { get; set; }
+
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The port gateways (Orleans clients) connect to.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    public GroupCommitOptions GroupCommit { get; set; } = new();
+}

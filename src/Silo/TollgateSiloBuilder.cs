@@ -1,0 +1,26 @@
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
+using Tollgate.Grains;
+using Tollgate.Persistence;
+
+namespace Tollgate.Silo;
+
+/// <summary>What a silo needs to host Tollgate's grains, whatever its clustering (tests use Orleans' in-memory one).</summary>
+public static class TollgateSiloBuilder
+{
+    public static ISiloBuilder AddTollgateGrains(this ISiloBuilder silo, string connectionString, GroupCommitOptions commits)
+    {
+        silo.Services.AddSingleton(_ => Database.CreateDataSource(connectionString)); // by a factory, so the container disposes it
+        silo.Services.AddSingleton(commits);
+        silo.Services.AddSingleton<GroupCommitter>();
+        const string adoNet = GrainStorage.Name + ".adonet";
+        silo.AddAdoNetGrainStorage(adoNet, storage =>
+        {
+            storage.Invariant = Database.Invariant;
+            storage.ConnectionString = connectionString;
+            storage.GrainStorageSerializer = new GrainStateSerializer();
+        });
+        silo.Services.AddGrainStorage(GrainStorage.Name, (services, _) => new UnambiguousStringKeys(services.GetRequiredKeyedService<IGrainStorage>(adoNet)));
+        return silo;
+    }
+}
