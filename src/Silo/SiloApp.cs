@@ -18,7 +18,7 @@ public static class SiloApp
     {
         var builder = WebApplication.CreateBuilder(args);
         var settings = builder.Configuration.GetSection("Silo").Get<SiloSettings>() ?? new SiloSettings();
-        var connectionString = await Database.PrepareAsync(builder, cancellationToken);
+        var connectionString = await SiloDatabase.PrepareAsync(builder, cancellationToken);
 
         builder.UseOrleans(silo =>
         {
@@ -39,11 +39,18 @@ public static class SiloApp
             });
             silo.UseAdoNetClustering(clustering =>
             {
-                clustering.Invariant = Database.Invariant;
+                clustering.Invariant = SiloDatabase.Invariant;
                 clustering.ConnectionString = connectionString;
             });
             silo.Configure<ClusterMembershipOptions>(FailureDetection.Apply);
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Silo:Membership"));
+            if (settings.GrainDirectory == GrainDirectoryKind.Distributed)
+            {
+#pragma warning disable ORLEANSEXP003 // experimental: chosen by configuration, with its trade-off measured (README)
+                silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
+                silo.Configure<GrainDirectoryOptions>(directory => directory.RangeLeaseDuration = settings.DirectoryLeaseDuration);
+            }
             silo.AddTollgateGrains(connectionString, settings.GroupCommit);
         });
         services?.Invoke(builder.Services);

@@ -23,5 +23,23 @@ public sealed class SiloSettings
     /// <summary>The port gateways (Orleans clients) connect to.</summary>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// Where Orleans looks up which silo hosts a grain. <see cref="GrainDirectoryKind.Default"/> (Orleans' eventually
+    /// consistent directory) answers at once after a crash but can briefly let two activations of a grain exist
+    /// while membership changes; <see cref="GrainDirectoryKind.Distributed"/> (experimental in Orleans 10) never
+    /// does, at the price of keeping a crashed silo's grains unreachable for <see cref="DirectoryLeaseDuration"/>.
+    /// Money is exact either way (every account write is fenced by the row's version); rate windows are not.
+    /// </summary>
+    public GrainDirectoryKind GrainDirectory { get; set; } = GrainDirectoryKind.Default;
+
+    /// <summary>How long the distributed directory keeps a crashed silo's range (Orleans' default is 30 s).</summary>
+    public TimeSpan DirectoryLeaseDuration { get; set; } = TimeSpan.FromSeconds(5);
+
     public GroupCommitOptions GroupCommit { get; set; } = new();
+}
+
+public enum GrainDirectoryKind
+{
+    Default,
+    Distributed,
 }

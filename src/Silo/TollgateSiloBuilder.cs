@@ -10,13 +10,13 @@ public static class TollgateSiloBuilder
 {
     public static ISiloBuilder AddTollgateGrains(this ISiloBuilder silo, string connectionString, GroupCommitOptions commits)
     {
-        silo.Services.AddSingleton(_ => Database.CreateDataSource(connectionString)); // by a factory, so the container disposes it
+        silo.Services.AddSingleton(_ => SiloDatabase.CreateDataSource(connectionString)); // by a factory, so the container disposes it
         silo.Services.AddSingleton(commits);
         silo.Services.AddSingleton<GroupCommitter>();
         const string adoNet = GrainStorage.Name + ".adonet";
         silo.AddAdoNetGrainStorage(adoNet, storage =>
         {
-            storage.Invariant = Database.Invariant;
+            storage.Invariant = SiloDatabase.Invariant;
             storage.ConnectionString = connectionString;
             storage.GrainStorageSerializer = new GrainStateSerializer();
         });

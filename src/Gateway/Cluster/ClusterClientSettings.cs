@@ -12,7 +12,7 @@ public sealed class ClusterClientSettings
     /// Longest one attempt of a grain call waits for its answer. Calls in flight to a silo that crashed wait
     /// this long (Orleans' default is 30 s); kept above the slowest commit a healthy silo makes.
     /// </summary>
-    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Attempts of a grain call that fails for a reason of the cluster's, the first included.</summary>
     public int MaxAttempts { get; set; } = 6;

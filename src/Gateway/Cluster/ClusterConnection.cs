@@ -3,12 +3,10 @@ using Orleans.Configuration;
 namespace Tollgate.Gateway.Cluster;
 
 /// <summary>Makes the gateway an Orleans client of the cluster whose silos PostgreSQL's membership table lists.</summary>
-internal static class ClusterConnection
+public static class ClusterConnection
 {
-    public static void AddClusterClient(this WebApplicationBuilder builder, ClusterClientSettings settings, string connectionString)
+    internal static void AddClusterClient(this WebApplicationBuilder builder, ClusterClientSettings settings, string connectionString)
     {
-        builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton<RetryTransientFailures>();
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(cluster =>
@@ -21,12 +19,21 @@ internal static class ClusterConnection
                 clustering.Invariant = "Npgsql";
                 clustering.ConnectionString = connectionString;
             });
-            client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = settings.ResponseTimeout);
             // Silos that joined are found within this period; one that died is dropped as soon as its connection fails.
             client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-            client.Services.AddSingleton<IOutgoingGrainCallFilter>(services => services.GetRequiredService<RetryTransientFailures>());
             client.UseConnectionRetryFilter(new WaitForCluster(settings.ConnectTimeout));
+            client.UseTollgateRetries(settings);
         });
+    }
+
+    /// <summary>The response timeout and bounded retries of transient failures (see <see cref="RetryTransientFailures"/>).</summary>
+    public static IClientBuilder UseTollgateRetries(this IClientBuilder client, ClusterClientSettings settings)
+    {
+        client.Services.AddSingleton(settings);
+        client.Services.AddSingleton<RetryTransientFailures>();
+        client.Services.AddSingleton<IOutgoingGrainCallFilter>(services => services.GetRequiredService<RetryTransientFailures>());
+        client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = settings.ResponseTimeout);
+        return client;
     }
 
     /// <summary>A gateway may start before the silos (docker-compose, a restart of everything): it waits for them, up to a bound.</summary>

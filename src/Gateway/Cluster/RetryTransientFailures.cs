@@ -6,7 +6,7 @@ namespace Tollgate.Gateway.Cluster;
 /// pauses: every grain message is idempotent by its id, so a repeat cannot apply twice. What still fails
 /// reaches the caller as a <c>503</c> (or <c>504</c> for a timeout) with a stable code.
 /// </summary>
-internal sealed class RetryTransientFailures(ClusterClientSettings settings, ILogger<RetryTransientFailures> logger) : IOutgoingGrainCallFilter
+public sealed class RetryTransientFailures(ClusterClientSettings settings, ILogger<RetryTransientFailures> logger) : IOutgoingGrainCallFilter
 {
     private long _retries;
 
@@ -17,8 +17,16 @@ internal sealed class RetryTransientFailures(ClusterClientSettings settings, ILo
     {
         for (var attempt = 1; ; attempt++)
         {
-            await context.Invoke();
-            if (context.Response?.Exception is not { } failure || ClusterFailures.CodeOf(failure) is not { } code || attempt >= settings.MaxAttempts) return;
+            string code;
+            try
+            {
+                await context.Invoke(); // a failed call throws here; calling Invoke again sends the request again
+                return;
+            }
+            catch (Exception failure) when (attempt < settings.MaxAttempts && ClusterFailures.CodeOf(failure) is { } transient)
+            {
+                code = transient;
+            }
             Interlocked.Increment(ref _retries);
             var pause = TimeSpan.FromMilliseconds(Math.Min(settings.MaxRetryPause.TotalMilliseconds, 50 * (1 << Math.Min(attempt - 1, 10))));
             logger.LogDebug("{Method} of {Grain} failed ({Code}), attempt {Attempt}; retrying in {Pause} ms",

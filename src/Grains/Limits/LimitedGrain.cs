@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
 namespace Tollgate.Grains.Limits;
 
 /// <summary>
@@ -6,9 +9,6 @@ namespace Tollgate.Grains.Limits;
 /// </summary>
 internal abstract partial class LimitedGrain(string scope, TimeProvider time) : Grain, ILimitedGrain
 {
-    /// <summary>How long an activation that holds nothing (a made-up id) may stay: see <see cref="HoldsNothing"/>.</summary>
-    internal static readonly TimeSpan MadeUpIdLifetime = TimeSpan.FromSeconds(30);
-
     protected RateLimiter Limits { get; } = new(scope);
 
     protected TimeProvider Time { get; } = time;
@@ -24,8 +24,8 @@ internal abstract partial class LimitedGrain(string scope, TimeProvider time) : 
     /// <summary>
     /// True while the activation holds nothing that a reload would not restore as it is (a key or an
     /// account that does not exist, a model nobody configured). Such an activation goes after
-    /// <see cref="MadeUpIdLifetime"/> however recently it was used, so ids made up by callers (random API
-    /// keys, model names) cannot fill a silo's memory for the default collection age of 15 minutes.
+    /// <see cref="MadeUpIdOptions.Lifetime"/> however recently it was used, so ids made up by callers (random
+    /// API keys, model names) cannot fill a silo's memory for the default collection age of 15 minutes.
     /// </summary>
     protected virtual bool HoldsNothing => false;
 
@@ -34,11 +34,12 @@ internal abstract partial class LimitedGrain(string scope, TimeProvider time) : 
         await LoadAsync(cancellationToken);
         if (HoldsNothing)
         {
+            var lifetime = ServiceProvider.GetService<IOptions<MadeUpIdOptions>>()?.Value.Lifetime ?? new MadeUpIdOptions().Lifetime;
             this.RegisterGrainTimer(static self =>
             {
                 if (self.HoldsNothing) self.DeactivateOnIdle();
                 return Task.CompletedTask;
-            }, this, new GrainTimerCreationOptions(MadeUpIdLifetime, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
+            }, this, new GrainTimerCreationOptions(lifetime, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
         }
     }
 

@@ -1,7 +1,7 @@
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Metering;
-using Tollgate.Runtime;
+
 using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Accounts;
@@ -14,11 +14,11 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
-        var account = GrainTypes.AccountId("hot");
-        await cluster.Grains.CallAsync(account, new CreateAccount(OverdraftLimit: 0, InitialCredit: 500_000, "test"));
+        var account = cluster.Grains.Account("hot");
+        await account.Create(new CreateAccount(OverdraftLimit: 0, InitialCredit: 500_000, "test"));
 
         var reserves = await Task.WhenAll(Enumerable.Range(0, 1_000).Select(i =>
-            Task.Run(() => cluster.Grains.CallAsync(account, new ReserveCredit($"req-{i}", 1_000, 60)))));
+            Task.Run(() => account.Reserve(new ReserveCredit($"req-{i}", 1_000, 60)))));
 
         var granted = reserves.Where(r => r.Granted).ToList();
         Assert.Equal(500, granted.Count);
@@ -29,14 +29,14 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
         var costs = new Random(7);
         var actual = granted.ToDictionary(r => r.RequestId, _ => (long)costs.Next(0, 2_000));
         var settled = await Task.WhenAll(granted.Select(r =>
-            Task.Run(() => cluster.Grains.CallAsync(account, new SettleCredit(r.RequestId, actual[r.RequestId])))));
+            Task.Run(() => account.Settle(new SettleCredit(r.RequestId, actual[r.RequestId])))));
 
         var totals = await Ledger.ReadAsync(database, "hot");
         Assert.Equal(totals.Balance, totals.LedgerSum);
         Assert.Equal(500_000 - settled.Sum(s => s.Charged), totals.Balance);
         Assert.True(totals.Balance >= 0, "no overdraft was allowed");
         Assert.Equal(actual.Values.Sum(), settled.Sum(s => s.Charged + s.Uncollected));
-        var snapshot = await cluster.Grains.CallAsync(account, new GetAccount(0, null));
+        var snapshot = await account.Get(new GetAccount(0, null));
         Assert.Equal(0, snapshot.Pending);
         Assert.Equal(totals.Balance, snapshot.Balance);
     }
@@ -46,17 +46,18 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
-        var account = GrainTypes.AccountId("busy");
+        var account = cluster.Grains.Account("busy");
         var price = new Price(InputPerMillion: 1_000_000, OutputPerMillion: 1_000_000); // 1 nano-USD a token
-        await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000_000_000, "test"));
-        Assert.True((await cluster.Grains.CallAsync(account, new AuthorizeAccount("first", null, 100, 100, price, 60))).Admission.Allowed);
+        await account.Create(new CreateAccount(0, 1_000_000_000, "test"));
+        Assert.True((await account.Authorize(new AuthorizeAccount("first", null, 100, 100, price, 60))).Admission.Allowed);
 
         // Hold the account's row so the settle's commit waits.
         await using var rowLock = await HeldLock.TakeAsync(database, "SELECT 1 FROM accounts WHERE account_id = 'busy' FOR UPDATE");
-        var settle = cluster.Grains.CallAsync(account, new SettleRequest("first", "m", null, null, 50, 50, price, null, "success", false, null, null));
+        var settle = account.Settle(new SettleRequest("first", "m", null, null, 50, 50, price, null, "success", false, null, null));
+        await rowLock.WaitUntilBlockingAsync();
 
         // The next authorize is answered from memory meanwhile: its hold promises nothing durable.
-        var second = await cluster.Grains.CallAsync(account, new AuthorizeAccount("second", null, 100, 100, price, 60)).WaitAsync(TimeSpan.FromSeconds(8));
+        var second = await account.Authorize(new AuthorizeAccount("second", null, 100, 100, price, 60)).WaitAsync(TimeSpan.FromSeconds(8));
         Assert.True(second.Admission.Allowed);
         Assert.Equal(1_000_000_000 - 100 - 200, second.Available); // the settle's charge and the new hold, counted before they commit
         Assert.False(settle.IsCompleted, "a settle is answered only once it has committed");
@@ -73,13 +74,14 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
-        var account = GrainTypes.AccountId("topped-up");
+        var account = cluster.Grains.Account("topped-up");
         var price = new Price(InputPerMillion: 1_000_000, OutputPerMillion: 1_000_000); // 1 nano-USD a token
-        await cluster.Grains.CallAsync(account, new CreateAccount(0, 0, "test"));
+        await account.Create(new CreateAccount(0, 0, "test"));
 
         await using var rowLock = await HeldLock.TakeAsync(database, "SELECT 1 FROM accounts WHERE account_id = 'topped-up' FOR UPDATE");
-        var credit = cluster.Grains.CallAsync(account, new AdjustCredit(1_000, "bought", "test", "buy-1"));
-        var authorize = cluster.Grains.CallAsync(account, new AuthorizeAccount("paid-by-the-credit", null, 100, 100, price, 60));
+        var credit = account.Adjust(new AdjustCredit(1_000, "bought", "test", "buy-1"));
+        await rowLock.WaitUntilBlockingAsync(); // the credit is in memory, its commit waits
+        var authorize = account.Authorize(new AuthorizeAccount("paid-by-the-credit", null, 100, 100, price, 60));
 
         // Were the credit never committed, the request would have been let through on money that does not exist.
         await Task.Delay(500);
@@ -95,21 +97,21 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
-        var account = GrainTypes.AccountId("dup");
-        await cluster.Grains.CallAsync(account, new CreateAccount(0, 10_000, "test"));
-        await cluster.Grains.CallAsync(account, new ReserveCredit("r1", 1_000, 60));
+        var account = cluster.Grains.Account("dup");
+        await account.Create(new CreateAccount(0, 10_000, "test"));
+        await account.Reserve(new ReserveCredit("r1", 1_000, 60));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
-            Task.Run(() => cluster.Grains.CallAsync(account, new SettleCredit("r1", 700)))));
+            Task.Run(() => account.Settle(new SettleCredit("r1", 700)))));
         Assert.All(results, r => Assert.Equal(results[0], r));
         Assert.Equal(new SettleResult("r1", 1_000, 700, 700, 0, 9_300), results[0]);
 
         // After a restart the first result comes back from the ledger.
         await cluster.StopSiloAsync();
         await cluster.StartSiloAsync();
-        Assert.Equal(results[0], await cluster.Grains.CallAsync(account, new SettleCredit("r1", 700)));
+        Assert.Equal(results[0], await account.Settle(new SettleCredit("r1", 700)));
 
-        var conflict = await Assert.ThrowsAsync<GrainException>(() => cluster.Grains.CallAsync(account, new SettleCredit("r1", 701)));
+        var conflict = await Assert.ThrowsAsync<TollgateException>(() => account.Settle(new SettleCredit("r1", 701)));
         Assert.Equal(AccountErrors.IdempotencyConflict, conflict.Code);
 
         var totals = await Ledger.ReadAsync(database, "dup");
@@ -121,17 +123,17 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
-        var account = GrainTypes.AccountId("adj");
-        await cluster.Grains.CallAsync(account, new CreateAccount(0, 0, "test"));
+        var account = cluster.Grains.Account("adj");
+        await account.Create(new CreateAccount(0, 0, "test"));
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
-            Task.Run(() => cluster.Grains.CallAsync(account, new AdjustCredit(5_000, "top-up", "ops", "topup-1")))));
+            Task.Run(() => account.Adjust(new AdjustCredit(5_000, "top-up", "ops", "topup-1")))));
         Assert.All(results, r => Assert.Equal(new AdjustResult("topup-1", 5_000, 5_000, "top-up", "ops"), r));
 
         await cluster.StopSiloAsync();
         await cluster.StartSiloAsync();
-        Assert.Equal(results[0], await cluster.Grains.CallAsync(account, new AdjustCredit(5_000, "top-up", "ops", "topup-1")));
-        var conflict = await Assert.ThrowsAsync<GrainException>(() => cluster.Grains.CallAsync(account, new AdjustCredit(6_000, "top-up", "ops", "topup-1")));
+        Assert.Equal(results[0], await account.Adjust(new AdjustCredit(5_000, "top-up", "ops", "topup-1")));
+        var conflict = await Assert.ThrowsAsync<TollgateException>(() => account.Adjust(new AdjustCredit(6_000, "top-up", "ops", "topup-1")));
         Assert.Equal(AccountErrors.IdempotencyConflict, conflict.Code);
         Assert.Equal(new Ledger.Totals(5_000, 5_000, 1), await Ledger.ReadAsync(database, "adj"));
     }
@@ -141,13 +143,13 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
-        var account = GrainTypes.AccountId("twice");
+        var account = cluster.Grains.Account("twice");
         var created = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
-            Task.Run(() => cluster.Grains.CallAsync(account, new CreateAccount(100, 5_000, "ops")))));
+            Task.Run(() => account.Create(new CreateAccount(100, 5_000, "ops")))));
         Assert.All(created, a => Assert.Equal(5_000, a.Balance));
         Assert.Equal(new Ledger.Totals(5_000, 5_000, 1), await Ledger.ReadAsync(database, "twice"));
 
-        var clash = await Assert.ThrowsAsync<GrainException>(() => cluster.Grains.CallAsync(account, new CreateAccount(100, 6_000, "ops")));
+        var clash = await Assert.ThrowsAsync<TollgateException>(() => account.Create(new CreateAccount(100, 6_000, "ops")));
         Assert.Equal(AccountErrors.Exists, clash.Code);
     }
 
@@ -156,20 +158,20 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
-        var account = GrainTypes.AccountId("ttl");
-        await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000, "test"));
+        var account = cluster.Grains.Account("ttl");
+        await account.Create(new CreateAccount(0, 1_000, "test"));
 
-        Assert.True((await cluster.Grains.CallAsync(account, new ReserveCredit("short", 1_000, TtlSeconds: 1))).Granted);
-        Assert.False((await cluster.Grains.CallAsync(account, new ReserveCredit("blocked", 1, 60))).Granted);
+        Assert.True((await account.Reserve(new ReserveCredit("short", 1_000, TtlSeconds: 1))).Granted);
+        Assert.False((await account.Reserve(new ReserveCredit("blocked", 1, 60))).Granted);
         await Task.Delay(TimeSpan.FromMilliseconds(1_300));
 
-        var after = await cluster.Grains.CallAsync(account, new GetAccount(0, null));
+        var after = await account.Get(new GetAccount(0, null));
         Assert.Equal(0, after.Pending);
         Assert.Equal(1_000, after.Available);
-        Assert.True((await cluster.Grains.CallAsync(account, new ReserveCredit("next", 1_000, 60))).Granted);
+        Assert.True((await account.Reserve(new ReserveCredit("next", 1_000, 60))).Granted);
 
         // Settling the expired request later is a late settlement: charged, with nothing reserved.
-        var late = await cluster.Grains.CallAsync(account, new SettleCredit("short", 100));
+        var late = await account.Settle(new SettleCredit("short", 100));
         Assert.Equal(0, late.Reserved);
         Assert.Equal(0, late.Charged); // the only money left is held by "next"
         Assert.Equal(100, late.Uncollected);
@@ -180,12 +182,12 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
-        var account = GrainTypes.AccountId("void");
-        await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000, "test"));
-        await cluster.Grains.CallAsync(account, new ReserveCredit("r", 800, 60));
+        var account = cluster.Grains.Account("void");
+        await account.Create(new CreateAccount(0, 1_000, "test"));
+        await account.Reserve(new ReserveCredit("r", 800, 60));
 
-        Assert.Equal(new VoidResult("r", true, 800), await cluster.Grains.CallAsync(account, new VoidReservation("r")));
-        Assert.Equal(new VoidResult("r", false, 0), await cluster.Grains.CallAsync(account, new VoidReservation("r")));
-        Assert.Equal(1_000, (await cluster.Grains.CallAsync(account, new GetAccount(0, null))).Available);
+        Assert.Equal(new VoidResult("r", true, 800), await account.Void(new VoidReservation("r")));
+        Assert.Equal(new VoidResult("r", false, 0), await account.Void(new VoidReservation("r")));
+        Assert.Equal(1_000, (await account.Get(new GetAccount(0, null))).Available);
     }
 }

@@ -1,5 +1,6 @@
+using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
-using Tollgate.Runtime;
+
 
 namespace Tollgate.Tests.Accounts;
 
@@ -89,8 +90,8 @@ public sealed class CreditBookTests
     {
         var book = new CreditBook(100, overdraftLimit: 50);
         Assert.Equal(-50, book.Adjust(-150));
-        Assert.Equal("insufficient_credit", Assert.Throws<GrainException>(() => book.Adjust(-1)).Code);
+        Assert.Equal("insufficient_credit", Assert.Throws<TollgateException>(() => book.Adjust(-1)).Code);
         var rich = new CreditBook(Tollgate.Grains.Credits.MaxBalance, 0);
-        Assert.Equal("balance_limit_exceeded", Assert.Throws<GrainException>(() => rich.Adjust(1)).Code);
+        Assert.Equal("balance_limit_exceeded", Assert.Throws<TollgateException>(() => rich.Adjust(1)).Code);
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
-using Tollgate.Runtime;
+
 using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Accounts;
@@ -18,7 +18,7 @@ public sealed class SiloRestartTests(PostgresFixture postgres)
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
         for (var a = 0; a < Accounts; a++)
-            await cluster.Grains.CallAsync(GrainTypes.AccountId($"acct-{a}"), new CreateAccount(0, InitialCredit, "test"));
+            await cluster.Grains.Account($"acct-{a}").Create(new CreateAccount(0, InitialCredit, "test"));
 
         var settled = new ConcurrentDictionary<(string Account, string Request), SettleResult>();
         var adjusted = new ConcurrentDictionary<(string Account, string Key), AdjustResult>();
@@ -30,22 +30,22 @@ public sealed class SiloRestartTests(PostgresFixture postgres)
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
                 var accountId = $"acct-{(worker * 7 + i) % Accounts}";
-                var account = GrainTypes.AccountId(accountId);
+                var account = cluster.Grains.Account(accountId);
                 var request = $"w{worker}-{i}";
                 try
                 {
                     if (i % 10 == 9)
                     {
-                        adjusted[(accountId, request)] = await cluster.Grains.CallAsync(account, new AdjustCredit(1_000 + i, "load", "test", request));
+                        adjusted[(accountId, request)] = await account.Adjust(new AdjustCredit(1_000 + i, "load", "test", request));
                         continue;
                     }
-                    var reserve = await cluster.Grains.CallAsync(account, new ReserveCredit(request, 5_000, 60));
+                    var reserve = await account.Reserve(new ReserveCredit(request, 5_000, 60));
                     if (reserve.Granted)
-                        settled[(accountId, request)] = await cluster.Grains.CallAsync(account, new SettleCredit(request, 1_000 + i % 4_000));
+                        settled[(accountId, request)] = await account.Settle(new SettleCredit(request, 1_000 + i % 4_000));
                 }
-                catch (GrainException)
+                catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
                 {
-                    Interlocked.Increment(ref failures); // unacknowledged: may or may not have happened
+                    Interlocked.Increment(ref failures); // unacknowledged: may or may not have happened (a lone silo restarting answers nothing)
                 }
             }
         }

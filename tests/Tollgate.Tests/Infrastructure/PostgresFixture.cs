@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Npgsql;
-using Tollgate.Runtime.Persistence;
+using Tollgate.Persistence;
 
 namespace Tollgate.Tests.Infrastructure;
 

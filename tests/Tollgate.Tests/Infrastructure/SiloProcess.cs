@@ -1,13 +1,12 @@
 using System.Diagnostics;
-using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Tollgate.Tests.Infrastructure;
 
 /// <summary>
-/// A silo in its own OS process (the built Tollgate.Silo.dll), so tests can SIGKILL, SIGSTOP
-/// (pause) and SIGCONT it like a real crash or a stalled machine.
+/// A silo in its own OS process (the built Tollgate.Silo.dll) with PostgreSQL membership, so tests can
+/// SIGKILL, SIGSTOP (pause) and SIGCONT it like a real crash or a stalled machine, and SIGTERM it.
 /// </summary>
 public sealed partial class SiloProcess : IAsyncDisposable
 {
@@ -15,14 +14,17 @@ public sealed partial class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private SiloProcess(Process process, int port)
+    private SiloProcess(Process process, SiloPorts ports)
     {
         _process = process;
-        Port = port;
+        Ports = ports;
     }
 
-    public int Port { get; }
-    public string Address => $"http://127.0.0.1:{Port}";
+    /// <summary>The silo's ports: keep them to restart it at the same address.</summary>
+    public SiloPorts Ports { get; }
+
+    /// <summary>The silo-to-silo endpoint, as Orleans' membership names it.</summary>
+    public string Endpoint => $"127.0.0.1:{Ports.Silo}";
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
@@ -32,7 +34,10 @@ public sealed partial class SiloProcess : IAsyncDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
-    public static async Task<SiloProcess> StartAsync(string connectionString, int port, params string[] settings)
+    public static Task<SiloProcess> StartAsync(string connectionString, params string[] settings) =>
+        StartAsync(connectionString, SiloPorts.Free(), settings);
+
+    public static async Task<SiloProcess> StartAsync(string connectionString, SiloPorts ports, params string[] settings)
     {
         var silo = Path.Combine(AppContext.BaseDirectory, "Tollgate.Silo.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -42,11 +47,12 @@ public sealed partial class SiloProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])[silo, $"--Postgres:ConnectionString={connectionString}", $"--Silo:Port={port}",
+        foreach (var argument in (string[])[silo, $"--Postgres:ConnectionString={connectionString}", $"--Urls=http://127.0.0.1:{ports.Http}",
+                     $"--Silo:SiloPort={ports.Silo}", $"--Silo:GatewayPort={ports.Gateway}",
                      "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Tollgate=Information", .. settings])
             start.ArgumentList.Add(argument);
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the silo process.");
-        var result = new SiloProcess(process, port);
+        var result = new SiloProcess(process, ports);
         process.OutputDataReceived += (_, e) => result.Append(e.Data);
         process.ErrorDataReceived += (_, e) => result.Append(e.Data);
         process.BeginOutputReadLine();
@@ -61,17 +67,17 @@ public sealed partial class SiloProcess : IAsyncDisposable
         lock (_log) _log.AppendLine(line);
     }
 
-    /// <summary>Waits until the silo answers on its endpoint (it has joined and taken its first leases).</summary>
+    /// <summary>Waits until the silo's health endpoint says it is active in the cluster.</summary>
     private async Task WaitUntilServingAsync()
     {
-        using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var http = new HttpClient();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException($"The silo process exited with {_process.ExitCode}:\n{Log}");
             try
             {
-                using var response = await http.GetAsync($"{Address}/cluster/table");
+                using var response = await http.GetAsync($"http://127.0.0.1:{Ports.Http}/health");
                 if (response.IsSuccessStatusCode) return;
             }
             catch (HttpRequestException)
@@ -82,7 +88,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
         throw new TimeoutException($"The silo process did not start serving:\n{Log}");
     }
 
-    /// <summary>A crash: no flush, no handoff, leases left to expire.</summary>
+    /// <summary>A crash: no flush, no goodbye; the others must detect it.</summary>
     public void Kill() => Signal(SigKill);
 
     /// <summary>A stall (GC pause, frozen VM): the process keeps its memory but runs nothing.</summary>
@@ -118,4 +124,10 @@ public sealed partial class SiloProcess : IAsyncDisposable
         }
         _process.Dispose();
     }
+}
+
+/// <summary>A silo's HTTP (health), silo-to-silo and gateway ports.</summary>
+public sealed record SiloPorts(int Http, int Silo, int Gateway)
+{
+    public static SiloPorts Free() => new(FreePort.Loopback(), FreePort.Loopback(), FreePort.Loopback());
 }

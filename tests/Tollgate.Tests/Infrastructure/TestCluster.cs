@@ -1,21 +1,22 @@
-using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Hosting;
+using Orleans.Runtime;
+using Orleans.TestingHost;
 using Tollgate.Gateway;
+using Tollgate.Gateway.Cluster;
 using Tollgate.Grains;
-using Tollgate.Runtime;
-using Tollgate.Runtime.Hosting;
-using Tollgate.Runtime.Transport;
+using Tollgate.Persistence;
 using Tollgate.Silo;
 
 namespace Tollgate.Tests.Infrastructure;
 
 /// <summary>
-/// An in-process Tollgate for tests: silos and a gateway on free loopback ports, talking over the
-/// real network transport to a real PostgreSQL database. Silos can be stopped (gracefully, as on
-/// SIGTERM), started again on the same address, and added.
+/// An in-process Tollgate for tests: silos of an Orleans <see cref="InProcessTestCluster"/> hosting Tollgate's
+/// grains on a real PostgreSQL database, and gateways (HTTP on free loopback ports) that call them through
+/// the test cluster's client. Silos can be stopped (gracefully, as on SIGTERM), started again, and added.
+/// Membership is Orleans' in-memory one here: failure detection is tested on real processes (SiloProcessTests).
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
@@ -24,34 +25,22 @@ public sealed class TestCluster : IAsyncDisposable
     private static readonly string[] Quiet = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Tollgate=Warning"];
 
     private readonly string _connectionString;
-    private readonly string[] _siloSettings;
-    private readonly List<int> _ports = [];
-    private readonly List<WebApplication?> _silos = [];
+    private readonly InProcessTestCluster _cluster;
+    private readonly List<InProcessSiloHandle?> _silos = [];
     private readonly List<WebApplication> _gateways = [];
     private readonly List<HttpClient> _clients = [];
-    private TimeProvider? _clock;
-    private readonly ClusterDirectory _directory;
-    private readonly GrainClient _client;
 
-    private TestCluster(string connectionString, int silos, string[] siloSettings)
+    private TestCluster(string connectionString, InProcessTestCluster cluster)
     {
         _connectionString = connectionString;
-        _siloSettings = siloSettings;
-        for (var i = 0; i < silos; i++)
-        {
-            _ports.Add(SiloHostBuilder.FreeLoopbackPort());
-            _silos.Add(null);
-        }
-        var options = new ClusterClientOptions { Silos = [.. _ports.Select(Address)], TableRefreshInterval = TimeSpan.FromSeconds(1) };
-        _directory = new ClusterDirectory(options, NullLogger<ClusterDirectory>.Instance);
-        _client = new GrainClient(TollgateMessages.Create(), _directory, options, NullLogger<GrainClient>.Instance);
+        _cluster = cluster;
     }
 
-    /// <summary>Calls grains over the network, as a gateway does.</summary>
-    public IGrainCaller Grains => _client;
+    /// <summary>Calls grains as a gateway does (through the cluster's client, with its retries).</summary>
+    public IGrainFactory Grains => _cluster.Client;
 
-    /// <summary>Retried attempts of <see cref="Grains"/> so far.</summary>
-    public long ClientRetries => _client.Retries;
+    /// <summary>Retried attempts of grain calls so far.</summary>
+    public long ClientRetries => _cluster.Client.ServiceProvider.GetRequiredService<RetryTransientFailures>().Retries;
 
     /// <summary>An HTTP client for the gateway; <see cref="Admin"/> adds the admin token.</summary>
     public HttpClient Gateway { get; private set; } = null!;
@@ -63,52 +52,61 @@ public sealed class TestCluster : IAsyncDisposable
 
     public int SiloCount => _silos.Count;
 
-    public WebApplication Silo(int index = 0) => _silos[index] ?? throw new InvalidOperationException($"Silo {index} is stopped.");
+    /// <summary>Starts silos and a gateway on the database (migrated first).</summary>
+    public static Task<TestCluster> StartAsync(string connectionString, int silos = 1, TimeProvider? clock = null, GroupCommitOptions? commits = null) =>
+        StartAsync(connectionString, silos, clock, commits, configureSilo: null);
 
-    public string SiloAddress(int index = 0) => Address(_ports[index]);
-
-    /// <summary>Starts silos and a gateway; <paramref name="siloSettings"/> are extra <c>--Key=Value</c> settings of every silo.</summary>
-    public static Task<TestCluster> StartAsync(string connectionString, params string[] siloSettings) => StartAsync(connectionString, 1, siloSettings);
-
-    public static Task<TestCluster> StartAsync(string connectionString, int silos, params string[] siloSettings) =>
-        StartAsync(connectionString, silos, null, siloSettings);
-
-    /// <summary>Starts silos whose grains read the time from <paramref name="clock"/> (null: the system clock).</summary>
-    public static async Task<TestCluster> StartAsync(string connectionString, int silos, TimeProvider? clock, params string[] siloSettings)
+    /// <param name="clock">Tollgate's clock in the grains (trials, prices, windows); Orleans keeps the system clock.</param>
+    /// <param name="configureSilo">More configuration of every silo (e.g. membership or directory options).</param>
+    public static async Task<TestCluster> StartAsync(string connectionString, int silos, TimeProvider? clock, GroupCommitOptions? commits, Action<ISiloBuilder>? configureSilo)
     {
-        var cluster = new TestCluster(connectionString, silos, siloSettings) { _clock = clock };
-        for (var i = 0; i < silos; i++) await cluster.StartSiloAsync(i);
+        await SiloDatabase.MigrateAsync(connectionString, logLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddTollgateGrains(connectionString, commits ?? new GroupCommitOptions());
+            if (clock is not null) silo.Services.AddKeyedSingleton(TollgateClock.Key, clock);
+            configureSilo?.Invoke(silo);
+        });
+        builder.ConfigureClient(client => client.UseTollgateRetries(new ClusterClientSettings()));
+        var cluster = new TestCluster(connectionString, builder.Build());
+        await cluster._cluster.DeployAsync();
+        cluster._silos.AddRange(cluster._cluster.Silos);
         await cluster.StartGatewayAsync();
         return cluster;
     }
 
+    /// <summary>A silo's services (its group committer, say).</summary>
+    public T SiloService<T>(int index = 0) where T : notnull =>
+        (_silos[index] ?? throw new InvalidOperationException($"Silo {index} is stopped.")).SiloHost.Services.GetRequiredService<T>();
+
+    /// <summary>Starts silo <paramref name="index"/> again after <see cref="StopSiloAsync"/> (a new incarnation).</summary>
     public async Task StartSiloAsync(int index = 0)
     {
         if (_silos[index] is not null) throw new InvalidOperationException($"Silo {index} is running.");
-        var clock = _clock;
-        var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={_connectionString}", $"--Silo:Port={_ports[index]}", .. Quiet, .. _siloSettings],
-            clock is null ? null : services => services.AddSingleton(clock));
-        await silo.StartAsync();
-        _silos[index] = silo;
+        _silos[index] = await _cluster.StartAdditionalSiloAsync();
+        await _cluster.WaitForLivenessToStabilizeAsync();
     }
 
     /// <summary>Adds and starts one more silo; returns its index.</summary>
     public async Task<int> AddSiloAsync()
     {
-        _ports.Add(SiloHostBuilder.FreeLoopbackPort());
-        _silos.Add(null);
-        await StartSiloAsync(_silos.Count - 1);
+        _silos.Add(await _cluster.StartAdditionalSiloAsync());
+        await _cluster.WaitForLivenessToStabilizeAsync();
         return _silos.Count - 1;
     }
 
-    /// <summary>Graceful stop: hands off partitions, flushes activations and releases leases, as on SIGTERM.</summary>
+    /// <summary>Graceful stop, as on SIGTERM: the silo deactivates its grains (flushing their holds) and leaves.</summary>
     public async Task StopSiloAsync(int index = 0)
     {
         if (_silos[index] is not { } silo) return;
-        await silo.StopAsync();
-        await silo.DisposeAsync();
+        await _cluster.StopSiloAsync(silo);
         _silos[index] = null;
     }
+
+    /// <summary>Every activation in the cluster, with the silo it is on (Orleans' management grain).</summary>
+    public async Task<DetailedGrainStatistic[]> ActivationsAsync() => await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
 
     private async Task StartGatewayAsync()
     {
@@ -122,16 +120,13 @@ public sealed class TestCluster : IAsyncDisposable
     public async Task<HttpClient> AddGatewayAsync(params string[] settings) => Client(await StartGatewayProcessAsync(settings), ServiceToken);
 
     /// <summary>Stops gateway <paramref name="index"/> (0 is the first) as on SIGTERM: it drains what it buffered.</summary>
-    public async Task StopGatewayAsync(int index)
-    {
-        await _gateways[index].StopAsync();
-    }
+    public Task StopGatewayAsync(int index) => _gateways[index].StopAsync();
 
     private async Task<Uri> StartGatewayProcessAsync(string[] settings)
     {
-        var port = SiloHostBuilder.FreeLoopbackPort();
+        var port = FreePort.Loopback();
         var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}", $"--Metering:ServiceToken={ServiceToken}",
-            $"--Postgres:ConnectionString={_connectionString}", .. _ports.Select((p, i) => $"--Cluster:Silos:{i}={Address(p)}"), .. Quiet, .. settings]);
+            $"--Postgres:ConnectionString={_connectionString}", .. Quiet, .. settings], _cluster.Client);
         await gateway.StartAsync();
         _gateways.Add(gateway);
         return new Uri($"http://127.0.0.1:{port}");
@@ -145,11 +140,6 @@ public sealed class TestCluster : IAsyncDisposable
         return client;
     }
 
-    public T SiloService<T>(int index = 0) where T : notnull => Silo(index).Services.GetRequiredService<T>();
-
-    private static string Address(int port) => $"http://127.0.0.1:{port}";
-
-
     public async ValueTask DisposeAsync()
     {
         foreach (var client in _clients) client.Dispose();
@@ -158,8 +148,6 @@ public sealed class TestCluster : IAsyncDisposable
             await gateway.StopAsync();
             await gateway.DisposeAsync();
         }
-        for (var i = 0; i < _silos.Count; i++) await StopSiloAsync(i);
-        _client.Dispose();
-        _directory.Dispose();
+        await _cluster.DisposeAsync();
     }
 }

@@ -27,22 +27,23 @@ public sealed class ApiKeyTests(PostgresFixture postgres)
 
         // Only the hash is stored; the secret appears nowhere in the database.
         var secret = key[(ApiKeyFormat.Prefix.Length + 17)..];
-        Assert.Equal(0, await Ledger.ScalarAsync(database, "SELECT count(*) FROM grain_state WHERE position($1 in state::text) > 0", secret));
-        Assert.Equal(1, await Ledger.ScalarAsync(database, "SELECT count(*) FROM grain_state WHERE grain_type = 'apikey' AND state->>'SecretHash' = $1", secretHash));
+        Assert.Equal(0, await Ledger.ScalarAsync(database, "SELECT count(*) FROM orleans_storage WHERE position(convert_to($1, 'UTF8') in payload) > 0 OR position($1 in grain_key) > 0", secret));
+        Assert.Equal(1, await Ledger.ScalarAsync(database,
+            "SELECT count(*) FROM orleans_storage WHERE state_name = 'apikey' AND convert_from(payload, 'UTF8')::jsonb->>'SecretHash' = $1", secretHash));
         using (var view = await cluster.Admin.GetAsync($"/admin/keys/{keyId}"))
             Assert.DoesNotContain(secret, await view.Content.ReadAsStringAsync());
 
-        var grain = GrainTypes.ApiKeyId(keyId);
-        Assert.Equal(new ApiKeyCheck(true, false, "acme"), await cluster.Grains.CallAsync(grain, new VerifyApiKey(secretHash)));
+        var grain = cluster.Grains.ApiKey(keyId);
+        Assert.Equal(new ApiKeyCheck(true, false, "acme"), await grain.Verify(new VerifyApiKey(secretHash)));
         Assert.True(ApiKeyFormat.TryParse(ApiKeyFormat.Prefix + keyId + "_" + new string('A', 43), out _, out var wrongHash));
-        Assert.Equal(new ApiKeyCheck(false, false, null), await cluster.Grains.CallAsync(grain, new VerifyApiKey(wrongHash)));
+        Assert.Equal(new ApiKeyCheck(false, false, null), await grain.Verify(new VerifyApiKey(wrongHash)));
 
         using (var revoked = await cluster.Admin.PostAsync($"/admin/keys/{keyId}/revoke", Json("""{"actor":"ops"}""")))
             Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
-        Assert.Equal(new ApiKeyCheck(false, true, "acme"), await cluster.Grains.CallAsync(grain, new VerifyApiKey(secretHash)));
+        Assert.Equal(new ApiKeyCheck(false, true, "acme"), await grain.Verify(new VerifyApiKey(secretHash)));
         await cluster.StopSiloAsync();
         await cluster.StartSiloAsync();
-        Assert.Equal(new ApiKeyCheck(false, true, "acme"), await cluster.Grains.CallAsync(grain, new VerifyApiKey(secretHash)));
+        Assert.Equal(new ApiKeyCheck(false, true, "acme"), await grain.Verify(new VerifyApiKey(secretHash)));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Grains;
 using Tollgate.Grains.Keys;
-using Tollgate.Runtime.Activations;
 using Tollgate.Tests.Infrastructure;
 using static Tollgate.Tests.Infrastructure.MeteringCalls;
 
@@ -15,10 +15,11 @@ namespace Tollgate.Tests.Metering;
 public sealed class MadeUpIdTests(PostgresFixture postgres)
 {
     [Fact]
-    public async Task Grains_of_made_up_ids_go_at_the_next_collection_and_real_ones_stay()
+    public async Task Grains_of_made_up_ids_go_soon_and_real_ones_stay()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var cluster = await TestCluster.StartAsync(database);
+        await using var cluster = await TestCluster.StartAsync(database, 1, null, null,
+            silo => silo.Services.Configure<MadeUpIdOptions>(o => o.Lifetime = TimeSpan.FromSeconds(2)));
         await SetPriceAsync(cluster.Admin, "m1", 1_000_000, 1_000_000);
         await CreateAccountAsync(cluster.Admin, "real", 1_000_000);
         var (realKeyId, realKey) = await CreateKeyAsync(cluster.Admin, "real");
@@ -31,21 +32,26 @@ public sealed class MadeUpIdTests(PostgresFixture postgres)
             Assert.Equal("account_not_found", Reason(await AuthorizeAsync(cluster.Metering, $"a{i}", account: $"nobody-{i}")));
             Assert.Equal("model_unknown", Reason(await AuthorizeAsync(cluster.Metering, $"m{i}", account: "real", model: $"made-up-{i}")));
         }
-        var catalog = cluster.SiloService<Catalog>();
-        Assert.True(catalog.Activations.Count() > 150);
+        Assert.True((await ActiveKeysAsync(cluster)).Count > 150);
 
-        // Used a moment ago, far younger than the idle age: the made-up ones go anyway.
-        await catalog.CollectIdleAsync(TimeSpan.FromHours(1), CancellationToken.None);
-
-        var left = catalog.Activations.Select(a => a.Id).ToHashSet();
-        Assert.Contains(GrainTypes.AccountId("real"), left);
-        Assert.Contains(GrainTypes.ApiKeyId(realKeyId), left);
-        Assert.Contains(GrainTypes.ModelId("m1"), left);
-        Assert.DoesNotContain(left, id => id.Key.StartsWith("nobody-", StringComparison.Ordinal) || id.Key.StartsWith("made-up-", StringComparison.Ordinal));
-        Assert.DoesNotContain(left, id => id.Type == GrainTypes.ApiKey && id.Key != realKeyId);
+        // Far younger than the idle age (15 minutes), the made-up ones go anyway.
+        await Eventually.TrueAsync(async () => (await ActiveKeysAsync(cluster)).All(key => !IsMadeUp(key, realKeyId)),
+            "activations of made-up ids stayed", seconds: 30);
+        var left = await ActiveKeysAsync(cluster);
+        Assert.Contains("account/real", left);
+        Assert.Contains($"apikey/{realKeyId}", left);
+        Assert.Contains("model/m1", left);
 
         // And they come back as they were when asked again.
         Assert.Equal("account_not_found", Reason(await AuthorizeAsync(cluster.Metering, "again", account: "nobody-1")));
         Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, "ok2", apiKey: realKey)));
     }
+
+    private static bool IsMadeUp(string key, string realKeyId) =>
+        key.StartsWith("account/nobody-", StringComparison.Ordinal) || key.StartsWith("model/made-up-", StringComparison.Ordinal)
+        || (key.StartsWith("apikey/", StringComparison.Ordinal) && key != $"apikey/{realKeyId}");
+
+    /// <summary>Tollgate's activations as "type/key".</summary>
+    private static async Task<HashSet<string>> ActiveKeysAsync(TestCluster cluster) =>
+        (await cluster.ActivationsAsync()).Select(a => a.GrainId.ToString()).Where(id => !id.StartsWith("sys", StringComparison.Ordinal)).ToHashSet();
 }

@@ -1,11 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Tollgate.Grains;
-using Tollgate.Runtime.Hosting;
-using Tollgate.Runtime.Persistence;
+using Tollgate.Persistence;
 using Tollgate.Tests.Infrastructure;
 
-namespace Tollgate.Tests.Runtime;
+namespace Tollgate.Tests.Persistence;
 
 [Collection("postgres")]
 public sealed class MigratorTests(PostgresFixture postgres)
@@ -15,7 +14,7 @@ public sealed class MigratorTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var dataSource = NpgsqlDataSource.Create(database);
-        MigrationSource[] sources = [new("runtime", typeof(SiloOptions).Assembly), .. TollgateGrains.Migrations];
+        MigrationSource[] sources = [Migrator.Cluster, GrainMigrations.Source];
 
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
             new Migrator(dataSource, NullLogger<Migrator>.Instance).ApplyAsync(sources, CancellationToken.None))));

@@ -5,13 +5,13 @@ using Tollgate.Persistence;
 namespace Tollgate.Silo;
 
 /// <summary>The silo's PostgreSQL: the configured one or a private local one, migrated before the silo starts.</summary>
-internal static class Database
+public static class SiloDatabase
 {
     /// <summary>The ADO.NET invariant name Orleans' providers load Npgsql by.</summary>
     public const string Invariant = "Npgsql";
 
     /// <summary>Starts a private PostgreSQL when none is configured, applies migrations, and returns the connection string.</summary>
-    public static async Task<string> PrepareAsync(WebApplicationBuilder builder, CancellationToken cancellationToken)
+    internal static async Task<string> PrepareAsync(WebApplicationBuilder builder, CancellationToken cancellationToken)
     {
         var connectionString = builder.Configuration["Postgres:ConnectionString"];
         if (string.IsNullOrWhiteSpace(connectionString))
@@ -21,10 +21,16 @@ internal static class Database
             builder.Services.AddHostedService(_ => new StopOnShutdown(local));
             connectionString = local.ConnectionString;
         }
-        await using var database = CreateDataSource(connectionString);
-        using var loggers = LoggerFactory.Create(logging => logging.AddConsole());
-        await new Migrator(database, loggers.CreateLogger<Migrator>()).ApplyAsync([Migrator.Cluster, GrainMigrations.Source], cancellationToken);
+        await MigrateAsync(connectionString, cancellationToken);
         return connectionString;
+    }
+
+    /// <summary>Applies every migration the silo needs (the Orleans tables and the grains'), under the migrator's lock.</summary>
+    public static async Task MigrateAsync(string connectionString, CancellationToken cancellationToken = default, LogLevel logLevel = LogLevel.Information)
+    {
+        await using var database = CreateDataSource(connectionString);
+        using var loggers = LoggerFactory.Create(logging => logging.AddConsole().SetMinimumLevel(logLevel));
+        await new Migrator(database, loggers.CreateLogger<Migrator>()).ApplyAsync([Migrator.Cluster, GrainMigrations.Source], cancellationToken);
     }
 
     public static NpgsqlDataSource CreateDataSource(string connectionString)

@@ -1,9 +1,10 @@
+using Orleans.Configuration;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
-using Tollgate.Runtime.Persistence;
+using Tollgate.Persistence;
 using Tollgate.Tests.Infrastructure;
 
-namespace Tollgate.Tests.Runtime;
+namespace Tollgate.Tests.Accounts;
 
 [Collection("postgres")]
 public sealed class ActivationTests(PostgresFixture postgres)
@@ -18,7 +19,7 @@ public sealed class ActivationTests(PostgresFixture postgres)
 
         await using var hold = await HoldCommitsAsync(database);
         var calls = Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
-            cluster.Grains.CallAsync(GrainTypes.AccountId($"g-{i}"), new CreateAccount(0, 100, "test")))));
+            cluster.Grains.Account($"g-{i}").Create(new CreateAccount(0, 100, "test")))));
         await ReleaseOnceQueuedAsync(hold, committer);
         await calls;
 
@@ -33,14 +34,14 @@ public sealed class ActivationTests(PostgresFixture postgres)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
-        var account = GrainTypes.AccountId("hot");
-        await cluster.Grains.CallAsync(account, new CreateAccount(0, 0, "test"));
+        var account = cluster.Grains.Account("hot");
+        await account.Create(new CreateAccount(0, 0, "test"));
         var committer = cluster.SiloService<GroupCommitter>();
         var before = (committer.CommittedBatches, committer.CommittedWrites);
 
         await using var hold = await HoldCommitsAsync(database);
         var calls = Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
-            cluster.Grains.CallAsync(account, new AdjustCredit(10, "load", "test", $"k{i}")))));
+            account.Adjust(new AdjustCredit(10, "load", "test", $"k{i}")))));
         await ReleaseOnceQueuedAsync(hold, committer);
         var results = await calls;
 
@@ -57,36 +58,34 @@ public sealed class ActivationTests(PostgresFixture postgres)
     public async Task An_idle_activation_is_flushed_and_deactivated_and_its_state_survives()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var cluster = await TestCluster.StartAsync(database,
-            "--Silo:IdleDeactivationAge=00:00:00.300", "--Silo:IdleCollectionInterval=00:00:00.100");
-        var account = GrainTypes.AccountId("idle");
-        await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000, "test"));
-        await cluster.Grains.CallAsync(account, new ReserveCredit("held", 400, 600));
+        await using var cluster = await TestCluster.StartAsync(database, 1, null, null, QuickCollection(TimeSpan.FromSeconds(1)));
+        var account = cluster.Grains.Account("idle");
+        await account.Create(new CreateAccount(0, 1_000, "test"));
+        await account.Reserve(new ReserveCredit("held", 400, 600));
 
         await Eventually.TrueAsync(async () => await Ledger.ScalarAsync(database, "SELECT jsonb_array_length(reservations) FROM accounts WHERE account_id = 'idle'") > 0,
             "the idle activation was not flushed", seconds: 15);
 
         // The next call activates it again from the database, hold included.
-        var snapshot = await cluster.Grains.CallAsync(account, new GetAccount(0, null));
+        var snapshot = await account.Get(new GetAccount(0, null));
         Assert.Equal(400, snapshot.Pending);
-        Assert.Equal(400, (await cluster.Grains.CallAsync(account, new SettleCredit("held", 300))).Reserved);
+        Assert.Equal(400, (await account.Settle(new SettleCredit("held", 300))).Reserved);
     }
 
     [Fact]
     public async Task Voiding_a_stored_hold_removes_it_from_storage_at_once()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var cluster = await TestCluster.StartAsync(database,
-            "--Silo:IdleDeactivationAge=00:00:00.300", "--Silo:IdleCollectionInterval=00:00:00.100");
-        var account = GrainTypes.AccountId("voided");
-        await cluster.Grains.CallAsync(account, new CreateAccount(0, 1_000, "test"));
-        await cluster.Grains.CallAsync(account, new ReserveCredit("a", 100, 600));
-        await cluster.Grains.CallAsync(account, new ReserveCredit("b", 200, 600));
+        await using var cluster = await TestCluster.StartAsync(database, 1, null, null, QuickCollection(TimeSpan.FromSeconds(1)));
+        var account = cluster.Grains.Account("voided");
+        await account.Create(new CreateAccount(0, 1_000, "test"));
+        await account.Reserve(new ReserveCredit("a", 100, 600));
+        await account.Reserve(new ReserveCredit("b", 200, 600));
         const string stored = "SELECT count(*) FROM accounts, jsonb_array_elements(reservations) r WHERE account_id = 'voided' AND r->>'RequestId' = $1";
         await Eventually.TrueAsync(async () => await Ledger.ScalarAsync(database, stored, "a") > 0, "the idle activation was not flushed", seconds: 15);
 
         // Reactivated, the hold is voided: a crash right after must not bring it back.
-        Assert.True((await cluster.Grains.CallAsync(account, new VoidReservation("a"))).Released);
+        Assert.True((await account.Void(new VoidReservation("a"))).Released);
         Assert.Equal(0, await Ledger.ScalarAsync(database, stored, "a"));
         Assert.Equal(1, await Ledger.ScalarAsync(database, stored, "b"));
     }
@@ -95,23 +94,28 @@ public sealed class ActivationTests(PostgresFixture postgres)
     public async Task A_grain_whose_day_window_holds_counts_outlives_idle_collection()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var cluster = await TestCluster.StartAsync(database,
-            "--Silo:IdleDeactivationAge=00:00:00.200", "--Silo:IdleCollectionInterval=00:00:00.100");
-        var model = GrainTypes.ModelId("daily");
+        await using var cluster = await TestCluster.StartAsync(database, 1, null, null, QuickCollection(TimeSpan.FromSeconds(1)));
+        var model = cluster.Grains.Model("daily");
         var price = new Grains.Metering.Price(1, 1);
-        await cluster.Grains.CallAsync(model, new Grains.Limits.SetLimits(new Grains.Limits.LimitSettings(null, null, TokensPerDay: 1_000, null), "test"));
-        Assert.True((await cluster.Grains.CallAsync(model, new Grains.Metering.AuthorizeModel("a", 900, 60, price))).Admission.Allowed);
+        await model.SetLimits(new Grains.Limits.SetLimits(new Grains.Limits.LimitSettings(null, null, TokensPerDay: 1_000, null), "test"));
+        Assert.True((await model.Authorize(new Grains.Metering.AuthorizeModel("a", 900, 60, price))).Admission.Allowed);
 
-        await Task.Delay(1_000); // five idle collections
+        await Task.Delay(4_000); // several idle collections
         // Collected, the activation would come back with an empty window and allow this.
-        var second = await cluster.Grains.CallAsync(model, new Grains.Metering.AuthorizeModel("b", 200, 60, price));
+        var second = await model.Authorize(new Grains.Metering.AuthorizeModel("b", 200, 60, price));
         Assert.Equal("model.tokens_per_day", second.Admission.Denial?.Limit);
     }
 
-    // Commits wait while the lease rows are locked (each commit's fence reads them FOR SHARE), so the
+    // Commits wait while the ledger is locked against inserts (every write here adds a ledger row), so the
     // writes meanwhile pile up as under load, whatever this machine's commit latency.
-    private static Task<HeldLock> HoldCommitsAsync(string database) =>
-        HeldLock.TakeAsync(database, "SELECT 1 FROM partition_leases FOR NO KEY UPDATE");
+    private static Task<HeldLock> HoldCommitsAsync(string database) => HeldLock.TakeAsync(database, "LOCK TABLE ledger IN SHARE MODE");
+
+    /// <summary>Orleans collects activations idle for <paramref name="age"/>, looking every quarter of it.</summary>
+    internal static Action<ISiloBuilder> QuickCollection(TimeSpan age) => silo => silo.Configure<GrainCollectionOptions>(collection =>
+    {
+        collection.CollectionAge = age;
+        collection.CollectionQuantum = age / 4;
+    });
 
     private static async Task ReleaseOnceQueuedAsync(HeldLock hold, GroupCommitter committer)
     {

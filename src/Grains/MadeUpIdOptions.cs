@@ -1,0 +1,11 @@
+namespace Tollgate.Grains;
+
+/// <summary>How long an activation of an id that holds nothing (a made-up API key, account or model) may stay.</summary>
+public sealed class MadeUpIdOptions
+{
+    /// <summary>
+    /// Well under Orleans' idle collection age (15 minutes): callers choose the ids they ask about at no
+    /// cost, and random keys at 5,000/s would otherwise keep millions of activations in memory.
+    /// </summary>
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromSeconds(30);
+}

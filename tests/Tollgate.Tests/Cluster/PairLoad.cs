@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Tollgate.Tests.Infrastructure;
+
+namespace Tollgate.Tests.Cluster;
+
+/// <summary>
+/// Closed-loop authorize+settle pairs through gateways, as a gateway fleet sends them, recording what was
+/// acknowledged, what got no answer (and may or may not have been charged), and how long calls took.
+/// </summary>
+internal sealed class PairLoad(IReadOnlyList<HttpClient> gateways, int accounts, string? limitedAccount = null)
+{
+    private readonly ConcurrentQueue<(string Reservation, string Request, int Output)> _unanswered = new();
+    private long _failed;
+    private long _maxLatencyTicks;
+    private long _limitedAllowed;
+
+    /// <summary>Request id → what its settle charged.</summary>
+    public ConcurrentDictionary<string, long> Acknowledged { get; } = new();
+
+    /// <summary>HTTP calls answered with an error (a 5xx after the gateway's own retries).</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public int Unanswered => _unanswered.Count;
+
+    /// <summary>The longest any one call took.</summary>
+    public TimeSpan MaxLatency => TimeSpan.FromTicks(Interlocked.Read(ref _maxLatencyTicks));
+
+    /// <summary>Authorizes the rate-limited account allowed.</summary>
+    public long LimitedAllowed => Interlocked.Read(ref _limitedAllowed);
+
+    public static string AccountId(int i) => $"k-{i}";
+
+    public Task RunAsync(int workers, CancellationToken stop) =>
+        Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => WorkerAsync(w, stop), CancellationToken.None)));
+
+    private async Task WorkerAsync(int worker, CancellationToken stop)
+    {
+        // Worker 0 hammers the rate-limited account, when there is one; the others spread over the rest.
+        var limited = worker == 0 && limitedAccount is not null;
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var request = $"w{worker}-{i}";
+            var account = limited ? limitedAccount! : AccountId((worker * 7 + i) % accounts);
+            var authorize = $$"""{"request_id":"{{request}}","account_id":"{{account}}","caller_ip":"10.0.0.{{worker}}","model":"m1","estimated_input_tokens":500,"max_output_tokens":500}""";
+            if (await CallAsync(gateways[i % gateways.Count], "/v1/authorize", authorize) is not { } authorized)
+            {
+                Interlocked.Increment(ref _failed);
+                continue;
+            }
+            if (!authorized.GetProperty("allowed").GetBoolean()) continue;
+            if (limited) Interlocked.Increment(ref _limitedAllowed);
+            var reservation = authorized.GetProperty("reservation_id").GetString()!;
+            var output = i % 400;
+            if (await SettleAsync(gateways[(i + 1) % gateways.Count], reservation, output) is { } charged) Acknowledged[request] = charged;
+            else
+            {
+                Interlocked.Increment(ref _failed);
+                _unanswered.Enqueue((reservation, request, output)); // may or may not have been charged
+            }
+        }
+    }
+
+    /// <summary>A gateway retries a settle it got no answer for, with the same reservation: charged once at most.</summary>
+    public async Task RetryUnansweredAsync()
+    {
+        while (_unanswered.TryDequeue(out var settle))
+            Acknowledged[settle.Request] = await SettleAsync(gateways[0], settle.Reservation, settle.Output)
+                ?? throw new Xunit.Sdk.XunitException($"the settle of {settle.Request} failed again");
+    }
+
+    /// <summary>Every acknowledged settlement is charged exactly once, nothing else is, and every ledger sums to its balance.</summary>
+    public async Task AssertMoneyExactAsync(string database)
+    {
+        foreach (var (request, charged) in Acknowledged)
+        {
+            Assert.Equal(charged, await Ledger.ScalarAsync(database,
+                "SELECT u.charged FROM usage_events u JOIN ledger l ON l.account_id = u.account_id AND l.kind = 'settle' AND l.op_key = u.request_id AND l.amount = -u.charged WHERE u.request_id = $1 AND u.denial IS NULL", request));
+        }
+        Assert.Equal(Acknowledged.Count, await Ledger.ScalarAsync(database, "SELECT count(*) FROM usage_events WHERE denial IS NULL"));
+        Assert.Equal(Acknowledged.Count, await Ledger.ScalarAsync(database, "SELECT count(*) FROM ledger WHERE kind = 'settle'"));
+        Assert.Equal(0, await Ledger.ScalarAsync(database, """
+            SELECT count(*) FROM accounts a
+            WHERE a.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger l WHERE l.account_id = a.account_id)
+            """));
+    }
+
+    private async Task<long?> SettleAsync(HttpClient gateway, string reservation, int outputTokens)
+    {
+        var answer = await CallAsync(gateway, "/v1/settle", $$"""{"reservation_id":"{{reservation}}","input_tokens":500,"output_tokens":{{outputTokens}}}""");
+        return answer?.GetProperty("charged").GetInt64();
+    }
+
+    private async Task<JsonElement?> CallAsync(HttpClient gateway, string path, string body)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await gateway.PostAsync(path, Http.Json(body));
+            var text = await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode ? JsonDocument.Parse(text).RootElement.Clone() : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        finally
+        {
+            var took = Stopwatch.GetElapsedTime(started).Ticks;
+            for (var max = Interlocked.Read(ref _maxLatencyTicks); took > max; max = Interlocked.Read(ref _maxLatencyTicks))
+                if (Interlocked.CompareExchange(ref _maxLatencyTicks, took, max) == max) break;
+        }
+    }
+}

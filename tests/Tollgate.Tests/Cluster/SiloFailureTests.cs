@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using Orleans.Runtime;
+using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
+using Tollgate.Tests.Infrastructure;
+using Xunit.Abstractions;
+using static Tollgate.Tests.Infrastructure.MeteringCalls;
+
+namespace Tollgate.Tests.Cluster;
+
+/// <summary>
+/// Silos as separate OS processes with PostgreSQL membership and the failure detection Tollgate ships,
+/// killed, paused and restarted for real under authorize/settle load through two gateways.
+/// </summary>
+[Collection("postgres")]
+public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper output)
+{
+    private const int Accounts = 20;
+    private const string Limited = "limited";
+    private const int LimitedPerMinute = 300;
+
+    [Fact]
+    public async Task Killing_one_of_three_silos_under_load_loses_no_acknowledged_settlement_and_its_accounts_answer_again_within_seconds()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await ProcessCluster.StartAsync(database, silos: 3, gateways: 2);
+        await SeedAsync(cluster);
+        var load = new PairLoad(cluster.Metering, Accounts, Limited);
+        using var stop = new CancellationTokenSource();
+        var running = load.RunAsync(12, stop.Token);
+        await Task.Delay(2_000);
+
+        var victim = cluster.Silos[1];
+        var victims = await AccountsOnAsync(cluster, victim);
+        Assert.NotEmpty(victims);
+        var retriesBefore = cluster.Retries;
+        var killed = Stopwatch.StartNew();
+        victim.Kill();
+        // The first of its accounts to answer again, asked as a gateway asks (with its retries).
+        await cluster.Grains.Account(victims[0]).Get(new GetAccount(0, null));
+        var recovery = killed.Elapsed;
+        await Task.Delay(3_000);
+        await stop.CancelAsync();
+        await running;
+        var failedBeforeRetry = load.Failed;
+        var unanswered = load.Unanswered;
+        await load.RetryUnansweredAsync();
+
+        output.WriteLine($"SIGKILL of 1 of 3 silos: its accounts answered again after {recovery.TotalSeconds:F1} s; {load.Acknowledged.Count} settlements acknowledged; " +
+            $"{failedBeforeRetry} HTTP calls failed, {unanswered} settles retried by the caller; {cluster.Retries - retriesBefore} grain calls retried by the gateways; " +
+            $"longest call {load.MaxLatency.TotalSeconds:F1} s; the limited account ({LimitedPerMinute}/min) allowed {load.LimitedAllowed}");
+        Assert.True(load.Acknowledged.Count > 100, "the load ran");
+        Assert.True(recovery < TimeSpan.FromSeconds(10), $"the killed silo's accounts answered again only after {recovery.TotalSeconds:F1} s");
+        await load.AssertMoneyExactAsync(database);
+    }
+
+    [Theory]
+    [InlineData("Default")]
+    [InlineData("Distributed")]
+    public async Task A_silo_paused_past_its_death_applies_nothing_after_it_resumes_and_money_stays_exact(string directory)
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await ProcessCluster.StartAsync(database, silos: 3, gateways: 2, $"--Silo:GrainDirectory={directory}");
+        await SeedAsync(cluster);
+        var load = new PairLoad(cluster.Metering, Accounts, Limited);
+        using var stop = new CancellationTokenSource();
+        var running = load.RunAsync(12, stop.Token);
+        await Task.Delay(2_000);
+
+        // Pause the silo that hosts the rate-limited account, so its windows are at stake too.
+        var paused = await HostOfAsync(cluster, Limited);
+        var acknowledgedBefore = load.Acknowledged.Count;
+        var stalled = Stopwatch.StartNew();
+        paused.Pause();
+        try
+        {
+            await Eventually.TrueAsync(async () => await StatusAsync(database, paused) == SiloStatus.Dead, "the paused silo was not declared dead", seconds: 60);
+            var declaredDead = stalled.Elapsed;
+            // The others serve its accounts, writes included.
+            await Eventually.TrueAsync(async () => await AnswersAsync(cluster, Limited), "the paused silo's accounts were not served elsewhere", seconds: 90);
+            var servedAgain = stalled.Elapsed;
+            var ackAtTakeover = load.Acknowledged.Count;
+            await Eventually.TrueAsync(() => Task.FromResult(load.Acknowledged.Count > ackAtTakeover + 50), "the load did not go on", seconds: 60);
+            output.WriteLine($"[{directory} directory] paused silo declared dead after {declaredDead.TotalSeconds:F1} s; its accounts answered again after {servedAgain.TotalSeconds:F1} s");
+        }
+        finally
+        {
+            paused.Resume();
+        }
+        // Told it is dead, the resumed silo stops; what it ran from its queue meanwhile must not count.
+        await Eventually.TrueAsync(() => Task.FromResult(paused.HasExited), "the resumed silo did not stop", seconds: 60);
+        await Task.Delay(2_000);
+        await stop.CancelAsync();
+        await running;
+        await load.RetryUnansweredAsync();
+
+        var refused = paused.Log.Split('\n').Count(line => line.Contains("was refused by its version", StringComparison.Ordinal));
+        output.WriteLine($"[{directory} directory] {load.Acknowledged.Count} settlements acknowledged ({acknowledgedBefore} before the pause), {load.Failed} HTTP calls failed; " +
+            $"the resumed silo tried {refused} account writes that its stale activations computed, all refused by the version fence; " +
+            $"the limited account ({LimitedPerMinute}/min) allowed {load.LimitedAllowed}: {Math.Max(0, load.LimitedAllowed - LimitedPerMinute)} over its limit");
+        Assert.True(load.Acknowledged.Count > 100, "the load ran");
+        await load.AssertMoneyExactAsync(database);
+    }
+
+    [Fact]
+    public async Task A_rolling_restart_of_every_silo_with_sigterm_under_load_fails_no_call()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await ProcessCluster.StartAsync(database, silos: 3, gateways: 2);
+        await SeedAsync(cluster);
+        var load = new PairLoad(cluster.Metering, Accounts);
+        using var stop = new CancellationTokenSource();
+        var running = load.RunAsync(12, stop.Token);
+        await Task.Delay(1_000);
+
+        var retriesBefore = cluster.Retries;
+        for (var i = 0; i < cluster.Silos.Count; i++)
+        {
+            await cluster.Silos[i].StopAsync();
+            Assert.Equal(0, cluster.Silos[i].ExitCode);
+            await cluster.RestartSiloAsync(i);
+        }
+        await Task.Delay(1_000);
+        await stop.CancelAsync();
+        await running;
+
+        output.WriteLine($"rolling restart (SIGTERM) of 3 silos: {load.Acknowledged.Count} settlements acknowledged, {load.Failed} HTTP calls failed, " +
+            $"{cluster.Retries - retriesBefore} grain calls retried by the gateways, longest call {load.MaxLatency.TotalSeconds:F1} s");
+        Assert.Equal(0, load.Failed);
+        Assert.True(load.Acknowledged.Count > 100, "the load ran");
+        await load.AssertMoneyExactAsync(database);
+    }
+
+    [Fact]
+    public async Task A_silo_restarted_at_the_same_address_after_a_crash_serves_its_accounts_again()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await ProcessCluster.StartAsync(database, silos: 1, gateways: 1);
+        await cluster.Grains.Account("phoenix").Create(new CreateAccount(0, 500, "test"));
+        cluster.Silos[0].Kill();
+        await cluster.RestartSiloAsync(0);
+
+        var restarted = Stopwatch.StartNew();
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                return (await cluster.Grains.Account("phoenix").Adjust(new AdjustCredit(100, "after restart", "test", "k"))).BalanceAfter == 600;
+            }
+            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+            {
+                return false;
+            }
+        }, "the restarted silo did not serve the account", seconds: 60);
+        output.WriteLine($"a crashed silo restarted at its address served again {restarted.Elapsed.TotalSeconds:F1} s after it was up");
+        // Its old generation is declared dead (superseded), not left to be probed.
+        await Eventually.TrueAsync(async () => await Ledger.ScalarAsync(database, "SELECT count(*) FROM orleans_membership WHERE status = 6") == 1,
+            "the crashed generation was not declared dead", seconds: 60);
+        Assert.Equal(new Ledger.Totals(600, 600, 2), await Ledger.ReadAsync(database, "phoenix"));
+    }
+
+    private static async Task SeedAsync(ProcessCluster cluster)
+    {
+        await SetPriceAsync(cluster.Admin, "m1", 1_000_000, 2_000_000);
+        for (var a = 0; a < Accounts; a++) await CreateAccountAsync(cluster.Admin, PairLoad.AccountId(a), 1_000_000_000);
+        await CreateAccountAsync(cluster.Admin, Limited, 1_000_000_000);
+        await AdminAsync(cluster.Admin, HttpMethod.Put, $"/admin/accounts/{Limited}/limits", $$"""{"requests_per_minute":{{LimitedPerMinute}}}""");
+        // Activate every account now, so the silos that host them are known before any fault.
+        foreach (var account in Enumerable.Range(0, Accounts).Select(PairLoad.AccountId).Append(Limited))
+            await cluster.Grains.Account(account).Get(new GetAccount(0, null));
+    }
+
+    /// <summary>The accounts whose activations live on <paramref name="silo"/>.</summary>
+    private static async Task<List<string>> AccountsOnAsync(ProcessCluster cluster, SiloProcess silo) =>
+        (await cluster.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics())
+            .Where(a => a.SiloAddress.Endpoint.Port == silo.Ports.Silo && a.GrainId.Type.ToString() == "account")
+            .Select(a => a.GrainId.Key.ToString()!).ToList();
+
+    private static async Task<SiloProcess> HostOfAsync(ProcessCluster cluster, string account)
+    {
+        var statistics = await cluster.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var port = statistics.Single(a => a.GrainId.ToString() == $"account/{account}").SiloAddress.Endpoint.Port;
+        return cluster.Silos.Single(s => s.Ports.Silo == port);
+    }
+
+    private static async Task<bool> AnswersAsync(ProcessCluster cluster, string account)
+    {
+        try
+        {
+            await cluster.Grains.Account(account).Get(new GetAccount(0, null));
+            return true;
+        }
+        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The silo's status in the membership table (its latest generation).</summary>
+    private static async Task<SiloStatus> StatusAsync(string database, SiloProcess silo) =>
+        (SiloStatus)await Ledger.ScalarAsync(database,
+            "SELECT status FROM orleans_membership WHERE port = $1 ORDER BY generation DESC LIMIT 1", silo.Ports.Silo);
+}

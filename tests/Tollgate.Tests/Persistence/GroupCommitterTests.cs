@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Tollgate.Persistence;
+using Tollgate.Tests.Infrastructure;
+
+namespace Tollgate.Tests.Persistence;
+
+/// <summary>The committer on its own: version-fenced writes, write chains, lost connections and lost COMMIT answers.</summary>
+[Collection("postgres")]
+public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private NpgsqlDataSource _database = null!;
+    private GroupCommitter _committer = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
+        await using var table = _database.CreateCommand("CREATE TABLE counters (id text PRIMARY KEY, value integer NOT NULL, version bigint NOT NULL)");
+        await table.ExecuteNonQueryAsync();
+        _committer = new GroupCommitter(_database, new GroupCommitOptions(), NullLogger<GroupCommitter>.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _committer.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Versioned_writes_commit_in_order_and_a_stale_version_is_refused()
+    {
+        var chain = new WriteChain();
+        await _committer.Submit(Counter("a", 1, expectedVersion: 0), chain);
+        await _committer.Submit(Counter("a", 2, expectedVersion: 1), chain);
+        Assert.Equal((2, 2L), await ReadAsync("a"));
+
+        // A second writer that loaded version 1 (a duplicate activation) conflicts and changes nothing.
+        var error = await Assert.ThrowsAsync<CommitFailedException>(() => _committer.Submit(Counter("a", 99, expectedVersion: 1), new WriteChain()));
+        Assert.Equal(CommitFailure.Conflict, error.Failure);
+        Assert.Equal((2, 2L), await ReadAsync("a"));
+    }
+
+    [Fact]
+    public async Task After_a_failed_write_the_rest_of_its_chain_never_commits()
+    {
+        var chain = new WriteChain();
+        var conflicting = _committer.Submit(Counter("b", 1, expectedVersion: 5), chain);
+        // This one would succeed on its own (version 0 matches), but it was computed after the failed one.
+        var following = _committer.Submit(Counter("b", 2, expectedVersion: 0), chain);
+
+        Assert.Equal(CommitFailure.Conflict, (await Assert.ThrowsAsync<CommitFailedException>(() => conflicting)).Failure);
+        Assert.Equal(CommitFailure.ChainBroken, (await Assert.ThrowsAsync<CommitFailedException>(() => following)).Failure);
+        Assert.True(chain.IsBroken);
+        Assert.Null(await ReadAsync("b"));
+    }
+
+    [Fact]
+    public async Task One_refused_write_does_not_sink_the_others_of_its_batch()
+    {
+        await using var committer = new GroupCommitter(_database, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
+        var stale = committer.Submit(Counter("old", 1, expectedVersion: 3), new WriteChain());
+        var good = committer.Submit(Counter("good", 1, expectedVersion: 0), new WriteChain());
+        var alsoGood = committer.Submit(Counter("also-good", 1, expectedVersion: 0), new WriteChain());
+
+        Assert.Equal(CommitFailure.Conflict, (await Assert.ThrowsAsync<CommitFailedException>(() => stale)).Failure);
+        await Task.WhenAll(good, alsoGood);
+        Assert.Equal(2, await Ledger.ScalarAsync(_database.ConnectionString!, "SELECT count(*) FROM counters"));
+    }
+
+    [Fact]
+    public async Task A_lane_whose_connection_was_killed_commits_on_a_new_one()
+    {
+        var chain = new WriteChain();
+        await _committer.Submit(Counter("survivor", 1, expectedVersion: 0), chain);
+
+        // Every lane keeps its connection between batches: kill them all, as a database restart or failover would.
+        var killed = await Ledger.ScalarAsync(_database.ConnectionString!,
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) k");
+        Assert.True(killed > 0, "the lane's connection was not open");
+
+        await _committer.Submit(Counter("survivor", 2, expectedVersion: 1), chain);
+        Assert.Equal((2, 2L), await ReadAsync("survivor"));
+    }
+
+    [Fact]
+    public async Task A_commit_whose_answer_was_lost_is_reported_once_it_is_known_and_applied_once()
+    {
+        await using var proxy = new CommitDroppingProxy(_database.ConnectionString!);
+        await using var database = NpgsqlDataSource.Create(proxy.ConnectionString);
+        await using var committer = new GroupCommitter(database, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
+        var chain = new WriteChain();
+        await committer.Submit(Counter("lost-answer", 1, expectedVersion: 0), chain);
+
+        proxy.ArmOnce();
+        await committer.Submit(Counter("lost-answer", 2, expectedVersion: 1), chain);
+
+        Assert.Equal(1, proxy.Dropped);
+        Assert.False(chain.IsBroken);
+        Assert.Equal((2, 2L), await ReadAsync("lost-answer"));
+        // And the chain goes on from there: the next write finds the version it expects.
+        await committer.Submit(Counter("lost-answer", 3, expectedVersion: 2), chain);
+        Assert.Equal((3, 3L), await ReadAsync("lost-answer"));
+    }
+
+    /// <summary>A write of a counter row fenced by its version, as an account's writes are (0: the row must not exist yet).</summary>
+    private static GrainWrite Counter(string id, int value, long expectedVersion) =>
+        expectedVersion == 0
+            ? new GrainWrite($"counter/{id}").Guarded("INSERT INTO counters (id, value, version) VALUES ($1, $2, 1) ON CONFLICT (id) DO NOTHING", id, value)
+            : new GrainWrite($"counter/{id}").Guarded("UPDATE counters SET value = $2, version = $3 + 1 WHERE id = $1 AND version = $3", id, value, expectedVersion);
+
+    private async Task<(int Value, long Version)?> ReadAsync(string id)
+    {
+        await using var read = _database.CreateCommand("SELECT value, version FROM counters WHERE id = $1");
+        read.Parameters.Add(new NpgsqlParameter { Value = id });
+        await using var reader = await read.ExecuteReaderAsync();
+        return await reader.ReadAsync() ? (reader.GetInt32(0), reader.GetInt64(1)) : null;
+    }
+}
