@@ -20,7 +20,7 @@ public static class TollgateSiloBuilder
             storage.ConnectionString = connectionString;
             storage.GrainStorageSerializer = new GrainStateSerializer();
         });
-        silo.Services.AddGrainStorage(GrainStorage.Name, (services, _) => new UnambiguousStringKeys(services.GetRequiredKeyedService<IGrainStorage>(adoNet)));
+        silo.Services.AddGrainStorage(GrainStorage.Name, (services, _) => new AdoNetStorageAdapter(services.GetRequiredKeyedService<IGrainStorage>(adoNet), services.GetRequiredService<ILogger<AdoNetStorageAdapter>>()));
         return silo;
     }
 }

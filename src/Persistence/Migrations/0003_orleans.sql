@@ -53,7 +53,7 @@ CREATE TABLE orleans_storage (
 
 -- State kept by the retired runtime moves over as it is: the same JSON documents, under the default
 -- service id ('tollgate'; a cluster configured with another one must copy these rows to it). Keys are
--- stored with the prefix 's:' (see UnambiguousStringKeys in the silo).
+-- stored with the prefix 's:' (see AdoNetStorageAdapter in the silo).
 INSERT INTO orleans_storage (service_id, state_name, grain_id_n0, grain_id_n1, grain_key, payload, version, modified_at)
 SELECT 'tollgate', grain_type, 0, 0, 's:' || grain_key, convert_to(state::text, 'UTF8'), version::integer, updated_at
 FROM grain_state;

@@ -94,5 +94,8 @@ public sealed class ProcessCluster : IAsyncDisposable
             await gateway.DisposeAsync();
         }
         foreach (var silo in Silos) await silo.DisposeAsync();
+        // Orleans' ADO.NET providers pool connections by connection string; idle ones to this test's database would
+        // otherwise linger for minutes and, test after test, reach the server's connection limit.
+        Npgsql.NpgsqlConnection.ClearAllPools();
     }
 }

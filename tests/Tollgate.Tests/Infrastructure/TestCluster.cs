@@ -63,6 +63,7 @@ public sealed class TestCluster : IAsyncDisposable
         await SiloDatabase.MigrateAsync(connectionString, logLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.Options.ConfigureFileLogging = false;
+        builder.Options.ServiceId = "tollgate"; // the service id stored state is kept under, as deployed
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddTollgateGrains(connectionString, commits ?? new GroupCommitOptions());
@@ -149,5 +150,8 @@ public sealed class TestCluster : IAsyncDisposable
             await gateway.DisposeAsync();
         }
         await _cluster.DisposeAsync();
+        // Orleans' ADO.NET providers pool connections by connection string; idle ones to this test's database would
+        // otherwise linger for minutes and, test after test, reach the server's connection limit.
+        Npgsql.NpgsqlConnection.ClearAllPools();
     }
 }

@@ -51,6 +51,25 @@ public sealed class ModelPriceTests(PostgresFixture postgres)
         Assert.Equal(scheduled.GetProperty("prices").GetRawText(), reloaded.GetProperty("prices").GetRawText());
     }
 
+    [Fact]
+    public async Task Models_whose_names_read_as_the_same_number_keep_their_own_prices()
+    {
+        // Orleans' ADO.NET storage would take these for the numbers or the GUID they spell, and give each group one row.
+        string[] models = ["ada", "ADA", "0ada", "6f9619ff8b86d011b42d00c04fc964ff", "6F9619FF8B86D011B42D00C04FC964FF", "1+2"];
+        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        for (var i = 0; i < models.Length; i++)
+            await ReadAsync(await cluster.Admin.PostAsync($"/admin/models/{Uri.EscapeDataString(models[i])}/prices", Json($$"""{"input_per_million":{{i + 1}},"output_per_million":1}""")));
+
+        await cluster.StopSiloAsync();
+        await cluster.StartSiloAsync();
+        for (var i = 0; i < models.Length; i++)
+        {
+            var model = await ReadAsync(await cluster.Admin.GetAsync($"/admin/models/{Uri.EscapeDataString(models[i])}"));
+            Assert.Equal(1, model.GetProperty("prices").GetArrayLength());
+            Assert.Equal(i + 1, model.GetProperty("current").GetProperty("input_per_million").GetInt64());
+        }
+    }
+
     [Theory]
     [InlineData("""{"input_per_million":1,"output_per_million":1,"effective_at":"2020-01-01T00:00:00Z"}""", "effective_in_past")]
     [InlineData("""{"input_per_million":1,"output_per_million":1,"effective_at":"yesterday"}""", "invalid_field")]

@@ -1,0 +1,61 @@
+using Npgsql;
+using Tollgate.Silo;
+using Tollgate.Tests.Infrastructure;
+using static Tollgate.Tests.Infrastructure.Http;
+using static Tollgate.Tests.Infrastructure.MeteringCalls;
+
+namespace Tollgate.Tests.Persistence;
+
+/// <summary>A database created by the retired runtime (main at 28fab14) upgrades to Orleans with nothing lost.</summary>
+[Collection("postgres")]
+public sealed class UpgradeTests(PostgresFixture postgres)
+{
+    private const string Key = "tg_b31df2f9ac158677_-kiVPWjQcFEYg9I9IOkwZX2TZUODm_-f6XJOLG4P97s";
+
+    [Fact]
+    public async Task Accounts_ledger_usage_keys_prices_and_limits_of_the_old_runtime_survive_the_upgrade()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using (var connection = new NpgsqlConnection(database))
+        {
+            await connection.OpenAsync();
+            await using var restore = new NpgsqlCommand(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures", "main-28fab14.sql")), connection);
+            await restore.ExecuteNonQueryAsync();
+        }
+        Assert.Equal(1024, await Ledger.ScalarAsync(database, "SELECT count(*) FROM partition_leases"));
+
+        await SiloDatabase.MigrateAsync(database, logLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
+
+        // The runtime's own tables are gone; its grain state moved to Orleans' storage, as it was.
+        Assert.Equal(0, await Ledger.ScalarAsync(database,
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('partition_leases', 'silos', 'grain_state')"));
+        Assert.Equal(4, await Ledger.ScalarAsync(database, "SELECT count(*) FROM orleans_storage WHERE service_id = 'tollgate'"));
+
+        await using var cluster = await TestCluster.StartAsync(database);
+        using (var account = await cluster.Admin.GetAsync("/admin/accounts/acme?ledger_limit=10"))
+        {
+            var body = await ReadAsync(account);
+            Assert.Equal(4_998_896_500, body.GetProperty("balance").GetInt64());
+            Assert.Equal(1_000, body.GetProperty("overdraft_limit").GetInt64());
+            Assert.Equal(["r1", "adj-1", "initial"], body.GetProperty("ledger").EnumerateArray().Select(e => e.GetProperty("key").GetString()));
+        }
+        Assert.Equal(new Ledger.Totals(4_998_896_500, 4_998_896_500, 3), await Ledger.ReadAsync(database, "acme"));
+
+        // The key still opens the account, at the price and limits set before the upgrade.
+        var allowed = await AuthorizeAsync(cluster.Metering, "after-upgrade", apiKey: Key, ip: "203.0.113.9", model: "gpt-4o-mini");
+        Assert.True(Allowed(allowed), allowed.ToString());
+        Assert.Equal(150_000_000, allowed.GetProperty("price").GetProperty("input_per_million").GetInt64());
+        Assert.Contains(allowed.GetProperty("limits").EnumerateArray(), l => l.GetProperty("scope").GetString() == "model" && l.GetProperty("limit").GetInt64() == 1_000);
+        Assert.Contains(allowed.GetProperty("limits").EnumerateArray(), l => l.GetProperty("scope").GetString() == "ip" && l.GetProperty("limit").GetInt64() == 100);
+        using (var ip = await cluster.Admin.GetAsync("/admin/ips/203.0.113.7/limits"))
+            Assert.Equal(7, (await ReadAsync(ip)).GetProperty("settings").GetProperty("requests_per_minute").GetInt64());
+
+        // The usage recorded before the upgrade is there to query: the settled request and the denied one.
+        using (var usage = await cluster.Admin.GetAsync("/api/usage?account=acme&since=2026-01-01T00:00:00Z"))
+        {
+            var totals = (await ReadAsync(usage)).GetProperty("totals");
+            Assert.Equal(103_500, totals.GetProperty("charged").GetInt64());
+            Assert.Equal(1, totals.GetProperty("denied").GetInt64());
+        }
+    }
+}
