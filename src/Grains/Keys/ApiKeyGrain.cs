@@ -39,7 +39,11 @@ internal sealed class ApiKeyGrain(
         }
         state.State = new ApiKeyState
         {
-            AccountId = request.AccountId, SecretHash = request.SecretHash, Name = request.Name, CreatedAt = Time.GetUtcNow(), Actor = request.Actor,
+            AccountId = request.AccountId,
+            SecretHash = request.SecretHash,
+            Name = request.Name,
+            CreatedAt = Time.GetUtcNow(),
+            Actor = request.Actor,
         };
         await WriteAsync(state);
         return View(state.State);

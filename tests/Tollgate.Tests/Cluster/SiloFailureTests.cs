@@ -19,11 +19,13 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
     private const string Limited = "limited";
     private const int LimitedPerMinute = 300;
 
-    [Fact]
-    public async Task Killing_one_of_three_silos_under_load_loses_no_acknowledged_settlement_and_its_accounts_answer_again_within_seconds()
+    [Theory]
+    [InlineData("Default")]
+    [InlineData("Distributed")]
+    public async Task Killing_one_of_three_silos_under_load_loses_no_acknowledged_settlement_and_its_accounts_answer_again_within_seconds(string directory)
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var cluster = await ProcessCluster.StartAsync(database, silos: 3, gateways: 2);
+        await using var cluster = await ProcessCluster.StartAsync(database, silos: 3, gateways: 2, $"--Silo:GrainDirectory={directory}");
         await SeedAsync(cluster);
         var load = new PairLoad(cluster.Metering, Accounts, Limited);
         using var stop = new CancellationTokenSource();
@@ -46,7 +48,7 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
         var unanswered = load.Unanswered;
         await load.RetryUnansweredAsync();
 
-        output.WriteLine($"SIGKILL of 1 of 3 silos: its accounts answered again after {recovery.TotalSeconds:F1} s; {load.Acknowledged.Count} settlements acknowledged; " +
+        output.WriteLine($"[{directory} directory] SIGKILL of 1 of 3 silos: its accounts answered again after {recovery.TotalSeconds:F1} s; {load.Acknowledged.Count} settlements acknowledged; " +
             $"{failedBeforeRetry} HTTP calls failed, {unanswered} settles retried by the caller; {cluster.Retries - retriesBefore} grain calls retried by the gateways; " +
             $"longest call {load.MaxLatency.TotalSeconds:F1} s; the limited account ({LimitedPerMinute}/min) allowed {load.LimitedAllowed}");
         Assert.True(load.Acknowledged.Count > 100, "the load ran");

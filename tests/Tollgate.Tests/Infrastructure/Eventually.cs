@@ -1,6 +1,6 @@
 namespace Tollgate.Tests.Infrastructure;
 
-/// <summary>Polls a condition that the system reaches on its own (a flush, a lease takeover), failing after a bound.</summary>
+/// <summary>Polls a condition that the system reaches on its own (a flush, a takeover after a failure), failing after a bound.</summary>
 public static class Eventually
 {
     public static async Task TrueAsync(Func<Task<bool>> condition, string failure, int seconds = 60)
