@@ -1,20 +1,25 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Tollgate.Bench;
 using Tollgate.Bench.Load;
 using Tollgate.Bench.Memory;
 using Tollgate.Bench.Targets;
 using Tollgate.Gateway;
-using Tollgate.Runtime.Hosting;
-using Tollgate.Runtime.Persistence;
+using Tollgate.Persistence;
 using Tollgate.Silo;
 
 // Tollgate against its baselines, in one run on one machine and one PostgreSQL (fsync on):
 //   dotnet run -c Release --project bench/Tollgate.Bench            # short mode, under a minute
 //   dotnet run -c Release --project bench/Tollgate.Bench -- --full  # the full report
 // Writes bench/results/{stamp}-{mode}.json and .md (and latest-{mode}.md).
+if (args.Contains("--drill-partitions"))
+{
+    await Console.Error.WriteLineAsync("--drill-partitions is gone: on Orleans there are no partitions or leases to lose (Orleans places activations and keeps membership itself), so the partition-loss drill was dropped.");
+    Environment.Exit(2);
+}
 if (args.Contains("--memory"))
 {
     // Memory per idle activation and with a million accounts (Memory/ActivationMemory.cs); writes bench/results/memory-{stamp}.md.
@@ -38,15 +43,23 @@ await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresOptio
 try
 {
     string[] quiet = ["--Logging:LogLevel:Default=Warning"];
-    var siloPort = FreePort();
-    var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={postgres.ConnectionString}", $"--Silo:Port={siloPort}", .. quiet]); // migrates
+    // A real silo: Orleans with PostgreSQL membership, on free ports (its health endpoint, silo-to-silo, and the gateway port clients use).
+    var (siloHttp, siloPort, siloGatewayPort) = (Machine.FreePort(), Machine.FreePort(), Machine.FreePort());
+    await SiloDatabase.MigrateAsync(postgres.ConnectionString, logLevel: Microsoft.Extensions.Logging.LogLevel.Warning); // so the silo finds nothing to migrate (and logs none)
+    var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={postgres.ConnectionString}", $"--Urls=http://127.0.0.1:{siloHttp}",
+        "--Silo:AdvertisedAddress=127.0.0.1", $"--Silo:SiloPort={siloPort}", $"--Silo:GatewayPort={siloGatewayPort}", .. quiet],
+        services => services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(5))); // a graceful stop deactivates every account: give it time
     await SeedAsync(postgres.ConnectionString, accounts, credit);
     await silo.StartAsync();
-    var gatewayPort = FreePort();
+    // A real gateway: an Orleans client that finds the silo in the membership table and calls it over TCP.
+    var gatewayPort = Machine.FreePort();
     var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", "--Admin:Token=bench-admin", "--Metering:ServiceToken=bench",
-        $"--Postgres:ConnectionString={postgres.ConnectionString}", $"--Cluster:Silos:0=http://127.0.0.1:{siloPort}", .. quiet]);
-    await gateway.StartAsync();
-    var baselinePort = FreePort();
+        $"--Postgres:ConnectionString={postgres.ConnectionString}", .. quiet]);
+    await gateway.StartAsync(); // connects the client, waiting for the silo's gateway to appear in the membership table
+    var siloGrains = silo.Services.GetRequiredService<IGrainFactory>();
+    var clients = await ConnectedClientsAsync(siloGrains);
+    if (clients < 1) throw new InvalidOperationException("The silo reports no connected Orleans client: the gateway is not calling it over TCP.");
+    var baselinePort = Machine.FreePort();
     var baseline = BaselineServer.Build(baselinePort, postgres.ConnectionString);
     await baseline.StartAsync();
     await SetPriceAsync(new Uri($"http://127.0.0.1:{gatewayPort}"));
@@ -54,10 +67,10 @@ try
     using var tollgate = new HttpPairTarget("tollgate", new Uri($"http://127.0.0.1:{gatewayPort}"), "/v1", "bench");
     using var direct = new HttpPairTarget("postgres-direct", new Uri($"http://127.0.0.1:{baselinePort}"), "/direct/v1", "bench");
     using var ceiling = new HttpPairTarget("ceiling", new Uri($"http://127.0.0.1:{baselinePort}"), "/ceiling/v1", "bench");
-    var inProcess = new InProcessTarget(silo.Services.GetRequiredService<LocalGrainCaller>());
+    var inProcess = new InProcessTarget(siloGrains);
 
     KeyDistribution[] distributions = [KeyDistribution.Hot(), KeyDistribution.Uniform(accounts), KeyDistribution.Zipf(accounts, 1.1)];
-    var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; silo, gateway, baselines, PostgreSQL and the load generator share the machine. {accounts:N0} accounts; before its first run on them each target runs one pair per account (the 'first touch' rows), then each run warms up {warmUp.TotalSeconds} s and is timed {duration.TotalSeconds} s.";
+    var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}; silo, gateway, baselines, PostgreSQL and the load generator share the machine (and one process, except PostgreSQL). tollgate: HTTP to the gateway, whose Orleans client calls the silo over TCP (found in PostgreSQL's membership table; the silo counts {clients} connected client{(clients == 1 ? "" : "s")}); in-process: the same grain calls through the silo's own IGrainFactory (its hosted client: requests and answers deep-copied, looped back inside the silo, not serialized). {accounts:N0} accounts; before its first run on them each target runs one pair per account (the 'first touch' rows), then each run warms up {warmUp.TotalSeconds} s and is timed {duration.TotalSeconds} s.";
     Console.WriteLine(machine);
     var runs = new List<RunResult>();
     async Task<RunResult?> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape)
@@ -93,8 +106,11 @@ try
     }
 
     await gateway.StopAsync();
-    await silo.StopAsync(); // flushes every activation
+    await silo.StopAsync(); // deactivates every activation, flushing its holds
     await baseline.StopAsync();
+    await gateway.DisposeAsync();
+    await silo.DisposeAsync();
+    await baseline.DisposeAsync();
     var checks = await CheckInvariantsAsync(postgres.ConnectionString, accounts, credit, tollgate.TotalCharged + inProcess.TotalCharged, direct.TotalCharged);
     Console.WriteLine();
     Console.WriteLine(Report.Write(results, mode, machine, runs, checks));
@@ -163,14 +179,15 @@ static async Task<List<string>> CheckInvariantsAsync(string connectionString, in
     return checks;
 }
 
-string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-
-static int FreePort()
+// Orleans clients connected to the silos' gateway ports, as the silos count them (the silo's own hosted client is not one).
+static async Task<long> ConnectedClientsAsync(IGrainFactory grains)
 {
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    var management = grains.GetGrain<IManagementGrain>(0);
+    var silos = (await management.GetHosts(onlyActive: true)).Keys.ToArray();
+    return (await management.GetRuntimeStatistics(silos)).Sum(s => s.ClientCount);
 }
+
+string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
 static string FindRepository()
 {

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Tollgate.Runtime;
+using Tollgate.Grains;
 
 namespace Tollgate.Bench.Memory;
 
 /// <summary>Activates a range of grains with a bounded number of calls in flight, counting what succeeded and why the rest failed.</summary>
 internal static class ActivationDriver
 {
-    public static async Task<ActivationRun> ActivateAsync(IGrainCaller grains, ActivationKind kind, int from, int to, int inFlight,
+    public static async Task<ActivationRun> ActivateAsync(IGrainFactory grains, ActivationKind kind, int from, int to, int inFlight,
         int progressEvery = 0, Action<int, TimeSpan>? progress = null)
     {
         var failures = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -17,11 +17,11 @@ internal static class ActivationDriver
         {
             try
             {
-                await kind.TouchAsync(grains, kind.Grain(i));
+                await kind.TouchAsync(grains, kind.Key(i));
             }
             catch (Exception ex)
             {
-                failures.AddOrUpdate(ex is GrainException grain ? grain.Code : ex.GetType().Name, 1, static (_, count) => count + 1);
+                failures.AddOrUpdate(ex is TollgateException refused ? refused.Code : ex.GetType().Name, 1, static (_, count) => count + 1);
             }
             var count = Interlocked.Increment(ref done);
             if (progressEvery > 0 && count % progressEvery == 0) progress?.Invoke(count, Stopwatch.GetElapsedTime(started));

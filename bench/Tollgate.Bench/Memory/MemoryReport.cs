@@ -3,8 +3,11 @@ using System.Text;
 
 namespace Tollgate.Bench.Memory;
 
-/// <summary>What one kind of activation costs: live managed bytes after activating <see cref="ActivationRun.Succeeded"/> of them, divided by that count.</summary>
-internal sealed record KindMeasurement(ActivationKind Kind, ActivationRun Run, double BytesEach);
+/// <summary>
+/// What one kind of activation costs: live managed bytes after activating <see cref="ActivationRun.Succeeded"/> of them,
+/// divided by that count; <see cref="CountedByOrleans"/> is how many activations Orleans' count grew by meanwhile.
+/// </summary>
+internal sealed record KindMeasurement(ActivationKind Kind, ActivationRun Run, int CountedByOrleans, double BytesEach);
 
 /// <summary>The silo with (up to) a million account activations.</summary>
 internal sealed record ScaleMeasurement(
@@ -13,11 +16,11 @@ internal sealed record ScaleMeasurement(
     long LiveBytesBefore,
     ProcessMemory After,
     GcActivity Gc,
-    LeaseHealth Leases,
-    TimeSpan? CatalogPass,
+    int TotalActivations,
+    TimeSpan StatisticsCall,
     TimeSpan Shutdown)
 {
-    /// <summary>Live bytes the phase added per account it activated: includes the catalog's growth at this scale.</summary>
+    /// <summary>Live bytes the phase added per account it activated: includes the growth of Orleans' catalog and directory at this scale.</summary>
     public double? BytesPerAccount => Run.Succeeded > 0 ? (double)(After.LiveBytes - LiveBytesBefore) / Run.Succeeded : null;
 }
 
@@ -35,8 +38,8 @@ internal readonly record struct GcActivity(int Gen0, int Gen1, int Gen2, TimeSpa
 /// <summary>Writes <c>bench/results/memory-{stamp}.md</c>: bytes per idle activation by kind, and the silo with a million accounts.</summary>
 internal static class MemoryReport
 {
-    public static string Write(string folder, string setup, long baselineBytes, IReadOnlyList<KindMeasurement> kinds, LeaseHealth kindLeases,
-        ScaleMeasurement scale, DrillResult? drill, IReadOnlyDictionary<string, int> expected, IReadOnlyDictionary<string, int>? census)
+    public static string Write(string folder, string setup, long baselineBytes, int baselineActivations, IReadOnlyList<KindMeasurement> kinds,
+        ScaleMeasurement scale, IReadOnlyDictionary<string, int> answered, IReadOnlyDictionary<string, int> counted)
     {
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         var md = new StringBuilder();
@@ -48,14 +51,14 @@ internal static class MemoryReport
         Line($"");
         Line($"## Bytes per idle activation");
         Line($"");
-        Line($"Live managed bytes after full compacting collections, after minus before activating each kind, divided by the activations. Includes the catalog entry and the grain id's key string; not the rows in PostgreSQL.");
+        Line($"Live managed bytes after full compacting collections, after minus before activating each kind, divided by the activations. Includes Orleans' activation (ActivationData, its catalog and local grain directory entries, its place in the idle collector) and the grain id's key string; not the rows in PostgreSQL. 'Counted by Orleans': how much the management grain's total activation count grew meanwhile.");
         Line($"");
-        Line($"| grain | state it loads | activations | bytes each | activated in | activations/s | failures |");
-        Line($"| --- | --- | ---: | ---: | ---: | ---: | --- |");
-        foreach (var (kind, run, bytes) in kinds)
-            Line($"| {kind.Name} | {kind.State} | {run.Succeeded:N0} | {bytes:N0} | {run.Elapsed.TotalSeconds:F1} s | {run.PerSecond:N0} | {run.FailureSummary} |");
+        Line($"| grain | state it loads | activations (answered calls) | counted by Orleans | bytes each | activated in | activations/s | failures |");
+        Line($"| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var (kind, run, countedByOrleans, bytes) in kinds)
+            Line($"| {kind.Name} | {kind.State} | {run.Succeeded:N0} | {countedByOrleans:N0} | {bytes:N0} | {run.Elapsed.TotalSeconds:F1} s | {run.PerSecond:N0} | {run.FailureSummary} |");
         Line($"");
-        Line($"Live managed heap of the started silo before any activation: {MiB(baselineBytes)}. Leases meanwhile: {kindLeases}.");
+        Line($"Live managed heap of the started silo before any activation of Tollgate's: {MiB(baselineBytes)} ({baselineActivations:N0} activations of Orleans' own grains).");
         Line($"");
         Line($"## {scale.Accounts:N0} accounts");
         Line($"");
@@ -64,33 +67,24 @@ internal static class MemoryReport
         Line($"| accounts activated in this phase (answered calls) | {scale.Run.Succeeded:N0} |");
         Line($"| activation time | {scale.Run.Elapsed.TotalSeconds:F1} s ({scale.Run.PerSecond:N0}/s) |");
         Line($"| failures | {scale.Run.FailureSummary} |");
+        Line($"| activations on the silo (IManagementGrain.GetTotalActivationCount) | {scale.TotalActivations:N0} |");
         Line($"| managed heap, live | {MiB(scale.After.LiveBytes)} |");
         Line($"| GC heap size (with fragmentation) | {MiB(scale.After.HeapSizeBytes)} |");
         Line($"| GC committed | {MiB(scale.After.CommittedBytes)} |");
         Line($"| process working set | {MiB(scale.After.WorkingSetBytes)} |");
         if (scale.BytesPerAccount is { } each) Line($"| live bytes added per account at this scale | {each:N0} |");
         Line($"| GC while activating | {scale.Gc} |");
-        Line($"| one pass over the catalog (fastest of 5) | {(scale.CatalogPass is { } pass ? $"{pass.TotalMilliseconds:N1} ms" : "n/a")} |");
-        Line($"| silo shutdown (flush and deactivate all) | {scale.Shutdown.TotalSeconds:F1} s |");
+        Line($"| one IManagementGrain.GetSimpleGrainStatistics call (fastest of 5) | {scale.StatisticsCall.TotalMilliseconds:N1} ms |");
+        Line($"| silo shutdown (graceful: deactivate all, leave the cluster) | {scale.Shutdown.TotalSeconds:F1} s |");
         Line($"");
-        Line($"Leases meanwhile (until after the forced collections): {scale.Leases}.");
+        Line($"The heap figures include the activations of the first part (other kinds and warm-ups), which stay active. All activations after that phase, by grain class as Orleans counts them (GetSimpleGrainStatistics), and as answered calls:");
         Line($"");
-        Line($"The heap figures include the activations of the first part (other kinds and warm-ups), which stay active. All activations after that phase, counted in the catalog and as answered calls:");
-        Line($"");
-        Line($"| grain type | activations in the catalog | answered calls |");
+        Line($"| grain class | activations counted by Orleans | answered calls |");
         Line($"| --- | ---: | ---: |");
-        foreach (var type in expected.Keys.Union(census?.Keys ?? []).Order(StringComparer.Ordinal))
-            Line($"| {type} | {(census is null ? "n/a" : census.GetValueOrDefault(type).ToString("N0", CultureInfo.InvariantCulture))} | {expected.GetValueOrDefault(type):N0} |");
-        if (drill is not null)
-        {
-            Line($"");
-            Line($"## Losing {drill.Partitions} partitions with {drill.ActivationsBefore:N0} activations");
-            Line($"");
-            Line($"Their epochs moved on in the database, as when another silo takes them; the next renewal drops their activations (on the loop that heartbeats and renews; the catalog is indexed by partition, so each drop touches only that partition's activations) and takes them back. Were each drop a pass over the whole catalog, as before that index, the loop would stall {drill.Partitions} × one pass ≈ {(scale.CatalogPass is { } onePass ? drill.Partitions * onePass.TotalSeconds : 0):F1} s.");
-            Line($"");
-            Line($"- activations dropped: {drill.Dropped:N0}");
-            Line($"- watched for {drill.ObservedFor.TotalSeconds:F0} s: {drill.Leases} (a heartbeat is due every 5 s; one older than the lease duration, 15 s, gets a silo declared dead by the others)");
-        }
+        foreach (var type in answered.Keys.Union(counted.Keys).Order(StringComparer.Ordinal))
+            Line($"| {type} | {counted.GetValueOrDefault(type):N0} | {(answered.TryGetValue(type, out var calls) ? calls.ToString("N0", CultureInfo.InvariantCulture) : "")} |");
+        Line($"");
+        Line($"The retired runtime's lease watch and partition-loss drill are gone with it: Orleans has no partitions or leases (it places activations, keeps the grain directory and membership itself), so there is no lease margin to watch and no partition to lose.");
         var markdown = md.ToString();
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, $"memory-{stamp}.md"), markdown);

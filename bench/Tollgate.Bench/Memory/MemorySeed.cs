@@ -1,13 +1,14 @@
 using Npgsql;
-using Tollgate.Grains;
 
 namespace Tollgate.Bench.Memory;
 
 /// <summary>
-/// Rows that give activations real state to load, written in bulk by SQL (generate_series), as the
-/// grains would have stored them. Grain state documents use the grains' own JSON names (PascalCase).
+/// Rows that give activations real state to load, written in bulk by SQL (generate_series), as the grains
+/// would have stored them: accounts in <c>accounts</c>; API keys and models in Orleans' grain storage table
+/// (<c>orleans_storage</c>), as the silo's storage keeps them: the state name, the key with its <c>s:</c>
+/// prefix (AdoNetStorageAdapter in the silo), and the state's JSON (the grains' own PascalCase names).
 /// </summary>
-internal sealed class MemorySeed(NpgsqlDataSource database)
+internal sealed class MemorySeed(NpgsqlDataSource database, string serviceId)
 {
     public const long Credit = 1_000_000_000_000; // 1,000 USD each
 
@@ -19,26 +20,26 @@ internal sealed class MemorySeed(NpgsqlDataSource database)
 
     /// <summary>API keys with 16-hex-digit ids (<see cref="KeyId"/>), each with a secret hash, a name and an owner account.</summary>
     public Task ApiKeysAsync(int from, int to) => ExecuteAsync("""
-        INSERT INTO grain_state (grain_type, grain_key, version, state)
-        SELECT $1, lpad(to_hex(i), 16, '0'), 1, jsonb_build_object(
+        INSERT INTO orleans_storage (service_id, state_name, grain_id_n0, grain_id_n1, grain_key, payload, version)
+        SELECT $1, 'apikey', 0, 0, 's:' || lpad(to_hex(i), 16, '0'), convert_to(jsonb_build_object(
             'AccountId', 'acct-' || i, 'SecretHash', encode(sha256(('secret-' || i)::bytea), 'hex'), 'Name', 'bench key ' || i,
-            'CreatedAt', now(), 'RevokedAt', null, 'Actor', 'bench')
+            'CreatedAt', now(), 'RevokedAt', null, 'Actor', 'bench')::text, 'UTF8'), 1
         FROM generate_series($2, $3 - 1) i
-        """, GrainTypes.ApiKey, from, to);
+        """, serviceId, from, to);
 
     /// <summary>Models <c>model-{i}</c>, each with one price in force.</summary>
     public Task ModelsAsync(int from, int to) => ExecuteAsync("""
-        INSERT INTO grain_state (grain_type, grain_key, version, state)
-        SELECT $1, 'model-' || i, 1, jsonb_build_object('Prices', jsonb_build_array(jsonb_build_object(
-            'InputPerMillion', 2000000, 'OutputPerMillion', 8000000, 'EffectiveAt', '2026-01-01T00:00:00+00:00', 'Actor', 'bench')))
+        INSERT INTO orleans_storage (service_id, state_name, grain_id_n0, grain_id_n1, grain_key, payload, version)
+        SELECT $1, 'model', 0, 0, 's:model-' || i, convert_to(jsonb_build_object('Prices', jsonb_build_array(jsonb_build_object(
+            'InputPerMillion', 2000000, 'OutputPerMillion', 8000000, 'EffectiveAt', '2026-01-01T00:00:00+00:00', 'Actor', 'bench')))::text, 'UTF8'), 1
         FROM generate_series($2, $3 - 1) i
-        """, GrainTypes.Model, from, to);
+        """, serviceId, from, to);
 
     /// <summary>Fresh planner statistics after a bulk load, so activation reads use the primary keys.</summary>
     public async Task AnalyzeAsync()
     {
         await ExecuteAsync("ANALYZE accounts");
-        await ExecuteAsync("ANALYZE grain_state");
+        await ExecuteAsync("ANALYZE orleans_storage");
     }
 
     public static string KeyId(int i) => i.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);

@@ -2,18 +2,20 @@ using System.Diagnostics;
 using Tollgate.Grains;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
-using Tollgate.Runtime;
 
 namespace Tollgate.Bench.Targets;
 
 /// <summary>
-/// The runtime's own ceiling: the grain calls of an authorize and a settle (caller IP and model at
-/// once, then the account; settle on the account while the IP and model are released), made in the
-/// silo's process without the network or serialization. Writes still go through group commit.
+/// The grain calls of an authorize and a settle without HTTP and without the gateway's Orleans client:
+/// caller IP and model at once, then the account; the settle on the account while the IP and model are
+/// released, as the gateway orders them. Made through the silo's own <see cref="IGrainFactory"/> from
+/// outside any grain, so they take the silo's hosted-client path: each request and answer is deep-copied
+/// and looped back to the local activation by the silo's message center (no serialization, no socket).
+/// Writes still go through group commit.
 /// </summary>
-public sealed class InProcessTarget(IGrainCaller grains) : IPairTarget
+public sealed class InProcessTarget(IGrainFactory grains) : IPairTarget
 {
-    private static readonly Price BenchPrice = new(2_000_000, 8_000_000);
+    private const string Model = "bench-model";
     private long _charged;
 
     public string Name => "in-process";
@@ -26,28 +28,37 @@ public sealed class InProcessTarget(IGrainCaller grains) : IPairTarget
         {
             var started = Stopwatch.GetTimestamp();
             var ipKey = $"10.200.0.{(uint)accountId.GetHashCode(StringComparison.Ordinal) % 250}";
-            var ip = grains.CallAsync(GrainTypes.CallerIpId(ipKey), new AuthorizeIp(requestId, 1_500, 300, LimitSettings.None));
-            var model = grains.CallAsync(GrainTypes.ModelId("bench-model"), new AuthorizeModel(requestId, 1_500, 300, null));
-            var price = (await model).Price ?? throw new InvalidOperationException("bench-model has no price");
-            var held = ((await ip).Held, (await model).Admission.Held);
-            var account = await grains.CallAsync(GrainTypes.AccountId(accountId), new AuthorizeAccount(requestId, null, 1_000, 500, price, 300));
+            var shared = $"{accountId}/{requestId}"; // grants at the shared grains (IP, model) are keyed by owner and request, as the gateway keys them
+            var ipTask = grains.CallerIp(ipKey).Authorize(new AuthorizeIp(shared, 1_500, 300, LimitSettings.None));
+            var modelTask = grains.Model(Model).Authorize(new AuthorizeModel(shared, 1_500, 300, null));
+            var (ip, model) = (await ipTask, await modelTask);
+            var price = model.Price ?? throw new InvalidOperationException($"{Model} has no price");
+            var account = await grains.Account(accountId).Authorize(new AuthorizeAccount(requestId, null, 1_000, 500, price, 300));
             if (!account.Admission.Allowed) return new PairResult(default, default, 0, account.Admission.Denial!.Reason);
             var authorizeTime = Stopwatch.GetElapsedTime(started);
 
             started = Stopwatch.GetTimestamp();
-            var release = new ReleaseGrant(requestId, 1_300, Refund: false);
+            var release = new ReleaseGrant(shared, 1_300, Refund: false);
             var releases = Task.WhenAll(
-                held.Item1 ? grains.CallAsync(GrainTypes.CallerIpId(ipKey), release) : Task.CompletedTask,
-                held.Item2 ? grains.CallAsync(GrainTypes.ModelId("bench-model"), release) : Task.CompletedTask);
-            var settled = await grains.CallAsync(GrainTypes.AccountId(accountId),
-                new SettleRequest(requestId, "bench-model", null, ipKey, 1_000, 300, price, account.FundedBy, "success", false, null, account.AuthorizedAt));
+                ip.Held ? grains.CallerIp(ipKey).Release(release) : Task.CompletedTask,
+                model.Admission.Held ? grains.Model(Model).Release(release) : Task.CompletedTask);
+            var settled = await grains.Account(accountId).Settle(
+                new SettleRequest(requestId, Model, null, ipKey, 1_000, 300, price, account.FundedBy, "success", false, null, account.AuthorizedAt));
             await releases;
             Interlocked.Add(ref _charged, settled.Charged);
             return new PairResult(authorizeTime, Stopwatch.GetElapsedTime(started), settled.Charged, null);
         }
-        catch (GrainException ex)
+        catch (TollgateException ex)
         {
             return new PairResult(default, default, 0, ex.Code);
+        }
+        catch (TimeoutException)
+        {
+            return new PairResult(default, default, 0, ErrorCodes.Timeout);
+        }
+        catch (OrleansException ex)
+        {
+            return new PairResult(default, default, 0, "orleans:" + ex.GetType().Name);
         }
     }
 }
