@@ -41,7 +41,7 @@ internal sealed class AccountGrain(
     private DateTimeOffset _createdAt;
     private long _version;
     private bool _reservationsChanged;
-    private HashSet<string> _storedReservations = new(StringComparer.Ordinal); // ids in accounts.reservations
+    private HashSet<string>? _storedReservations; // ids in accounts.reservations (null: none)
 
     private string AccountId => this.GetPrimaryKeyString();
 
@@ -55,7 +55,7 @@ internal sealed class AccountGrain(
         _createdAt = stored.CreatedAt;
         _version = stored.Version;
         foreach (var reservation in stored.Reservations) _book.Restore(reservation);
-        _storedReservations = new HashSet<string>(stored.Reservations.Select(r => r.RequestId), StringComparer.Ordinal);
+        _storedReservations = StoredIds(stored.Reservations);
         _reservationsChanged = _book.ExpireDue(NowMs) > 0;
     }
 
@@ -78,9 +78,12 @@ internal sealed class AccountGrain(
     private void WriteReservations(CreditBook book)
     {
         _reservationsChanged = false;
-        _storedReservations = new HashSet<string>(book.Reservations.Select(r => r.RequestId), StringComparer.Ordinal);
+        _storedReservations = StoredIds(book.Reservations);
         _writes.Submit(AccountStore.UpdateWithReservations(AccountId, book.Balance, _version++, book.Reservations), onlyTakesAway: false);
     }
+
+    private static HashSet<string>? StoredIds(IReadOnlyCollection<Reservation> reservations) =>
+        reservations.Count == 0 ? null : new HashSet<string>(reservations.Select(r => r.RequestId), StringComparer.Ordinal);
 
     public async Task<AccountSnapshot> Create(CreateAccount request)
     {
@@ -184,7 +187,7 @@ internal sealed class AccountGrain(
             var released = book.Void(request.RequestId);
             if (released > 0) _reservationsChanged = true;
             // A stored hold must not come back on the next activation: store the set without it.
-            if (_storedReservations.Contains(request.RequestId)) WriteReservations(book);
+            if (_storedReservations?.Contains(request.RequestId) == true) WriteReservations(book);
             return new VoidResult(request.RequestId, released > 0, released);
         });
     }
