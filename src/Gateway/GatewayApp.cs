@@ -22,6 +22,10 @@ public static class GatewayApp
     public static WebApplication Build(string[] args, IClusterClient? cluster = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // API bodies are at most 64 KiB (JsonBody); Kestrel reads away up to this much of a refused body before it
+        // closes the connection (its default, 30 MB, lets one caller make it read that much for nothing).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize =
+            builder.Configuration.GetValue<long?>("Kestrel:Limits:MaxRequestBodySize") ?? 1024 * 1024);
 
         var metering = builder.Configuration.GetSection("Metering").Get<MeteringOptions>() ?? new MeteringOptions();
         var connectionString = builder.Configuration["Postgres:ConnectionString"];
@@ -38,6 +42,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<DenialLog>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
         builder.Services.AddSingleton<Authorizer>();
+        builder.Services.AddSingleton(provider => new AdminListings(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ClusterClientSettings>()));
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -46,7 +51,8 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandling>();
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
+        app.UseStatusCodePages(NoEndpoint.WriteAsync); // 404 for an unknown path, 405 (with Allow) for a known path and another method
+        app.MapHealth();
         var admin = app.MapGroup("/admin").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token"));
         admin.MapAccountAdmin();
         admin.MapModelAdmin();
@@ -54,14 +60,16 @@ public static class GatewayApp
         admin.MapLimitAdmin();
         app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token")).MapUsageQueries();
         app.MapGroup("/v1").AddEndpointFilter(new BearerTokenFilter(metering.ServiceToken, "Metering:ServiceToken")).MapMetering();
-        app.MapFallback((HttpContext context) =>
-            throw new ApiException(StatusCodes.Status404NotFound, "not_found", $"No endpoint {context.Request.Method} {context.Request.Path}."));
         return app;
     }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(Readiness))]
+[JsonSerializable(typeof(VoidResult))]
+[JsonSerializable(typeof(AccountList))]
+[JsonSerializable(typeof(ApiKeyList))]
 [JsonSerializable(typeof(AccountSnapshot))]
 [JsonSerializable(typeof(AdjustResult))]
 [JsonSerializable(typeof(RequestSettled))]

@@ -46,9 +46,10 @@ internal static class Validate
         if (limits.Problem() is { } problem) throw new TollgateException(Grains.Limits.LimitErrors.InvalidLimits, problem);
     }
 
+    /// <summary>Free text (a reason, an actor, a name): printable, so it can never make a write fail in the database (a NUL would).</summary>
     public static void Text(string? text, string field, int maxLength)
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > maxLength)
-            throw new TollgateException(AccountErrors.InvalidArgument, $"{field} must be 1 to {maxLength} characters.");
+        if (string.IsNullOrWhiteSpace(text) || text.Length > maxLength || text.Any(char.IsControl))
+            throw new TollgateException(AccountErrors.InvalidArgument, $"{field} must be 1 to {maxLength} printable characters.");
     }
 }

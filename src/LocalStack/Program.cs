@@ -12,8 +12,8 @@ var siloHttpPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_HTTP_PORT")
 var siloPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_PORT") ?? "11111";
 var siloGatewayPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_GATEWAY_PORT") ?? "30000";
 var gatewayPort = Environment.GetEnvironmentVariable("TOLLGATE_GATEWAY_PORT") ?? "8080";
-var adminToken = Environment.GetEnvironmentVariable("TOLLGATE_ADMIN_TOKEN") ?? LoadOrCreateToken(Path.Combine(home, "admin-token"), "tg_admin_");
-var serviceToken = Environment.GetEnvironmentVariable("TOLLGATE_SERVICE_TOKEN") ?? LoadOrCreateToken(Path.Combine(home, "service-token"), "tg_service_");
+var (adminToken, adminTokenSource) = Token("TOLLGATE_ADMIN_TOKEN", Path.Combine(home, "admin-token"), "tg_admin_");
+var (serviceToken, serviceTokenSource) = Token("TOLLGATE_SERVICE_TOKEN", Path.Combine(home, "service-token"), "tg_service_");
 
 LocalPostgres? postgres = null;
 var connectionString = Environment.GetEnvironmentVariable("Postgres__ConnectionString");
@@ -43,8 +43,8 @@ try
           gateway:     {url}
           silo:        Orleans silo port {siloPort}, gateway port {siloGatewayPort}; health at http://127.0.0.1:{siloHttpPort}/health
           postgres:    {(postgres is null ? "configured by Postgres__ConnectionString" : $"{postgres.ConnectionString} (data in {Path.Combine(home, "postgres")})")}
-          admin token: {adminToken}  (saved in {Path.Combine(home, "admin-token")})
-          service token (metering API): {serviceToken}  (saved in {Path.Combine(home, "service-token")})
+          admin token: {adminToken}  ({adminTokenSource})
+          service token (metering API): {serviceToken}  ({serviceTokenSource})
 
         Try it:
           curl -s -X POST {url}/admin/accounts -H 'Authorization: Bearer {adminToken}' -H 'Content-Type: application/json' \
@@ -74,11 +74,13 @@ finally
     Console.WriteLine("Tollgate stopped.");
 }
 
-static string LoadOrCreateToken(string path, string prefix)
+// A token from the environment, else the one saved in the data folder, else a new one saved there; and where it came from.
+static (string Token, string Source) Token(string variable, string path, string prefix)
 {
-    if (File.Exists(path)) return File.ReadAllText(path).Trim();
+    if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } given) return (given, $"from {variable}");
+    if (File.Exists(path)) return (File.ReadAllText(path).Trim(), $"saved in {path}");
     var token = prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     File.WriteAllText(path, token);
     if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    return token;
+    return (token, $"generated and saved in {path}");
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -12,7 +13,9 @@ public sealed record LocalPostgresOptions(string DataDirectory, bool Ephemeral);
 
 /// <summary>
 /// A private PostgreSQL server run from the machine's own binaries (initdb/pg_ctl), so local runs and
-/// tests need no Docker and no shared server. Listens only on loopback with trust auth. Unix only.
+/// tests need no Docker and no shared server. Listens only on loopback and asks for a password, generated
+/// once and kept in the data folder (<c>tollgate-password</c>, readable by its owner only), as is the port
+/// (<c>tollgate-port</c>: the same one on every start while it is free). Unix only.
 /// </summary>
 public sealed class LocalPostgres : IAsyncDisposable
 {
@@ -36,10 +39,13 @@ public sealed class LocalPostgres : IAsyncDisposable
     public int Port { get; private set; }
     public string ConnectionString => ConnectionStringFor("postgres");
     private string LogFile => Path.Combine(_dataDir, "tollgate-postgres.log");
+    private string PasswordFile => Path.Combine(_dataDir, "tollgate-password");
+    private string PortFile => Path.Combine(_dataDir, "tollgate-port");
+    private string _password = "";
     private string[] StopArgs => ["-D", _dataDir, "-w", "-t", "60", "stop", "-m", "fast"];
 
     public string ConnectionStringFor(string database) =>
-        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = database }.ToString();
+        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Password = _password, Database = database }.ToString();
 
     public static async Task<LocalPostgres> StartAsync(LocalPostgresOptions options, ILogger? logger = null, CancellationToken ct = default)
     {
@@ -54,9 +60,11 @@ public sealed class LocalPostgres : IAsyncDisposable
         var pg = new LocalPostgres(options, binDir, dataDir, asPostgres, ownSocketDir, logger);
         try
         {
+            if (asPostgres) await pg.EnsurePostgresUserAsync(ct);
             if (asPostgres) await pg.GrantToPostgresUserAsync(ct);
-            await pg.InitOrRecoverAsync(ct);
+            var trusting = await pg.InitOrRecoverAsync(ct);
             await pg.StartServerAsync(ct);
+            if (trusting) await pg.RequirePasswordAsync(ct);
             await pg.VerifyAsync(ct);
             logger?.LogInformation("Local PostgreSQL ({BinDir}) listening on 127.0.0.1:{Port}, data in {DataDir}", binDir, pg.Port, dataDir);
             return pg;
@@ -90,33 +98,86 @@ public sealed class LocalPostgres : IAsyncDisposable
             _logger?.LogWarning("pg_ctl stop exited {Code}: {Output}", code, output);
     }
 
-    private async Task InitOrRecoverAsync(CancellationToken ct)
+    /// <summary>Creates the cluster (with a password) or takes over an existing one; true when that one still trusts every local connection.</summary>
+    private async Task<bool> InitOrRecoverAsync(CancellationToken ct)
     {
         if (!File.Exists(Path.Combine(_dataDir, "PG_VERSION")))
         {
-            List<string> args = ["-D", _dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale"];
-            if (_options.Ephemeral) args.Add("--no-sync");
-            var (code, output) = await RunToolAsync("initdb", args, ct);
-            if (code != 0) throw new InvalidOperationException($"initdb failed (exit {code}) for {_dataDir}:\n{output}");
-            return;
+            _password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            // initdb reads the password from a file (never a command line, which other users can see).
+            var passwordFile = Path.Combine(Path.GetTempPath(), "tgpw-" + Guid.NewGuid().ToString("N"));
+            await File.WriteAllTextAsync(passwordFile, _password, ct);
+            try
+            {
+                if (_asPostgresUser) await RunAsync(new ProcessStartInfo("chown") { ArgumentList = { OsUser + ":", passwordFile } }, ct);
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                List<string> args = ["-D", _dataDir, "-U", "postgres", "--auth=scram-sha-256", $"--pwfile={passwordFile}", "-E", "UTF8", "--no-locale"];
+                if (_options.Ephemeral) args.Add("--no-sync");
+                var (code, output) = await RunToolAsync("initdb", args, ct);
+                if (code != 0) throw new InvalidOperationException($"initdb failed (exit {code}) for {_dataDir}:\n{output}");
+            }
+            finally
+            {
+                File.Delete(passwordFile);
+            }
+            await SavePrivateAsync(PasswordFile, _password, ct);
+            return false;
         }
+        var trusting = !File.Exists(PasswordFile);
+        _password = trusting ? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)) : (await File.ReadAllTextAsync(PasswordFile, ct)).Trim();
         // Reusing persistent data: a server left over from an unclean exit would hold the data dir.
         var (status, _) = await RunToolAsync("pg_ctl", ["-D", _dataDir, "status"], ct);
-        if (status != 0) return;
-        _logger?.LogWarning("Stopping a leftover PostgreSQL server on {DataDir}", _dataDir);
-        await RunToolAsync("pg_ctl", StopArgs, ct);
+        if (status == 0)
+        {
+            _logger?.LogWarning("Stopping a leftover PostgreSQL server on {DataDir}", _dataDir);
+            await RunToolAsync("pg_ctl", StopArgs, ct);
+        }
+        return trusting;
+    }
+
+    /// <summary>A data folder made before passwords (it trusts every local connection): give it one, then ask for it.</summary>
+    private async Task RequirePasswordAsync(CancellationToken ct)
+    {
+        var trusted = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = "postgres", Pooling = false }.ToString();
+        await using (var connection = new NpgsqlConnection(trusted))
+        {
+            await connection.OpenAsync(ct);
+            await using var alter = new NpgsqlCommand($"ALTER USER postgres PASSWORD '{_password}'", connection); // hex: nothing to escape
+            await alter.ExecuteNonQueryAsync(ct);
+        }
+        var hba = Path.Combine(_dataDir, "pg_hba.conf");
+        var lines = (await File.ReadAllLinesAsync(hba, ct)).Select(line =>
+            line.TrimStart().StartsWith('#') ? line : System.Text.RegularExpressions.Regex.Replace(line, @"\btrust\s*$", "scram-sha-256"));
+        await File.WriteAllLinesAsync(hba, lines, ct);
+        var (code, output) = await RunToolAsync("pg_ctl", ["-D", _dataDir, "reload"], ct);
+        if (code != 0) throw new InvalidOperationException($"pg_ctl reload failed (exit {code}):\n{output}");
+        await SavePrivateAsync(PasswordFile, _password, ct);
+        _logger?.LogInformation("The private PostgreSQL in {DataDir} now asks for a password (kept in {File})", _dataDir, PasswordFile);
+    }
+
+    /// <summary>Writes a file only its owner may read (as root, the data folder's owner is the postgres user; root reads it anyway).</summary>
+    private static async Task SavePrivateAsync(string path, string text, CancellationToken ct)
+    {
+        await File.WriteAllTextAsync(path, text, ct);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     private async Task StartServerAsync(CancellationToken ct)
     {
+        var saved = !_options.Ephemeral && File.Exists(PortFile) && int.TryParse(await File.ReadAllTextAsync(PortFile, ct), out var port) ? port : 0;
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreeLoopbackPort();
+            // The same port as last time while it is free, so a connection string printed once keeps working.
+            Port = attempt == 1 && saved > 0 && IsFree(saved) ? saved : FreeLoopbackPort();
             long logStart = File.Exists(LogFile) ? new FileInfo(LogFile).Length : 0;
             var opts = $"-c listen_addresses=127.0.0.1 -p {Port} -c unix_socket_directories={ShQuote(_ownSocketDir ?? _dataDir)} -c max_connections=300";
             if (_options.Ephemeral) opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
             var (code, output) = await RunToolAsync("pg_ctl", ["-D", _dataDir, "-w", "-t", "60", "-l", LogFile, "start", "-o", opts], ct);
-            if (code == 0) return;
+            if (code == 0)
+            {
+                if (!_options.Ephemeral) await File.WriteAllTextAsync(PortFile, Port.ToString(System.Globalization.CultureInfo.InvariantCulture), ct);
+                return;
+            }
             var log = ReadLog(logStart);
             // The port was free a moment ago; another process may have grabbed it in between.
             if (attempt < 3 && log.Contains("could not bind", StringComparison.OrdinalIgnoreCase)) continue;
@@ -148,6 +209,21 @@ public sealed class LocalPostgres : IAsyncDisposable
                 throw new InvalidOperationException($"PostgreSQL started but is not reachable on port {Port}:\n{Tail(ReadLog(0), 40)}", e);
             }
         }
+    }
+
+    /// <summary>
+    /// As root: PostgreSQL refuses to run as root, so it runs as the OS user 'postgres', created when missing
+    /// (a system user without a login shell), as Debian's postgresql package would.
+    /// </summary>
+    private async Task EnsurePostgresUserAsync(CancellationToken ct)
+    {
+        var (exists, _) = await RunAsync(new ProcessStartInfo("id") { ArgumentList = { OsUser } }, ct);
+        if (exists == 0) return;
+        _logger?.LogWarning("Creating the OS user '{User}' to run the private PostgreSQL (it refuses to run as root)", OsUser);
+        var (code, output) = await RunAsync(new ProcessStartInfo("useradd") { ArgumentList = { "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", OsUser } }, ct);
+        if (code != 0)
+            throw new InvalidOperationException($"PostgreSQL refuses to run as root, and creating the OS user '{OsUser}' to run it failed (exit {code}): {output}\n" +
+                $"Create it (useradd --system {OsUser}), run as another user, or set Postgres:ConnectionString to an existing server.");
     }
 
     /// <summary>As root: the postgres user must own the data/socket dirs and be able to traverse their parents.</summary>
@@ -241,6 +317,20 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         return Environment.UserName == "root";
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static int FreeLoopbackPort()

@@ -17,8 +17,6 @@ namespace Tollgate.Silo;
 /// </summary>
 internal sealed class AdoNetStorageAdapter(IGrainStorage storage, ILogger<AdoNetStorageAdapter> logger) : IGrainStorage
 {
-    public const string KeyPrefix = "s:";
-
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         Guard(storage.ReadStateAsync(stateName, Stored(grainId), grainState), "read", grainId);
 
@@ -28,7 +26,7 @@ internal sealed class AdoNetStorageAdapter(IGrainStorage storage, ILogger<AdoNet
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         Guard(storage.ClearStateAsync(stateName, Stored(grainId), grainState), "clear", grainId);
 
-    private static GrainId Stored(GrainId grainId) => GrainId.Create(grainId.Type, IdSpan.Create(KeyPrefix + grainId.Key));
+    private static GrainId Stored(GrainId grainId) => GrainId.Create(grainId.Type, IdSpan.Create(GrainStorage.KeyPrefix + grainId.Key));
 
     private async Task Guard(Task operation, string what, GrainId grainId)
     {

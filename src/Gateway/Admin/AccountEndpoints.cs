@@ -16,6 +16,8 @@ public static partial class AccountEndpoints
     public static void MapAccountAdmin(this IEndpointRouteBuilder admin)
     {
         admin.MapPost("/accounts", CreateAsync);
+        admin.MapGet("/accounts", ListAsync);
+        admin.MapGet("/accounts/{accountId}/keys", ListKeysAsync);
         admin.MapGet("/accounts/{accountId}", GetAsync);
         admin.MapPost("/accounts/{accountId}/adjustments", AdjustAsync);
         admin.MapPost("/accounts/{accountId}/trial", GrantTrialAsync);
@@ -52,14 +54,41 @@ public static partial class AccountEndpoints
     private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains)
     {
         using var body = await JsonBody.ReadAsync(request);
-        var accountId = ValidAccountId(body.RequiredString("account_id", 128));
+        var accountId = ValidAccountId(body.RequiredIdentifier("account_id", 128));
         var overdraft = body.OptionalAmount("overdraft_limit", Credits.MaxAmount, allowNegative: false) ?? 0;
         var initialCredit = body.OptionalAmount("initial_credit", Credits.MaxAmount, allowNegative: false) ?? 0;
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
 
-        var account = await grains.Account(accountId).Create(new CreateAccount(overdraft, initialCredit, actor));
+        await grains.Account(accountId).Create(new CreateAccount(overdraft, initialCredit, actor));
+        // Answered as GET answers it, with the ledger the creation wrote (the initial credit).
+        var account = await grains.Account(accountId).Get(new GetAccount(DefaultLedgerPage, null));
         return Results.Created($"/admin/accounts/{Uri.EscapeDataString(accountId)}", account);
+    }
+
+    /// <summary>Accounts in id order: <c>prefix</c> (an id prefix), <c>after</c> (the previous page's <c>next_after</c>), <c>limit</c> (1-500, 100).</summary>
+    private static async Task<IResult> ListAsync(HttpRequest request, AdminListings listings)
+    {
+        var prefix = QueryText(request, "prefix");
+        var after = QueryText(request, "after");
+        if (prefix is not null && !IsAccountId(prefix)) throw ApiException.BadRequest("invalid_query", "'prefix' must be the start of an account id (letters, digits and . _ : @ -).");
+        if (after is not null && !IsAccountId(after)) throw ApiException.BadRequest("invalid_query", "'after' must be an account id.");
+        var limit = QueryInt(request, "limit", 1, AdminListings.MaxPage) ?? 100;
+        return Results.Ok(await listings.AccountsAsync(prefix, after, (int)limit));
+    }
+
+    private static async Task<IResult> ListKeysAsync(string accountId, IGrainFactory grains, AdminListings listings)
+    {
+        ValidAccountId(accountId);
+        await grains.Account(accountId).Get(new GetAccount(0, null)); // account_not_found otherwise
+        return Results.Ok(await listings.KeysAsync(accountId));
+    }
+
+    private static string? QueryText(HttpRequest request, string name)
+    {
+        var values = request.Query[name];
+        if (values.Count > 1) throw ApiException.BadRequest("invalid_query", $"Query parameter '{name}' is given more than once.");
+        return values.Count == 0 || values[0] is not { Length: > 0 } text ? null : text;
     }
 
     private static async Task<IResult> GetAsync(string accountId, HttpRequest request, IGrainFactory grains)
@@ -87,8 +116,10 @@ public static partial class AccountEndpoints
         return Results.Ok(result);
     }
 
+    internal static bool IsAccountId(string? accountId) => accountId is not null && AccountIdPattern().IsMatch(accountId);
+
     internal static string ValidAccountId(string accountId) =>
-        AccountIdPattern().IsMatch(accountId) ? accountId
+        IsAccountId(accountId) ? accountId
         : throw ApiException.BadRequest("invalid_account_id", "An account id is 1 to 128 characters of letters, digits and . _ : @ -");
 
     private static long? QueryInt(HttpRequest request, string name, long min, long max)

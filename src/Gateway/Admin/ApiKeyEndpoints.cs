@@ -39,11 +39,10 @@ public static class ApiKeyEndpoints
     {
         ValidKeyId(keyId);
         var actor = "admin";
-        if (request.ContentLength is > 0)
+        using (var body = await JsonBody.ReadOptionalAsync(request)) // the body is optional; a broken one is still an error
         {
-            using var body = await JsonBody.ReadAsync(request);
-            actor = body.OptionalString("actor", 200) ?? actor;
-            body.RejectUnknownFields();
+            actor = body?.OptionalString("actor", 200) ?? actor;
+            body?.RejectUnknownFields();
         }
         return Results.Ok(await grains.ApiKey(keyId).Revoke(new RevokeApiKey(actor)));
     }

@@ -31,10 +31,12 @@ public static partial class ModelEndpoints
     }
 
     /// <summary>Model names as gateways send them (e.g. <c>gpt-4o-mini</c>, <c>openai/gpt-4o</c>); a '/' may arrive as %2F.</summary>
+    internal static bool IsModel(string? name) => name is not null && ModelPattern().IsMatch(name);
+
     internal static string ValidModel(string model)
     {
         var name = Uri.UnescapeDataString(model);
-        return ModelPattern().IsMatch(name) ? name
+        return IsModel(name) ? name
             : throw ApiException.BadRequest("invalid_model", "A model name is 1 to 200 characters of letters, digits and . _ : / @ + -");
     }
 

@@ -23,7 +23,9 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         }
         catch (ApiException ex)
         {
-            await WriteAsync(context, ex.Status, ex.Code, ex.Message);
+            // After a 413 the connection is not reused: Kestrel reads away what is left of the body (at most its
+            // MaxRequestBodySize, see GatewayApp) and closes it.
+            await WriteAsync(context, ex.Status, ex.Code, ex.Message, closeConnection: ex.Status == StatusCodes.Status413PayloadTooLarge);
         }
         catch (TollgateException ex)
         {
@@ -76,12 +78,19 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    public static async Task WriteAsync(HttpContext context, int status, string code, string message)
+    public static async Task WriteAsync(HttpContext context, int status, string code, string message, bool closeConnection = false)
     {
         if (context.Response.HasStarted) return;
         context.Response.Clear();
         context.Response.StatusCode = status;
+        if (closeConnection) context.Response.Headers.Connection = "close";
+        await WriteBodyAsync(context, code, message);
+    }
+
+    /// <summary>Writes the error body under the status and headers the response already has.</summary>
+    public static Task WriteBodyAsync(HttpContext context, string code, string message)
+    {
         var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        await context.Response.WriteAsJsonAsync(new ErrorBody(new ErrorDetail(code, message)), json, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(new ErrorBody(new ErrorDetail(code, message)), json, context.RequestAborted);
     }
 }

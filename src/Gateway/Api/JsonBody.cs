@@ -1,48 +1,153 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Tollgate.Gateway.Api;
 
 /// <summary>
 /// A request's JSON object, read field by field so each mistake gets its own error code:
-/// malformed JSON, unknown or missing fields, wrong types, amounts that are not integers or out of range.
+/// malformed JSON (invalid UTF-8 and lone surrogates included), unknown or missing fields, wrong types,
+/// text with control characters, amounts that are not integers or out of range. The body is read up to
+/// <see cref="MaxBytes"/> and no further, however it is sent (a chunked body has no length to check first).
 /// </summary>
 public sealed class JsonBody : IDisposable
 {
     public const int MaxBytes = 64 * 1024;
 
     private readonly JsonDocument _document;
+    private readonly byte[] _buffer; // rented; the document reads from it until disposed
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
-    private JsonBody(JsonDocument document) => _document = document;
+    private JsonBody(JsonDocument document, byte[] buffer) => (_document, _buffer) = (document, buffer);
 
-    public static async Task<JsonBody> ReadAsync(HttpRequest request)
+    public static async Task<JsonBody> ReadAsync(HttpRequest request) =>
+        await ReadOptionalAsync(request) ?? throw ApiException.BadRequest("malformed_json", "The request needs a JSON object body.");
+
+    /// <summary>The body, or null when there is none (however it was sent: a chunked body has no length to look at).</summary>
+    public static async Task<JsonBody?> ReadOptionalAsync(HttpRequest request)
     {
-        if (request.ContentLength > MaxBytes) throw new ApiException(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is larger than {MaxBytes} bytes.");
-        JsonDocument document;
+        if (request.ContentLength > MaxBytes) throw TooLarge();
+        var (buffer, length) = await ReadBoundedAsync(request.Body, (int)(request.ContentLength ?? 1024), request.HttpContext.RequestAborted);
         try
         {
-            using var limited = new MemoryStream();
-            await request.Body.CopyToAsync(limited, request.HttpContext.RequestAborted);
-            if (limited.Length > MaxBytes) throw new ApiException(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is larger than {MaxBytes} bytes.");
-            if (limited.Length == 0) throw ApiException.BadRequest("malformed_json", "The request needs a JSON object body.");
-            document = JsonDocument.Parse(limited.GetBuffer().AsMemory(0, (int)limited.Length), new JsonDocumentOptions { MaxDepth = 16 });
+            if (length == 0)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                return null;
+            }
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = 16 });
+            }
+            catch (JsonException ex)
+            {
+                throw ApiException.BadRequest("malformed_json", $"The body is not valid JSON: {ex.Message}");
+            }
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !IsValidText(document.RootElement))
+            {
+                var isObject = document.RootElement.ValueKind == JsonValueKind.Object;
+                document.Dispose();
+                throw ApiException.BadRequest("malformed_json", isObject
+                    ? "The body holds text that is not valid Unicode (invalid UTF-8, or a lone surrogate escape such as \\ud800)."
+                    : "The body must be a JSON object.");
+            }
+            return new JsonBody(document, buffer);
         }
-        catch (JsonException ex)
+        catch
         {
-            throw ApiException.BadRequest("malformed_json", $"The body is not valid JSON: {ex.Message}");
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
+    }
+
+
+    /// <summary>Reads the body into a rented buffer, growing it up to <see cref="MaxBytes"/>; one byte more is a 413, before the rest is read.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBoundedAsync(Stream body, int expected, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Clamp(expected + 1, 256, MaxBytes + 1));
+        var length = 0;
+        try
         {
-            document.Dispose();
-            throw ApiException.BadRequest("malformed_json", "The body must be a JSON object.");
+            while (true)
+            {
+                if (length == Math.Min(buffer.Length, MaxBytes + 1))
+                {
+                    if (length > MaxBytes) throw TooLarge();
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxBytes + 1) - length), cancellationToken);
+                if (read == 0) return (buffer, length);
+                length += read;
+            }
         }
-        return new JsonBody(document);
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static ApiException TooLarge() => new(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is larger than {MaxBytes} bytes.");
+
+    /// <summary>
+    /// Whether every string and property name is valid Unicode. The parser checks the JSON's structure but
+    /// decodes strings only when they are read, and would then fail on invalid UTF-8 or a lone surrogate.
+    /// </summary>
+    private static bool IsValidText(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (!IsValidText(property.Value)) return false;
+                    }
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (!IsValidText(item)) return false;
+                    }
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     public string RequiredString(string name, int maxLength) =>
         OptionalString(name, maxLength) ?? throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
 
+    /// <summary>Text (a name, a reason, an id of the caller's): printable, so nothing downstream can choke on it (a NUL would fail a database write).</summary>
     public string? OptionalString(string name, int maxLength)
+    {
+        var text = OptionalIdentifier(name, maxLength);
+        if (text is not null && text.Any(char.IsControl))
+            throw ApiException.BadRequest("invalid_field", $"'{name}' must not contain control characters (such as NUL or a line break).");
+        return text;
+    }
+
+    public string RequiredIdentifier(string name, int maxLength) =>
+        OptionalIdentifier(name, maxLength) ?? throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
+
+    /// <summary>
+    /// A string the caller then checks against the pattern of what it names (an account id, a model, an IP address,
+    /// a key, a reservation id), which refuses control characters with its own code.
+    /// </summary>
+    public string? OptionalIdentifier(string name, int maxLength)
     {
         if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         if (value.ValueKind != JsonValueKind.String) throw ApiException.BadRequest("invalid_field", $"'{name}' must be a string.");
@@ -117,5 +222,9 @@ public sealed class JsonBody : IDisposable
         return _document.RootElement.TryGetProperty(name, out value);
     }
 
-    public void Dispose() => _document.Dispose();
+    public void Dispose()
+    {
+        _document.Dispose();
+        ArrayPool<byte>.Shared.Return(_buffer);
+    }
 }

@@ -21,6 +21,7 @@ public static class MeteringEndpoints
     {
         metering.MapPost("/authorize", AuthorizeAsync);
         metering.MapPost("/settle", SettleAsync);
+        metering.MapPost("/void", VoidAsync);
         metering.MapPost("/usage", RecordUsageAsync);
     }
 
@@ -28,10 +29,10 @@ public static class MeteringEndpoints
     {
         using var body = await JsonBody.ReadAsync(request);
         var requestId = body.RequiredString("request_id", 200);
-        var apiKey = body.OptionalString("api_key", 200);
-        var accountId = body.OptionalString("account_id", 128);
-        var callerIp = body.RequiredString("caller_ip", 64);
-        var model = ModelEndpoints.ValidModel(body.RequiredString("model", 200));
+        var apiKey = body.OptionalIdentifier("api_key", 200);
+        var accountId = body.OptionalIdentifier("account_id", 128);
+        var callerIp = body.RequiredIdentifier("caller_ip", 64);
+        var model = ModelEndpoints.ValidModel(body.RequiredIdentifier("model", 200));
         var input = body.RequiredCount("estimated_input_tokens", Price.MaxTokens);
         var output = body.RequiredCount("max_output_tokens", Price.MaxTokens);
         var ttl = body.OptionalCount("ttl_seconds", AccountLimits.MaxReservationTtlSeconds) ?? options.DefaultTtlSeconds;
@@ -39,17 +40,18 @@ public static class MeteringEndpoints
         if ((accountId is null) == (apiKey is null)) throw ApiException.BadRequest("missing_field", "Give exactly one of 'account_id' and 'api_key'.");
         if (accountId is not null) AccountEndpoints.ValidAccountId(accountId);
         if (ttl < 1) throw ApiException.BadRequest("invalid_field", "'ttl_seconds' must be at least 1.");
-        if (!CallerAddress.TryGetLimitKey(callerIp, options.Ipv6PrefixBits, out var ipKey))
+        if (!IPAddress.TryParse(callerIp, out var address) || !CallerAddress.TryGetLimitKey(callerIp, options.Ipv6PrefixBits, out var ipKey))
             throw ApiException.BadRequest("invalid_ip", "'caller_ip' is not an IP address.");
 
-        var call = new AuthorizeCall(requestId, apiKey, accountId, callerIp, ipKey, model, input, output, (int)ttl);
+        // The address as .NET writes it, not as it was sent: it is stored on the usage row and in the reservation id.
+        var call = new AuthorizeCall(requestId, apiKey, accountId, address.ToString(), ipKey, model, input, output, (int)ttl);
         return Results.Ok(await authorizer.AuthorizeAsync(call, time, request.HttpContext.RequestAborted));
     }
 
     private static async Task<IResult> SettleAsync(HttpRequest request, IGrainFactory grains, ILogger<Authorizer> logger)
     {
         using var body = await JsonBody.ReadAsync(request);
-        var token = ReservationToken.Decode(body.RequiredString("reservation_id", 4096));
+        var token = ReservationToken.Decode(body.RequiredIdentifier("reservation_id", 4096));
         var input = body.RequiredCount("input_tokens", Price.MaxTokens);
         var output = body.RequiredCount("output_tokens", Price.MaxTokens);
         var outcome = body.OptionalString("outcome", 40) ?? "success";
@@ -71,22 +73,36 @@ public static class MeteringEndpoints
         }
     }
 
+    /// <summary>
+    /// The upstream call was never made: releases the reservation's hold and gives back its limit slots, as if
+    /// never asked (except at the caller IP, where the request stays counted). Idempotent: a repeat releases nothing.
+    /// </summary>
+    private static async Task<IResult> VoidAsync(HttpRequest request, IGrainFactory grains, ILogger<Authorizer> logger)
+    {
+        using var body = await JsonBody.ReadAsync(request);
+        var token = ReservationToken.Decode(body.RequiredIdentifier("reservation_id", 4096));
+        body.RejectUnknownFields();
+        var voided = await grains.Account(token.AccountId).Void(new VoidReservation(token.RequestId));
+        await HeldGrants.Of(token).ReleaseAsync(grains, tokensUsed: 0, refund: true, logger);
+        return Results.Ok(voided);
+    }
+
     /// <summary>Usage reported without an authorize: charged at the model's current price, like a late settlement.</summary>
     private static async Task<IResult> RecordUsageAsync(HttpRequest request, IGrainFactory grains, MeteringOptions options, UnpricedModels unpriced)
     {
         using var body = await JsonBody.ReadAsync(request);
         var id = body.RequiredString("id", 200);
-        var accountId = body.OptionalString("account_id", 128);
-        var apiKey = body.OptionalString("api_key", 200);
-        var model = ModelEndpoints.ValidModel(body.RequiredString("model", 200));
+        var accountId = body.OptionalIdentifier("account_id", 128);
+        var apiKey = body.OptionalIdentifier("api_key", 200);
+        var model = ModelEndpoints.ValidModel(body.RequiredIdentifier("model", 200));
         var input = body.RequiredCount("input_tokens", Price.MaxTokens);
         var output = body.RequiredCount("output_tokens", Price.MaxTokens);
         var outcome = body.OptionalString("outcome", 40) ?? "success";
         var streamed = body.OptionalBoolean("stream") ?? false;
         var latency = body.OptionalCount("latency_ms", int.MaxValue);
-        var callerIp = body.OptionalString("caller_ip", 64);
+        var callerIp = body.OptionalIdentifier("caller_ip", 64);
         body.RejectUnknownFields();
-        if (callerIp is not null && !IPAddress.TryParse(callerIp, out _)) throw ApiException.BadRequest("invalid_ip", "'caller_ip' is not an IP address.");
+        if (callerIp is not null) callerIp = IPAddress.TryParse(callerIp, out var address) ? address.ToString() : throw ApiException.BadRequest("invalid_ip", "'caller_ip' is not an IP address.");
         if ((accountId is null) == (apiKey is null)) throw ApiException.BadRequest("missing_field", "Give exactly one of 'account_id' and 'api_key'.");
 
         string? keyId = null;

@@ -1,7 +1,11 @@
 using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Globalization;
+using System.Net;
+using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
+using Tollgate.Grains.Keys;
 using Tollgate.Grains.Metering;
 
 namespace Tollgate.Gateway.Metering;
@@ -50,10 +54,25 @@ internal sealed record ReservationToken(
                 token = null;
             }
         }
-        return token is { AccountId: not null, IpKey: not null, CallerIp: not null, Model: not null, RequestId: not null, FundedBy: Funding.Credit or Funding.Trial, Held: not null }
-            && token.InputPerMillion >= 0 && token.OutputPerMillion >= 0 && token.AuthorizedAtMs is > 0 and < 253_402_300_800_000 // year 10000
+        // Every field as authorize would have written it: a crafted id must not smuggle text into the grains or the database.
+        return token is { IpKey: not null, CallerIp: not null, RequestId.Length: >= 1 and <= 200, FundedBy: Funding.Credit or Funding.Trial, Held: not null }
+            && AccountEndpoints.IsAccountId(token.AccountId) && ModelEndpoints.IsModel(token.Model) && (token.KeyId is null || ApiKeyFormat.IsKeyId(token.KeyId))
+            && !token.RequestId.Any(char.IsControl) && IPAddress.TryParse(token.CallerIp, out _)
+            && IsIpLimitKey(token.IpKey)
+            && token.Held.All(scope => scope is 'i' or 'k' or 'm')
+            && token.InputPerMillion is >= 0 and <= Grains.Models.ModelLimits.MaxPricePerMillion && token.OutputPerMillion is >= 0 and <= Grains.Models.ModelLimits.MaxPricePerMillion
+            && token.AuthorizedAtMs is > 0 and < 253_402_300_800_000 // year 10000
             ? token
             : throw ApiException.BadRequest("invalid_reservation", "'reservation_id' is not a reservation id returned by authorize.");
+    }
+
+    /// <summary>A caller IP's limit key as <see cref="CallerAddress"/> writes it: an IPv4 address, or an IPv6 prefix with its length.</summary>
+    private static bool IsIpLimitKey(string key)
+    {
+        var slash = key.IndexOf('/');
+        var prefix = 128;
+        if (slash >= 0 && !int.TryParse(key.AsSpan(slash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out prefix)) return false;
+        return CallerAddress.TryGetLimitKey(slash >= 0 ? key[..slash] : key, prefix, out var canonical) && canonical == key;
     }
 }
 

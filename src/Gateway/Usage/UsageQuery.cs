@@ -29,9 +29,10 @@ internal sealed class UsageQuery
         ["outcome"] = "outcome",
     };
 
+    // A denied request's row keeps its estimate (what was asked), but nothing ran: its tokens are not usage.
     private const string Sums = """
         count(*)::bigint, count(*) FILTER (WHERE denial IS NOT NULL)::bigint,
-        coalesce(sum(input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint,
+        coalesce(sum(input_tokens) FILTER (WHERE denial IS NULL), 0)::bigint, coalesce(sum(output_tokens) FILTER (WHERE denial IS NULL), 0)::bigint,
         coalesce(sum(cost), 0)::bigint, coalesce(sum(trial_used), 0)::bigint, coalesce(sum(charged), 0)::bigint
         """;
 

@@ -19,9 +19,15 @@ namespace Tollgate.Grains.Accounts;
 /// one synchronous stretch, then awaits the commit while the next call runs. Every call therefore does
 /// its state change between awaits and re-checks memory after any await (a database read). Each answer
 /// waits for every write made so far (they commit in order) except an authorize, whose hold lives in
-/// memory only: it waits only for writes that give (see <see cref="AccountWrites"/>). When a write fails
-/// the activation deactivates and refuses calls until it is gone; the next activation reloads what was
-/// committed, and the caller's retry reaches it.
+/// memory only: it waits only for writes that give (see <see cref="AccountWrites"/>).
+/// </para>
+/// <para>
+/// When a write fails, memory is ahead of the database. If another activation wrote first (the version
+/// fence refused it), this one is stale: it deactivates, and the caller's retry reaches the live one.
+/// Any other failure (the database refused the write, or could not be reached) costs the activation only
+/// what was not committed: it reloads the account row (balance, settings, version), forgets its recent
+/// results, and keeps its holds and rate windows, which live in memory only and were never in the write.
+/// Calls wait meanwhile. Discarding the activation instead would hand its holds and windows out again.
 /// </para>
 /// </summary>
 [GrainType("account")]
@@ -35,7 +41,9 @@ internal sealed class AccountGrain(
     private readonly RecentResults<SettleResult> _settlements = new(capacity: 16_384);
     private readonly RecentResults<AdjustResult> _adjustments = new(capacity: 1_024);
     private readonly RecentResults<RequestSettled> _settled = new(capacity: 16_384);
-    private readonly AccountWrites _writes = new(committer);
+    private AccountWrites _writes = new(committer);
+    private Task? _resync; // reloading the committed state after a failed write; calls wait for it
+    private bool _stale; // another activation wrote first: this one answers nothing more and goes
     private CreditBook? _book; // null until the account exists
     private AccountSettings _settings = AccountSettings.Initial;
     private DateTimeOffset _createdAt;
@@ -49,19 +57,67 @@ internal sealed class AccountGrain(
     {
         var stored = await ReadAsync(db => AccountStore.LoadAsync(db, AccountId));
         if (stored is null) return;
+        Apply(stored, stored.Reservations);
+        _reservationsChanged = _book!.ExpireDue(NowMs) > 0;
+    }
+
+    /// <summary>Takes the committed account row as the truth, with <paramref name="holds"/> on it.</summary>
+    private void Apply(StoredAccount stored, IEnumerable<Reservation> holds)
+    {
         _book = new CreditBook(stored.Balance, stored.OverdraftLimit);
         _settings = stored.Settings;
         Limits.Configure(_settings.Limits);
         _createdAt = stored.CreatedAt;
         _version = stored.Version;
-        foreach (var reservation in stored.Reservations) _book.Restore(reservation);
+        foreach (var reservation in holds) _book.Restore(reservation);
         _storedReservations = StoredIds(stored.Reservations);
-        _reservationsChanged = _book.ExpireDue(NowMs) > 0;
     }
+
+    /// <summary>After a failed write (not a stale version): reloads what was committed, keeping the holds and windows in memory.</summary>
+    private async Task ResyncAsync()
+    {
+        try
+        {
+            await _writes.All; // the rest of the broken chain fails without running
+        }
+        catch (CommitFailedException)
+        {
+        }
+        try
+        {
+            var stored = await ReadAsync(db => AccountStore.LoadAsync(db, AccountId));
+            var holds = _book?.Reservations.ToList() ?? [];
+            _writes = new AccountWrites(committer);
+            _settlements.Clear();
+            _settled.Clear();
+            _adjustments.Clear();
+            if (stored is null)
+            {
+                (_book, _settings, _version) = (null, AccountSettings.Initial, 0);
+            }
+            else
+            {
+                Apply(stored, holds);
+                _reservationsChanged = true; // the holds in memory are not the stored set
+            }
+            logger.LogWarning("Account {Account} reloaded its committed state after a failed write; its {Holds} holds and its rate windows stay", AccountId, holds.Count);
+            _resync = null;
+        }
+        catch (TollgateException)
+        {
+            DeactivateOnIdle(); // the database cannot be read either: this activation cannot be trusted any more
+            throw;
+        }
+    }
+
+    /// <summary>Waits while the activation reloads after a failed write; throws if that failed or if the activation is stale (it is going).</summary>
+    private Task ReadyAsync() =>
+        _stale ? Task.FromException(new TollgateException(ErrorCodes.StaleActivation, $"This activation of account '{AccountId}' is stale and going; retry."))
+        : _resync ?? Task.CompletedTask;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_book is null || _writes.IsBroken) return; // a broken activation's memory is not the truth: flush nothing
+        if (_book is null || _stale || _writes.IsBroken || _resync is not null) return; // memory that is not the truth: flush nothing
         if (_book.ExpireDue(NowMs) > 0) _reservationsChanged = true;
         if (!_reservationsChanged) return;
         WriteReservations(_book);
@@ -90,17 +146,18 @@ internal sealed class AccountGrain(
         Validate.Amount(request.InitialCredit, nameof(request.InitialCredit), allowZero: true);
         Validate.Amount(request.OverdraftLimit, nameof(request.OverdraftLimit), allowZero: true);
         Validate.Text(request.Actor, nameof(request.Actor), 200);
-        ThrowIfBroken();
+        await ReadyAsync();
         if (_book is not null)
         {
             // A repeat of the same creation (a retry whose answer was lost) gets the account; anything else is a clash.
             await CommittedAsync(_writes.All);
             var initial = await ReadAsync(db => AccountStore.FindAsync(db, AccountId, "adjust", "initial"));
-            if (_book.OverdraftLimit == request.OverdraftLimit && (initial?.Amount ?? 0) == request.InitialCredit) return Snapshot([], null);
+            if (Existing().OverdraftLimit == request.OverdraftLimit && (initial?.Amount ?? 0) == request.InitialCredit) return Snapshot([], null);
             throw new TollgateException(AccountErrors.Exists, $"Account '{AccountId}' already exists with other settings.");
         }
         return await Answer(() =>
         {
+            if (_book is not null) throw new TollgateException(ErrorCodes.StorageFailed, $"Account '{AccountId}' was created meanwhile; retry.");
             _book = new CreditBook(request.InitialCredit, request.OverdraftLimit);
             _createdAt = Time.GetUtcNow();
             _version = 1;
@@ -116,9 +173,8 @@ internal sealed class AccountGrain(
     {
         if (request.LedgerLimit is < 0 or > AccountLimits.MaxLedgerPage)
             throw new TollgateException(AccountErrors.InvalidArgument, $"The ledger page size must be between 0 and {AccountLimits.MaxLedgerPage}.");
-        ThrowIfBroken();
-        var book = Existing();
-        if (book.ExpireDue(NowMs) > 0) _reservationsChanged = true;
+        await ReadyAsync();
+        if (Existing().ExpireDue(NowMs) > 0) _reservationsChanged = true;
         await CommittedAsync(_writes.All); // the page must include this account's own latest entries
         var ledger = request.LedgerLimit == 0 ? [] : await ReadAsync(db => AccountStore.PageAsync(db, AccountId, request.LedgerLimit, request.LedgerBefore));
         return Snapshot(ledger, ledger.Count == request.LedgerLimit && ledger.Count > 0 ? ledger[^1].EntryId : null);
@@ -151,13 +207,13 @@ internal sealed class AccountGrain(
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Amount(request.ActualCost, nameof(request.ActualCost), allowZero: true);
-        ThrowIfBroken();
-        var book = Existing();
+        await ReadyAsync();
         // No live reservation and no recent result: a repeat of an older settlement, or a late one (expired or lost hold).
-        var stored = _settlements.TryGet(request.RequestId, out _) || book.TryGetReservation(request.RequestId, out _) ? null
+        var stored = _settlements.TryGet(request.RequestId, out _) || Existing().TryGetReservation(request.RequestId, out _) ? null
             : await ReadAsync(db => AccountStore.FindAsync(db, AccountId, "settle", request.RequestId));
         return await Answer(() =>
         {
+            var book = Existing();
             if (book.ExpireDue(NowMs) > 0) _reservationsChanged = true;
             if (_settlements.TryGet(request.RequestId, out var known)) return SameSettlement(known, request);
             if (stored is not null && !book.TryGetReservation(request.RequestId, out _))
@@ -186,6 +242,7 @@ internal sealed class AccountGrain(
             var book = Existing();
             var released = book.Void(request.RequestId);
             if (released > 0) _reservationsChanged = true;
+            Limits.Release(request.RequestId, 0, refund: true, NowMs); // never ran: as if never asked
             // A stored hold must not come back on the next activation: store the set without it.
             if (_storedReservations?.Contains(request.RequestId) == true) WriteReservations(book);
             return new VoidResult(request.RequestId, released > 0, released);
@@ -199,12 +256,13 @@ internal sealed class AccountGrain(
         Validate.Amount(Math.Abs(request.Amount), nameof(request.Amount), allowZero: false);
         Validate.Text(request.Reason, nameof(request.Reason), 500);
         Validate.Text(request.Actor, nameof(request.Actor), 200);
-        ThrowIfBroken();
-        var book = Existing();
+        await ReadyAsync();
+        Existing();
         var stored = _adjustments.TryGet(request.IdempotencyKey, out _) ? null
             : await ReadAsync(db => AccountStore.FindAsync(db, AccountId, "adjust", request.IdempotencyKey));
         return await Answer(() =>
         {
+            var book = Existing();
             if (_adjustments.TryGet(request.IdempotencyKey, out var known)) return SameAdjustment(known, request);
             if (stored is not null)
             {
@@ -271,13 +329,13 @@ internal sealed class AccountGrain(
         Validate.Tokens(request.OutputTokens, nameof(request.OutputTokens));
         if (request.LatencyMs is < 0) throw new TollgateException(AccountErrors.InvalidArgument, "LatencyMs must not be negative.");
         Cost(request.Price, request.InputTokens, request.OutputTokens); // validates before anything changes
-        ThrowIfBroken();
-        var book = Existing();
+        await ReadyAsync();
         // No live hold and no recent result: a repeat of an older settlement, or a late one (expired or lost hold, or usage reported directly).
-        var stored = _settled.TryGet(request.RequestId, out _) || book.TryGetReservation(request.RequestId, out _) ? null
+        var stored = _settled.TryGet(request.RequestId, out _) || Existing().TryGetReservation(request.RequestId, out _) ? null
             : await ReadAsync(db => AccountStore.FindSettledAsync(db, AccountId, request.RequestId));
         return await Answer(() =>
         {
+            var book = Existing();
             var now = Time.GetUtcNow();
             var nowMs = now.ToUnixTimeMilliseconds();
             if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
@@ -382,7 +440,7 @@ internal sealed class AccountGrain(
     /// </summary>
     private async Task<T> Answer<T>(Func<T> turn, bool provisional = false)
     {
-        ThrowIfBroken();
+        await ReadyAsync();
         var before = _writes.All;
         T result = default!;
         TollgateException? refusal = null;
@@ -405,7 +463,10 @@ internal sealed class AccountGrain(
         return result;
     }
 
-    /// <summary>Waits for writes; if one failed, the activation goes (memory is ahead of the database) and the caller may retry.</summary>
+    /// <summary>
+    /// Waits for writes. If one failed, memory is ahead of the database: a stale activation goes, any other
+    /// reloads what was committed (see the class), and the caller gets a retryable error either way.
+    /// </summary>
     private async Task CommittedAsync(Task writes)
     {
         try
@@ -414,9 +475,16 @@ internal sealed class AccountGrain(
         }
         catch (CommitFailedException ex)
         {
-            DeactivateOnIdle();
             if (ex.Failure == CommitFailure.Conflict)
+            {
+                _stale = true;
+                DeactivateOnIdle();
                 logger.LogWarning("A write of account {Account} was refused by its version: this activation is stale and goes", AccountId);
+            }
+            else if (_resync is null || _resync.IsCompletedSuccessfully)
+            {
+                _resync = ResyncAsync();
+            }
             throw new TollgateException(ex.Failure switch
             {
                 CommitFailure.Conflict => ErrorCodes.StaleActivation,
@@ -424,12 +492,6 @@ internal sealed class AccountGrain(
                 _ => ErrorCodes.StorageFailed,
             }, $"The write of account '{AccountId}' was not committed ({ex.Message}); retry with the same id.");
         }
-    }
-
-    private void ThrowIfBroken()
-    {
-        if (_writes.IsBroken)
-            throw new TollgateException(ErrorCodes.StorageFailed, $"This activation of account '{AccountId}' is being replaced after a failed write; retry.");
     }
 
     /// <summary>A database read; an outage is a retryable error for the caller, and memory is untouched.</summary>

@@ -17,6 +17,13 @@ internal sealed class RecentResults<T>(int capacity)
         return _results?.TryGetValue(key, out result!) == true;
     }
 
+    /// <summary>Forgets every result (after a failed write, some of them may never have committed).</summary>
+    public void Clear()
+    {
+        _results = null;
+        _order = null;
+    }
+
     public void Add(string key, T result)
     {
         _results ??= new Dictionary<string, T>(StringComparer.Ordinal);

@@ -13,7 +13,7 @@ namespace Tollgate.Grains.Keys;
 /// </summary>
 [GrainType("apikey")]
 internal sealed class ApiKeyGrain(
-    [PersistentState("apikey", GrainStorage.Name)] IPersistentState<ApiKeyState> state,
+    [PersistentState(GrainStorage.ApiKeyState, GrainStorage.Name)] IPersistentState<ApiKeyState> state,
     [FromKeyedServices(TollgateClock.Key)] TimeProvider time) : LimitedGrain("key", time), IApiKeyGrain
 {
     private ApiKeyState? Stored => state.RecordExists ? state.State : null;

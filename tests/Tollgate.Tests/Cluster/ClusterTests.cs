@@ -38,7 +38,7 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
             .GroupBy(a => a.SiloAddress).Select(g => g.Count()).ToList();
         output.WriteLine($"activations per silo after the third joined: {string.Join(", ", perSilo)}");
         Assert.Equal(3, perSilo.Count);
-        Assert.All(perSilo, count => Assert.InRange(count, 50, 150)); // random placement: about a third each
+        Assert.All(perSilo, count => Assert.InRange(count, 30, 200)); // Orleans places by load: each silo takes a share
     }
 
     [Fact]

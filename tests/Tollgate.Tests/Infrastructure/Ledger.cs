@@ -31,4 +31,13 @@ public static class Ledger
         foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
+
+    /// <summary>Runs a statement (a test's change of the schema, say).</summary>
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 }

@@ -36,6 +36,9 @@ public sealed class TestCluster : IAsyncDisposable
         _cluster = cluster;
     }
 
+    /// <summary>The connection string of the cluster's database.</summary>
+    public string Database => _connectionString;
+
     /// <summary>Calls grains as a gateway does (through the cluster's client, with its retries).</summary>
     public IGrainFactory Grains => _cluster.Client;
 

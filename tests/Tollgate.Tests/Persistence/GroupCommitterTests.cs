@@ -9,12 +9,14 @@ namespace Tollgate.Tests.Persistence;
 [Collection("postgres")]
 public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifetime
 {
+    private string _connectionString = "";
     private NpgsqlDataSource _database = null!;
     private GroupCommitter _committer = null!;
 
     public async Task InitializeAsync()
     {
-        _database = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
+        _connectionString = await postgres.CreateDatabaseAsync();
+        _database = NpgsqlDataSource.Create(_connectionString);
         await using var table = _database.CreateCommand("CREATE TABLE counters (id text PRIMARY KEY, value integer NOT NULL, version bigint NOT NULL)");
         await table.ExecuteNonQueryAsync();
         _committer = new GroupCommitter(_database, new GroupCommitOptions(), NullLogger<GroupCommitter>.Instance);
@@ -64,7 +66,7 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
 
         Assert.Equal(CommitFailure.Conflict, (await Assert.ThrowsAsync<CommitFailedException>(() => stale)).Failure);
         await Task.WhenAll(good, alsoGood);
-        Assert.Equal(2, await Ledger.ScalarAsync(_database.ConnectionString!, "SELECT count(*) FROM counters"));
+        Assert.Equal(2, await Ledger.ScalarAsync(_connectionString, "SELECT count(*) FROM counters"));
     }
 
     [Fact]
@@ -74,7 +76,7 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         await _committer.Submit(Counter("survivor", 1, expectedVersion: 0), chain);
 
         // Every lane keeps its connection between batches: kill them all, as a database restart or failover would.
-        var killed = await Ledger.ScalarAsync(_database.ConnectionString!,
+        var killed = await Ledger.ScalarAsync(_connectionString,
             "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) k");
         Assert.True(killed > 0, "the lane's connection was not open");
 
@@ -85,7 +87,7 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
     [Fact]
     public async Task A_commit_whose_answer_was_lost_is_reported_once_it_is_known_and_applied_once()
     {
-        await using var proxy = new CommitDroppingProxy(_database.ConnectionString!);
+        await using var proxy = new CommitDroppingProxy(_connectionString);
         await using var database = NpgsqlDataSource.Create(proxy.ConnectionString);
         await using var committer = new GroupCommitter(database, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
         var chain = new WriteChain();

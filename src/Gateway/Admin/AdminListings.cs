@@ -1,0 +1,66 @@
+using Npgsql;
+using Tollgate.Gateway.Cluster;
+using Tollgate.Grains;
+
+namespace Tollgate.Gateway.Admin;
+
+public sealed record AccountSummary(string AccountId, string Status, long Balance, long OverdraftLimit, DateTimeOffset CreatedAt);
+
+/// <param name="NextAfter">Pass as <c>after</c> for the next page; null on the last one.</param>
+public sealed record AccountList(IReadOnlyList<AccountSummary> Accounts, string? NextAfter);
+
+public sealed record ApiKeySummary(string KeyId, string Name, bool Revoked, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+public sealed record ApiKeyList(string AccountId, IReadOnlyList<ApiKeySummary> Keys);
+
+/// <summary>
+/// Lists for operators, read from what PostgreSQL has committed (like usage queries): what a grain holds in
+/// memory and has not committed yet is not in them, and a single account or key's own page is the live view.
+/// </summary>
+internal sealed class AdminListings(NpgsqlDataSource database, ClusterClientSettings? cluster)
+{
+    public const int MaxPage = 500;
+
+    /// <summary>Accounts in id order, after <paramref name="after"/>, whose id starts with <paramref name="prefix"/>.</summary>
+    public async Task<AccountList> AccountsAsync(string? prefix, string? after, int limit)
+    {
+        await using var query = database.CreateCommand("""
+            SELECT account_id, status, balance, overdraft_limit, created_at FROM accounts
+            WHERE account_id > $1 AND starts_with(account_id, $2)
+            ORDER BY account_id LIMIT $3
+            """);
+        query.Parameters.Add(new NpgsqlParameter { Value = after ?? "" });
+        query.Parameters.Add(new NpgsqlParameter { Value = prefix ?? "" });
+        query.Parameters.Add(new NpgsqlParameter { Value = limit + 1 });
+        var accounts = new List<AccountSummary>(limit + 1);
+        await using var reader = await query.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            accounts.Add(new AccountSummary(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetFieldValue<DateTimeOffset>(4)));
+        var more = accounts.Count > limit;
+        if (more) accounts.RemoveAt(limit);
+        return new AccountList(accounts, more ? accounts[^1].AccountId : null);
+    }
+
+    /// <summary>An account's API keys, newest first, from the keys' stored state (JSON, see the silo's GrainStateSerializer).</summary>
+    public async Task<ApiKeyList> KeysAsync(string accountId)
+    {
+        await using var query = database.CreateCommand("""
+            SELECT substr(grain_key, $4), k->>'Name', (k->>'CreatedAt')::timestamptz, (k->>'RevokedAt')::timestamptz
+            FROM orleans_storage, LATERAL (SELECT convert_from(payload, 'UTF8')::jsonb AS k) state
+            WHERE service_id = $1 AND state_name = $2 AND payload IS NOT NULL AND k->>'AccountId' = $3
+            ORDER BY 3 DESC, 1
+            """);
+        query.Parameters.Add(new NpgsqlParameter { Value = cluster?.ServiceId ?? new ClusterClientSettings().ServiceId });
+        query.Parameters.Add(new NpgsqlParameter { Value = GrainStorage.ApiKeyState });
+        query.Parameters.Add(new NpgsqlParameter { Value = accountId });
+        query.Parameters.Add(new NpgsqlParameter { Value = GrainStorage.KeyPrefix.Length + 1 });
+        var keys = new List<ApiKeySummary>();
+        await using var reader = await query.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var revokedAt = reader.IsDBNull(3) ? (DateTimeOffset?)null : reader.GetFieldValue<DateTimeOffset>(3);
+            keys.Add(new ApiKeySummary(reader.GetString(0), reader.GetString(1), revokedAt is not null, reader.GetFieldValue<DateTimeOffset>(2), revokedAt));
+        }
+        return new ApiKeyList(accountId, keys);
+    }
+}

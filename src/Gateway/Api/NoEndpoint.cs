@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Tollgate.Gateway.Api;
+
+/// <summary>
+/// The JSON error of a request no endpoint takes: <c>404 not_found</c> for a path nothing serves, and
+/// <c>405 method_not_allowed</c> for a path served with other methods (routing sets <c>Allow</c>).
+/// </summary>
+internal static class NoEndpoint
+{
+    public static Task WriteAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var (code, message) = http.Response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => ("not_found", $"No endpoint {http.Request.Method} {http.Request.Path}."),
+            StatusCodes.Status405MethodNotAllowed => ("method_not_allowed",
+                $"{http.Request.Path} does not take {http.Request.Method}; it takes {http.Response.Headers.Allow}."),
+            _ => ((string?)null, ""),
+        };
+        return code is null ? Task.CompletedTask : ErrorHandling.WriteBodyAsync(http, code, message);
+    }
+}
