@@ -62,8 +62,17 @@ public sealed class BadInputTests(PostgresFixture postgres)
         await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
         var token = JsonSerializer.Serialize(new Dictionary<string, object?>
         {
-            ["a"] = account, ["k"] = null, ["i"] = "198.51.100.1", ["c"] = "198.51.100.1", ["m"] = "m1", ["r"] = "r1",
-            ["pi"] = 1, ["po"] = 1, ["f"] = "credit", ["t"] = 1_700_000_000_000, ["h"] = "",
+            ["a"] = account,
+            ["k"] = null,
+            ["i"] = "198.51.100.1",
+            ["c"] = "198.51.100.1",
+            ["m"] = "m1",
+            ["r"] = "r1",
+            ["pi"] = 1,
+            ["po"] = 1,
+            ["f"] = "credit",
+            ["t"] = 1_700_000_000_000,
+            ["h"] = "",
         });
         var id = "rsv1." + Convert.ToBase64String(Encoding.UTF8.GetBytes(token)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         using var response = await cluster.Metering.PostAsync("/v1/settle", Json($$"""{"reservation_id":"{{id}}","input_tokens":1,"output_tokens":1}"""));
