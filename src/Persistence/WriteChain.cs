@@ -11,8 +11,5 @@ public sealed class WriteChain
 
     public bool IsBroken => Volatile.Read(ref _reason) is not null;
 
-    /// <summary>Why the chain broke (the first failed write), or null.</summary>
-    public Exception? Reason => Volatile.Read(ref _reason);
-
     public void Break(Exception reason) => Interlocked.CompareExchange(ref _reason, reason, null);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Tollgate.Grains.Limits;
 
@@ -7,7 +8,7 @@ namespace Tollgate.Grains.Limits;
 /// A grain with rate limits (account, API key, caller IP, model): takes a request's grant, gives it
 /// back, and reads or replaces its limit settings, which each grain stores with its own state.
 /// </summary>
-internal abstract partial class LimitedGrain(string scope, TimeProvider time) : Grain, ILimitedGrain
+internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, ILimitedGrain
 {
     protected RateLimiter Limits { get; } = new(scope);
 
@@ -73,4 +74,24 @@ internal abstract partial class LimitedGrain(string scope, TimeProvider time) : 
     public Task<LimitsView> GetLimits() => Task.FromResult(View());
 
     private LimitsView View() => new(scope, this.GetPrimaryKeyString(), OwnLimits, Limits.State(NowMs));
+
+    /// <summary>
+    /// Writes the grain's state over the version it read. If the write fails the memory is ahead of the
+    /// database, so the activation is discarded (the next call reloads what was committed) and the caller
+    /// gets a retryable error: a stale ETag (another activation wrote first) is never swallowed.
+    /// </summary>
+    protected async Task WriteAsync<T>(IPersistentState<T> state)
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            DeactivateOnIdle();
+            throw ex is InconsistentStateException
+                ? new TollgateException(ErrorCodes.StaleActivation, $"Another activation of {this.GetGrainId()} wrote first; retry.", ex)
+                : new TollgateException(ErrorCodes.StorageFailed, $"The state of {this.GetGrainId()} was not stored; retry.", ex);
+        }
+    }
 }
