@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
 using Tollgate.Gateway.Metering;
+using Tollgate.Gateway.Proxy;
 using Tollgate.Gateway.Usage;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
@@ -38,6 +39,7 @@ public static class GatewayApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddSingleton<UnpricedModels>();
+        builder.Services.AddSingleton<TokenCounter>();
         builder.Services.AddSingleton<IpDefaultLimits>();
         builder.Services.AddSingleton<DenialLog>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
