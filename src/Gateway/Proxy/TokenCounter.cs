@@ -320,7 +320,13 @@ public sealed class TokenCounter
     }
 
     // The decoded size of a base64 string (a data: URL's prefix included: a few bytes over), without decoding it.
-    private static long DecodedBytes(JsonElement base64) => Math.Max(0, JsonMarshal.GetRawUtf8Value(base64).Length - 2) * 3L / 4;
+    private static long DecodedBytes(JsonElement base64)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(base64);
+        var text = raw.Length >= 2 ? raw[1..^1] : raw; // without the quotes
+        var padding = text.Length - text.TrimEnd((byte)'=').Length;
+        return Math.Max(0, text.Length * 3L / 4 - padding);
+    }
 
     // A field's value: a string's tokens; null nothing; anything else its JSON text.
     private static long Value(Tokenizer tokenizer, JsonElement value) => value.ValueKind switch

@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Tollgate.Gateway.Proxy;
+using Xunit.Abstractions;
+
+namespace Tollgate.Tests.Proxy;
+
+/// <summary>Input-token estimates: the tokenizer's counts, OpenAI's counting rules, and bodies of any shape.</summary>
+public sealed class TokenCounterTests(ITestOutputHelper output)
+{
+    // One for the class: tokenizers are per process anyway (the library caches the vocabularies).
+    private static readonly TokenCounter Counter = new();
+
+    private const string O200k = "gpt-4o";
+    private const string Cl100k = "gpt-4";
+
+    private static JsonElement Body(string json) => JsonDocument.Parse(json).RootElement;
+
+    [Theory]
+    [InlineData("hello world", O200k, 2)]
+    [InlineData("hello world", Cl100k, 2)]
+    [InlineData("tiktoken is great!", Cl100k, 6)] // the tiktoken README's example
+    [InlineData("tiktoken is great!", O200k, 6)]
+    [InlineData("", O200k, 0)]
+    public void Text_counts_the_encodings_tokens(string text, string model, long expected) =>
+        Assert.Equal(expected, Counter.Text(text, model));
+
+    [Fact]
+    public void The_model_picks_the_encoding()
+    {
+        const string text = "お誕生日おめでとう"; // o200k: 8 tokens, cl100k: 9
+        Assert.Equal(8, Counter.Text(text, "gpt-4o"));
+        Assert.Equal(9, Counter.Text(text, "gpt-4"));
+        Assert.Equal(9, Counter.Text(text, "gpt-3.5-turbo"));
+        Assert.Equal(9, Counter.Text(text, "text-embedding-3-small"));
+        foreach (var model in new[] { "gpt-4o-mini", "gpt-4.1", "o1", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini" })
+            Assert.Equal(8, Counter.Text(text, model));
+    }
+
+    [Theory]
+    [InlineData("llama-3.1-70b")]
+    [InlineData("text-davinci-003")] // p50k: its data package is not referenced
+    [InlineData("")]
+    public void An_unknown_model_counts_with_o200k(string model) =>
+        Assert.Equal(8, Counter.Text("お誕生日おめでとう", model));
+
+    [Fact]
+    public void A_chat_message_costs_its_role_and_content_plus_three_and_the_reply_three()
+    {
+        var body = Body("""{"model":"gpt-4o","messages":[{"role":"user","content":"hello world"}]}""");
+        Assert.Equal(3 + 1 + 2 + 3, Counter.ChatInput(body, O200k)); // "user" is one token
+    }
+
+    [Fact]
+    public void A_name_costs_one_more_than_its_tokens()
+    {
+        var without = Counter.ChatInput(Body("""{"messages":[{"role":"user","content":"hi"}]}"""), O200k);
+        var with = Counter.ChatInput(Body("""{"messages":[{"role":"user","name":"bob","content":"hi"}]}"""), O200k);
+        Assert.Equal(Counter.Text("bob", O200k) + 1, with - without);
+    }
+
+    [Fact]
+    public void The_cookbook_example_counts_as_documented()
+    {
+        // OpenAI cookbook "How to count tokens with tiktoken": these messages are 129 prompt tokens on gpt-4-0613
+        // and 124 on gpt-4o (by the API's own usage).
+        var body = Body("""
+            {"messages":[
+              {"role":"system","content":"You are a helpful, pattern-following assistant that translates corporate jargon into plain English."},
+              {"role":"system","name":"example_user","content":"New synergies will help drive top-line growth."},
+              {"role":"system","name":"example_assistant","content":"Things working well together will increase revenue."},
+              {"role":"system","name":"example_user","content":"Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage."},
+              {"role":"system","name":"example_assistant","content":"Let's talk later when we're less busy about how to do better."},
+              {"role":"user","content":"This late pivot means we don't have time to boil the ocean for the client deliverable."}
+            ]}
+            """);
+        Assert.Equal(129, Counter.ChatInput(body, "gpt-4-0613"));
+        Assert.Equal(124, Counter.ChatInput(body, "gpt-4o"));
+    }
+
+    [Fact]
+    public void Text_parts_count_like_a_string_content()
+    {
+        var asString = Counter.ChatInput(Body("""{"messages":[{"role":"user","content":"hello world, how are you"}]}"""), O200k);
+        var asParts = Counter.ChatInput(Body("""{"messages":[{"role":"user","content":[{"type":"text","text":"hello world,"},{"type":"text","text":" how are you"}]}]}"""), O200k);
+        Assert.Equal(asString, asParts);
+    }
+
+    [Fact]
+    public void Escaped_strings_count_their_unescaped_text()
+    {
+        var plain = Counter.ChatInput(Body("""{"messages":[{"role":"user","content":"say \"hi\"\nthen é"}]}"""), O200k);
+        var escaped = Counter.ChatInput(Body("""{"messages":[{"role":"user","content":"say \u0022hi\u0022\u000athen \u00e9"}]}"""), O200k);
+        Assert.Equal(plain, escaped);
+        Assert.Equal(3 + 1 + Counter.Text("say \"hi\"\nthen é", O200k) + 3, plain);
+    }
+
+    [Fact]
+    public void Images_count_by_detail()
+    {
+        static string Chat(string image) => $$$"""{"messages":[{"role":"user","content":[{"type":"image_url","image_url":{{{image}}}}]}]}""";
+        const long framing = 3 + 1 + 3;
+        Assert.Equal(framing + 85, Counter.ChatInput(Body(Chat("""{"url":"https://example.com/a.png","detail":"low"}""")), O200k));
+        Assert.Equal(framing + 765, Counter.ChatInput(Body(Chat("""{"url":"https://example.com/a.png","detail":"high"}""")), O200k));
+        Assert.Equal(framing + 765, Counter.ChatInput(Body(Chat("""{"url":"https://example.com/a.png","detail":"auto"}""")), O200k));
+        Assert.Equal(framing + 765, Counter.ChatInput(Body(Chat("""{"url":"data:image/png;base64,iVBORw0KGgo="}""")), O200k));
+    }
+
+    [Fact]
+    public void Audio_and_files_are_estimated_from_their_size()
+    {
+        // 4 s of 16 kHz 16-bit mono wav = 128,000 bytes = 40 tokens at 1 per 100 ms.
+        var wav = Convert.ToBase64String(new byte[128_000]);
+        var audio = Counter.ChatInput(Body($$$"""{"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":"{{{wav}}}","format":"wav"}}]}]}"""), O200k);
+        Assert.Equal(3 + 1 + 40 + 3, audio);
+
+        var pdf = Convert.ToBase64String(new byte[4_000]);
+        var file = Counter.ChatInput(Body($$$"""{"messages":[{"role":"user","content":[{"type":"file","file":{"file_data":"{{{pdf}}}"}}]}]}"""), O200k);
+        Assert.Equal(3 + 1 + 1_000 + 3, file);
+
+        var byId = Counter.ChatInput(Body("""{"messages":[{"role":"user","content":[{"type":"file","file":{"file_id":"file-abc"}}]}]}"""), O200k);
+        Assert.Equal(3 + 1 + TokenCounter.FileReferenceTokens + 3, byId);
+    }
+
+    [Fact]
+    public void Tool_calls_tool_results_and_tool_definitions_count()
+    {
+        const string messages = """
+            [{"role":"user","content":"weather in Paris?"},
+             {"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},
+             {"role":"tool","tool_call_id":"call_1","content":"18C and sunny"}]
+            """;
+        var plain = Counter.ChatInput(Body($$$"""{"messages":{{{messages}}}}"""), O200k);
+        var expected = 3 * 3 + 3
+            + Counter.Text("user", O200k) + Counter.Text("weather in Paris?", O200k)
+            + Counter.Text("assistant", O200k) + Counter.Text("get_weather", O200k) + Counter.Text("{\"city\":\"Paris\"}", O200k)
+            + Counter.Text("tool", O200k) + Counter.Text("call_1", O200k) + Counter.Text("18C and sunny", O200k);
+        Assert.Equal(expected, plain);
+
+        const string tools = """[{"type":"function","function":{"name":"get_weather","description":"Current weather","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}]""";
+        var withTools = Counter.ChatInput(Body($$$"""{"messages":{{{messages}}},"tools":{{{tools}}}}"""), O200k);
+        Assert.Equal(plain + Counter.Text(tools, O200k), withTools);
+
+        var legacy = Counter.ChatInput(Body("""{"messages":[{"role":"assistant","function_call":{"name":"get_weather","arguments":"{}"}}],"functions":[{"name":"get_weather"}]}"""), O200k);
+        Assert.True(legacy > 3 + 3 + Counter.Text("assistant", O200k));
+    }
+
+    [Fact]
+    public void A_json_schema_response_format_counts_its_schema()
+    {
+        const string messages = """[{"role":"user","content":"hi"}]""";
+        var plain = Counter.ChatInput(Body($$$"""{"messages":{{{messages}}},"response_format":{"type":"json_object"}}"""), O200k);
+        const string schema = """{"name":"answer","schema":{"type":"object","properties":{"answer":{"type":"string"}}}}""";
+        var withSchema = Counter.ChatInput(Body($$$"""{"messages":{{{messages}}},"response_format":{"type":"json_schema","json_schema":{{{schema}}}}}"""), O200k);
+        Assert.Equal(plain + Counter.Text(schema, O200k), withSchema);
+    }
+
+    [Fact]
+    public void Responses_count_instructions_input_items_and_tools()
+    {
+        var asString = Counter.ResponsesInput(Body("""{"model":"gpt-4o","input":"hello world"}"""), O200k);
+        Assert.Equal(3 + 1 + 2 + 3, asString);
+
+        var asItems = Counter.ResponsesInput(Body("""{"input":[{"role":"user","content":[{"type":"input_text","text":"hello world"}]}]}"""), O200k);
+        Assert.Equal(asString, asItems);
+
+        var withInstructions = Counter.ResponsesInput(Body("""{"instructions":"Be brief.","input":"hello world"}"""), O200k);
+        Assert.Equal(asString + 3 + Counter.Text("developer", O200k) + Counter.Text("Be brief.", O200k), withInstructions);
+
+        var image = Counter.ResponsesInput(Body("""{"input":[{"type":"message","role":"user","content":[{"type":"input_image","image_url":"https://example.com/a.png","detail":"low"}]}]}"""), O200k);
+        Assert.Equal(3 + 1 + 85 + 3, image);
+
+        var calls = Counter.ResponsesInput(Body("""
+            {"input":[{"type":"function_call","call_id":"c1","name":"get_weather","arguments":"{\"city\":\"Paris\"}"},
+                      {"type":"function_call_output","call_id":"c1","output":"18C"},
+                      {"type":"reasoning","id":"rs_1","summary":[]}]}
+            """), O200k);
+        Assert.Equal(3 + Counter.Text("get_weather", O200k) + Counter.Text("{\"city\":\"Paris\"}", O200k)
+            + 3 + Counter.Text("18C", O200k)
+            + 3 + Counter.Text("""{"type":"reasoning","id":"rs_1","summary":[]}""", O200k)
+            + 3, calls);
+
+        var withTools = Counter.ResponsesInput(Body("""{"input":"hello world","tools":[{"type":"function","name":"f","parameters":{}}]}"""), O200k);
+        Assert.True(withTools > asString);
+    }
+
+    [Theory]
+    [InlineData("""{"prompt":"hello world"}""", 2)]
+    [InlineData("""{"prompt":["hello world","tiktoken is great!"]}""", 8)]
+    [InlineData("""{"prompt":[15339,1917,0]}""", 3)]
+    [InlineData("""{"prompt":[[15339,1917],[1,2,3]]}""", 5)]
+    [InlineData("""{"prompt":[]}""", 0)]
+    [InlineData("""{"model":"x"}""", 0)]
+    public void Completion_prompts_of_each_shape(string json, long expected) =>
+        Assert.Equal(expected, Counter.CompletionsInput(Body(json), O200k));
+
+    [Theory]
+    [InlineData("""{"input":"hello world"}""", 2)]
+    [InlineData("""{"input":["hello world","tiktoken is great!"]}""", 8)]
+    [InlineData("""{"input":[15339,1917,0]}""", 3)]
+    [InlineData("""{"input":[[15339,1917],[1,2,3]]}""", 5)]
+    public void Embedding_inputs_of_each_shape(string json, long expected) =>
+        Assert.Equal(expected, Counter.EmbeddingsInput(Body(json), "text-embedding-3-small"));
+
+    [Theory]
+    [InlineData("""[]""")]
+    [InlineData("""42""")]
+    [InlineData("""null""")]
+    [InlineData("""{"messages":"hello"}""")]
+    [InlineData("""{"messages":[1,"two",null,[],{"role":5,"content":{"a":1}}]}""")]
+    [InlineData("""{"messages":[{"role":"user","content":[1,null,"x",{"type":7},{"type":"image_url","image_url":"u"},{"type":"image_url"},{"type":"text"},{"type":"input_audio","input_audio":"x"},{"type":"input_audio","input_audio":{"data":5}},{"type":"file","file":[]}]}]}""")]
+    [InlineData("""{"messages":[{"role":"assistant","tool_calls":[1,{"function":"f"},{"function":{"name":1,"arguments":{}}}],"function_call":"x"}],"tools":5,"functions":"f","response_format":{"json_schema":1}}""")]
+    [InlineData("""{"messages":[{"role":"user","content":"lone \ud800 surrogate"}]}""")]
+    [InlineData("""{"input":{"a":1},"instructions":3,"tools":"x","text":{"format":"json_schema"}}""")]
+    [InlineData("""{"input":[1,null,"s",{"type":5},{"type":"message"},{"type":"function_call_output","output":[{"type":"input_text","text":"x"}]},{"type":"function_call","name":[]}]}""")]
+    [InlineData("""{"prompt":{"a":1},"input":true}""")]
+    [InlineData("""{"prompt":[true,{"a":[]},[1,"x",null]],"input":[null,[null]]}""")]
+    public void Malformed_bodies_do_not_throw(string json)
+    {
+        var body = Body(json);
+        foreach (var count in new[] { Counter.ChatInput(body, O200k), Counter.ResponsesInput(body, O200k), Counter.CompletionsInput(body, O200k), Counter.EmbeddingsInput(body, O200k) })
+            Assert.True(count >= 0);
+        Assert.True(Counter.ChatInput(default, O200k) >= 0);
+    }
+
+    [Fact]
+    public void Long_runs_without_whitespace_count_fast_and_close()
+    {
+        // BPE is quadratic in one pre-token's length: 100,000 'a's uncut take seconds (1 MB, minutes).
+        var run = new string('a', 100_000);
+        var watch = Stopwatch.StartNew();
+        var count = Counter.Text(run, O200k);
+        Assert.InRange(count, 12_500, 12_500 * 101 / 100); // uncut: 12,500 tokens
+        output.WriteLine($"100,000 'a': {count} tokens in {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public void Counting_is_thread_safe()
+    {
+        var texts = Enumerable.Range(0, 64).Select(i => string.Concat(Enumerable.Repeat($"word{i} and more text {i * 7} ", 50))).ToArray();
+        var expected = texts.Select(t => Counter.Text(t, O200k)).ToArray();
+        Parallel.For(0, 2_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+            Assert.Equal(expected[i % texts.Length], Counter.Text(texts[i % texts.Length], i % 2 == 0 ? O200k : "gpt-4o-mini")));
+    }
+
+    [Fact]
+    public void Timing_of_large_inputs()
+    {
+        // Reported, not asserted: the machine is shared.
+        var random = new Random(7);
+        var words = new[] { "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "gateway", "credit", "token", "limit", "1234", "naïve", "été", "—", "\n" };
+        var prose = new StringBuilder();
+        while (prose.Length < 1_000_000) prose.Append(words[random.Next(words.Length)]).Append(random.Next(10) == 0 ? ". " : " ");
+        var base64 = Convert.ToBase64String(Enumerable.Range(0, 750_000).Select(_ => (byte)random.Next(256)).ToArray());
+        var cjk = new string(Enumerable.Range(0, 1_000_000).Select(_ => "的一是不了人我在有他这为之大来以个中上们"[random.Next(20)]).ToArray());
+        Counter.Text("warm up", O200k);
+        foreach (var (name, text) in new[] { ("prose", prose.ToString()), ("base64", base64), ("CJK, no spaces", cjk), ("one letter", new string('a', 1_000_000)) })
+        {
+            foreach (var size in new[] { 100_000, 1_000_000 })
+            {
+                var slice = text[..size];
+                var watch = Stopwatch.StartNew();
+                var count = Counter.Text(slice, O200k);
+                output.WriteLine($"{name}, {size:N0} chars: {count:N0} tokens in {watch.Elapsed.TotalMilliseconds:F0} ms");
+            }
+        }
+        var body = JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = prose.ToString() } } });
+        var element = Body(body);
+        var chat = Stopwatch.StartNew();
+        var chatCount = Counter.ChatInput(element, O200k);
+        output.WriteLine($"chat body of 1 MB prose: {chatCount:N0} tokens in {chat.Elapsed.TotalMilliseconds:F0} ms");
+    }
+}
