@@ -67,7 +67,7 @@ internal sealed class ChoiceCompletions
         for (var i = 0; i < chunks.Length && i != fake.CutAfter; i++) await WriteChunkAsync(chunks[i], null);
         if (fake.CutAfter is not null)
         {
-            sse.Abort();
+            await sse.AbortAsync();
             return;
         }
         await WriteChunkAsync(_chat ? null : "", "stop");

@@ -57,7 +57,7 @@ internal static class Responses
         for (var i = 0; i < chunks.Length && i != fake.CutAfter; i++) await PartEventAsync("response.output_text.delta", "delta", chunks[i]);
         if (fake.CutAfter is not null)
         {
-            sse.Abort();
+            await sse.AbortAsync();
             return;
         }
         await PartEventAsync("response.output_text.done", "text", text);

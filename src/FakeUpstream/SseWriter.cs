@@ -10,22 +10,28 @@ internal sealed class SseWriter(HttpContext context, int delayMs)
 
     public async Task WriteAsync(string data, string? eventType = null)
     {
-        if (!_started)
-        {
-            _started = true;
-            context.Response.ContentType = "text/event-stream";
-            context.Response.Headers.CacheControl = "no-cache";
-            // Without this a response-buffering layer could hold events back and hide timing bugs in a proxy.
-            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-            await context.Response.StartAsync(context.RequestAborted);
-        }
-        else if (delayMs > 0) await Task.Delay(delayMs, context.RequestAborted);
-
+        if (_started && delayMs > 0) await Task.Delay(delayMs, context.RequestAborted);
+        await StartAsync();
         var text = eventType is null ? $"data: {data}\n\n" : $"event: {eventType}\ndata: {data}\n\n";
         await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
     /// <summary>Drops the connection mid-stream: no finish, no usage, no terminator.</summary>
-    public void Abort() => context.Abort();
+    public async Task AbortAsync()
+    {
+        await StartAsync();
+        await FakeJson.AbortAsync(context);
+    }
+
+    private async Task StartAsync()
+    {
+        if (_started) return;
+        _started = true;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        // Without this a response-buffering layer could hold events back and hide timing bugs in a proxy.
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await context.Response.StartAsync(context.RequestAborted);
+    }
 }
