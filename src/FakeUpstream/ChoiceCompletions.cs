@@ -26,7 +26,11 @@ internal sealed class ChoiceCompletions
 
         JsonObject Envelope(string objectName, JsonArray choices) => new()
         {
-            ["id"] = id, ["object"] = objectName, ["created"] = created, ["model"] = request.Model, ["choices"] = choices,
+            ["id"] = id,
+            ["object"] = objectName,
+            ["created"] = created,
+            ["model"] = request.Model,
+            ["choices"] = choices,
         };
 
         if (!request.Stream)

@@ -33,12 +33,7 @@ public sealed record FakeControl(int? InputTokens = null, int? OutputTokens = nu
                 "first_byte_delay_ms" => control with { FirstByteDelayMs = Int(field, 0, 300_000) },
                 "status" => control with { Status = Int(field, 400, 599) },
                 "cut_after" => control with { CutAfter = Int(field, 0, 10_000) },
-                "usage" => control with { Usage = field.Value.ValueKind switch
-                {
-                    JsonValueKind.True => true,
-                    JsonValueKind.False => false,
-                    _ => throw Bad("fake.usage must be a boolean", "fake.usage"),
-                } },
+                "usage" => control with { Usage = Bool(field) },
                 // A typo in a test's failure injection should fail loudly, not pass silently.
                 _ => throw Bad($"fake.{field.Name} is not a known field", $"fake.{field.Name}"),
             };
@@ -50,6 +45,13 @@ public sealed record FakeControl(int? InputTokens = null, int? OutputTokens = nu
         field.Value.ValueKind == JsonValueKind.Number && field.Value.TryGetInt32(out var value) && value >= min && value <= max
             ? value
             : throw Bad($"fake.{field.Name} must be an integer from {min} to {max}", $"fake.{field.Name}");
+
+    private static bool Bool(JsonProperty field) => field.Value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw Bad($"fake.{field.Name} must be a boolean", $"fake.{field.Name}"),
+    };
 
     private static BadFakeRequestException Bad(string message, string param) => new(message, param, "invalid_fake");
 }

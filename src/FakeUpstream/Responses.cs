@@ -15,15 +15,23 @@ internal static class Responses
         JsonObject Part(string partText) => new() { ["type"] = "output_text", ["text"] = partText, ["annotations"] = new JsonArray() };
         JsonObject Message(bool done) => new()
         {
-            ["type"] = "message", ["id"] = messageId, ["status"] = done ? "completed" : "in_progress", ["role"] = "assistant",
+            ["type"] = "message",
+            ["id"] = messageId,
+            ["status"] = done ? "completed" : "in_progress",
+            ["role"] = "assistant",
             ["content"] = done ? new JsonArray(Part(text)) : new JsonArray(),
         };
         JsonObject Response(bool done)
         {
             var response = new JsonObject
             {
-                ["id"] = id, ["object"] = "response", ["created_at"] = created, ["status"] = done ? "completed" : "in_progress",
-                ["error"] = null, ["incomplete_details"] = null, ["model"] = request.Model,
+                ["id"] = id,
+                ["object"] = "response",
+                ["created_at"] = created,
+                ["status"] = done ? "completed" : "in_progress",
+                ["error"] = null,
+                ["incomplete_details"] = null,
+                ["model"] = request.Model,
                 ["output"] = done ? new JsonArray(Message(done: true)) : new JsonArray(),
             };
             // Streamed, usage is always present (null until completed, and when suppressed); non-streamed it is omitted when suppressed.

@@ -212,6 +212,35 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Responses_stream_reports_null_usage_when_suppressed_and_can_be_cut()
+    {
+        var events = await StreamAsync("/v1/responses", """{"model":"m","input":"x","stream":true,"fake":{"usage":false}}""");
+        Assert.Equal(JsonValueKind.Null, events[^1].Json.GetProperty("response").GetProperty("usage").ValueKind);
+        Assert.DoesNotContain(events, e => e.Data == "[DONE]");
+
+        var cut = new List<SseEvent>();
+        await Assert.ThrowsAnyAsync<IOException>(() => StreamAsync("/v1/responses", """{"model":"m","input":"x","stream":true,"fake":{"cut_after":1}}""", cut));
+        Assert.Equal("response.output_text.delta", cut[^1].Type);
+        Assert.Single(cut, e => e.Type == "response.output_text.delta");
+    }
+
+    [Fact]
+    public async Task Delays_hold_the_first_byte_and_space_the_events()
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = Http.Json("""{"model":"m","messages":[],"stream":true,"fake":{"first_byte_delay_ms":150,"chunk_delay_ms":20,"chunks":2}}"""),
+        };
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.True(watch.ElapsedMilliseconds >= 140, $"headers after {watch.ElapsedMilliseconds} ms");
+
+        await response.Content.ReadAsStringAsync();
+        // Role, two content and finish chunks and [DONE]: four gaps of 20 ms.
+        Assert.True(watch.ElapsedMilliseconds >= 140 + 4 * 18, $"stream done after {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task Responses_non_streamed_is_a_completed_response()
     {
         var body = await Http.ReadAsync(await _client.PostAsync("/v1/responses", Http.Json("""{"model":"m","input":"hi","max_output_tokens":3}""")));
