@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace Tollgate.FakeUpstream;
+
+/// <summary>The optional top-level <c>"fake"</c> object of a request body: what to answer and how to fail.</summary>
+/// <param name="InputTokens">Overrides the prompt tokens reported.</param>
+/// <param name="OutputTokens">Overrides the completion tokens generated and reported.</param>
+/// <param name="Chunks">Content chunks in a stream (the content is split over them).</param>
+/// <param name="ChunkDelayMs">Delay between stream events.</param>
+/// <param name="FirstByteDelayMs">Delay before the response headers.</param>
+/// <param name="Status">Answer with this status and an OpenAI-style error instead.</param>
+/// <param name="CutAfter">Abort the connection after this many content chunks (non-streamed: after half the body).</param>
+/// <param name="Usage">False: report no usage at all.</param>
+public sealed record FakeControl(int? InputTokens = null, int? OutputTokens = null, int Chunks = 4, int ChunkDelayMs = 0,
+    int FirstByteDelayMs = 0, int? Status = null, int? CutAfter = null, bool Usage = true)
+{
+    public static readonly FakeControl Default = new();
+
+    public static FakeControl Parse(JsonElement root)
+    {
+        if (!root.TryGetProperty("fake", out var fake) || fake.ValueKind == JsonValueKind.Null) return Default;
+        if (fake.ValueKind != JsonValueKind.Object) throw Bad("fake must be an object", "fake");
+
+        var control = Default;
+        foreach (var field in fake.EnumerateObject())
+        {
+            control = field.Name switch
+            {
+                "input_tokens" => control with { InputTokens = Int(field, 0, 100_000_000) },
+                "output_tokens" => control with { OutputTokens = Int(field, 0, 100_000) },
+                "chunks" => control with { Chunks = Int(field, 1, 10_000) },
+                "chunk_delay_ms" => control with { ChunkDelayMs = Int(field, 0, 60_000) },
+                "first_byte_delay_ms" => control with { FirstByteDelayMs = Int(field, 0, 300_000) },
+                "status" => control with { Status = Int(field, 400, 599) },
+                "cut_after" => control with { CutAfter = Int(field, 0, 10_000) },
+                "usage" => control with { Usage = Bool(field) },
+                // A typo in a test's failure injection should fail loudly, not pass silently.
+                _ => throw Bad($"fake.{field.Name} is not a known field", $"fake.{field.Name}"),
+            };
+        }
+        return control;
+    }
+
+    private static int Int(JsonProperty field, int min, int max) =>
+        field.Value.ValueKind == JsonValueKind.Number && field.Value.TryGetInt32(out var value) && value >= min && value <= max
+            ? value
+            : throw Bad($"fake.{field.Name} must be an integer from {min} to {max}", $"fake.{field.Name}");
+
+    private static bool Bool(JsonProperty field) => field.Value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => throw Bad($"fake.{field.Name} must be a boolean", $"fake.{field.Name}"),
+    };
+
+    private static BadFakeRequestException Bad(string message, string param) => new(message, param, "invalid_fake");
+}

@@ -1,0 +1,3 @@
+using Tollgate.FakeUpstream;
+
+await FakeUpstreamApp.Build(args).RunAsync();

@@ -1,0 +1,383 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Tollgate.FakeUpstream;
+using Tollgate.Tests.Infrastructure;
+
+namespace Tollgate.Tests.Proxy;
+
+/// <summary>The fake OpenAI upstream the proxy tests stand on: if its shapes or its failure injection drift, they test nothing.</summary>
+public sealed class FakeUpstreamTests : IAsyncLifetime
+{
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync() => (_app, _client) = await StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Chat_reports_deterministic_content_and_usage()
+    {
+        // 12 characters of prompt: 3 tokens; max_tokens 5 caps the 16 words it would write.
+        var body = await Http.ReadAsync(await _client.PostAsync("/v1/chat/completions",
+            Http.Json("""{"model":"m1","messages":[{"role":"user","content":"hello world!"}],"max_tokens":5}""")));
+
+        Assert.Equal("chat.completion", body.GetProperty("object").GetString());
+        Assert.StartsWith("chatcmpl-fake-", body.GetProperty("id").GetString());
+        Assert.Equal("m1", body.GetProperty("model").GetString());
+        var choice = body.GetProperty("choices")[0];
+        Assert.Equal("fake0 fake1 fake2 fake3 fake4", choice.GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("assistant", choice.GetProperty("message").GetProperty("role").GetString());
+        Assert.Equal("stop", choice.GetProperty("finish_reason").GetString());
+        AssertChatUsage(body.GetProperty("usage"), 3, 5);
+    }
+
+    [Fact]
+    public async Task Fake_fields_override_usage_and_can_suppress_it()
+    {
+        var forced = await Http.ReadAsync(await _client.PostAsync("/v1/chat/completions",
+            Http.Json("""{"model":"m","messages":[],"fake":{"input_tokens":100,"output_tokens":2}}""")));
+        Assert.Equal("fake0 fake1", forced.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        AssertChatUsage(forced.GetProperty("usage"), 100, 2);
+
+        var none = await Http.ReadAsync(await _client.PostAsync("/v1/chat/completions", Http.Json("""{"model":"m","messages":[],"fake":{"usage":false}}""")));
+        Assert.False(none.TryGetProperty("usage", out _));
+    }
+
+    [Fact]
+    public async Task Chat_stream_with_include_usage_ends_with_a_usage_chunk_then_done()
+    {
+        var events = await StreamAsync("/v1/chat/completions",
+            """{"model":"m","messages":[{"role":"user","content":"abcdefgh"}],"stream":true,"stream_options":{"include_usage":true},"fake":{"output_tokens":6}}""");
+
+        Assert.Equal("[DONE]", events[^1].Data);
+        var chunks = events[..^1].Select(e => e.Json).ToList();
+        Assert.All(chunks, chunk => Assert.Equal("chat.completion.chunk", chunk.GetProperty("object").GetString()));
+        var usage = chunks[^1];
+        Assert.Equal(0, usage.GetProperty("choices").GetArrayLength());
+        AssertChatUsage(usage.GetProperty("usage"), 2, 6);
+        Assert.All(chunks[..^1], chunk => Assert.Equal(JsonValueKind.Null, chunk.GetProperty("usage").ValueKind));
+
+        var first = chunks[0].GetProperty("choices")[0].GetProperty("delta");
+        Assert.Equal("assistant", first.GetProperty("role").GetString());
+        Assert.Equal("", first.GetProperty("content").GetString());
+        var finish = chunks[^2].GetProperty("choices")[0];
+        Assert.Equal("stop", finish.GetProperty("finish_reason").GetString());
+        Assert.Empty(finish.GetProperty("delta").EnumerateObject());
+        Assert.Equal("fake0 fake1 fake2 fake3 fake4 fake5", ChatContent(chunks));
+    }
+
+    [Fact]
+    public async Task Chat_stream_without_include_usage_reports_none()
+    {
+        var events = await StreamAsync("/v1/chat/completions", """{"model":"m","messages":[],"stream":true}""");
+
+        Assert.Equal("[DONE]", events[^1].Data);
+        var chunks = events[..^1].Select(e => e.Json).ToList();
+        Assert.All(chunks, chunk => Assert.False(chunk.TryGetProperty("usage", out _)));
+        Assert.All(chunks, chunk => Assert.Equal(1, chunk.GetProperty("choices").GetArrayLength()));
+        Assert.Equal(FakeWords(16), ChatContent(chunks));
+    }
+
+    [Fact]
+    public async Task Usage_false_drops_the_usage_chunk_even_when_asked_for()
+    {
+        var events = await StreamAsync("/v1/chat/completions",
+            """{"model":"m","messages":[],"stream":true,"stream_options":{"include_usage":true},"fake":{"usage":false}}""");
+
+        Assert.DoesNotContain(events[..^1], e => e.Json.GetProperty("choices").GetArrayLength() == 0);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public async Task Stream_has_the_requested_number_of_content_chunks(int count)
+    {
+        var events = await StreamAsync("/v1/chat/completions", $$$"""{"model":"m","messages":[],"stream":true,"fake":{"chunks":{{{count}}}}}""");
+
+        // Role chunk, content chunks, finish chunk, [DONE].
+        Assert.Equal(count + 3, events.Count);
+        Assert.Equal(FakeWords(16), ChatContent([.. events[..^1].Select(e => e.Json)]));
+    }
+
+    [Fact]
+    public async Task Cut_after_aborts_the_stream_after_that_many_chunks()
+    {
+        var events = new List<SseEvent>();
+        await Assert.ThrowsAnyAsync<IOException>(() => StreamAsync("/v1/chat/completions",
+            """{"model":"m","messages":[],"stream":true,"stream_options":{"include_usage":true},"fake":{"cut_after":2}}""", events));
+
+        Assert.Equal(3, events.Count); // the role chunk and two content chunks; no finish, usage or [DONE]
+        Assert.All(events, e => Assert.Equal(JsonValueKind.Null, e.Json.GetProperty("choices")[0].GetProperty("finish_reason").ValueKind));
+    }
+
+    [Fact]
+    public async Task Cut_after_aborts_a_non_streamed_body_halfway()
+    {
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => _client.PostAsync("/v1/chat/completions",
+            Http.Json("""{"model":"m","messages":[],"fake":{"cut_after":0}}""")));
+    }
+
+    [Theory]
+    [InlineData(429, "invalid_request_error")]
+    [InlineData(500, "server_error")]
+    [InlineData(503, "server_error")]
+    public async Task Status_injection_answers_an_openai_error(int status, string type)
+    {
+        var response = await _client.PostAsync("/v1/chat/completions",
+            Http.Json($$$"""{"model":"m","messages":[],"stream":true,"fake":{"status":{{{status}}}}}"""));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal(type, error.GetProperty("type").GetString());
+        Assert.Equal($"fake_{status}", error.GetProperty("code").GetString());
+        Assert.Equal("fake upstream failure", error.GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"model":""", "invalid_json")]
+    [InlineData("""[1,2]""", "invalid_json")]
+    [InlineData("""{"messages":[]}""", "missing_required_parameter")]
+    [InlineData("""{"model":"m","messages":[],"fake":{"chunks":0}}""", "invalid_fake")]
+    [InlineData("""{"model":"m","messages":[],"fake":{"stauts":500}}""", "invalid_fake")]
+    [InlineData("""{"model":"m","messages":[],"fake":[]}""", "invalid_fake")]
+    [InlineData("""{"model":"m","messages":[],"max_tokens":"many"}""", "invalid_value")]
+    public async Task Malformed_requests_are_400s(string body, string code)
+    {
+        await Http.AssertErrorAsync(await _client.PostAsync("/v1/chat/completions", Http.Json(body)), HttpStatusCode.BadRequest, code);
+    }
+
+    [Fact]
+    public async Task Embeddings_in_base64_decode_to_the_same_floats()
+    {
+        const string input = """ "input":["alpha","beta"],"model":"fake-embed","dimensions":12 """;
+        var floats = await Http.ReadAsync(await _client.PostAsync("/v1/embeddings", Http.Json($$"""{{{input}},"encoding_format":"float"}""")));
+        var base64 = await Http.ReadAsync(await _client.PostAsync("/v1/embeddings", Http.Json($$"""{{{input}},"encoding_format":"base64"}""")));
+        var defaulted = await Http.ReadAsync(await _client.PostAsync("/v1/embeddings", Http.Json($$"""{{{input}}}""")));
+
+        Assert.Equal("list", floats.GetProperty("object").GetString());
+        Assert.Equal(2, floats.GetProperty("data").GetArrayLength());
+        for (var i = 0; i < 2; i++)
+        {
+            var vector = floats.GetProperty("data")[i].GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()).ToArray();
+            Assert.Equal(12, vector.Length);
+            Assert.Equal(vector, Decode(base64.GetProperty("data")[i].GetProperty("embedding").GetString()!));
+            Assert.Equal(vector, defaulted.GetProperty("data")[i].GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()));
+        }
+        Assert.NotEqual(floats.GetProperty("data")[0].GetProperty("embedding").ToString(), floats.GetProperty("data")[1].GetProperty("embedding").ToString());
+        Assert.Equal(3, floats.GetProperty("usage").GetProperty("prompt_tokens").GetInt32()); // "alpha" 2 tokens, "beta" 1
+    }
+
+    [Fact]
+    public async Task Embeddings_take_token_arrays()
+    {
+        var body = await Http.ReadAsync(await _client.PostAsync("/v1/embeddings", Http.Json("""{"model":"e","input":[[1,2,3],[4]]}""")));
+
+        Assert.Equal(8, body.GetProperty("data")[1].GetProperty("embedding").GetArrayLength());
+        Assert.Equal(4, body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(4, body.GetProperty("usage").GetProperty("total_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Responses_stream_ends_with_response_completed_carrying_usage()
+    {
+        var events = await StreamAsync("/v1/responses", """{"model":"m","input":"abcd","stream":true,"fake":{"output_tokens":4,"chunks":2}}""");
+
+        Assert.Equal(["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added",
+            "response.output_text.delta", "response.output_text.delta", "response.output_text.done", "response.content_part.done",
+            "response.output_item.done", "response.completed"], events.Select(e => e.Type));
+        for (var i = 0; i < events.Count; i++)
+        {
+            Assert.Equal(events[i].Type, events[i].Json.GetProperty("type").GetString());
+            Assert.Equal(i, events[i].Json.GetProperty("sequence_number").GetInt32());
+        }
+        Assert.Equal("fake0 fake1 fake2 fake3", string.Concat(events.Where(e => e.Type == "response.output_text.delta").Select(e => e.Json.GetProperty("delta").GetString())));
+        var response = events[^1].Json.GetProperty("response");
+        Assert.Equal("completed", response.GetProperty("status").GetString());
+        Assert.Equal("fake0 fake1 fake2 fake3", response.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString());
+        var usage = response.GetProperty("usage");
+        Assert.Equal(1, usage.GetProperty("input_tokens").GetInt32());
+        Assert.Equal(4, usage.GetProperty("output_tokens").GetInt32());
+        Assert.Equal(5, usage.GetProperty("total_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Responses_stream_reports_null_usage_when_suppressed_and_can_be_cut()
+    {
+        var events = await StreamAsync("/v1/responses", """{"model":"m","input":"x","stream":true,"fake":{"usage":false}}""");
+        Assert.Equal(JsonValueKind.Null, events[^1].Json.GetProperty("response").GetProperty("usage").ValueKind);
+        Assert.DoesNotContain(events, e => e.Data == "[DONE]");
+
+        var cut = new List<SseEvent>();
+        await Assert.ThrowsAnyAsync<IOException>(() => StreamAsync("/v1/responses", """{"model":"m","input":"x","stream":true,"fake":{"cut_after":1}}""", cut));
+        Assert.Equal("response.output_text.delta", cut[^1].Type);
+        Assert.Single(cut, e => e.Type == "response.output_text.delta");
+    }
+
+    [Fact]
+    public async Task Delays_hold_the_first_byte_and_space_the_events()
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = Http.Json("""{"model":"m","messages":[],"stream":true,"fake":{"first_byte_delay_ms":150,"chunk_delay_ms":20,"chunks":2}}"""),
+        };
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.True(watch.ElapsedMilliseconds >= 140, $"headers after {watch.ElapsedMilliseconds} ms");
+
+        await response.Content.ReadAsStringAsync();
+        // Role, two content and finish chunks and [DONE]: four gaps of 20 ms.
+        Assert.True(watch.ElapsedMilliseconds >= 140 + 4 * 18, $"stream done after {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Responses_non_streamed_is_a_completed_response()
+    {
+        var body = await Http.ReadAsync(await _client.PostAsync("/v1/responses", Http.Json("""{"model":"m","input":"hi","max_output_tokens":3}""")));
+
+        Assert.Equal("response", body.GetProperty("object").GetString());
+        Assert.Equal("completed", body.GetProperty("status").GetString());
+        var item = body.GetProperty("output")[0];
+        Assert.Equal("message", item.GetProperty("type").GetString());
+        Assert.Equal("output_text", item.GetProperty("content")[0].GetProperty("type").GetString());
+        Assert.Equal("fake0 fake1 fake2", item.GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal(3, body.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+        Assert.Equal(0, body.GetProperty("usage").GetProperty("input_tokens_details").GetProperty("cached_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Legacy_completions_stream_text_and_honour_include_usage()
+    {
+        var events = await StreamAsync("/v1/completions",
+            """{"model":"m","prompt":"abcd","stream":true,"stream_options":{"include_usage":true},"fake":{"output_tokens":3,"chunks":3}}""");
+
+        Assert.Equal("[DONE]", events[^1].Data);
+        var chunks = events[..^1].Select(e => e.Json).ToList();
+        Assert.All(chunks, chunk => Assert.Equal("text_completion", chunk.GetProperty("object").GetString()));
+        Assert.Equal("fake0 fake1 fake2", string.Concat(chunks[..^1].Select(c => c.GetProperty("choices")[0].GetProperty("text").GetString())));
+        Assert.Equal(3, chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Models_lists_the_configured_ids()
+    {
+        var body = await Http.ReadAsync(await _client.GetAsync("/v1/models"));
+
+        Assert.Equal(["fake-gpt", "fake-embed"], body.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
+        Assert.All(body.GetProperty("data").EnumerateArray(), m => Assert.Equal("fake-upstream", m.GetProperty("owned_by").GetString()));
+    }
+
+    [Fact]
+    public async Task Api_key_is_enforced_when_set_and_every_attempt_is_recorded()
+    {
+        var (app, client) = await StartAsync("--FakeUpstream:ApiKey=sk-fake", "--FakeUpstream:Models:0=only-model");
+        await using var _ = app;
+        using var __ = client;
+        const string body = """{"model":"m","messages":[]}""";
+
+        await Http.AssertErrorAsync(await client.PostAsync("/v1/chat/completions", Http.Json(body)), HttpStatusCode.Unauthorized, "invalid_api_key");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk-wrong");
+        await Http.AssertErrorAsync(await client.PostAsync("/v1/chat/completions", Http.Json(body)), HttpStatusCode.Unauthorized, "invalid_api_key");
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk-fake");
+        await Http.ReadAsync(await client.PostAsync("/v1/chat/completions", Http.Json(body)));
+        var models = await Http.ReadAsync(await client.GetAsync("/v1/models"));
+        Assert.Equal("only-model", Assert.Single(models.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
+
+        var received = app.Services.GetRequiredService<ReceivedRequests>().Snapshot();
+        Assert.Equal([false, true, true, true], received.Select(r => r.HasAuthorization));
+        Assert.Equal(body, received[0].Body);
+        Assert.Equal("/v1/models", received[3].Path);
+    }
+
+    [Fact]
+    public async Task Received_requests_are_served_and_cleared_over_http()
+    {
+        await _client.PostAsync("/v1/embeddings", Http.Json("""{"model":"e","input":"x"}"""));
+
+        var received = await Http.ReadAsync(await _client.GetAsync("/fake/received"));
+        var only = Assert.Single(received.EnumerateArray());
+        Assert.Equal("POST", only.GetProperty("method").GetString());
+        Assert.Equal("/v1/embeddings", only.GetProperty("path").GetString());
+        Assert.Equal("e", JsonDocument.Parse(only.GetProperty("body").GetString()!).RootElement.GetProperty("model").GetString());
+        Assert.False(only.GetProperty("has_authorization").GetBoolean());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync("/fake/received")).StatusCode);
+        Assert.Empty((await Http.ReadAsync(await _client.GetAsync("/fake/received"))).EnumerateArray());
+    }
+
+    [Fact]
+    public void Received_requests_keep_only_the_last_thousand()
+    {
+        var received = new ReceivedRequests();
+        for (var i = 0; i < ReceivedRequests.Capacity + 5; i++) received.Add(new ReceivedRequest("POST", $"/v1/{i}", "", false));
+
+        var snapshot = received.Snapshot();
+        Assert.Equal(ReceivedRequests.Capacity, snapshot.Count);
+        Assert.Equal("/v1/5", snapshot[0].Path);
+    }
+
+    private static async Task<(WebApplication, HttpClient)> StartAsync(params string[] settings)
+    {
+        var port = FreePort.Loopback();
+        // Aborted connections are logged at Information: keep the test output for failures.
+        var app = FakeUpstreamApp.Build([$"--Urls=http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", .. settings]);
+        await app.StartAsync();
+        return (app, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
+    }
+
+    /// <summary>The events of a streamed response, read as they come; <paramref name="into"/> keeps those read before a failure.</summary>
+    private async Task<List<SseEvent>> StreamAsync(string path, string body, List<SseEvent>? into = null)
+    {
+        var events = into ?? [];
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Http.Json(body) };
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        string? type = null;
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line["event: ".Length..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                events.Add(new SseEvent(type, line["data: ".Length..]));
+                type = null;
+            }
+        }
+        return events;
+    }
+
+    private sealed record SseEvent(string? Type, string Data)
+    {
+        public JsonElement Json => JsonDocument.Parse(Data).RootElement;
+    }
+
+    private static string ChatContent(List<JsonElement> chunks) => string.Concat(chunks
+        .Where(c => c.GetProperty("choices").GetArrayLength() > 0)
+        .Select(c => c.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out var content) ? content.GetString() : ""));
+
+    private static string FakeWords(int count) => string.Join(' ', Enumerable.Range(0, count).Select(i => $"fake{i}"));
+
+    private static float[] Decode(string base64)
+    {
+        var bytes = Convert.FromBase64String(base64);
+        return [.. Enumerable.Range(0, bytes.Length / 4).Select(i => BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4)))];
+    }
+
+    private static void AssertChatUsage(JsonElement usage, int prompt, int completion)
+    {
+        Assert.Equal(prompt, usage.GetProperty("prompt_tokens").GetInt32());
+        Assert.Equal(completion, usage.GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(prompt + completion, usage.GetProperty("total_tokens").GetInt32());
+    }
+}
