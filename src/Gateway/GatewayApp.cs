@@ -39,11 +39,26 @@ public static class GatewayApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddSingleton<UnpricedModels>();
-        builder.Services.AddSingleton<TokenCounter>();
         builder.Services.AddSingleton<IpDefaultLimits>();
         builder.Services.AddSingleton<DenialLog>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
         builder.Services.AddSingleton<Authorizer>();
+        builder.Services.AddSingleton<Settlement>();
+        builder.Services.Configure<ProxyOptions>(builder.Configuration.GetSection("Proxy"));
+        builder.Services.AddSingleton<ProxySettings>();
+        builder.Services.AddSingleton<TokenCounter>();
+        builder.Services.AddSingleton<ProxyMetrics>();
+        builder.Services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler
+        {
+            // Connections to each provider are pooled and reused; renewed now and then so DNS changes are seen.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            AllowAutoRedirect = false,
+            UseCookies = false,
+        })
+        { Timeout = Timeout.InfiniteTimeSpan }); // each provider's own timeout applies (Relay)
+        builder.Services.AddSingleton<Relay>();
+        builder.Services.AddSingleton<MeteredProxy>();
         builder.Services.AddSingleton(provider => new AdminListings(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ClusterClientSettings>()));
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -61,7 +76,10 @@ public static class GatewayApp
         admin.MapApiKeyAdmin();
         admin.MapLimitAdmin();
         app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token")).MapUsageQueries();
-        app.MapGroup("/v1").AddEndpointFilter(new BearerTokenFilter(metering.ServiceToken, "Metering:ServiceToken")).MapMetering();
+        var v1 = app.MapGroup("/v1");
+        v1.MapGroup("").AddEndpointFilter(new BearerTokenFilter(metering.ServiceToken, "Metering:ServiceToken")).MapMetering();
+        v1.MapProxy(); // authenticated by the callers' own API keys
+        _ = app.Services.GetRequiredService<ProxySettings>(); // a configuration mistake stops the gateway at startup, not at the first request
         return app;
     }
 }
@@ -81,4 +99,6 @@ public static class GatewayApp
 [JsonSerializable(typeof(ModelSnapshot))]
 [JsonSerializable(typeof(ApiKeyView))]
 [JsonSerializable(typeof(CreatedApiKey))]
+[JsonSerializable(typeof(ModelList))]
+[JsonSerializable(typeof(RoutedModelList))]
 internal sealed partial class GatewayJson : JsonSerializerContext;

@@ -13,4 +13,7 @@ public static class GrainStorage
 
     /// <summary>The state name of API keys (the <c>state_name</c> column).</summary>
     public const string ApiKeyState = "apikey";
+
+    /// <summary>The state name of models.</summary>
+    public const string ModelState = "model";
 }

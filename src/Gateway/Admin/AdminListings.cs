@@ -13,6 +13,8 @@ public sealed record ApiKeySummary(string KeyId, string Name, bool Revoked, Date
 
 public sealed record ApiKeyList(string AccountId, IReadOnlyList<ApiKeySummary> Keys);
 
+public sealed record RoutedModel(string Model, string Provider, string UpstreamModel, DateTimeOffset CreatedAt);
+
 /// <summary>
 /// Lists for operators, read from what PostgreSQL has committed (like usage queries): what a grain holds in
 /// memory and has not committed yet is not in them, and a single account or key's own page is the live view.
@@ -50,7 +52,7 @@ internal sealed class AdminListings(NpgsqlDataSource database, ClusterClientSett
             WHERE service_id = $1 AND state_name = $2 AND payload IS NOT NULL AND k->>'AccountId' = $3
             ORDER BY 3 DESC, 1
             """);
-        query.Parameters.Add(new NpgsqlParameter { Value = cluster?.ServiceId ?? new ClusterClientSettings().ServiceId });
+        query.Parameters.Add(new NpgsqlParameter { Value = ServiceId });
         query.Parameters.Add(new NpgsqlParameter { Value = GrainStorage.ApiKeyState });
         query.Parameters.Add(new NpgsqlParameter { Value = accountId });
         query.Parameters.Add(new NpgsqlParameter { Value = GrainStorage.KeyPrefix.Length + 1 });
@@ -63,4 +65,28 @@ internal sealed class AdminListings(NpgsqlDataSource database, ClusterClientSett
         }
         return new ApiKeyList(accountId, keys);
     }
+
+    /// <summary>Models with a route, by name; <paramref name="pricedOnly"/>: only those with a price in force.</summary>
+    public async Task<IReadOnlyList<RoutedModel>> RoutedModelsAsync(bool pricedOnly)
+    {
+        await using var query = database.CreateCommand("""
+            SELECT substr(grain_key, $3), m->'Route'->>'Provider', m->'Route'->>'UpstreamModel',
+                coalesce((SELECT min((p->>'EffectiveAt')::timestamptz) FROM jsonb_array_elements(m->'Prices') p), modified_at)
+            FROM orleans_storage, LATERAL (SELECT convert_from(payload, 'UTF8')::jsonb AS m) state
+            WHERE service_id = $1 AND state_name = $2 AND payload IS NOT NULL AND jsonb_typeof(m->'Route') = 'object'
+              AND (NOT $4 OR EXISTS (SELECT 1 FROM jsonb_array_elements(m->'Prices') p WHERE (p->>'EffectiveAt')::timestamptz <= now()))
+            ORDER BY 1
+            """);
+        query.Parameters.Add(new NpgsqlParameter { Value = ServiceId });
+        query.Parameters.Add(new NpgsqlParameter { Value = GrainStorage.ModelState });
+        query.Parameters.Add(new NpgsqlParameter { Value = GrainStorage.KeyPrefix.Length + 1 });
+        query.Parameters.Add(new NpgsqlParameter { Value = pricedOnly });
+        var models = new List<RoutedModel>();
+        await using var reader = await query.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            models.Add(new RoutedModel(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
+        return models;
+    }
+
+    private string ServiceId => cluster?.ServiceId ?? new ClusterClientSettings().ServiceId;
 }

@@ -25,7 +25,7 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         {
             // After a 413 the connection is not reused: Kestrel reads away what is left of the body (at most its
             // MaxRequestBodySize, see GatewayApp) and closes it.
-            await WriteAsync(context, ex.Status, ex.Code, ex.Message, closeConnection: ex.Status == StatusCodes.Status413PayloadTooLarge);
+            await WriteAsync(context, ex.Status, ex.Code, ex.Message, closeConnection: ex.Status == StatusCodes.Status413PayloadTooLarge, param: ex.Param);
         }
         catch (TollgateException ex)
         {
@@ -78,19 +78,23 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    public static async Task WriteAsync(HttpContext context, int status, string code, string message, bool closeConnection = false)
+    public static async Task WriteAsync(HttpContext context, int status, string code, string message, bool closeConnection = false, string? param = null)
     {
         if (context.Response.HasStarted) return;
+        // Headers set for the answer stay (rate-limit headers on a proxy error); what the failed handler wrote does not.
+        var keep = context.Response.Headers.Where(header => header.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase)
+            || header.Key.Equals("x-request-id", StringComparison.OrdinalIgnoreCase)).ToList();
         context.Response.Clear();
+        foreach (var header in keep) context.Response.Headers[header.Key] = header.Value;
         context.Response.StatusCode = status;
         if (closeConnection) context.Response.Headers.Connection = "close";
-        await WriteBodyAsync(context, code, message);
+        await WriteBodyAsync(context, new ErrorDetail(message, ErrorDetail.TypeOf(status), param, code));
     }
 
     /// <summary>Writes the error body under the status and headers the response already has.</summary>
-    public static Task WriteBodyAsync(HttpContext context, string code, string message)
+    public static Task WriteBodyAsync(HttpContext context, ErrorDetail error)
     {
         var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        return context.Response.WriteAsJsonAsync(new ErrorBody(new ErrorDetail(code, message)), json, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(new ErrorBody(error), json, context.RequestAborted);
     }
 }

@@ -7,7 +7,8 @@ namespace Tollgate.Gateway.Api;
 /// A request's JSON object, read field by field so each mistake gets its own error code:
 /// malformed JSON (invalid UTF-8 and lone surrogates included), unknown or missing fields, wrong types,
 /// text with control characters, amounts that are not integers or out of range. The body is read up to
-/// <see cref="MaxBytes"/> and no further, however it is sent (a chunked body has no length to check first).
+/// <see cref="MaxBytes"/> (or the endpoint's own bound) and no further, however it is sent (a chunked body has no
+/// length to check first).
 /// </summary>
 public sealed class JsonBody : IDisposable
 {
@@ -19,14 +20,17 @@ public sealed class JsonBody : IDisposable
 
     private JsonBody(JsonDocument document, byte[] buffer) => (_document, _buffer) = (document, buffer);
 
-    public static async Task<JsonBody> ReadAsync(HttpRequest request) =>
-        await ReadOptionalAsync(request) ?? throw ApiException.BadRequest("malformed_json", "The request needs a JSON object body.");
+    /// <summary>The whole object, for a body that is passed on (the proxy's).</summary>
+    public JsonElement Root => _document.RootElement;
+
+    public static async Task<JsonBody> ReadAsync(HttpRequest request, int maxBytes = MaxBytes, int maxDepth = 16) =>
+        await ReadOptionalAsync(request, maxBytes, maxDepth) ?? throw ApiException.BadRequest("malformed_json", "The request needs a JSON object body.");
 
     /// <summary>The body, or null when there is none (however it was sent: a chunked body has no length to look at).</summary>
-    public static async Task<JsonBody?> ReadOptionalAsync(HttpRequest request)
+    public static async Task<JsonBody?> ReadOptionalAsync(HttpRequest request, int maxBytes = MaxBytes, int maxDepth = 16)
     {
-        if (request.ContentLength > MaxBytes) throw TooLarge();
-        var (buffer, length) = await ReadBoundedAsync(request.Body, (int)(request.ContentLength ?? 1024), request.HttpContext.RequestAborted);
+        if (request.ContentLength > maxBytes) throw TooLarge(maxBytes);
+        var (buffer, length) = await ReadBoundedAsync(request.Body, (int)Math.Min(request.ContentLength ?? 1024, maxBytes), maxBytes, request.HttpContext.RequestAborted);
         try
         {
             if (length == 0)
@@ -37,7 +41,7 @@ public sealed class JsonBody : IDisposable
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = 16 });
+                document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = maxDepth });
             }
             catch (JsonException ex)
             {
@@ -61,24 +65,24 @@ public sealed class JsonBody : IDisposable
     }
 
 
-    /// <summary>Reads the body into a rented buffer, growing it up to <see cref="MaxBytes"/>; one byte more is a 413, before the rest is read.</summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadBoundedAsync(Stream body, int expected, CancellationToken cancellationToken)
+    /// <summary>Reads the body into a rented buffer, growing it up to <paramref name="maxBytes"/>; one byte more is a 413, before the rest is read.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBoundedAsync(Stream body, int expected, int maxBytes, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Clamp(expected + 1, 256, MaxBytes + 1));
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Clamp(expected + 1, 256, maxBytes + 1));
         var length = 0;
         try
         {
             while (true)
             {
-                if (length == Math.Min(buffer.Length, MaxBytes + 1))
+                if (length == Math.Min(buffer.Length, maxBytes + 1))
                 {
-                    if (length > MaxBytes) throw TooLarge();
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBytes + 1));
+                    if (length > maxBytes) throw TooLarge(maxBytes);
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, maxBytes + 1L));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = larger;
                 }
-                var read = await body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxBytes + 1) - length), cancellationToken);
+                var read = await body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, maxBytes + 1) - length), cancellationToken);
                 if (read == 0) return (buffer, length);
                 length += read;
             }
@@ -90,7 +94,7 @@ public sealed class JsonBody : IDisposable
         }
     }
 
-    private static ApiException TooLarge() => new(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is larger than {MaxBytes} bytes.");
+    private static ApiException TooLarge(int maxBytes) => new(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is larger than {maxBytes} bytes.");
 
     /// <summary>
     /// Whether every string and property name is valid Unicode. The parser checks the JSON's structure but

@@ -18,6 +18,6 @@ internal static class NoEndpoint
                 $"{http.Request.Path} does not take {http.Request.Method}; it takes {http.Response.Headers.Allow}."),
             _ => ((string?)null, ""),
         };
-        return code is null ? Task.CompletedTask : ErrorHandling.WriteBodyAsync(http, code, message);
+        return code is null ? Task.CompletedTask : ErrorHandling.WriteBodyAsync(http, new ErrorDetail(message, ErrorDetail.TypeOf(http.Response.StatusCode), null, code));
     }
 }

@@ -2,15 +2,20 @@ using Tollgate.Grains;
 using Tollgate.Grains.Keys;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
+using Tollgate.Grains.Models;
 
 namespace Tollgate.Gateway.Metering;
 
-/// <summary>What an authorize asks, validated.</summary>
+/// <summary>What an authorize asks, validated. <see cref="RequireRoute"/>: the proxy asks, so the model must have a route.</summary>
 internal sealed record AuthorizeCall(
-    string RequestId, string? ApiKey, string? AccountId, string CallerIp, string IpKey, string Model, long EstimatedInputTokens, long MaxOutputTokens, int TtlSeconds)
+    string RequestId, string? ApiKey, string? AccountId, string CallerIp, string IpKey, string Model, long EstimatedInputTokens, long MaxOutputTokens, int TtlSeconds,
+    bool RequireRoute = false)
 {
     public long Tokens => EstimatedInputTokens + MaxOutputTokens;
 }
+
+/// <summary>An authorize's answer, and when allowed what settling it needs: the reservation and the model's route.</summary>
+internal sealed record Authorization(AuthorizeResponse Response, ReservationToken? Reservation, ModelRoute? Route);
 
 /// <summary>
 /// Runs an authorize across the grains. The caller IP, the key and the model are asked at once (one
@@ -22,7 +27,7 @@ internal sealed record AuthorizeCall(
 internal sealed class Authorizer(
     IGrainFactory grains, IpDefaultLimits ipDefaults, DenialLog denials, UnpricedModels unpriced, MeteringOptions options, ILogger<Authorizer> logger)
 {
-    public async Task<AuthorizeResponse> AuthorizeAsync(AuthorizeCall call, TimeProvider time, CancellationToken cancel)
+    public async Task<Authorization> AuthorizeAsync(AuthorizeCall call, TimeProvider time, CancellationToken cancel)
     {
         string? keyId = null, secretHash = null;
         var keyParsed = call.ApiKey is null || ApiKeyFormat.TryParse(call.ApiKey, out keyId, out secretHash);
@@ -33,7 +38,7 @@ internal sealed class Authorizer(
         var keyTask = keyParsed && keyId is not null
             ? grains.ApiKey(keyId).Authorize(new AuthorizeKey(secretHash!, call.RequestId, call.Tokens, call.TtlSeconds))
             : null;
-        var modelTask = grains.Model(call.Model).Authorize(new AuthorizeModel(shared, call.Tokens, call.TtlSeconds, options.FallbackPrice));
+        var modelTask = grains.Model(call.Model).Authorize(new AuthorizeModel(shared, call.Tokens, call.TtlSeconds, options.FallbackPrice, call.RequireRoute));
         var granted = new HeldGrants(call.IpKey, keyParsed ? keyId : null, call.Model, call.RequestId, shared);
         void MarkHeld()
         {
@@ -84,16 +89,17 @@ internal sealed class Authorizer(
         var token = new ReservationToken(accountId!, keyId, call.IpKey, call.CallerIp, call.Model, call.RequestId,
             model.Price!.Value.InputPerMillion, model.Price.Value.OutputPerMillion, account.FundedBy!, account.AuthorizedAt!.Value.ToUnixTimeMilliseconds(),
             granted.Flags);
-        return AuthorizeResponse.Allow(call.RequestId, token.Encode(), accountId!, keyId, account.FundedBy!, account.Reserved, model.Price.Value, limits);
+        var allowed = AuthorizeResponse.Allow(call.RequestId, token.Encode(), accountId!, keyId, account.FundedBy!, account.Reserved, model.Price.Value, limits);
+        return new Authorization(allowed, token, model.Route);
     }
 
-    private async Task<AuthorizeResponse> DenyAsync(
+    private async Task<Authorization> DenyAsync(
         AuthorizeCall call, HeldGrants granted, string? accountId, Denial denial, List<LimitState> limits, TimeProvider time, CancellationToken cancel)
     {
         await ReleaseAsync(granted);
         await denials.AddAsync(new DeniedRequest(accountId, call.RequestId, granted.KeyId, call.CallerIp, call.Model, call.EstimatedInputTokens,
             denial.Reason, time.GetUtcNow()), cancel);
-        return AuthorizeResponse.Deny(call.RequestId, denial, limits);
+        return new Authorization(AuthorizeResponse.Deny(call.RequestId, denial, limits), null, null);
     }
 
     /// <summary>A denied request: as if never asked, except at the caller IP.</summary>

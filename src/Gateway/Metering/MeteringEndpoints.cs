@@ -45,10 +45,10 @@ public static class MeteringEndpoints
 
         // The address as .NET writes it, not as it was sent: it is stored on the usage row and in the reservation id.
         var call = new AuthorizeCall(requestId, apiKey, accountId, address.ToString(), ipKey, model, input, output, (int)ttl);
-        return Results.Ok(await authorizer.AuthorizeAsync(call, time, request.HttpContext.RequestAborted));
+        return Results.Ok((await authorizer.AuthorizeAsync(call, time, request.HttpContext.RequestAborted)).Response);
     }
 
-    private static async Task<IResult> SettleAsync(HttpRequest request, IGrainFactory grains, ILogger<Authorizer> logger)
+    private static async Task<IResult> SettleAsync(HttpRequest request, Settlement settlement)
     {
         using var body = await JsonBody.ReadAsync(request);
         var token = ReservationToken.Decode(body.RequiredIdentifier("reservation_id", 4096));
@@ -59,32 +59,19 @@ public static class MeteringEndpoints
         var latency = body.OptionalCount("latency_ms", int.MaxValue);
         body.RejectUnknownFields();
 
-        var settle = grains.Account(token.AccountId).Settle(new SettleRequest(token.RequestId, token.Model, token.KeyId, token.CallerIp,
-            input, output, token.Price, token.FundedBy, outcome, streamed, (int?)latency, DateTimeOffset.FromUnixTimeMilliseconds(token.AuthorizedAtMs)));
-        // Slots and token estimates are memory only: give them back alongside the settle.
-        var releases = HeldGrants.Of(token).ReleaseAsync(grains, input + output, refund: false, logger);
-        try
-        {
-            return Results.Ok(await settle);
-        }
-        finally
-        {
-            await releases;
-        }
+        return Results.Ok(await settlement.SettleAsync(token, new SettledTokens(input, output, Estimated: false), outcome, streamed, (int?)latency));
     }
 
     /// <summary>
     /// The upstream call was never made: releases the reservation's hold and gives back its limit slots, as if
     /// never asked (except at the caller IP, where the request stays counted). Idempotent: a repeat releases nothing.
     /// </summary>
-    private static async Task<IResult> VoidAsync(HttpRequest request, IGrainFactory grains, ILogger<Authorizer> logger)
+    private static async Task<IResult> VoidAsync(HttpRequest request, Settlement settlement)
     {
         using var body = await JsonBody.ReadAsync(request);
         var token = ReservationToken.Decode(body.RequiredIdentifier("reservation_id", 4096));
         body.RejectUnknownFields();
-        var voided = await grains.Account(token.AccountId).Void(new VoidReservation(token.RequestId));
-        await HeldGrants.Of(token).ReleaseAsync(grains, tokensUsed: 0, refund: true, logger);
-        return Results.Ok(voided);
+        return Results.Ok(await settlement.VoidAsync(token));
     }
 
     /// <summary>Usage reported without an authorize: charged at the model's current price, like a late settlement.</summary>

@@ -66,6 +66,7 @@ public static class Denials
     public const string InsufficientCredit = "insufficient_credit";
     public const string TrialExhausted = "trial_exhausted";
     public const string ModelUnknown = "model_unknown";
+    public const string ModelNotRouted = "model_not_routed";
     public const string KeyRevoked = "key_revoked";
     public const string InvalidApiKey = "invalid_api_key";
     public const string AccountSuspended = "account_suspended";

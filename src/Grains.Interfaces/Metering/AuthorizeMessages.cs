@@ -22,15 +22,19 @@ public sealed record KeyAdmission([property: Id(0)] Admission Admission, [proper
 
 /// <summary>
 /// Captures the model's price in force now and counts the request against the model's global
-/// limits. A model without a price is denied (model_unknown) unless a <see cref="DefaultPrice"/> is given.
+/// limits. A model without a price is denied (model_unknown) unless a <see cref="DefaultPrice"/> is given;
+/// with <see cref="RequireRoute"/> (the proxy), a model without a route is denied (model_not_routed).
 /// </summary>
 [GenerateSerializer]
-public sealed record AuthorizeModel([property: Id(0)] string RequestId, [property: Id(1)] long Tokens, [property: Id(2)] int TtlSeconds, [property: Id(3)] Price? DefaultPrice);
+public sealed record AuthorizeModel(
+    [property: Id(0)] string RequestId, [property: Id(1)] long Tokens, [property: Id(2)] int TtlSeconds, [property: Id(3)] Price? DefaultPrice,
+    [property: Id(4)] bool RequireRoute = false);
 
 /// <param name="Price">The price captured for the request (null when denied for lack of one).</param>
 /// <param name="Unpriced">The model has no price in force: the caller must count and log it.</param>
+/// <param name="Route">Where the proxy forwards the request, captured with the price.</param>
 [GenerateSerializer]
-public sealed record ModelAdmission([property: Id(0)] Admission Admission, [property: Id(1)] Price? Price, [property: Id(2)] bool Unpriced);
+public sealed record ModelAdmission([property: Id(0)] Admission Admission, [property: Id(1)] Price? Price, [property: Id(2)] bool Unpriced, [property: Id(3)] Models.ModelRoute? Route = null);
 
 /// <summary>
 /// The account's part of an authorize: status, then its limits, then funding: the trial first, paid
@@ -56,6 +60,7 @@ public sealed record AccountAdmission([property: Id(0)] Admission Admission, [pr
 /// the ledger row; releases its hold and corrects the account's token windows. Without a prior
 /// authorize (<c>POST /v1/usage</c>) it is charged the same way, as a late settlement. Idempotent:
 /// a repeat returns the first result; a repeat with other token counts is a conflict.
+/// <see cref="Estimated"/>: the token counts are the proxy's own count, not the provider's report.
 /// </summary>
 [GenerateSerializer]
 public sealed record SettleRequest(
@@ -70,7 +75,8 @@ public sealed record SettleRequest(
     [property: Id(8)] string Outcome,
     [property: Id(9)] bool Streamed,
     [property: Id(10)] int? LatencyMs,
-    [property: Id(11)] DateTimeOffset? AuthorizedAt);
+    [property: Id(11)] DateTimeOffset? AuthorizedAt,
+    [property: Id(12)] bool Estimated = false);
 
 /// <param name="Cost">What the request cost at its price.</param>
 /// <param name="TrialUsed">The part of the cost the trial covered.</param>

@@ -10,6 +10,9 @@ public interface IModelGrain : ILimitedGrain
     [Alias("set-price")]
     Task<ModelSnapshot> SetPrice(SetModelPrice request);
 
+    [Alias("set-route")]
+    Task<ModelSnapshot> SetRoute(SetModelRoute request);
+
     [Alias("get")]
     Task<ModelSnapshot> Get();
 

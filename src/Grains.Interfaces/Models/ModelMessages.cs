@@ -13,9 +13,25 @@ public sealed record SetModelPrice([property: Id(0)] long InputPerMillion, [prop
 [GenerateSerializer]
 public sealed record ModelPrice([property: Id(0)] long InputPerMillion, [property: Id(1)] long OutputPerMillion, [property: Id(2)] DateTimeOffset EffectiveAt, [property: Id(3)] string Actor);
 
-/// <summary><see cref="Current"/> is the price in force now (null: unpriced); <see cref="Prices"/> the whole schedule, oldest first.</summary>
+/// <summary>
+/// Where the proxy sends a model's requests: the provider (by the name the gateways' configuration
+/// gives it) and the model's name at that provider.
+/// </summary>
 [GenerateSerializer]
-public sealed record ModelSnapshot([property: Id(0)] string Model, [property: Id(1)] ModelPrice? Current, [property: Id(2)] IReadOnlyList<ModelPrice> Prices, [property: Id(3)] Limits.LimitSettings Limits);
+public sealed record ModelRoute([property: Id(0)] string Provider, [property: Id(1)] string UpstreamModel);
+
+/// <summary>Sets (or with a null <see cref="Route"/> removes) the model's route.</summary>
+[GenerateSerializer]
+public sealed record SetModelRoute([property: Id(0)] ModelRoute? Route, [property: Id(1)] string Actor);
+
+/// <summary>
+/// <see cref="Current"/> is the price in force now (null: unpriced); <see cref="Prices"/> the whole schedule, oldest first;
+/// <see cref="Route"/> null when the proxy does not serve the model.
+/// </summary>
+[GenerateSerializer]
+public sealed record ModelSnapshot(
+    [property: Id(0)] string Model, [property: Id(1)] ModelPrice? Current, [property: Id(2)] IReadOnlyList<ModelPrice> Prices, [property: Id(3)] Limits.LimitSettings Limits,
+    [property: Id(4)] ModelRoute? Route);
 
 public static class ModelLimits
 {
@@ -26,6 +42,9 @@ public static class ModelLimits
     public static readonly TimeSpan PastTolerance = TimeSpan.FromMinutes(1);
 
     public const int MaxScheduledPrices = 1_000;
+
+    public const int MaxProviderLength = 64;
+    public const int MaxUpstreamModelLength = 200;
 }
 
 public static class ModelErrors
@@ -33,4 +52,5 @@ public static class ModelErrors
     public const string InvalidPrice = "invalid_price";
     public const string EffectiveInPast = "effective_in_past";
     public const string TooManyPrices = "too_many_prices";
+    public const string InvalidRoute = "invalid_route";
 }

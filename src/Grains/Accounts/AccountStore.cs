@@ -97,12 +97,12 @@ internal static class AccountStore
     public static GrainWrite Usage(this GrainWrite write, SettleRequest usage, RequestSettled result) =>
         write.Guarded("""
             INSERT INTO usage_events (account_id, request_id, key_id, caller_ip, model, input_tokens, output_tokens,
-                input_price, output_price, cost, trial_used, charged, outcome, streamed, latency_ms, authorized_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                input_price, output_price, cost, trial_used, charged, outcome, streamed, latency_ms, authorized_at, estimated)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
             ON CONFLICT (account_id, request_id) WHERE denial IS NULL DO NOTHING
             """, AccountIdOf(write), usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
             usage.Price.InputPerMillion, usage.Price.OutputPerMillion, result.Cost, result.TrialUsed, result.Charged, usage.Outcome, usage.Streamed,
-            usage.LatencyMs, usage.AuthorizedAt);
+            usage.LatencyMs, usage.AuthorizedAt, usage.Estimated);
 
     private static string AccountIdOf(GrainWrite write) => write.Owner["account/".Length..];
 

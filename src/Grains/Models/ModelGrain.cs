@@ -12,7 +12,7 @@ namespace Tollgate.Grains.Models;
 /// </summary>
 [GrainType("model")]
 internal sealed class ModelGrain(
-    [PersistentState("model", GrainStorage.Name)] IPersistentState<ModelState> state,
+    [PersistentState(GrainStorage.ModelState, GrainStorage.Name)] IPersistentState<ModelState> state,
     [FromKeyedServices(TollgateClock.Key)] TimeProvider time) : LimitedGrain("model", time), IModelGrain
 {
     private PriceSchedule _schedule = new([]);
@@ -43,6 +43,19 @@ internal sealed class ModelGrain(
         return Snapshot();
     }
 
+    public async Task<ModelSnapshot> SetRoute(SetModelRoute request)
+    {
+        Validate.Text(request.Actor, nameof(request.Actor), 200);
+        if (request.Route is { } route)
+        {
+            Validate.Text(route.Provider, nameof(route.Provider), ModelLimits.MaxProviderLength);
+            Validate.Text(route.UpstreamModel, nameof(route.UpstreamModel), ModelLimits.MaxUpstreamModelLength);
+        }
+        state.State.Route = request.Route;
+        await WriteAsync(state);
+        return Snapshot();
+    }
+
     public Task<ModelSnapshot> Get() => Task.FromResult(Snapshot());
 
     public Task<ModelAdmission> Authorize(AuthorizeModel request)
@@ -50,6 +63,11 @@ internal sealed class ModelGrain(
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
         Validate.Ttl(request.TtlSeconds);
+        if (request.RequireRoute && state.State.Route is null)
+        {
+            var unrouted = new Denial(Denials.ModelNotRouted, $"The model '{Model}' does not exist or you do not have access to it.");
+            return Task.FromResult(new ModelAdmission(new Admission(false, unrouted, []), null, Unpriced: false));
+        }
         var now = Time.GetUtcNow();
         var current = _schedule.At(now);
         var price = current is null ? request.DefaultPrice : new Price(current.InputPerMillion, current.OutputPerMillion);
@@ -59,7 +77,7 @@ internal sealed class ModelGrain(
             return Task.FromResult(new ModelAdmission(new Admission(false, denial, []), null, Unpriced: true));
         }
         var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, now.ToUnixTimeMilliseconds());
-        return Task.FromResult(new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null));
+        return Task.FromResult(new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null, state.State.Route));
     }
 
     protected override LimitSettings? OwnLimits => state.State.Limits ?? LimitSettings.None;
@@ -72,12 +90,13 @@ internal sealed class ModelGrain(
         return WriteAsync(state);
     }
 
-    private ModelSnapshot Snapshot() => new(Model, _schedule.At(Time.GetUtcNow()), [.. _schedule.Prices], OwnLimits!);
+    private ModelSnapshot Snapshot() => new(Model, _schedule.At(Time.GetUtcNow()), [.. _schedule.Prices], OwnLimits!, state.State.Route);
 }
 
-/// <summary>A model as stored (JSON, see <see cref="GrainStateSerializer"/>): the price schedule, oldest first, and the limits.</summary>
+/// <summary>A model as stored (JSON, see <see cref="GrainStateSerializer"/>): the price schedule, oldest first, the limits and the route.</summary>
 internal sealed class ModelState
 {
     public List<ModelPrice> Prices { get; set; } = [];
     public LimitSettings? Limits { get; set; }
+    public ModelRoute? Route { get; set; }
 }

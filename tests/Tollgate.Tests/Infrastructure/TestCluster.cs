@@ -28,6 +28,8 @@ public sealed class TestCluster : IAsyncDisposable
     private readonly InProcessTestCluster _cluster;
     private readonly List<InProcessSiloHandle?> _silos = [];
     private readonly List<WebApplication> _gateways = [];
+    private readonly List<Uri> _gatewayAddresses = [];
+    private string[] _gatewaySettings = [];
     private readonly List<HttpClient> _clients = [];
 
     private TestCluster(string connectionString, InProcessTestCluster cluster)
@@ -61,7 +63,12 @@ public sealed class TestCluster : IAsyncDisposable
 
     /// <param name="clock">Tollgate's clock in the grains (trials, prices, windows); Orleans keeps the system clock.</param>
     /// <param name="configureSilo">More configuration of every silo (e.g. membership or directory options).</param>
-    public static async Task<TestCluster> StartAsync(string connectionString, int silos, TimeProvider? clock, GroupCommitOptions? commits, Action<ISiloBuilder>? configureSilo)
+    public static Task<TestCluster> StartAsync(string connectionString, int silos, TimeProvider? clock, GroupCommitOptions? commits, Action<ISiloBuilder>? configureSilo) =>
+        StartAsync(connectionString, silos, clock, commits, configureSilo, gatewaySettings: []);
+
+    /// <param name="gatewaySettings">Configuration of every gateway (e.g. <c>--Proxy:Providers:fake:BaseUrl=…</c>).</param>
+    public static async Task<TestCluster> StartAsync(
+        string connectionString, int silos, TimeProvider? clock, GroupCommitOptions? commits, Action<ISiloBuilder>? configureSilo, string[] gatewaySettings)
     {
         await SiloDatabase.MigrateAsync(connectionString, logLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
         var builder = new InProcessTestClusterBuilder((short)silos);
@@ -74,7 +81,7 @@ public sealed class TestCluster : IAsyncDisposable
             configureSilo?.Invoke(silo);
         });
         builder.ConfigureClient(client => client.UseTollgateRetries(new ClusterClientSettings()));
-        var cluster = new TestCluster(connectionString, builder.Build());
+        var cluster = new TestCluster(connectionString, builder.Build()) { _gatewaySettings = gatewaySettings };
         await cluster._cluster.DeployAsync();
         cluster._silos.AddRange(cluster._cluster.Silos);
         await cluster.StartGatewayAsync();
@@ -123,6 +130,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts one more gateway (a second frontend of the same cluster); returns a metering client for it.</summary>
     public async Task<HttpClient> AddGatewayAsync(params string[] settings) => Client(await StartGatewayProcessAsync(settings), ServiceToken);
 
+    /// <summary>A client of gateway <paramref name="gateway"/> presenting <paramref name="bearer"/> (an API key, for the proxy).</summary>
+    public HttpClient ClientOf(int gateway, string bearer) => Client(_gatewayAddresses[gateway], bearer);
+
     /// <summary>Stops gateway <paramref name="index"/> (0 is the first) as on SIGTERM: it drains what it buffered.</summary>
     public Task StopGatewayAsync(int index) => _gateways[index].StopAsync();
 
@@ -130,10 +140,11 @@ public sealed class TestCluster : IAsyncDisposable
     {
         var port = FreePort.Loopback();
         var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}", $"--Metering:ServiceToken={ServiceToken}",
-            $"--Postgres:ConnectionString={_connectionString}", .. Quiet, .. settings], _cluster.Client);
+            $"--Postgres:ConnectionString={_connectionString}", .. Quiet, .. _gatewaySettings, .. settings], _cluster.Client);
         await gateway.StartAsync();
         _gateways.Add(gateway);
-        return new Uri($"http://127.0.0.1:{port}");
+        _gatewayAddresses.Add(new Uri($"http://127.0.0.1:{port}"));
+        return _gatewayAddresses[^1];
     }
 
     private HttpClient Client(Uri address, string? token)

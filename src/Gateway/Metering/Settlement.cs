@@ -1,0 +1,41 @@
+using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Metering;
+
+namespace Tollgate.Gateway.Metering;
+
+/// <summary>A request's tokens as charged; <see cref="Estimated"/> when counted by the gateway rather than reported by the provider.</summary>
+internal readonly record struct SettledTokens(long Input, long Output, bool Estimated);
+
+/// <summary>
+/// Settles a reservation: charges the account at the captured price (with the usage row, in one
+/// transaction) and gives back the limits' slots and token estimates. The one path for the metering
+/// API's <c>/v1/settle</c> and the proxy.
+/// </summary>
+internal sealed class Settlement(IGrainFactory grains, ILogger<Settlement> logger)
+{
+    public async Task<RequestSettled> SettleAsync(ReservationToken token, SettledTokens tokens, string outcome, bool streamed, int? latencyMs)
+    {
+        var settle = grains.Account(token.AccountId).Settle(new SettleRequest(token.RequestId, token.Model, token.KeyId, token.CallerIp,
+            tokens.Input, tokens.Output, token.Price, token.FundedBy, outcome, streamed, latencyMs, DateTimeOffset.FromUnixTimeMilliseconds(token.AuthorizedAtMs),
+            tokens.Estimated));
+        // Slots and token estimates are memory only: give them back alongside the settle.
+        var releases = HeldGrants.Of(token).ReleaseAsync(grains, tokens.Input + tokens.Output, refund: false, logger);
+        try
+        {
+            return await settle;
+        }
+        finally
+        {
+            await releases;
+        }
+    }
+
+    /// <summary>The request was never made: its hold and limit slots go back as if never asked (the caller IP keeps it counted).</summary>
+    public async Task<VoidResult> VoidAsync(ReservationToken token)
+    {
+        var voided = await grains.Account(token.AccountId).Void(new VoidReservation(token.RequestId));
+        await HeldGrants.Of(token).ReleaseAsync(grains, tokensUsed: 0, refund: true, logger);
+        return voided;
+    }
+}

@@ -1,0 +1,47 @@
+namespace Tollgate.Gateway.Proxy;
+
+/// <summary>
+/// The <c>Proxy</c> section of the gateway's configuration. Read on every request, so an edit of a
+/// reloadable source (appsettings.json, say) applies without a restart; which model goes to which
+/// provider is the model's route, set through the admin API and shared by the whole fleet.
+/// </summary>
+public sealed class ProxyOptions
+{
+    /// <summary>Upstream providers by name: the name a model's route gives.</summary>
+    public Dictionary<string, ProviderOptions> Providers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Output tokens held for a request that does not cap its output (no <c>max_tokens</c> or the like).</summary>
+    public long DefaultMaxOutputTokens { get; set; } = 4096;
+
+    /// <summary>
+    /// Peers whose <c>X-Forwarded-For</c> is believed (addresses or CIDR ranges, e.g. <c>10.0.0.0/8</c>). The caller
+    /// is the right-most address not in them; with none configured, the caller is the connection's peer.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>Largest request body forwarded (images and long contexts make LLM requests large).</summary>
+    public int MaxRequestBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>Largest non-streamed upstream answer relayed (it is read whole, to find its usage).</summary>
+    public int MaxResponseBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>How long a request's hold lasts if it never settles (a gateway that died mid-request); must outlast the longest stream.</summary>
+    public int ReservationTtlSeconds { get; set; } = 3600;
+}
+
+public sealed class ProviderOptions
+{
+    /// <summary>The provider's OpenAI-compatible base URL, as its SDKs take it (e.g. <c>https://api.openai.com/v1</c>).</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>The provider's API key; or name the environment variable holding it in <see cref="ApiKeyVariable"/>.</summary>
+    public string? ApiKey { get; set; }
+
+    public string? ApiKeyVariable { get; set; }
+
+    /// <summary>How long the provider may be silent: before its answer starts, and between two chunks of a stream.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    public string? ResolveApiKey() => !string.IsNullOrEmpty(ApiKey) ? ApiKey
+        : string.IsNullOrEmpty(ApiKeyVariable) ? null : Environment.GetEnvironmentVariable(ApiKeyVariable);
+}

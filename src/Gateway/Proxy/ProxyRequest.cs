@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Text.Json;
+using Tollgate.Gateway.Admin;
+using Tollgate.Gateway.Api;
+using Tollgate.Grains.Metering;
+
+namespace Tollgate.Gateway.Proxy;
+
+/// <summary>
+/// A client's request to a proxied endpoint, read for what metering needs: the model, whether it streams,
+/// whether the client asked for a stream's usage, and its worst case in tokens. The body goes upstream as it
+/// came, except the model (renamed to the provider's name for it) and, for a stream whose usage must be
+/// asked for, <c>stream_options.include_usage</c>.
+/// </summary>
+internal sealed class ProxyRequest
+{
+    private const int MaxChoices = 128;
+
+    private ProxyRequest(ProxyApi api, JsonElement body, string model, bool stream, bool clientAskedUsage, long outputCap)
+    {
+        (Api, Body, Model, Stream, ClientAskedUsage, OutputCap) = (api, body, model, stream, clientAskedUsage, outputCap);
+    }
+
+    public ProxyApi Api { get; }
+
+    public JsonElement Body { get; }
+
+    public string Model { get; }
+
+    public bool Stream { get; }
+
+    /// <summary>The client set <c>stream_options.include_usage</c>: it sees the usage chunk; otherwise the proxy asks for it and drops it.</summary>
+    public bool ClientAskedUsage { get; }
+
+    /// <summary>The output tokens held: the request's own cap (times its choices), or the configured default.</summary>
+    public long OutputCap { get; }
+
+    public static ProxyRequest Read(ProxyApi api, JsonElement body, long defaultOutputCap)
+    {
+        if (!body.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String)
+            throw ApiException.BadRequest("missing_field", "'model' is required: a string naming the model.", "model");
+        var name = model.GetString()!;
+        if (!ModelEndpoints.IsModel(name))
+            throw new ApiException(StatusCodes.Status404NotFound, "model_not_found", $"The model '{Shorten(name)}' does not exist or you do not have access to it.", "model");
+
+        var stream = Flag(body, "stream");
+        if (stream && !api.Streams) throw ApiException.BadRequest("invalid_field", "This endpoint does not stream.", "stream");
+        var clientAskedUsage = body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object && Flag(options, "include_usage");
+
+        long outputCap = 0;
+        if (api.OutputCaps.Length > 0)
+        {
+            long? cap = null;
+            foreach (var field in api.OutputCaps)
+            {
+                cap = Count(body, field, Price.MaxTokens);
+                if (cap is not null) break;
+            }
+            var choices = Math.Max(Count(body, "n", MaxChoices) ?? 1, Count(body, "best_of", MaxChoices) ?? 1);
+            outputCap = (cap ?? defaultOutputCap) * Math.Max(choices, 1);
+        }
+        return new ProxyRequest(api, body, name, stream, clientAskedUsage, Math.Min(outputCap, Price.MaxTokens));
+    }
+
+    /// <summary>The body for the provider: the same fields, the model renamed, and usage asked for when a stream must report it.</summary>
+    public void WriteUpstreamBody(IBufferWriter<byte> output, string upstreamModel)
+    {
+        using var writer = new Utf8JsonWriter(output);
+        var askUsage = Stream && Api.UsageOnRequest && !ClientAskedUsage;
+        var wroteOptions = false;
+        writer.WriteStartObject();
+        foreach (var property in Body.EnumerateObject())
+        {
+            if (property.NameEquals("model"))
+            {
+                writer.WriteString("model", upstreamModel);
+            }
+            else if (askUsage && property.NameEquals("stream_options") && property.Value.ValueKind == JsonValueKind.Object)
+            {
+                writer.WriteStartObject("stream_options");
+                foreach (var option in property.Value.EnumerateObject())
+                {
+                    if (!option.NameEquals("include_usage")) option.WriteTo(writer);
+                }
+                writer.WriteBoolean("include_usage", true);
+                writer.WriteEndObject();
+                wroteOptions = true;
+            }
+            else if (!(askUsage && property.NameEquals("stream_options")))
+            {
+                property.WriteTo(writer);
+            }
+        }
+        if (askUsage && !wroteOptions)
+        {
+            writer.WriteStartObject("stream_options");
+            writer.WriteBoolean("include_usage", true);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndObject();
+    }
+
+    private static bool Flag(JsonElement body, string name) =>
+        body.TryGetProperty(name, out var value) && value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False or JsonValueKind.Null => false,
+            _ => throw ApiException.BadRequest("invalid_field", $"'{name}' must be true or false.", name),
+        };
+
+    private static long? Count(JsonElement body, string name, long max)
+    {
+        if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.TryGetInt64(out var count) && count >= 0 && count <= max ? count
+            : throw ApiException.BadRequest("invalid_field", $"'{name}' must be a whole number from 0 to {max}.", name);
+    }
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+
+namespace Tollgate.Gateway.Proxy;
+
+/// <summary>
+/// The proxy's configuration as it stands: re-read when its source changes (appsettings.json is watched),
+/// so providers, keys, timeouts and trusted proxies change without a restart. A reload that does not
+/// validate is logged and ignored: the last good configuration stays in force.
+/// </summary>
+internal sealed class ProxySettings : IDisposable
+{
+    private readonly ILogger<ProxySettings> _logger;
+    private readonly IDisposable? _subscription;
+    private volatile Snapshot _current;
+
+    public ProxySettings(IOptionsMonitor<ProxyOptions> options, ILogger<ProxySettings> logger)
+    {
+        _logger = logger;
+        _current = Validate(options.CurrentValue); // at startup a mistake stops the gateway
+        _subscription = options.OnChange(Reload);
+    }
+
+    public ProxyOptions Options => _current.Options;
+
+    public CallerIp CallerIp => _current.CallerIp;
+
+    private void Reload(ProxyOptions options)
+    {
+        try
+        {
+            _current = Validate(options);
+            _logger.LogInformation("Proxy configuration reloaded: providers {Providers}", string.Join(", ", options.Providers.Keys));
+        }
+        catch (InvalidOperationException ex)
+        {
+            _logger.LogError("Proxy configuration not reloaded, the previous one stays in force: {Problem}", ex.Message);
+        }
+    }
+
+    private static Snapshot Validate(ProxyOptions options)
+    {
+        foreach (var (name, provider) in options.Providers)
+        {
+            if (!Uri.TryCreate(provider.BaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                throw new InvalidOperationException($"Proxy:Providers:{name}:BaseUrl must be an http(s) URL, such as https://api.openai.com/v1.");
+            if (provider.Timeout <= TimeSpan.Zero) throw new InvalidOperationException($"Proxy:Providers:{name}:Timeout must be positive.");
+        }
+        if (options.DefaultMaxOutputTokens < 0) throw new InvalidOperationException("Proxy:DefaultMaxOutputTokens must not be negative.");
+        if (options.MaxRequestBytes < 1024 || options.MaxResponseBytes < 1024) throw new InvalidOperationException("Proxy:MaxRequestBytes and MaxResponseBytes must be at least 1024.");
+        if (options.ReservationTtlSeconds is < 1 or > Grains.Accounts.AccountLimits.MaxReservationTtlSeconds)
+            throw new InvalidOperationException($"Proxy:ReservationTtlSeconds must be between 1 and {Grains.Accounts.AccountLimits.MaxReservationTtlSeconds}.");
+        return new Snapshot(options, new CallerIp(options.TrustedProxies));
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+
+    private sealed record Snapshot(ProxyOptions Options, CallerIp CallerIp);
+}

@@ -1,0 +1,324 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Tollgate.Gateway.Api;
+
+namespace Tollgate.Gateway.Proxy;
+
+/// <summary>How a proxied request ended, as its usage row records it.</summary>
+internal static class Outcomes
+{
+    public const string Success = "success";
+    public const string ClientDisconnected = "client_disconnected";
+    public const string UpstreamError = "upstream_error";
+    public const string UpstreamTimeout = "upstream_timeout";
+    public const string GatewayError = "gateway_error";
+}
+
+/// <param name="Usage">What the provider reported, if it did.</param>
+/// <param name="CountedOutput">Output tokens the proxy counted in what it relayed (used when there is no usage).</param>
+/// <param name="Answered">Whether the provider started an answer (it may then have charged for the input).</param>
+internal sealed record RelayResult(string Outcome, Usage? Usage, long CountedOutput, bool Answered);
+
+/// <summary>
+/// One exchange with a provider: sends the request, then relays its answer to the client as it comes: a
+/// stream event by event (flushed as each arrives, the usage chunk the client did not ask for left out), any
+/// other answer whole. Learns the usage on the way. The provider's silence is bounded by its timeout, before
+/// the answer starts and between two reads of it.
+/// </summary>
+internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay> logger)
+{
+    private const int MaxEventBytes = 16 * 1024 * 1024;
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
+
+    public async Task<RelayResult> ExchangeAsync(HttpContext client, ProxyRequest request, ProviderOptions provider, string upstreamModel, int maxResponseBytes)
+    {
+        var body = new ArrayBufferWriter<byte>((int)Math.Clamp((client.Request.ContentLength ?? 4096) + 64, 256, int.MaxValue));
+        request.WriteUpstreamBody(body, upstreamModel);
+        using var message = new HttpRequestMessage(HttpMethod.Post, $"{provider.BaseUrl!.TrimEnd('/')}/{request.Api.UpstreamPath}")
+        {
+            Content = new ReadOnlyMemoryContent(body.WrittenMemory) { Headers = { ContentType = Json } },
+        };
+        if (provider.ResolveApiKey() is { Length: > 0 } key) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        message.Headers.Accept.ParseAdd(request.Stream ? "text/event-stream" : "application/json");
+
+        var aborted = client.RequestAborted;
+        using var silence = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        silence.CancelAfter(provider.Timeout);
+        HttpResponseMessage answer;
+        try
+        {
+            answer = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, silence.Token);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return new RelayResult(Outcomes.ClientDisconnected, null, 0, Answered: false);
+        }
+        catch (OperationCanceledException)
+        {
+            await WriteErrorAsync(client, StatusCodes.Status504GatewayTimeout, "upstream_timeout", $"The provider did not answer within {provider.Timeout.TotalSeconds:0.###} s.");
+            return new RelayResult(Outcomes.UpstreamTimeout, null, 0, Answered: false);
+        }
+        catch (HttpRequestException ex)
+        {
+            logger.LogWarning("Provider at {BaseUrl} unreachable: {Error}", provider.BaseUrl, ex.Message);
+            await WriteErrorAsync(client, StatusCodes.Status502BadGateway, "upstream_unreachable", "The provider could not be reached.");
+            return new RelayResult(Outcomes.UpstreamError, null, 0, Answered: false);
+        }
+        using (answer)
+        {
+            var isStream = answer.IsSuccessStatusCode && answer.Content.Headers.ContentType?.MediaType == "text/event-stream";
+            return isStream
+                ? await RelayStreamAsync(client, request, answer, provider, silence)
+                : await RelayWholeAsync(client, request, answer, provider, silence, maxResponseBytes);
+        }
+    }
+
+    private async Task<RelayResult> RelayWholeAsync(
+        HttpContext client, ProxyRequest request, HttpResponseMessage answer, ProviderOptions provider, CancellationTokenSource silence, int maxResponseBytes)
+    {
+        var aborted = client.RequestAborted;
+        byte[]? buffer = null;
+        var length = 0;
+        try
+        {
+            await using var content = await answer.Content.ReadAsStreamAsync(silence.Token);
+            buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(answer.Content.Headers.ContentLength ?? 16 * 1024, 1024, maxResponseBytes));
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length >= maxResponseBytes) throw new InvalidDataException($"The provider's answer is larger than {maxResponseBytes} bytes.");
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, maxResponseBytes));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                silence.CancelAfter(provider.Timeout);
+                var read = await content.ReadAsync(buffer.AsMemory(length), silence.Token);
+                if (read == 0) break;
+                length += read;
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            Return(buffer);
+            return new RelayResult(Outcomes.ClientDisconnected, null, 0, Answered: true);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
+        {
+            Return(buffer);
+            var timedOut = ex is OperationCanceledException;
+            await WriteErrorAsync(client, timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+                timedOut ? "upstream_timeout" : "upstream_error", timedOut ? "The provider stopped answering." : $"The provider's answer was cut or unreadable: {ex.Message}");
+            return new RelayResult(timedOut ? Outcomes.UpstreamTimeout : Outcomes.UpstreamError, null, 0, Answered: true);
+        }
+
+        try
+        {
+            var (usage, counted) = ReadUsage(request, buffer.AsMemory(0, length), answer.IsSuccessStatusCode);
+            var response = client.Response;
+            response.StatusCode = (int)answer.StatusCode;
+            response.ContentType = answer.Content.Headers.ContentType?.ToString() ?? "application/json";
+            response.ContentLength = length;
+            DisableStatusPages(client);
+            await response.Body.WriteAsync(buffer.AsMemory(0, length), aborted);
+            await response.CompleteAsync();
+            return new RelayResult(answer.IsSuccessStatusCode ? Outcomes.Success : Outcomes.UpstreamError, usage, counted, Answered: true);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The answer was complete: the client left while it was being written.
+            var (usage, counted) = ReadUsage(request, buffer.AsMemory(0, length), answer.IsSuccessStatusCode);
+            return new RelayResult(Outcomes.ClientDisconnected, usage, counted, Answered: true);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The usage of a whole answer; without one, the output counted in a successful answer's text.</summary>
+    private (Usage? Usage, long Counted) ReadUsage(ProxyRequest request, ReadOnlyMemory<byte> answer, bool success)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(answer, new JsonDocumentOptions { MaxDepth = 256 });
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return (null, 0);
+            if (request.Api.TryGetUsage(document.RootElement, out var usage)) return (usage, 0);
+            return (null, success ? CountOutput(request, document.RootElement) : 0);
+        }
+        catch (JsonException)
+        {
+            return (null, 0); // not JSON: nothing reported, nothing to count
+        }
+    }
+
+    private async Task<RelayResult> RelayStreamAsync(
+        HttpContext client, ProxyRequest request, HttpResponseMessage answer, ProviderOptions provider, CancellationTokenSource silence)
+    {
+        var aborted = client.RequestAborted;
+        var response = client.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no"; // a buffering proxy in front would hold the events back
+        DisableStatusPages(client);
+
+        Usage? usage = null;
+        long counted = 0;
+        var ended = false;
+        var failed = false;
+        var clientGone = false;
+        try
+        {
+            await response.StartAsync(aborted);
+            await response.Body.FlushAsync(aborted);
+            await using var content = await answer.Content.ReadAsStreamAsync(silence.Token);
+            var upstream = PipeReader.Create(content);
+            while (true)
+            {
+                silence.CancelAfter(provider.Timeout);
+                var read = await upstream.ReadAsync(silence.Token);
+                var buffer = read.Buffer;
+                while (ServerSentEvent.TryRead(ref buffer, out var rawEvent))
+                {
+                    var keep = Inspect(request, rawEvent, ref usage, ref counted, ref ended, ref failed);
+                    if (keep) Copy(rawEvent, response.BodyWriter);
+                }
+                upstream.AdvanceTo(buffer.Start, buffer.End);
+                var flushed = await response.BodyWriter.FlushAsync(aborted);
+                if (flushed.IsCanceled || flushed.IsCompleted) throw new OperationCanceledException(aborted);
+                if (read.IsCompleted) break;
+                if (buffer.Length > MaxEventBytes) throw new InvalidDataException($"A stream event is larger than {MaxEventBytes} bytes.");
+            }
+            await upstream.CompleteAsync();
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            clientGone = true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
+        {
+            var timedOut = ex is OperationCanceledException;
+            logger.LogWarning("Stream from {BaseUrl} {What}: {Error}", provider.BaseUrl, timedOut ? "timed out" : "was cut", ex.Message);
+            await WriteStreamErrorAsync(client, request, timedOut ? "upstream_timeout" : "upstream_error",
+                timedOut ? "The provider stopped sending the stream." : "The provider's stream was cut.");
+            return new RelayResult(timedOut ? Outcomes.UpstreamTimeout : Outcomes.UpstreamError, usage, counted, Answered: true);
+        }
+        if (clientGone) return new RelayResult(Outcomes.ClientDisconnected, usage, counted, Answered: true);
+        if (!ended && !failed)
+        {
+            await WriteStreamErrorAsync(client, request, "upstream_error", "The provider's stream ended before it was complete.");
+            return new RelayResult(Outcomes.UpstreamError, usage, counted, Answered: true);
+        }
+        try
+        {
+            await response.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            return new RelayResult(Outcomes.ClientDisconnected, usage, counted, Answered: true);
+        }
+        return new RelayResult(failed ? Outcomes.UpstreamError : Outcomes.Success, usage, counted, Answered: true);
+    }
+
+    /// <summary>Reads one event for metering; false when the client must not see it (the usage chunk it did not ask for).</summary>
+    private bool Inspect(ProxyRequest request, ReadOnlySequence<byte> rawEvent, ref Usage? usage, ref long counted, ref bool ended, ref bool failed)
+    {
+        var data = ServerSentEvent.Data(rawEvent);
+        if (data.IsEmpty) return true;
+        if (data.Length == 6 && data.FirstSpan.Length == 6 && data.FirstSpan.SequenceEqual("[DONE]"u8))
+        {
+            ended = true;
+            return true;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 256 });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return true;
+            if (ProxyApi.IsError(root)) failed = true;
+            if (request.Api.IsEnd(root)) ended = true;
+            if (request.Api.TryGetUsage(root, out var reported))
+            {
+                usage = reported;
+                // The usage chunk of chat and completions streams has no choices: drop it unless the client asked for it.
+                if (request.Api.UsageOnRequest && !request.ClientAskedUsage
+                    && root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0)
+                    return false;
+            }
+            counted += CountOutput(request, root);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return true; // not JSON: relayed as it is, counted as nothing
+        }
+    }
+
+    private long CountOutput(ProxyRequest request, JsonElement data)
+    {
+        long tokens = 0;
+        foreach (var text in request.Api.OutputText(data)) tokens += counter.Text(text, request.Model);
+        return tokens;
+    }
+
+    private static void Copy(ReadOnlySequence<byte> bytes, PipeWriter writer)
+    {
+        foreach (var segment in bytes) writer.Write(segment.Span);
+    }
+
+    private static void Return(byte[]? buffer)
+    {
+        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    private static void DisableStatusPages(HttpContext client)
+    {
+        // The provider's error bodies are relayed as they are; the gateway's own 404/405 page must not replace an empty one.
+        if (client.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+    }
+
+    private static async Task WriteErrorAsync(HttpContext client, int status, string code, string message)
+    {
+        if (client.Response.HasStarted || client.RequestAborted.IsCancellationRequested) return;
+        client.Response.StatusCode = status;
+        try
+        {
+            await ErrorHandling.WriteBodyAsync(client, new ErrorDetail(message, ErrorDetail.TypeOf(status), null, code));
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The client left too.
+        }
+    }
+
+    /// <summary>A stream cannot change its status once begun: its failure is told as a last event, which the SDKs raise as an error.</summary>
+    private static async Task WriteStreamErrorAsync(HttpContext client, ProxyRequest request, string code, string message)
+    {
+        if (client.RequestAborted.IsCancellationRequested) return;
+        var error = request.Api == ProxyApi.Responses
+            ? $"event: error\ndata: {JsonSerializer.Serialize(new StreamError("error", code, message, null), ProxyJson.Default.StreamError)}\n\n"
+            : $"data: {{\"error\":{JsonSerializer.Serialize(new ErrorDetail(message, "server_error", null, code), ProxyJson.Default.ErrorDetail)}}}\n\n";
+        try
+        {
+            if (!client.Response.HasStarted) return;
+            await client.Response.WriteAsync(error, client.RequestAborted);
+            await client.Response.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The client left too.
+        }
+    }
+}
+
+/// <summary>The Responses API's error event.</summary>
+internal sealed record StreamError(string Type, string Code, string Message, string? Param);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.SnakeCaseLower)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(StreamError))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ErrorDetail))]
+internal sealed partial class ProxyJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -1,0 +1,119 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Tollgate.FakeUpstream;
+using static Tollgate.Tests.Infrastructure.MeteringCalls;
+
+namespace Tollgate.Tests.Infrastructure;
+
+/// <summary>
+/// Tollgate as a proxy in front of the fake upstream: a cluster whose gateways route the model
+/// <see cref="Model"/> to the fake (as <see cref="UpstreamModel"/>), an account with credit and a key for it.
+/// </summary>
+public sealed class ProxyStack : IAsyncDisposable
+{
+    public const string Model = "demo";
+    public const string UpstreamModel = "fake-gpt";
+    public const string Account = "acme";
+    public const long Credit = 1_000 * 1_000_000_000L; // 1,000 USD
+    public const long InputPrice = 2_000_000_000;      // 2 USD per million tokens
+    public const long OutputPrice = 8_000_000_000;
+    private const string ProviderKey = "fake-provider-secret";
+
+    private readonly WebApplication _fake;
+
+    private ProxyStack(TestCluster cluster, WebApplication fake, string keyId, string key)
+    {
+        (Cluster, _fake, KeyId, Key) = (cluster, fake, keyId, key);
+    }
+
+    public TestCluster Cluster { get; }
+
+    public string KeyId { get; }
+
+    public string Key { get; }
+
+    /// <summary>What the fake upstream received (what the proxy forwarded).</summary>
+    public ReceivedRequests Received => _fake.Services.GetRequiredService<ReceivedRequests>();
+
+    /// <summary>A client of the proxy (gateway <paramref name="gateway"/>) with the account's key.</summary>
+    public HttpClient Proxy(int gateway = 0) => Cluster.ClientOf(gateway, Key);
+
+    /// <param name="gatewaySettings">More configuration of every gateway, e.g. a provider timeout.</param>
+    public static async Task<ProxyStack> StartAsync(PostgresFixture postgres, int silos = 1, TimeProvider? clock = null, params string[] gatewaySettings)
+    {
+        var port = FreePort.Loopback();
+        var fake = FakeUpstreamApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--FakeUpstream:ApiKey={ProviderKey}", "--Logging:LogLevel:Default=Warning"]);
+        await fake.StartAsync();
+        var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), silos, clock, null, null,
+            [$"--Proxy:Providers:fake:BaseUrl=http://127.0.0.1:{port}/v1", $"--Proxy:Providers:fake:ApiKey={ProviderKey}", .. gatewaySettings]);
+        await CreateAccountAsync(cluster.Admin, Account, Credit);
+        var (keyId, key) = await CreateKeyAsync(cluster.Admin, Account);
+        await SetPriceAsync(cluster.Admin, Model, InputPrice, OutputPrice);
+        await AdminAsync(cluster.Admin, HttpMethod.Put, $"/admin/models/{Model}/route", $$"""{"provider":"fake","upstream_model":"{{UpstreamModel}}"}""");
+        return new ProxyStack(cluster, fake, keyId, key);
+    }
+
+    /// <summary>The usage row of a proxied request (by the x-request-id the proxy answered with), or null before it settled.</summary>
+    public async Task<UsageRow?> UsageAsync(string requestId)
+    {
+        await using var database = NpgsqlDataSource.Create(Cluster.Database);
+        await using var query = database.CreateCommand("""
+            SELECT input_tokens, output_tokens, outcome, streamed, estimated, cost, charged, input_price, caller_ip, denial
+            FROM usage_events WHERE request_id = $1
+            """);
+        query.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        await using var reader = await query.ExecuteReaderAsync();
+        if (!await reader.ReadAsync()) return null;
+        var row = new UsageRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4), reader.GetInt64(5),
+            reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.IsDBNull(9) ? null : reader.GetString(9));
+        Assert.False(await reader.ReadAsync(), $"request {requestId} has more than one usage row");
+        return row;
+    }
+
+    /// <summary>The usage row once the request has settled (the proxy settles after the client has its answer).</summary>
+    public async Task<UsageRow> SettledAsync(string requestId)
+    {
+        UsageRow? row = null;
+        await Eventually.TrueAsync(async () => (row = await UsageAsync(requestId)) is not null, $"request {requestId} never settled", seconds: 15);
+        return row!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        await _fake.StopAsync();
+        await _fake.DisposeAsync();
+    }
+}
+
+public sealed record UsageRow(long InputTokens, long OutputTokens, string Outcome, bool Streamed, bool Estimated, long Cost, long Charged, long? InputPrice,
+    string? CallerIp, string? Denial);
+
+/// <summary>Helpers to call the proxy as an OpenAI client would.</summary>
+public static class ProxyCalls
+{
+    public static HttpRequestMessage Chat(string body, string path = "/v1/chat/completions") =>
+        new(HttpMethod.Post, path) { Content = Http.Json(body) };
+
+    public static string RequestId(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("x-request-id", out var values) ? values.Single() : throw new Xunit.Sdk.XunitException("no x-request-id header");
+
+    /// <summary>The data of each server-sent event, until the stream ends.</summary>
+    public static async Task<List<string>> ReadEventsAsync(HttpResponseMessage response)
+    {
+        var events = new List<string>();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add(line["data: ".Length..]);
+        }
+        return events;
+    }
+
+    public static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.Single() : null;
+
+    public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+}

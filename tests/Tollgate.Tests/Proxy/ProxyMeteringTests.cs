@@ -1,0 +1,324 @@
+using System.Net;
+using System.Text.Json;
+using Tollgate.Grains.Metering;
+using Tollgate.Tests.Infrastructure;
+using static Tollgate.Tests.Infrastructure.MeteringCalls;
+using static Tollgate.Tests.Infrastructure.ProxyCalls;
+
+namespace Tollgate.Tests.Proxy;
+
+/// <summary>
+/// The proxy's metering, through real gateways to the fake upstream on real PostgreSQL: what each way a
+/// request can end is charged and recorded as.
+/// </summary>
+[Collection("postgres")]
+public sealed class ProxyMeteringTests(PostgresFixture postgres)
+{
+    private static readonly Price DemoPrice = new(ProxyStack.InputPrice, ProxyStack.OutputPrice);
+
+    [Fact]
+    public async Task A_request_is_forwarded_under_the_upstream_name_and_charged_the_providers_usage()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hello"}],"fake":{"input_tokens":1000,"output_tokens":500} }
+            """));
+        var answer = await Http.ReadAsync(response);
+        Assert.Equal(500, answer.GetProperty("usage").GetProperty("completion_tokens").GetInt64());
+
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal(new UsageRow(1000, 500, "success", false, false, DemoPrice.Cost(1000, 500), DemoPrice.Cost(1000, 500), ProxyStack.InputPrice, "127.0.0.1", null), row);
+        var forwarded = JsonDocument.Parse(stack.Received.Snapshot().Single().Body).RootElement;
+        Assert.Equal(ProxyStack.UpstreamModel, forwarded.GetProperty("model").GetString());
+        Assert.False(forwarded.TryGetProperty("stream_options", out _));
+        Assert.True(stack.Received.Snapshot().Single().HasAuthorization); // the provider's key (the fake refuses any other)
+        Assert.Equal(ProxyStack.Credit - row.Cost, await BalanceAsync(stack));
+    }
+
+    [Fact]
+    public async Task A_stream_is_charged_when_it_ends_with_the_providers_tokens_and_the_client_does_not_see_the_usage_it_did_not_ask_for()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],
+             "fake":{"input_tokens":40,"output_tokens":12,"chunks":6,"chunk_delay_ms":150} }
+            """), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var requestId = RequestId(response);
+        var reading = ReadEventsAsync(response);
+        await Task.Delay(300);
+        Assert.Null(await stack.UsageAsync(requestId)); // mid-stream: nothing charged yet
+        var events = await reading;
+
+        Assert.Equal("[DONE]", events[^1]);
+        Assert.DoesNotContain(events, data => data.Contains("\"prompt_tokens\"", StringComparison.Ordinal));
+        var forwarded = JsonDocument.Parse(stack.Received.Snapshot().Single().Body).RootElement;
+        Assert.True(forwarded.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
+        var row = await stack.SettledAsync(requestId);
+        Assert.Equal((40L, 12L, "success", true, false), (row.InputTokens, row.OutputTokens, row.Outcome, row.Streamed, row.Estimated));
+        Assert.Equal(DemoPrice.Cost(40, 12), row.Cost);
+    }
+
+    [Fact]
+    public async Task A_client_that_asks_for_a_streams_usage_sees_it()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Hi"}],
+             "fake":{"input_tokens":40,"output_tokens":12} }
+            """), HttpCompletionOption.ResponseHeadersRead);
+        var events = await ReadEventsAsync(response);
+        var usage = JsonDocument.Parse(events[^2]).RootElement.GetProperty("usage");
+        Assert.Equal(12, usage.GetProperty("completion_tokens").GetInt64());
+        Assert.Equal((40L, 12L), ((await stack.SettledAsync(RequestId(response))).InputTokens, (await stack.SettledAsync(RequestId(response))).OutputTokens));
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_stream_is_charged_what_was_streamed_once_as_an_estimate()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        using var estimated = new MeasurementCounter(Tollgate.Gateway.Proxy.ProxyMetrics.EstimatedName);
+        using var cancel = new CancellationTokenSource();
+        var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Tell me a story"}],
+             "fake":{"output_tokens":100,"chunks":50,"chunk_delay_ms":100} }
+            """), HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        var requestId = RequestId(response);
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token)))
+        {
+            for (var seen = 0; seen < 4;)
+            {
+                if ((await reader.ReadLineAsync(cancel.Token))!.StartsWith("data: ", StringComparison.Ordinal)) seen++;
+            }
+            cancel.Cancel();
+        }
+        response.Dispose();
+
+        var row = await stack.SettledAsync(requestId);
+        Assert.Equal(("client_disconnected", true, true), (row.Outcome, row.Streamed, row.Estimated));
+        Assert.InRange(row.OutputTokens, 1, 99); // what was relayed, not the whole answer
+        Assert.True(row.InputTokens > 0);
+        Assert.Equal(DemoPrice.Cost(row.InputTokens, row.OutputTokens), row.Cost);
+        Assert.Equal(1, estimated.Count(("provider", "fake"), ("model", ProxyStack.Model)));
+    }
+
+    [Fact]
+    public async Task An_upstream_error_is_passed_through_with_its_status_and_not_charged()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],"fake":{"status":500} }
+            """));
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("fake_500", error.GetProperty("code").GetString()); // the provider's own body
+
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal(("upstream_error", 0L, 0L, 0L, false), (row.Outcome, row.InputTokens, row.OutputTokens, row.Cost, row.Estimated));
+        Assert.Equal(ProxyStack.Credit, await BalanceAsync(stack));
+    }
+
+    [Fact]
+    public async Task A_stream_without_usage_is_charged_the_proxys_count_marked_estimated_and_counted_by_provider_and_model()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        using var estimated = new MeasurementCounter(Tollgate.Gateway.Proxy.ProxyMetrics.EstimatedName);
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],"fake":{"output_tokens":20,"usage":false} }
+            """), HttpCompletionOption.ResponseHeadersRead);
+        var events = await ReadEventsAsync(response);
+        Assert.Equal("[DONE]", events[^1]);
+
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal(("success", true), (row.Outcome, row.Estimated));
+        Assert.InRange(row.OutputTokens, 10, 60); // the fake's 20 words, as the tokenizer counts them
+        Assert.True(row.InputTokens > 0);
+        Assert.Equal(1, estimated.Count(("provider", "fake"), ("model", ProxyStack.Model)));
+    }
+
+    [Fact]
+    public async Task A_stream_cut_by_the_provider_settles_once_with_what_was_streamed_and_the_client_is_told()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],"fake":{"output_tokens":40,"chunks":8,"cut_after":3} }
+            """), HttpCompletionOption.ResponseHeadersRead);
+        var events = await ReadEventsAsync(response);
+        Assert.Equal("upstream_error", JsonDocument.Parse(events[^1]).RootElement.GetProperty("error").GetProperty("code").GetString());
+
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal(("upstream_error", true), (row.Outcome, row.Estimated));
+        Assert.InRange(row.OutputTokens, 1, 39);
+    }
+
+    [Fact]
+    public async Task Max_concurrent_bounds_open_streams_across_two_gateways()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres, silos: 2);
+        await stack.Cluster.AddGatewayAsync();
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, $"/admin/keys/{stack.KeyId}/limits", """{"max_concurrent":2}""");
+        var slow = $$"""{"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],"fake":{"chunks":10,"chunk_delay_ms":200} }""";
+
+        using var first = await stack.Proxy(0).SendAsync(Chat(slow), HttpCompletionOption.ResponseHeadersRead);
+        using var second = await stack.Proxy(1).SendAsync(Chat(slow), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        foreach (var gateway in new[] { 0, 1 })
+        {
+            using var third = await stack.Proxy(gateway).SendAsync(Chat(slow));
+            await Http.AssertErrorAsync(third, HttpStatusCode.TooManyRequests, "rate_limit_exceeded");
+            Assert.NotNull(third.Headers.RetryAfter);
+        }
+
+        await Task.WhenAll(ReadEventsAsync(first), ReadEventsAsync(second));
+        await stack.SettledAsync(RequestId(first));
+        await stack.SettledAsync(RequestId(second));
+        using var after = await stack.Proxy(1).SendAsync(Chat(slow.Replace("200", "0", StringComparison.Ordinal)), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stream_that_spans_a_price_change_is_charged_the_price_it_was_authorized_at()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],
+             "fake":{"input_tokens":1000,"output_tokens":1000,"chunks":6,"chunk_delay_ms":150} }
+            """), HttpCompletionOption.ResponseHeadersRead);
+        var reading = ReadEventsAsync(response);
+        await SetPriceAsync(stack.Cluster.Admin, ProxyStack.Model, 10 * ProxyStack.InputPrice, 10 * ProxyStack.OutputPrice);
+        Assert.False(reading.IsCompleted);
+        await reading;
+
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal((ProxyStack.InputPrice, DemoPrice.Cost(1000, 1000)), (row.InputPrice!.Value, row.Cost));
+    }
+
+    [Fact]
+    public async Task An_unrouted_or_unknown_model_is_a_404_and_never_forwarded()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        await SetPriceAsync(stack.Cluster.Admin, "priced-but-unrouted", 1, 1);
+        foreach (var model in new[] { "priced-but-unrouted", "nobody-configured-this", "bad name" })
+        {
+            using var response = await stack.Proxy().SendAsync(Chat($$"""{"model":"{{model}}","messages":[{"role":"user","content":"Hi"}]}"""));
+            await Http.AssertErrorAsync(response, HttpStatusCode.NotFound, "model_not_found");
+        }
+        Assert.Empty(stack.Received.Snapshot());
+    }
+
+    [Fact]
+    public async Task A_routed_model_without_a_price_is_refused_with_its_own_code()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, "/admin/models/free-lunch/route", """{"provider":"fake"}""");
+        using var response = await stack.Proxy().SendAsync(Chat("""{"model":"free-lunch","messages":[{"role":"user","content":"Hi"}]}"""));
+        await Http.AssertErrorAsync(response, HttpStatusCode.NotFound, "model_not_priced");
+        Assert.Empty(stack.Received.Snapshot());
+    }
+
+    [Fact]
+    public async Task Keys_are_checked_before_anything_is_forwarded()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        var body = $$"""{"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hi"}]}""";
+        using (var missing = await stack.Cluster.Gateway.SendAsync(Chat(body))) await Http.AssertErrorAsync(missing, HttpStatusCode.Unauthorized, "invalid_api_key");
+        using (var wrong = await stack.Cluster.ClientOf(0, stack.Key[..^4] + "AAAA").SendAsync(Chat(body)))
+            await Http.AssertErrorAsync(wrong, HttpStatusCode.Unauthorized, "invalid_api_key");
+        using (var service = await stack.Cluster.Metering.SendAsync(Chat(body))) await Http.AssertErrorAsync(service, HttpStatusCode.Unauthorized, "invalid_api_key");
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Post, $"/admin/keys/{stack.KeyId}/revoke", "{}");
+        using (var revoked = await stack.Proxy().SendAsync(Chat(body))) await Http.AssertErrorAsync(revoked, HttpStatusCode.Unauthorized, "key_revoked");
+        Assert.Empty(stack.Received.Snapshot());
+    }
+
+    [Fact]
+    public async Task Rate_limit_headers_come_with_every_answer_and_a_429_says_when_to_retry()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, $"/admin/keys/{stack.KeyId}/limits", """{"requests_per_minute":2,"tokens_per_minute":100000}""");
+        var body = $$"""{"model":"{{ProxyStack.Model}}","max_tokens":100,"messages":[{"role":"user","content":"Hi"}]}""";
+        for (var i = 0; i < 2; i++)
+        {
+            using var allowed = await stack.Proxy().SendAsync(Chat(body));
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            Assert.Equal(("2", $"{1 - i}"), (Header(allowed, "x-ratelimit-limit-requests"), Header(allowed, "x-ratelimit-remaining-requests")));
+            Assert.Equal("100000", Header(allowed, "x-ratelimit-limit-tokens"));
+            Assert.NotNull(Header(allowed, "x-ratelimit-reset-requests"));
+        }
+        using var denied = await stack.Proxy().SendAsync(Chat(body));
+        await Http.AssertErrorAsync(denied, HttpStatusCode.TooManyRequests, "rate_limit_exceeded");
+        Assert.True(denied.Headers.RetryAfter?.Delta?.TotalSeconds is >= 1 and <= 62, $"Retry-After: {denied.Headers.RetryAfter}, retry-after-ms: {Header(denied, "retry-after-ms")}");
+        Assert.Equal("0", Header(denied, "x-ratelimit-remaining-requests"));
+        Assert.Equal("requests", JsonDocument.Parse(await denied.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal(2, stack.Received.Snapshot().Count);
+    }
+
+    [Fact]
+    public async Task Insufficient_credit_is_a_402_the_sdks_do_not_retry()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        await CreateAccountAsync(stack.Cluster.Admin, "broke", 0);
+        var (_, key) = await CreateKeyAsync(stack.Cluster.Admin, "broke");
+        using var response = await stack.Cluster.ClientOf(0, key).SendAsync(Chat($$"""{"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hi"}]}"""));
+        await Http.AssertErrorAsync(response, HttpStatusCode.PaymentRequired, "insufficient_credit");
+        Assert.Equal("insufficient_quota", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.Empty(stack.Received.Snapshot());
+    }
+
+    [Fact]
+    public async Task A_provider_slower_than_its_timeout_is_a_504_and_settles_as_upstream_timeout()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: "--Proxy:Providers:fake:Timeout=00:00:01");
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hi"}],"fake":{"first_byte_delay_ms":5000} }
+            """));
+        await Http.AssertErrorAsync(response, HttpStatusCode.GatewayTimeout, "upstream_timeout");
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal(("upstream_timeout", 0L), (row.Outcome, row.Cost));
+    }
+
+    [Fact]
+    public async Task The_caller_ip_comes_from_x_forwarded_for_only_through_a_trusted_proxy()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: "--Proxy:TrustedProxies:0=127.0.0.1");
+        var untrusted = await stack.Cluster.AddGatewayAsync("--Proxy:TrustedProxies:0=10.9.9.9");
+        var body = $$"""{"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hi"}]}""";
+        var seen = new string[2];
+        for (var gateway = 0; gateway < 2; gateway++)
+        {
+            var request = Chat(body);
+            request.Headers.Add("X-Forwarded-For", "203.0.113.9, 198.51.100.3");
+            using var response = await stack.Proxy(gateway).SendAsync(request);
+            seen[gateway] = (await stack.SettledAsync(RequestId(response))).CallerIp!;
+        }
+        Assert.Equal(["198.51.100.3", "127.0.0.1"], seen); // the right-most hop the trusted proxy added; a peer not trusted is the caller
+        _ = untrusted;
+    }
+
+    [Fact]
+    public async Task The_models_list_shows_the_routed_priced_models_to_a_valid_key()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, "/admin/models/unpriced/route", """{"provider":"fake"}""");
+        await SetPriceAsync(stack.Cluster.Admin, "unrouted", 1, 1);
+        using var response = await stack.Proxy().GetAsync("/v1/models");
+        var list = await Http.ReadAsync(response);
+        Assert.Equal("list", list.GetProperty("object").GetString());
+        Assert.Equal([ProxyStack.Model], list.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
+        using var anonymous = await stack.Cluster.Gateway.GetAsync("/v1/models");
+        await Http.AssertErrorAsync(anonymous, HttpStatusCode.Unauthorized, "invalid_api_key");
+    }
+
+    [Fact]
+    public async Task A_route_to_a_provider_the_gateway_does_not_know_is_refused()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        using var response = await stack.Cluster.Admin.PutAsync($"/admin/models/{ProxyStack.Model}/route", Http.Json("""{"provider":"opeani"}"""));
+        await Http.AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_route");
+    }
+
+    private static async Task<long> BalanceAsync(ProxyStack stack)
+    {
+        using var response = await stack.Cluster.Admin.GetAsync($"/admin/accounts/{ProxyStack.Account}");
+        return (await Http.ReadAsync(response)).GetProperty("balance").GetInt64();
+    }
+}
