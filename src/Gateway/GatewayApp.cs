@@ -80,6 +80,9 @@ public static class GatewayApp
         v1.MapGroup("").AddEndpointFilter(new BearerTokenFilter(metering.ServiceToken, "Metering:ServiceToken")).MapMetering();
         v1.MapProxy(); // authenticated by the callers' own API keys
         _ = app.Services.GetRequiredService<ProxySettings>(); // a configuration mistake stops the gateway at startup, not at the first request
+        // The tokenizer's vocabulary takes a second and ~40 MB to load: in the background now rather than in the first request.
+        var counter = app.Services.GetRequiredService<TokenCounter>();
+        _ = Task.Run(() => counter.Text("warm up", "gpt-4o"));
         return app;
     }
 }

@@ -1,17 +1,21 @@
 using Microsoft.Extensions.Hosting;
 using System.Security.Cryptography;
+using Tollgate.FakeUpstream;
 using Tollgate.Gateway;
+using Tollgate.LocalStack;
 using Tollgate.Persistence;
 using Tollgate.Silo;
 
 // Runs a whole local Tollgate in the foreground: a private PostgreSQL (unless one is configured),
-// a silo and a gateway. Ctrl-C stops all of it; the data stays in .tollgate/ for the next run.
+// a silo, a gateway and a fake OpenAI-compatible upstream, with a demo model routed to it, an account
+// and a key. Ctrl-C stops all of it; the data stays in .tollgate/ for the next run.
 var home = Path.GetFullPath(Environment.GetEnvironmentVariable("TOLLGATE_HOME") ?? ".tollgate");
 Directory.CreateDirectory(home);
 var siloHttpPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_HTTP_PORT") ?? "5100";
 var siloPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_PORT") ?? "11111";
 var siloGatewayPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_GATEWAY_PORT") ?? "30000";
 var gatewayPort = Environment.GetEnvironmentVariable("TOLLGATE_GATEWAY_PORT") ?? "8080";
+var upstreamPort = Environment.GetEnvironmentVariable("TOLLGATE_FAKE_UPSTREAM_PORT") ?? "8090";
 var (adminToken, adminTokenSource) = Token("TOLLGATE_ADMIN_TOKEN", Path.Combine(home, "admin-token"), "tg_admin_");
 var (serviceToken, serviceTokenSource) = Token("TOLLGATE_SERVICE_TOKEN", Path.Combine(home, "service-token"), "tg_service_");
 
@@ -31,22 +35,38 @@ try
 {
     var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", $"--Urls=http://127.0.0.1:{siloHttpPort}",
         $"--Silo:SiloPort={siloPort}", $"--Silo:GatewayPort={siloGatewayPort}", .. quiet, .. args]);
+    var upstreamUrl = $"http://127.0.0.1:{upstreamPort}";
+    var upstream = FakeUpstreamApp.Build([$"--Urls={upstreamUrl}", $"--FakeUpstream:ApiKey={DemoSetup.UpstreamKey}", .. quiet]);
     var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", $"--Admin:Token={adminToken}", $"--Metering:ServiceToken={serviceToken}",
-        $"--Postgres:ConnectionString={connectionString}", .. quiet, .. args]);
+        $"--Postgres:ConnectionString={connectionString}", $"--Proxy:Providers:{DemoSetup.Provider}:BaseUrl={upstreamUrl}/v1",
+        $"--Proxy:Providers:{DemoSetup.Provider}:ApiKey={DemoSetup.UpstreamKey}", .. quiet, .. args]);
+    await upstream.StartAsync();
     await silo.StartAsync();
     await gateway.StartAsync();
 
     var url = $"http://127.0.0.1:{gatewayPort}";
+    var (demoKey, demoKeySource) = await DemoSetup.EnsureAsync(new Uri(url), adminToken, Path.Combine(home, "demo-key"));
     Console.WriteLine($"""
 
         Tollgate is running (Ctrl-C stops it).
           gateway:     {url}
           silo:        Orleans silo port {siloPort}, gateway port {siloGatewayPort}; health at http://127.0.0.1:{siloHttpPort}/health
+          upstream:    fake OpenAI-compatible provider '{DemoSetup.Provider}' at {upstreamUrl}/v1
           postgres:    {(postgres is null ? "configured by Postgres__ConnectionString" : $"{postgres.ConnectionString} (data in {Path.Combine(home, "postgres")})")}
           admin token: {adminToken}  ({adminTokenSource})
           service token (metering API): {serviceToken}  ({serviceTokenSource})
+          demo:        account '{DemoSetup.Account}' (credit {DemoSetup.CreditUsd} USD), model '{DemoSetup.Model}' routed to {DemoSetup.Provider} as '{DemoSetup.UpstreamModel}'
+          demo key:    {demoKey}  ({demoKeySource})
 
-        Try it:
+        The proxy (OpenAI-compatible; any OpenAI SDK works with base URL {url}/v1 and the demo key):
+          curl -s {url}/v1/chat/completions -H 'Authorization: Bearer {demoKey}' -H 'Content-Type: application/json' \
+            -d '{"{"}"model":"{DemoSetup.Model}","messages":[{"{"}"role":"user","content":"Hello"{"}"}]{"}"}'
+          OPENAI_BASE_URL={url}/v1 OPENAI_API_KEY={demoKey} node --input-type=module -e \
+            'import OpenAI from "openai"; const s = await new OpenAI().chat.completions.create({"{"}model: "{DemoSetup.Model}", stream: true, messages: [{"{"}role: "user", content: "Hi"{"}"}]{"}"}); for await (const c of s) process.stdout.write(c.choices[0]?.delta?.content ?? "")'
+            (needs the openai package: npm install openai)
+          curl -s {url}/admin/accounts/{DemoSetup.Account} -H 'Authorization: Bearer {adminToken}'
+
+        The metering API, for gateways that call the upstream themselves:
           curl -s -X POST {url}/admin/accounts -H 'Authorization: Bearer {adminToken}' -H 'Content-Type: application/json' \
             -d '{"{"}"account_id":"acme","initial_credit":5000000000{"}"}'
           curl -s -X POST {url}/admin/models/gpt-4o-mini/prices -H 'Authorization: Bearer {adminToken}' -H 'Content-Type: application/json' \
@@ -65,8 +85,10 @@ try
     await stopping.Task;
     await gateway.StopAsync();
     await silo.StopAsync();
+    await upstream.StopAsync();
     await gateway.DisposeAsync();
     await silo.DisposeAsync();
+    await upstream.DisposeAsync();
 }
 finally
 {

@@ -99,11 +99,17 @@ public sealed class TokenCounter
     }
 
     /// <summary>Tokens of a plain text (streamed output when the provider reports no usage).</summary>
-    public long Text(string text, string model) => string.IsNullOrEmpty(text) ? 0 : Count(For(model), text.AsSpan());
+    public long Text(string text, string model)
+    {
+        if (string.IsNullOrEmpty(text)) return 0;
+        StartRequest();
+        return Count(For(model), text.AsSpan());
+    }
 
     /// <summary>Input tokens of a <c>/v1/chat/completions</c> body.</summary>
     public long ChatInput(JsonElement request, string model)
     {
+        StartRequest();
         if (request.ValueKind != JsonValueKind.Object) return 0;
         var tokenizer = For(model);
         long total = 0;
@@ -133,6 +139,7 @@ public sealed class TokenCounter
     /// <summary>Input tokens of a <c>/v1/responses</c> body.</summary>
     public long ResponsesInput(JsonElement request, string model)
     {
+        StartRequest();
         if (request.ValueKind != JsonValueKind.Object) return 0;
         var tokenizer = For(model);
         long total = 0;
@@ -167,10 +174,18 @@ public sealed class TokenCounter
     }
 
     /// <summary>Input tokens of a <c>/v1/completions</c> body: its <c>prompt</c>.</summary>
-    public long CompletionsInput(JsonElement request, string model) => PromptLike(request, "prompt", model);
+    public long CompletionsInput(JsonElement request, string model)
+    {
+        StartRequest();
+        return PromptLike(request, "prompt", model);
+    }
 
     /// <summary>Input tokens of a <c>/v1/embeddings</c> body: its <c>input</c>.</summary>
-    public long EmbeddingsInput(JsonElement request, string model) => PromptLike(request, "input", model);
+    public long EmbeddingsInput(JsonElement request, string model)
+    {
+        StartRequest();
+        return PromptLike(request, "input", model);
+    }
 
     // A string, an array of strings, an array of token ids, or an array of arrays of token ids.
     private long PromptLike(JsonElement request, string field, string model)
@@ -374,8 +389,39 @@ public sealed class TokenCounter
 
     private static long Count(Tokenizer tokenizer, string text) => Count(tokenizer, text.AsSpan());
 
-    // Hands the tokenizer pieces with no run longer than MaxRun between whitespace boundaries (see the class remarks).
+    /// <summary>
+    /// Text past this many characters in one request is not tokenized but extrapolated from what was: counting
+    /// costs 50 ms to seconds of CPU per megabyte (base64-like text is the slow kind), and a caller must not be
+    /// able to buy that with one request. The estimate only sizes a hold; the provider's usage is what is charged.
+    /// </summary>
+    public const int MaxExactChars = 256 * 1024;
+
+    [ThreadStatic] private static long t_exactCharsLeft; // counting is synchronous: one request's count runs on one thread
+    [ThreadStatic] private static long t_exactChars;
+    [ThreadStatic] private static long t_exactTokens;
+
+    /// <summary>Starts one request's count: its budget of exactly counted characters.</summary>
+    private static void StartRequest() => (t_exactCharsLeft, t_exactChars, t_exactTokens) = (MaxExactChars, 0, 0);
+
     private static long Count(Tokenizer tokenizer, ReadOnlySpan<char> text)
+    {
+        if (text.Length <= t_exactCharsLeft) return Exact(tokenizer, text);
+        var exact = (int)t_exactCharsLeft;
+        var tokens = exact > 0 ? Exact(tokenizer, text[..exact]) : 0;
+        // The rest at the density counted so far (the budget's worth of this request's own text).
+        var density = t_exactChars == 0 ? 0.25 : (double)t_exactTokens / t_exactChars;
+        return tokens + (long)Math.Ceiling((text.Length - exact) * density);
+    }
+
+    // Hands the tokenizer pieces with no run longer than MaxRun between whitespace boundaries (see the class remarks).
+    private static long Exact(Tokenizer tokenizer, ReadOnlySpan<char> text)
+    {
+        var tokens = Pieces(tokenizer, text);
+        (t_exactCharsLeft, t_exactChars, t_exactTokens) = (t_exactCharsLeft - text.Length, t_exactChars + text.Length, t_exactTokens + tokens);
+        return tokens;
+    }
+
+    private static long Pieces(Tokenizer tokenizer, ReadOnlySpan<char> text)
     {
         long total = 0;
         var pieceStart = 0;

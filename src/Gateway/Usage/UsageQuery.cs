@@ -5,7 +5,8 @@ using Tollgate.Gateway.Api;
 namespace Tollgate.Gateway.Usage;
 
 /// <summary>Totals of a set of usage events.</summary>
-public sealed record UsageTotals(long Requests, long Denied, long InputTokens, long OutputTokens, long TotalTokens, long Cost, long TrialUsed, long Charged);
+/// <param name="Estimated">Requests charged by the proxy's own token count (the provider reported no usage).</param>
+public sealed record UsageTotals(long Requests, long Denied, long InputTokens, long OutputTokens, long TotalTokens, long Cost, long TrialUsed, long Charged, long Estimated);
 
 /// <summary>One group: its key (by <c>group_by</c> dimension) and its totals.</summary>
 public sealed record UsageGroup(IReadOnlyDictionary<string, string?> Key, UsageTotals Totals);
@@ -33,7 +34,8 @@ internal sealed class UsageQuery
     private const string Sums = """
         count(*)::bigint, count(*) FILTER (WHERE denial IS NOT NULL)::bigint,
         coalesce(sum(input_tokens) FILTER (WHERE denial IS NULL), 0)::bigint, coalesce(sum(output_tokens) FILTER (WHERE denial IS NULL), 0)::bigint,
-        coalesce(sum(cost), 0)::bigint, coalesce(sum(trial_used), 0)::bigint, coalesce(sum(charged), 0)::bigint
+        coalesce(sum(cost), 0)::bigint, coalesce(sum(trial_used), 0)::bigint, coalesce(sum(charged), 0)::bigint,
+        count(*) FILTER (WHERE estimated)::bigint
         """;
 
     public required DateTimeOffset Since { get; init; }
@@ -99,7 +101,7 @@ internal sealed class UsageQuery
         var input = reader.GetInt64(first + 2);
         var output = reader.GetInt64(first + 3);
         return new UsageTotals(reader.GetInt64(first), reader.GetInt64(first + 1), input, output, input + output,
-            reader.GetInt64(first + 4), reader.GetInt64(first + 5), reader.GetInt64(first + 6));
+            reader.GetInt64(first + 4), reader.GetInt64(first + 5), reader.GetInt64(first + 6), reader.GetInt64(first + 7));
     }
 
     /// <summary>Reads the query string: <c>period</c> or <c>since</c>/<c>until</c>, <c>group_by</c>, filters and <c>limit</c>.</summary>

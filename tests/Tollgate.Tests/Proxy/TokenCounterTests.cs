@@ -245,6 +245,22 @@ public sealed class TokenCounterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Text_past_the_exact_budget_is_extrapolated_from_what_was_counted()
+    {
+        var random = new Random(11);
+        var words = new[] { "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "gateway", "credit", "token", "limit", "1234" };
+        var prose = new StringBuilder();
+        while (prose.Length < 4 * TokenCounter.MaxExactChars) prose.Append(words[random.Next(words.Length)]).Append(' ');
+        var text = prose.ToString(0, 4 * TokenCounter.MaxExactChars);
+        // Each quarter fits one call's budget, so their sum is the exact count.
+        var exact = Enumerable.Range(0, 4).Sum(i => Counter.Text(text.Substring(i * TokenCounter.MaxExactChars, TokenCounter.MaxExactChars), O200k));
+        var budgeted = Counter.Text(text, O200k);
+        Assert.InRange(budgeted, exact * 0.97, exact * 1.03);
+        var body = Body(JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = text } } }));
+        Assert.InRange(Counter.ChatInput(body, O200k), exact * 0.97, exact * 1.03 + 10);
+    }
+
+    [Fact]
     public void Timing_of_large_inputs()
     {
         // Reported, not asserted: the machine is shared.
