@@ -167,10 +167,13 @@ test('embeddings: the SDK asks for base64 and decodes float32 vectors', async ()
 
 test('models.list() contains the routed model', async () => {
   const { openai } = client(env('TOLLGATE_KEY'));
+  const { data: page, response } = await openai.models.list().withResponse();
   const ids = [];
-  for await (const entry of openai.models.list()) ids.push(entry.id);
+  for await (const entry of page) ids.push(entry.id);
   assert.ok(ids.includes(model), `models: ${ids.join(', ')}`);
-  report('models', { request_id: null, models: ids });
+  assert.ok(page.data.every((entry) => entry.object === 'model' && entry.owned_by === 'tollgate'));
+  // Not metered (no usage row), and answered without an x-request-id.
+  report('models', { request_id: response.headers.get('x-request-id'), models: ids });
 });
 
 test('429: RateLimitError with Retry-After and x-ratelimit-* headers (requests_per_minute 1, no retries)', async () => {
@@ -200,9 +203,9 @@ test('429: RateLimitError with Retry-After and x-ratelimit-* headers (requests_p
 test('429 with maxRetries 2: the SDK retries twice, waiting the retry-after-ms it was told (max_concurrent 1)', async () => {
   const key = env('TOLLGATE_CONCURRENT_KEY');
   const holder = client(key).openai;
-  // A stream that holds the key's one slot for about five seconds.
+  // A stream that holds the key's one slot for about six seconds (the three attempts take two).
   const { data: slow, request_id: slowId } = await holder.chat.completions
-    .create({ model, messages: hello, stream: true, fake: { input_tokens: 10, output_tokens: 25, chunks: 25, chunk_delay_ms: 200 } })
+    .create({ model, messages: hello, stream: true, fake: { input_tokens: 10, output_tokens: 30, chunks: 30, chunk_delay_ms: 200 } })
     .withResponse();
 
   const { openai, exchanges } = client(key, { maxRetries: 2 });
@@ -222,7 +225,7 @@ test('429 with maxRetries 2: the SDK retries twice, waiting the retry-after-ms i
   const chunks = [];
   for await (const chunk of slow) chunks.push(chunk);
   assert.equal(chunks.at(-1).choices[0].finish_reason, 'stop');
-  report('concurrent_holder', { request_id: slowId, usage: null, expected: { input: 10, output: 25 } });
+  report('concurrent_holder', { request_id: slowId, usage: null, expected: { input: 10, output: 30 } });
   report('rate_limited_retried', { request_ids: ids, gaps_ms: gaps, elapsed_ms: elapsed });
 });
 

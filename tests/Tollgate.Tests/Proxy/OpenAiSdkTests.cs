@@ -81,6 +81,7 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
         }
         Assert.True(cases["chat_stream"].GetProperty("content_chunks").GetInt32() >= 2);
         Assert.Contains(ProxyStack.Model, cases["models"].GetProperty("models").EnumerateArray().Select(model => model.GetString()));
+        Assert.Equal(JsonValueKind.Null, cases["models"].GetProperty("request_id").ValueKind); // GET /v1/models is not metered: no usage row, no x-request-id
 
         // Denied: a row each, nothing charged, with the account and key that could be known.
         var retried = cases["rate_limited_retried"].GetProperty("request_ids").EnumerateArray().Select(id => id.GetString()!).ToList();
