@@ -176,6 +176,8 @@ test('models.list() contains the routed model', async () => {
   report('models', { request_id: response.headers.get('x-request-id'), models: ids });
 });
 
+// With maxRetries 0: a minute window's retry-after-ms is up to about 61,000, and this SDK waits whatever it is told
+// (no cap), so a default client (maxRetries 2) would sleep about two minutes before throwing.
 test('429: RateLimitError with Retry-After and x-ratelimit-* headers (requests_per_minute 1, no retries)', async () => {
   const { openai, exchanges } = client(env('TOLLGATE_LIMITED_KEY'));
   const first = await openai.chat.completions.create({ model, messages: hello, fake: { input_tokens: 5, output_tokens: 3 } }).withResponse();
