@@ -130,6 +130,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Starts one more gateway (a second frontend of the same cluster); returns a metering client for it.</summary>
     public async Task<HttpClient> AddGatewayAsync(params string[] settings) => Client(await StartGatewayProcessAsync(settings), ServiceToken);
 
+    /// <summary>The base address of gateway <paramref name="gateway"/> (0 is the first), for clients other than <see cref="HttpClient"/>.</summary>
+    public Uri GatewayAddress(int gateway = 0) => _gatewayAddresses[gateway];
+
     /// <summary>A client of gateway <paramref name="gateway"/> presenting <paramref name="bearer"/> (an API key, for the proxy).</summary>
     public HttpClient ClientOf(int gateway, string bearer) => Client(_gatewayAddresses[gateway], bearer);
 

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
+using Tollgate.Tests.Infrastructure;
+using Xunit.Abstractions;
+using static Tollgate.Tests.Infrastructure.MeteringCalls;
+
+namespace Tollgate.Tests.Proxy;
+
+/// <summary>
+/// The proxy as the official <c>openai</c> npm package sees it: <c>tests/sdk/proxy.test.mjs</c> runs under node
+/// against a real stack, prints a JSON line per case with the x-request-id and the usage the SDK saw, and this test
+/// checks what Tollgate charged and recorded in PostgreSQL for each of those requests.
+/// </summary>
+[Collection("postgres")]
+public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper output)
+{
+    private const string Broke = "broke";
+    private static readonly Price DemoPrice = new(ProxyStack.InputPrice, ProxyStack.OutputPrice);
+    private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(120);
+
+    [Fact]
+    public async Task The_openai_npm_package_is_served_charged_and_denied_as_it_expects()
+    {
+        var sdk = Path.Combine(RepositoryRoot(), "tests", "sdk");
+        await EnsurePackagesAsync(sdk);
+
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        var admin = stack.Cluster.Admin;
+        var (limitedId, limitedKey) = await CreateKeyAsync(admin, ProxyStack.Account);
+        await AdminAsync(admin, HttpMethod.Put, $"/admin/keys/{limitedId}/limits", """{"requests_per_minute":1}""");
+        var (concurrentId, concurrentKey) = await CreateKeyAsync(admin, ProxyStack.Account);
+        await AdminAsync(admin, HttpMethod.Put, $"/admin/keys/{concurrentId}/limits", """{"max_concurrent":1}""");
+        await CreateAccountAsync(admin, Broke, 0);
+        var (brokeId, brokeKey) = await CreateKeyAsync(admin, Broke);
+
+        var (exitCode, stdout, stderr) = await RunAsync(sdk, "node", ["--test-reporter=spec", "proxy.test.mjs"], new()
+        {
+            ["TOLLGATE_URL"] = stack.Cluster.GatewayAddress().ToString(),
+            ["TOLLGATE_KEY"] = stack.Key,
+            ["TOLLGATE_MODEL"] = ProxyStack.Model,
+            ["TOLLGATE_LIMITED_KEY"] = limitedKey,
+            ["TOLLGATE_CONCURRENT_KEY"] = concurrentKey,
+            ["TOLLGATE_BROKE_KEY"] = brokeKey,
+        });
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+        Assert.True(exitCode == 0, $"node exited with {exitCode}:\n{stdout}\n{stderr}");
+
+        var cases = stdout.Split('\n')
+            .Where(line => line.StartsWith("{\"case\":", StringComparison.Ordinal))
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone())
+            .ToDictionary(line => line.GetProperty("case").GetString()!);
+        string[] expected = ["chat", "chat_stream", "chat_stream_usage", "responses", "responses_stream", "completions", "embeddings", "embeddings_float",
+            "models", "limited_first", "rate_limited", "concurrent_holder", "rate_limited_retried", "invalid_key", "tampered_key", "insufficient_credit"];
+        Assert.Equal(expected.Order(), cases.Keys.Order());
+
+        // Served: charged the provider's usage, as the SDK saw it (or, where the client did not ask for a stream's usage, as the fake was told to report).
+        long charged = 0;
+        foreach (var (name, streamed, key) in new[]
+                 {
+                     ("chat", false, stack.KeyId), ("chat_stream", true, stack.KeyId), ("chat_stream_usage", true, stack.KeyId),
+                     ("responses", false, stack.KeyId), ("responses_stream", true, stack.KeyId), ("completions", false, stack.KeyId),
+                     ("embeddings", false, stack.KeyId), ("embeddings_float", false, stack.KeyId), ("limited_first", false, limitedId),
+                     ("concurrent_holder", true, concurrentId),
+                 })
+        {
+            var line = cases[name];
+            var usage = line.GetProperty("usage").ValueKind == JsonValueKind.Null ? line.GetProperty("expected") : line.GetProperty("usage");
+            var (input, outputTokens) = (usage.GetProperty("input").GetInt64(), usage.GetProperty("output").GetInt64());
+            var requestId = line.GetProperty("request_id").GetString()!;
+            var row = await stack.SettledAsync(requestId);
+            var cost = DemoPrice.Cost(input, outputTokens);
+            Assert.True(new UsageRow(input, outputTokens, "success", streamed, false, cost, cost, ProxyStack.InputPrice, "127.0.0.1", null) == row,
+                $"{name} ({requestId}): {row}");
+            Assert.Equal((ProxyStack.Account, key), await OwnerAsync(stack, requestId));
+            charged += cost;
+        }
+        Assert.True(cases["chat_stream"].GetProperty("content_chunks").GetInt32() >= 2);
+        Assert.Contains(ProxyStack.Model, cases["models"].GetProperty("models").EnumerateArray().Select(model => model.GetString()));
+        Assert.Equal(JsonValueKind.Null, cases["models"].GetProperty("request_id").ValueKind); // GET /v1/models is not metered: no usage row, no x-request-id
+
+        // Denied: a row each, nothing charged, with the account and key that could be known.
+        var retried = cases["rate_limited_retried"].GetProperty("request_ids").EnumerateArray().Select(id => id.GetString()!).ToList();
+        Assert.Equal(3, retried.Count); // the SDK's first attempt and its two retries, each a request of Tollgate's own
+        List<(string RequestId, string Denial, string? Account, string? Key)> denials =
+        [
+            (RequestIdOf(cases["rate_limited"]), Denials.RateLimited, ProxyStack.Account, limitedId),
+            (RequestIdOf(cases["invalid_key"]), Denials.InvalidApiKey, null, null), // not a Tollgate key: neither is known
+            (RequestIdOf(cases["tampered_key"]), Denials.InvalidApiKey, null, stack.KeyId), // the key id it named, but no account
+            (RequestIdOf(cases["insufficient_credit"]), Denials.InsufficientCredit, Broke, brokeId),
+            .. retried.Select(id => (id, Denials.RateLimited, (string?)ProxyStack.Account, (string?)concurrentId)),
+        ];
+        foreach (var (requestId, denial, account, key) in denials)
+        {
+            var row = await stack.SettledAsync(requestId);
+            Assert.True((row.Outcome, row.Denial, row.OutputTokens, row.Cost, row.Charged, row.Streamed) == ("denied", denial, 0L, 0L, 0L, false),
+                $"{requestId}: {row}");
+            Assert.Equal((account, key), await OwnerAsync(stack, requestId));
+        }
+
+        // Nothing else reached Tollgate's ledger, and the balances are what the rows say.
+        Assert.Equal(denials.Count + 10, await CountAsync(stack));
+        Assert.Equal(ProxyStack.Credit - charged, await BalanceAsync(stack, ProxyStack.Account));
+        Assert.Equal(0, await BalanceAsync(stack, Broke));
+    }
+
+    private static string RequestIdOf(JsonElement line) => line.GetProperty("request_id").GetString()!;
+
+    private static async Task<(string? Account, string? Key)> OwnerAsync(ProxyStack stack, string requestId)
+    {
+        await using var database = NpgsqlDataSource.Create(stack.Cluster.Database);
+        await using var query = database.CreateCommand("SELECT account_id, key_id FROM usage_events WHERE request_id = $1");
+        query.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        await using var reader = await query.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+
+    private static async Task<long> CountAsync(ProxyStack stack)
+    {
+        await using var database = NpgsqlDataSource.Create(stack.Cluster.Database);
+        await using var query = database.CreateCommand("SELECT count(*) FROM usage_events");
+        return (long)(await query.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<long> BalanceAsync(ProxyStack stack, string account)
+    {
+        using var response = await stack.Cluster.Admin.GetAsync($"/admin/accounts/{account}");
+        return (await Http.ReadAsync(response)).GetProperty("balance").GetInt64();
+    }
+
+    /// <summary>Installs the lockfile's packages when they are missing (a fresh clone); .ci/run installs them before the tests.</summary>
+    private async Task EnsurePackagesAsync(string sdk)
+    {
+        if (File.Exists(Path.Combine(sdk, "node_modules", "openai", "package.json"))) return;
+        output.WriteLine("tests/sdk/node_modules/openai is missing: running npm ci");
+        var (exitCode, stdout, stderr) = await RunAsync(sdk, "npm", ["ci", "--no-audit", "--no-fund"], []);
+        Assert.True(exitCode == 0, $"npm ci in {sdk} exited with {exitCode}:\n{stdout}\n{stderr}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Orleans.sln"))) return directory.FullName;
+        }
+        throw new InvalidOperationException($"No Orleans.sln above {AppContext.BaseDirectory}.");
+    }
+
+    /// <summary>Runs a program to its end (killed after <see cref="NodeTimeout"/>); its exit code and output.</summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
+        string directory, string program, string[] arguments, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        start.Environment["NO_COLOR"] = "1";
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new Xunit.Sdk.XunitException(
+                $"'{program}' could not be started ({ex.Message}): the SDK tests need node 20 or later and npm on PATH (apt-get install nodejs npm; .ci/run installs them).");
+        }
+        using (process)
+        {
+            StringBuilder stdout = new(), stderr = new();
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            using var timeout = new CancellationTokenSource(NodeTimeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+                throw new Xunit.Sdk.XunitException($"{program} {string.Join(' ', arguments)} did not finish within {NodeTimeout.TotalSeconds} s:\n{stdout}\n{stderr}");
+            }
+            await process.WaitForExitAsync(); // the output's last lines
+            return (process.ExitCode, stdout.ToString(), stderr.ToString());
+        }
+    }
+}
