@@ -60,6 +60,24 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_gateway_asked_to_stop_finishes_its_open_streams_and_settles_them()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        await stack.Cluster.AddGatewayAsync();
+        using var response = await stack.Proxy(1).SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],
+             "fake":{"input_tokens":40,"output_tokens":12,"chunks":8,"chunk_delay_ms":200} }
+            """), HttpCompletionOption.ResponseHeadersRead);
+        var reading = ReadEventsAsync(response);
+        var stopping = stack.Cluster.StopGatewayAsync(1); // SIGTERM: no new requests, the open ones run to their end
+
+        Assert.Equal("[DONE]", (await reading)[^1]);
+        await stopping;
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal((40L, 12L, "success"), (row.InputTokens, row.OutputTokens, row.Outcome));
+    }
+
+    [Fact]
     public async Task A_client_that_asks_for_a_streams_usage_sees_it()
     {
         await using var stack = await ProxyStack.StartAsync(postgres);
