@@ -32,6 +32,8 @@ internal sealed class ChatRun
     public TimeSpan CpuTime { get; set; }
     public TimeSpan GcPaused { get; set; }
     public int Gen2 { get; set; }
+    public TimeSpan JitTime { get; set; }
+    public long JitMethods { get; set; }
 
     public double AchievedRate => Succeeded / Seconds;
 
@@ -60,12 +62,16 @@ internal static class ChatLoad
     })
     { Timeout = TimeSpan.FromSeconds(60) };
 
-    /// <summary>A small chat request (two short messages, up to 16 tokens out); streamed with 20 chunks 5 ms apart.</summary>
-    public static byte[] Body(string model, bool stream, int chunks = 20, int chunkDelayMs = 5, int outputTokens = 40)
+    /// <summary>
+    /// A small chat request (two short messages, up to 16 tokens out); streamed with 20 chunks 5 ms apart. <paramref name="askUsage"/>:
+    /// ask for the usage event, as the proxy does of the upstream, so that direct and proxied streams make the fake do the same.
+    /// </summary>
+    public static byte[] Body(string model, bool stream, int chunks = 20, int chunkDelayMs = 5, int outputTokens = 40, bool askUsage = false)
     {
         const string messages = """[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Say hello in five words."}]""";
+        var usage = askUsage ? ""","stream_options":{"include_usage":true}""" : "";
         var json = stream
-            ? $$"""{"model":"{{model}}","messages":{{messages}},"max_tokens":{{outputTokens}},"stream":true,"fake":{"chunks":{{chunks}},"chunk_delay_ms":{{chunkDelayMs}},"output_tokens":{{outputTokens}}""" + "}}"
+            ? $$"""{"model":"{{model}}","messages":{{messages}},"max_tokens":{{outputTokens}},"stream":true{{usage}},"fake":{"chunks":{{chunks}},"chunk_delay_ms":{{chunkDelayMs}},"output_tokens":{{outputTokens}}""" + "}}"
             : $$"""{"model":"{{model}}","messages":{{messages}},"max_tokens":16}""";
         return Encoding.UTF8.GetBytes(json);
     }
@@ -77,6 +83,7 @@ internal static class ChatLoad
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var paused = GC.GetTotalPauseDuration();
         var gen2 = GC.CollectionCount(2);
+        var (jitTime, jitMethods) = (System.Runtime.JitInfo.GetCompilationTime(), System.Runtime.JitInfo.GetCompiledMethodCount());
         var begin = Stopwatch.GetTimestamp();
         var total = (long)(rate * duration.TotalSeconds);
         var maxLag = 0L;
@@ -102,6 +109,8 @@ internal static class ChatLoad
         run.CpuTime = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         run.GcPaused = GC.GetTotalPauseDuration() - paused;
         run.Gen2 = GC.CollectionCount(2) - gen2;
+        run.JitTime = System.Runtime.JitInfo.GetCompilationTime() - jitTime;
+        run.JitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods;
         return run;
     }
 
@@ -166,8 +175,8 @@ internal static class ChatLoad
     /// <summary>Reads a server-sent event stream to its end; <paramref name="firstEventRead"/> is told when the first data event is complete.</summary>
     public static async Task<StreamRead> ReadStreamAsync(Stream content, long due, Action? firstEventRead)
     {
-        var buffer = new byte[16 * 1024];
-        var seen = new List<byte>(8 * 1024);
+        var buffer = new byte[4 * 1024];
+        var seen = new List<byte>(2 * 1024);
         TimeSpan? first = null;
         while (true)
         {

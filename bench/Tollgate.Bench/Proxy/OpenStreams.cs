@@ -24,7 +24,7 @@ internal static class OpenStreams
 {
     public static async Task<StreamMemory> MeasureAsync(ChatTarget target, int streams, double openRate, int chunkDelayMs)
     {
-        var body = ChatLoad.Body(target.Model, stream: true, chunks: 1, chunkDelayMs: chunkDelayMs, outputTokens: 1);
+        var body = ChatLoad.Body(target.Model, stream: true, chunks: 1, chunkDelayMs: chunkDelayMs, outputTokens: 1, askUsage: target.Name == "direct");
         var errors = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
         void Error(string kind) => errors.AddOrUpdate(kind, 1, (_, n) => n + 1);
         var before = ManagedHeap.Snapshot();

@@ -21,7 +21,7 @@ namespace Tollgate.Bench.Proxy;
 /// TCP) whose provider is that fake; PostgreSQL runs beside it. The same requests go to the fake directly and
 /// through the proxy: non-streamed at a fixed arrival rate, streamed (time to the first event), and N slow streams
 /// held open at once (memory per open stream).
-/// <code>dotnet bench/Tollgate.Bench/bin/Release/net10.0/Tollgate.Bench.dll --proxy [--rate 500] [--seconds 20] [--stream-rate 100] [--streams 1000]</code>
+/// <code>dotnet bench/Tollgate.Bench/bin/Release/net10.0/Tollgate.Bench.dll --proxy [--rate 500] [--seconds 20] [--warm-up 15] [--stream-rate 100] [--streams 1000]</code>
 /// </summary>
 public static class ProxyBench
 {
@@ -36,7 +36,7 @@ public static class ProxyBench
     {
         var rate = DoubleOption(args, "--rate") ?? 500;
         var seconds = DoubleOption(args, "--seconds") ?? 20;
-        var warmUpSeconds = DoubleOption(args, "--warm-up") ?? 5;
+        var warmUpSeconds = DoubleOption(args, "--warm-up") ?? 15; // tiered JIT keeps recompiling the proxy path for well over 5 s on 2 busy cores
         var streamRate = DoubleOption(args, "--stream-rate") ?? 100;
         var streamSeconds = DoubleOption(args, "--stream-seconds") ?? 10;
         var streams = (int)(DoubleOption(args, "--streams") ?? 1000);
@@ -81,7 +81,7 @@ public static class ProxyBench
             long proxiedInWarmUps = 0;
             async Task<ChatRun> Timed(ChatTarget target, bool streamed, double at, double forSeconds)
             {
-                var body = ChatLoad.Body(target.Model, streamed);
+                var body = ChatLoad.Body(target.Model, streamed, askUsage: target == direct);
                 var warm = await ChatLoad.RunAsync(target, body, streamed, at, TimeSpan.FromSeconds(warmUpSeconds));
                 if (target == proxy) proxiedInWarmUps += warm.Succeeded;
                 var run = await ChatLoad.RunAsync(target, body, streamed, at, TimeSpan.FromSeconds(forSeconds));

@@ -26,7 +26,7 @@ internal sealed record ProxyReport(
         Line($"- One process holds the fake upstream (`FakeUpstreamApp`), a real silo (`SiloApp`, PostgreSQL membership and storage), a real gateway (`GatewayApp`, an Orleans client calling the silo over TCP, with the fake as its provider `fake`) and the load generator; PostgreSQL (fsync on) runs beside it. *direct*: the load generator's HttpClient → the fake. *proxy*: HttpClient → gateway (authorize: caller IP, key and model grains, then the account grain) → the gateway's HttpClient → the same fake → relayed back; the settle follows the answer (not in the client's latency).");
         Line($"- {Accounts} accounts, one key each (no limits), taken in turn; 1,000,000 USD credit each; `{"bench-model"}` routed to `fake-gpt` and priced 2 / 8 USD per million tokens. Every request shares one caller IP (127.0.0.1) and one model, so the caller-IP and model grains are one activation each for all traffic.");
         Line($"- Load: open loop (requests start on a fixed schedule whether or not earlier ones finished), latency measured from each request's *scheduled* start (no coordinated omission), HTTP/1.1 with as many connections as there are requests in flight (`SocketsHttpHandler`, `MaxConnectionsPerServer` unbounded). Each run warms up {WarmUpSeconds} s (dropped), then is timed.");
-        Line($"- Body: a small chat request (a system and a user message, `max_tokens` 16; the fake answers 16 tokens, ~0.5 KB). Streamed: the same with `stream: true` and `fake: {{chunks: 20, chunk_delay_ms: 5, output_tokens: 40}}` (a role event, 20 content events, a finish event, [DONE]; the proxy also asks the fake for the usage event and drops it).");
+        Line($"- Body: a small chat request (a system and a user message, `max_tokens` 16; the fake answers 16 tokens, ~0.5 KB). Streamed: the same with `stream: true` and `fake: {{chunks: 20, chunk_delay_ms: 5, output_tokens: 40}}` (a role event, 20 content events, a finish event, [DONE]). The proxy asks the fake for the usage event (`stream_options.include_usage`) and drops it before the client; the direct requests ask for it too, so the fake does the same work (one more event, one more 5 ms pause) either way.");
         Line($"");
         Line($"## 1. Non-streamed, {Rate:N0} requests/s for {Seconds} s");
         Line($"");
@@ -81,15 +81,15 @@ internal sealed record ProxyReport(
 
     private static void RunsTable(StringBuilder md, params ChatRun[] runs)
     {
-        md.AppendLine("| target | offered/s | achieved/s | scheduled | succeeded | errors | most in flight | generator's worst lateness | process CPU per request | GC paused (gen2 count) |");
-        md.AppendLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |");
+        md.AppendLine("| target | offered/s | achieved/s | scheduled | succeeded | errors | most in flight | generator's worst lateness | process CPU per request | GC paused (gen2 count) | JIT during the run |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in runs)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Target} | {r.Rate:N0} | {r.AchievedRate:N0} | {r.Scheduled:N0} | {r.Succeeded:N0} | {Errors(r.Errors)} | {r.MaxInFlight:N0} | {r.MaxDispatchLag.TotalMilliseconds:F1} ms | {r.CpuMicrosPerRequest:N0} µs | {r.GcPaused.TotalMilliseconds:N0} ms ({r.Gen2}) |");
+                $"| {r.Target} | {r.Rate:N0} | {r.AchievedRate:N0} | {r.Scheduled:N0} | {r.Succeeded:N0} | {Errors(r.Errors)} | {r.MaxInFlight:N0} | {r.MaxDispatchLag.TotalMilliseconds:F1} ms | {r.CpuMicrosPerRequest:N0} µs | {r.GcPaused.TotalMilliseconds:N0} ms ({r.Gen2}) | {r.JitMethods:N0} methods, {r.JitTime.TotalMilliseconds:N0} ms |");
         }
         md.AppendLine();
-        md.AppendLine("Process CPU per request: this process's CPU time during the run (fake, gateway, silo and load generator together; PostgreSQL not included) over the requests scheduled. Generator's worst lateness: how late the scheduler started its most delayed request (counted in its latency).");
+        md.AppendLine("Process CPU per request: this process's CPU time during the run (fake, gateway, silo and load generator together; PostgreSQL not included) over the requests scheduled. Generator's worst lateness: how late the scheduler started its most delayed request (counted in its latency). JIT during the run: methods compiled (tier-up rejits included) and time spent compiling, on any thread (`JitInfo`).");
     }
 
     private static string Errors(IReadOnlyDictionary<string, long> errors) =>
