@@ -6,6 +6,7 @@ using Npgsql;
 using Tollgate.Bench;
 using Tollgate.Bench.Load;
 using Tollgate.Bench.Memory;
+using Tollgate.Bench.Proxy;
 using Tollgate.Bench.Targets;
 using Tollgate.Gateway;
 using Tollgate.Persistence;
@@ -24,6 +25,12 @@ if (args.Contains("--memory"))
 {
     // Memory per idle activation and with a million accounts (Memory/ActivationMemory.cs); writes bench/results/memory-{stamp}.md.
     await ActivationMemory.RunAsync(args, Path.Combine(FindRepository(), "bench", "results"));
+    return;
+}
+if (args.Contains("--proxy"))
+{
+    // The proxy's overhead against the fake upstream alone: non-streamed, streamed, memory per open stream (Proxy/ProxyBench.cs); writes bench/results/proxy-{stamp}.md.
+    await ProxyBench.RunAsync(args, Path.Combine(FindRepository(), "bench", "results"));
     return;
 }
 var full = args.Contains("--full");
