@@ -182,7 +182,7 @@ public static partial class AccountEndpoints
 
 // Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
 
-public sealed class CreateAccountBody
+public sealed class CreateAccountBody : ApiDocs.IStrictJsonBody
 {
     [Description("1 to 128 letters, digits and . _ : @ -")]
     public required string AccountId { get; init; }
@@ -197,7 +197,7 @@ public sealed class CreateAccountBody
     public string? Actor { get; init; }
 }
 
-public sealed class AdjustmentBody
+public sealed class AdjustmentBody : ApiDocs.IStrictJsonBody
 {
     [Description("Nano-USD to add (positive) or remove (negative); not zero.")]
     public required long Amount { get; init; }
@@ -212,7 +212,7 @@ public sealed class AdjustmentBody
     public string? IdempotencyKey { get; init; }
 }
 
-public sealed class TrialBody
+public sealed class TrialBody : ApiDocs.IStrictJsonBody
 {
     [Description("Trial credit in nano-USD.")]
     public long? Credit { get; init; }
@@ -230,7 +230,7 @@ public sealed class TrialBody
     public string? Actor { get; init; }
 }
 
-public sealed class AccountStatusBody
+public sealed class AccountStatusBody : ApiDocs.IStrictJsonBody
 {
     [Description("\"active\" or \"suspended\".")]
     public required string Status { get; init; }

@@ -72,7 +72,7 @@ public sealed record CreatedApiKey(string KeyId, string Key, string AccountId, s
 
 // Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
 
-public sealed class CreateApiKeyBody
+public sealed class CreateApiKeyBody : ApiDocs.IStrictJsonBody
 {
     [Description("A name for the key (up to 200 characters); \"default\" by default.")]
     public string? Name { get; init; }
@@ -81,7 +81,7 @@ public sealed class CreateApiKeyBody
     public string? Actor { get; init; }
 }
 
-public sealed class RevokeApiKeyBody
+public sealed class RevokeApiKeyBody : ApiDocs.IStrictJsonBody
 {
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }

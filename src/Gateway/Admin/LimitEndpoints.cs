@@ -61,7 +61,7 @@ public static class LimitEndpoints
 }
 
 /// <summary>The body of a PUT .../limits, for the OpenAPI document only: the handler reads these fields (JsonBody) and refuses any other.</summary>
-public sealed class LimitsBody
+public sealed class LimitsBody : ApiDocs.IStrictJsonBody
 {
     [Description("Requests per minute (sliding window); unlimited when missing or null.")]
     public long? RequestsPerMinute { get; init; }

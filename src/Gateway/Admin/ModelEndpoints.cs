@@ -100,7 +100,7 @@ public static partial class ModelEndpoints
 
 // Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
 
-public sealed class ModelPriceBody
+public sealed class ModelPriceBody : ApiDocs.IStrictJsonBody
 {
     [Description("Nano-USD per 1,000,000 input tokens.")]
     public required long InputPerMillion { get; init; }
@@ -115,7 +115,7 @@ public sealed class ModelPriceBody
     public string? Actor { get; init; }
 }
 
-public sealed class ModelRouteBody
+public sealed class ModelRouteBody : ApiDocs.IStrictJsonBody
 {
     [Description("A provider of the gateway's Proxy:Providers.")]
     public required string Provider { get; init; }

@@ -66,6 +66,14 @@ public static class ApiDocs
                 };
                 return Task.CompletedTask;
             });
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                var type = context.JsonTypeInfo.Type;
+                if (typeof(IStrictJsonBody).IsAssignableFrom(type)) schema.AdditionalPropertiesAllowed = false;
+                else if (typeof(Proxy.ProxiedBody).IsAssignableFrom(type))
+                    schema.AdditionalProperties = new OpenApiSchema { Description = "Any other field of OpenAI's request, passed to the provider unchanged." };
+                return Task.CompletedTask;
+            });
             options.AddOperationTransformer((operation, context, _) =>
             {
                 foreach (var secured in context.Description.ActionDescriptor.EndpointMetadata.OfType<SecuredBy>())
@@ -128,6 +136,12 @@ public static class ApiDocs
             });
             return Task.CompletedTask;
         });
+
+    /// <summary>
+    /// Marks a documentation-only request type whose handler reads it through <see cref="JsonBody"/> and refuses
+    /// any other field (<see cref="JsonBody.RejectUnknownFields"/>): its schema says <c>additionalProperties: false</c>.
+    /// </summary>
+    public interface IStrictJsonBody;
 
     /// <summary>Endpoint metadata: the security scheme whose secret the endpoint requires.</summary>
     public sealed record SecuredBy(string Scheme);

@@ -143,7 +143,7 @@ public static class MeteringEndpoints
 
 // Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
 
-public sealed class AuthorizeBody
+public sealed class AuthorizeBody : ApiDocs.IStrictJsonBody
 {
     [Description("The caller's id of the request (up to 200 characters): a retry with the same id answers the same authorization.")]
     public required string RequestId { get; init; }
@@ -170,7 +170,7 @@ public sealed class AuthorizeBody
     public long? TtlSeconds { get; init; }
 }
 
-public sealed class SettleBody
+public sealed class SettleBody : ApiDocs.IStrictJsonBody
 {
     [Description("The reservation_id authorize answered.")]
     public required string ReservationId { get; init; }
@@ -191,13 +191,13 @@ public sealed class SettleBody
     public long? LatencyMs { get; init; }
 }
 
-public sealed class VoidBody
+public sealed class VoidBody : ApiDocs.IStrictJsonBody
 {
     [Description("The reservation_id authorize answered.")]
     public required string ReservationId { get; init; }
 }
 
-public sealed class UsageBody
+public sealed class UsageBody : ApiDocs.IStrictJsonBody
 {
     [Description("The caller's id of the request (up to 200 characters): a retry with the same id records nothing more.")]
     public required string Id { get; init; }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.OpenApi;
 using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
 using Tollgate.Gateway.Metering;
@@ -46,7 +47,18 @@ public static class ProxyEndpoints
                 + "Every answer carries x-request-id and x-ratelimit-* headers. Tollgate's own refusals: 401 invalid_api_key or key_revoked, "
                 + "402 insufficient_quota or trial_exhausted, 403 account_suspended or account_not_found, 404 model_not_found or model_not_priced, "
                 + "429 rate_limit_exceeded (with Retry-After), 502 upstream_unreachable, 503 provider_not_configured or cluster_unavailable, 504 upstream_timeout.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/json", additionalContentTypes: "text/event-stream")
+            .Produces(StatusCodes.Status200OK)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // The provider's answer, relayed: its shape is OpenAI's, not Tollgate's.
+                if (operation.Responses?["200"] is not OpenApiResponse answer) return Task.CompletedTask;
+                answer.Description = "The provider's answer, as it came: JSON, or server-sent events for a stream.";
+                answer.Content ??= new Dictionary<string, OpenApiMediaType>();
+                answer.Content["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "OpenAI's response object." } };
+                if (api.Streams)
+                    answer.Content["text/event-stream"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "OpenAI's stream events, ending with data: [DONE] (chat, completions) or the last response event." } };
+                return Task.CompletedTask;
+            })
             .Errors(StatusCodes.Status402PaymentRequired, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
                 StatusCodes.Status429TooManyRequests, StatusCodes.Status502BadGateway)
             .ClusterErrors();
@@ -82,7 +94,7 @@ public abstract class ProxiedBody
     [Description("The model, as routed with PUT /admin/models/{model}/route.")]
     public required string Model { get; init; }
 
-    [Description("Any other field of OpenAI's request, passed to the provider unchanged.")]
+    /// <summary>Any other field (the schema's additionalProperties, see ApiDocs).</summary>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Other { get; init; }
 }
