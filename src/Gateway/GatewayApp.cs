@@ -60,6 +60,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<Relay>();
         builder.Services.AddSingleton<MeteredProxy>();
         builder.Services.AddSingleton(provider => new AdminListings(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ClusterClientSettings>()));
+        builder.Services.AddGatewayOpenApi(); // GET /openapi/v1.json (ApiDocs)
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -69,6 +70,7 @@ public static class GatewayApp
         var app = builder.Build();
         app.UseMiddleware<ErrorHandling>();
         app.UseStatusCodePages(NoEndpoint.WriteAsync); // 404 for an unknown path, 405 (with Allow) for a known path and another method
+        app.MapGatewayOpenApi();
         app.MapHealth();
         var admin = app.MapGroup("/admin").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token"));
         admin.MapAccountAdmin();

@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Text.RegularExpressions;
+using Microsoft.OpenApi;
 using Tollgate.Gateway.Api;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
@@ -15,13 +17,54 @@ public static partial class AccountEndpoints
 
     public static void MapAccountAdmin(this IEndpointRouteBuilder admin)
     {
-        admin.MapPost("/accounts", CreateAsync);
-        admin.MapGet("/accounts", ListAsync);
-        admin.MapGet("/accounts/{accountId}/keys", ListKeysAsync);
-        admin.MapGet("/accounts/{accountId}", GetAsync);
-        admin.MapPost("/accounts/{accountId}/adjustments", AdjustAsync);
-        admin.MapPost("/accounts/{accountId}/trial", GrantTrialAsync);
-        admin.MapPut("/accounts/{accountId}/status", SetStatusAsync);
+        var accounts = admin.MapGroup("").Documented(ApiDocs.AdminTag).Secured(ApiDocs.AdminToken);
+        accounts.MapPost("/accounts", CreateAsync)
+            .WithSummary("Create an account")
+            .WithDescription("Answers the account as GET answers it, with the ledger the creation wrote (the initial credit). "
+                + "Creating an account again with the same settings answers it again; with other settings it is a 409 account_exists.")
+            .Body<CreateAccountBody>()
+            .Produces<AccountSnapshot>(StatusCodes.Status201Created)
+            .Errors(StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity).ClusterErrors();
+        accounts.MapGet("/accounts", ListAsync)
+            .WithSummary("List accounts")
+            .WithDescription("Accounts in id order, as PostgreSQL has committed them (what a grain has not committed yet is not listed).")
+            .Query("prefix", JsonSchemaType.String, "Only accounts whose id starts with this.")
+            .Query("after", JsonSchemaType.String, "The previous page's next_after.")
+            .Query("limit", JsonSchemaType.Integer, $"Page size, 1 to {AdminListings.MaxPage}; 100 by default.")
+            .Produces<AccountList>()
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable);
+        accounts.MapGet("/accounts/{accountId}/keys", ListKeysAsync)
+            .WithSummary("List an account's API keys")
+            .WithDescription("Newest first, revoked ones included; never the keys themselves.")
+            .Produces<ApiKeyList>()
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).ClusterErrors();
+        accounts.MapGet("/accounts/{accountId}", GetAsync)
+            .WithSummary("Get an account")
+            .WithDescription("Balance, available credit, pending holds, trial, limits and a page of the ledger (newest first).")
+            .Query("ledger_limit", JsonSchemaType.Integer, $"Ledger entries to include, 0 to {AccountLimits.MaxLedgerPage}; {DefaultLedgerPage} by default.")
+            .Query("ledger_before", JsonSchemaType.Integer, "Only ledger entries with a sequence number below this (the next page).")
+            .Produces<AccountSnapshot>()
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).ClusterErrors();
+        accounts.MapPost("/accounts/{accountId}/adjustments", AdjustAsync)
+            .WithSummary("Adjust an account's credit")
+            .WithDescription("Adds (positive amount) or removes (negative) credit, once per idempotency key: a retry with the same key and "
+                + "the same adjustment answers the first result; the same key with another adjustment is a 409.")
+            .Body<AdjustmentBody>()
+            .Header("Idempotency-Key", "The idempotency key, when the body has no idempotency_key.")
+            .Produces<AdjustResult>()
+            .Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity).ClusterErrors();
+        accounts.MapPost("/accounts/{accountId}/trial", GrantTrialAsync)
+            .WithSummary("Grant a trial")
+            .WithDescription("Replaces any earlier trial: credit, tokens and/or requests (at least one) until expires_at, spent before the balance.")
+            .Body<TrialBody>()
+            .Produces<AccountSnapshot>()
+            .Errors(StatusCodes.Status404NotFound).ClusterErrors();
+        accounts.MapPut("/accounts/{accountId}/status", SetStatusAsync)
+            .WithSummary("Suspend or reactivate an account")
+            .WithDescription("A suspended account's every authorize is denied (account_suspended).")
+            .Body<AccountStatusBody>()
+            .Produces<AccountSnapshot>()
+            .Errors(StatusCodes.Status404NotFound).ClusterErrors();
     }
 
     /// <summary>Grants a trial (replacing any earlier one): credit, tokens and/or requests until <c>expires_at</c>.</summary>
@@ -135,4 +178,63 @@ public static partial class AccountEndpoints
 
     [GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}\\z")]
     private static partial Regex AccountIdPattern();
+}
+
+// Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
+
+public sealed class CreateAccountBody : ApiDocs.IStrictJsonBody
+{
+    [Description("1 to 128 letters, digits and . _ : @ -")]
+    public required string AccountId { get; init; }
+
+    [Description("How far below zero the balance may go, in nano-USD; 0 by default.")]
+    public long? OverdraftLimit { get; init; }
+
+    [Description("Credit to start with, in nano-USD; 0 by default.")]
+    public long? InitialCredit { get; init; }
+
+    [Description("Who did it, for the ledger; \"admin\" by default.")]
+    public string? Actor { get; init; }
+}
+
+public sealed class AdjustmentBody : ApiDocs.IStrictJsonBody
+{
+    [Description("Nano-USD to add (positive) or remove (negative); not zero.")]
+    public required long Amount { get; init; }
+
+    [Description("Why, for the ledger (up to 500 characters).")]
+    public required string Reason { get; init; }
+
+    [Description("Who did it, for the ledger (up to 200 characters).")]
+    public required string Actor { get; init; }
+
+    [Description("Makes a retry safe; required here or as the Idempotency-Key header.")]
+    public string? IdempotencyKey { get; init; }
+}
+
+public sealed class TrialBody : ApiDocs.IStrictJsonBody
+{
+    [Description("Trial credit in nano-USD.")]
+    public long? Credit { get; init; }
+
+    [Description("Trial tokens.")]
+    public long? Tokens { get; init; }
+
+    [Description("Trial requests.")]
+    public long? Requests { get; init; }
+
+    [Description("When the trial ends (RFC 3339, in the future).")]
+    public required DateTimeOffset ExpiresAt { get; init; }
+
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
+}
+
+public sealed class AccountStatusBody : ApiDocs.IStrictJsonBody
+{
+    [Description("\"active\" or \"suspended\".")]
+    public required string Status { get; init; }
+
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
 }

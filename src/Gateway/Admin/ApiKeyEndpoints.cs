@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Tollgate.Gateway.Api;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
@@ -13,9 +14,24 @@ public static class ApiKeyEndpoints
 {
     public static void MapApiKeyAdmin(this IEndpointRouteBuilder admin)
     {
-        admin.MapPost("/accounts/{accountId}/keys", CreateAsync);
-        admin.MapGet("/keys/{keyId}", GetAsync);
-        admin.MapPost("/keys/{keyId}/revoke", RevokeAsync);
+        var keys = admin.MapGroup("").Documented(ApiDocs.AdminTag).Secured(ApiDocs.AdminToken);
+        keys.MapPost("/accounts/{accountId}/keys", CreateAsync)
+            .WithSummary("Create an API key")
+            .WithDescription("The answer is the only place the key (tg_…) is ever shown: Tollgate keeps only its secret's hash.")
+            .Body<CreateApiKeyBody>(optional: false)
+            .Produces<CreatedApiKey>(StatusCodes.Status201Created)
+            .Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).ClusterErrors();
+        keys.MapGet("/keys/{keyId}", GetAsync)
+            .WithSummary("Get an API key")
+            .WithDescription("Its account, name, revocation and limits; never the key itself.")
+            .Produces<ApiKeyView>()
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).ClusterErrors();
+        keys.MapPost("/keys/{keyId}/revoke", RevokeAsync)
+            .WithSummary("Revoke an API key")
+            .WithDescription("Effective on every gateway at once; revoking again changes nothing. The body is optional.")
+            .Body<RevokeApiKeyBody>(optional: true)
+            .Produces<ApiKeyView>()
+            .Errors(StatusCodes.Status404NotFound).ClusterErrors();
     }
 
     private static async Task<IResult> CreateAsync(string accountId, HttpRequest request, IGrainFactory grains)
@@ -53,3 +69,20 @@ public static class ApiKeyEndpoints
 
 /// <summary>The only response that ever contains the key itself.</summary>
 public sealed record CreatedApiKey(string KeyId, string Key, string AccountId, string Name, DateTimeOffset CreatedAt);
+
+// Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
+
+public sealed class CreateApiKeyBody : ApiDocs.IStrictJsonBody
+{
+    [Description("A name for the key (up to 200 characters); \"default\" by default.")]
+    public string? Name { get; init; }
+
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
+}
+
+public sealed class RevokeApiKeyBody : ApiDocs.IStrictJsonBody
+{
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
+}

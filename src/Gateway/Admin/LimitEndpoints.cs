@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Tollgate.Gateway.Api;
 using Tollgate.Gateway.Metering;
 using Tollgate.Grains;
@@ -15,16 +16,22 @@ public static class LimitEndpoints
 {
     public static void MapLimitAdmin(this IEndpointRouteBuilder admin)
     {
-        Map(admin, "/accounts/{key}/limits", (grains, key, _) => grains.Account(AccountEndpoints.ValidAccountId(key)));
-        Map(admin, "/keys/{key}/limits", (grains, key, _) => grains.ApiKey(ApiKeyEndpoints.ValidKeyId(key)));
-        Map(admin, "/models/{key}/limits", (grains, key, _) => grains.Model(ModelEndpoints.ValidModel(key)));
-        Map(admin, "/ips/{key}/limits", (grains, key, options) => grains.CallerIp(IpLimitKey(key, options)));
+        var limits = admin.MapGroup("").Documented(ApiDocs.AdminTag).Secured(ApiDocs.AdminToken);
+        Map(limits, "/accounts/{key}/limits", "an account", "key: the account id.", (grains, key, _) => grains.Account(AccountEndpoints.ValidAccountId(key)));
+        Map(limits, "/keys/{key}/limits", "an API key", "key: the key id (16 hex digits).", (grains, key, _) => grains.ApiKey(ApiKeyEndpoints.ValidKeyId(key)));
+        Map(limits, "/models/{key}/limits", "a model", "key: the model name ('/' may be sent as %2F).", (grains, key, _) => grains.Model(ModelEndpoints.ValidModel(key)));
+        Map(limits, "/ips/{key}/limits", "a caller IP", "key: any address of the range (an IPv6 /64 by default), or 'defaults' for every caller IP without limits of its own.",
+            (grains, key, options) => grains.CallerIp(IpLimitKey(key, options)));
     }
 
-    private static void Map(IEndpointRouteBuilder admin, string route, Func<IGrainFactory, string, MeteringOptions, ILimitedGrain> grainOf)
+    private static void Map(IEndpointRouteBuilder admin, string route, string what, string key, Func<IGrainFactory, string, MeteringOptions, ILimitedGrain> grainOf)
     {
         admin.MapGet(route, async (string key, IGrainFactory grains, MeteringOptions options) =>
-            Results.Ok(await grainOf(grains, Uri.UnescapeDataString(key), options).GetLimits()));
+            Results.Ok(await grainOf(grains, Uri.UnescapeDataString(key), options).GetLimits()))
+            .WithSummary($"Get the rate limits of {what}")
+            .WithDescription($"The limits set and what remains of each now. {key}")
+            .Produces<LimitsView>()
+            .Errors(StatusCodes.Status400BadRequest).ClusterErrors();
         admin.MapPut(route, async (string key, HttpRequest request, IGrainFactory grains, MeteringOptions options) =>
         {
             var grain = grainOf(grains, Uri.UnescapeDataString(key), options);
@@ -38,7 +45,12 @@ public static class LimitEndpoints
             body.RejectUnknownFields();
             if (limits.Problem() is { } problem) throw ApiException.BadRequest(LimitErrors.InvalidLimits, problem);
             return Results.Ok(await grain.SetLimits(new SetLimits(limits, actor)));
-        });
+        })
+            .WithSummary($"Set the rate limits of {what}")
+            .WithDescription($"Replaces all four limits: a missing or null one is unlimited. {key}")
+            .Body<LimitsBody>()
+            .Produces<LimitsView>()
+            .ClusterErrors();
     }
 
     /// <summary>A caller IP is addressed by any address in its range (an IPv6 /64 by default), or "defaults".</summary>
@@ -46,4 +58,23 @@ public static class LimitEndpoints
         key == GrainKeys.IpDefaults ? key
         : CallerAddress.TryGetLimitKey(key, options.Ipv6PrefixBits, out var limitKey) ? limitKey
         : throw ApiException.BadRequest("invalid_ip", "The caller IP must be an IP address, or 'defaults'.");
+}
+
+/// <summary>The body of a PUT .../limits, for the OpenAPI document only: the handler reads these fields (JsonBody) and refuses any other.</summary>
+public sealed class LimitsBody : ApiDocs.IStrictJsonBody
+{
+    [Description("Requests per minute (sliding window); unlimited when missing or null.")]
+    public long? RequestsPerMinute { get; init; }
+
+    [Description("Tokens (input and output) per minute; unlimited when missing or null.")]
+    public long? TokensPerMinute { get; init; }
+
+    [Description("Tokens per day; unlimited when missing or null.")]
+    public long? TokensPerDay { get; init; }
+
+    [Description("Requests in flight at once; unlimited when missing or null.")]
+    public int? MaxConcurrent { get; init; }
+
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
 }

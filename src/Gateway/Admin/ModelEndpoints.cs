@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.RegularExpressions;
 using Tollgate.Gateway.Api;
 using Tollgate.Grains;
@@ -12,11 +13,34 @@ public static partial class ModelEndpoints
 {
     public static void MapModelAdmin(this IEndpointRouteBuilder admin)
     {
-        admin.MapGet("/models/{model}", GetAsync);
-        admin.MapPost("/models/{model}/prices", SetPriceAsync);
-        admin.MapPut("/models/{model}/route", SetRouteAsync);
-        admin.MapDelete("/models/{model}/route", RemoveRouteAsync);
-        admin.MapGet("/models", ListRoutedAsync);
+        var models = admin.MapGroup("").Documented(ApiDocs.AdminTag).Secured(ApiDocs.AdminToken);
+        models.MapGet("/models/{model}", GetAsync)
+            .WithSummary("Get a model")
+            .WithDescription("Its price schedule (the current price and later ones), limits and route. A '/' in the name may be sent as %2F.")
+            .Produces<ModelSnapshot>()
+            .Errors(StatusCodes.Status400BadRequest).ClusterErrors();
+        models.MapPost("/models/{model}/prices", SetPriceAsync)
+            .WithSummary("Add a price to a model's schedule")
+            .WithDescription("Nano-USD per 1,000,000 tokens, in force from effective_at (now by default; not in the past).")
+            .Body<ModelPriceBody>()
+            .Produces<ModelSnapshot>()
+            .Errors(StatusCodes.Status409Conflict).ClusterErrors();
+        models.MapPut("/models/{model}/route", SetRouteAsync)
+            .WithSummary("Route a model to a provider")
+            .WithDescription("The provider must be one of this gateway's Proxy:Providers (the fleet shares its configuration), so a typo is a 400 invalid_route.")
+            .Body<ModelRouteBody>()
+            .Produces<ModelSnapshot>()
+            .ClusterErrors();
+        models.MapDelete("/models/{model}/route", RemoveRouteAsync)
+            .WithSummary("Remove a model's route")
+            .WithDescription("The proxy then answers 404 model_not_found for it; the metering API is not affected.")
+            .Produces<ModelSnapshot>()
+            .Errors(StatusCodes.Status400BadRequest).ClusterErrors();
+        models.MapGet("/models", ListRoutedAsync)
+            .WithSummary("List routed models")
+            .WithDescription("Every model with a route, priced or not, as PostgreSQL has committed them.")
+            .Produces<RoutedModelList>()
+            .Errors(StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>
@@ -72,4 +96,33 @@ public static partial class ModelEndpoints
 
     [GeneratedRegex("^[A-Za-z0-9._:/@+-]{1,200}\\z")]
     private static partial Regex ModelPattern();
+}
+
+// Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
+
+public sealed class ModelPriceBody : ApiDocs.IStrictJsonBody
+{
+    [Description("Nano-USD per 1,000,000 input tokens.")]
+    public required long InputPerMillion { get; init; }
+
+    [Description("Nano-USD per 1,000,000 output tokens.")]
+    public required long OutputPerMillion { get; init; }
+
+    [Description("When the price takes effect (RFC 3339); now by default.")]
+    public DateTimeOffset? EffectiveAt { get; init; }
+
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
+}
+
+public sealed class ModelRouteBody : ApiDocs.IStrictJsonBody
+{
+    [Description("A provider of the gateway's Proxy:Providers.")]
+    public required string Provider { get; init; }
+
+    [Description("The provider's name for the model; the model's own name by default.")]
+    public string? UpstreamModel { get; init; }
+
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
 }

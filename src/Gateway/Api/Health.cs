@@ -3,6 +3,11 @@ using Tollgate.Grains;
 
 namespace Tollgate.Gateway.Api;
 
+public sealed record Liveness(string Status);
+
+/// <param name="Status"><c>ready</c> or <c>not_ready</c>.</param>
+/// <param name="Database"><c>ok</c>, <c>timeout</c> or the failure's exception type.</param>
+/// <param name="Cluster"><c>ok</c>, <c>timeout</c> or the failure's exception type.</param>
 public sealed record Readiness(string Status, string Database, string Cluster);
 
 /// <summary>
@@ -15,8 +20,15 @@ internal static class Health
 
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
-        app.MapGet("/health/ready", ReadyAsync);
+        app.MapGet("/health", () => Results.Ok(new Liveness("ok")))
+            .Documented(ApiDocs.HealthTag).WithSummary("Liveness: the process answers")
+            .WithDescription("Always `{\"status\": \"ok\"}` while the process serves HTTP; no token.")
+            .Produces<Liveness>();
+        app.MapGet("/health/ready", ReadyAsync)
+            .Documented(ApiDocs.HealthTag).WithSummary("Readiness: PostgreSQL and the cluster answer")
+            .WithDescription("200 when both checks pass (route traffic to this gateway only then), 503 with the same body otherwise. Each check waits at most 2 s; no token.")
+            .Produces<Readiness>()
+            .Produces<Readiness>(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<IResult> ReadyAsync(NpgsqlDataSource database, IGrainFactory grains)

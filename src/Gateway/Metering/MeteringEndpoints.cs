@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Net;
 using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
@@ -19,10 +20,34 @@ public static class MeteringEndpoints
 {
     public static void MapMetering(this IEndpointRouteBuilder metering)
     {
-        metering.MapPost("/authorize", AuthorizeAsync);
-        metering.MapPost("/settle", SettleAsync);
-        metering.MapPost("/void", VoidAsync);
-        metering.MapPost("/usage", RecordUsageAsync);
+        var api = metering.MapGroup("").Documented(ApiDocs.MeteringTag).Secured(ApiDocs.ServiceToken);
+        api.MapPost("/authorize", AuthorizeAsync)
+            .WithSummary("Authorize a request before the upstream call")
+            .WithDescription("Checks the key or account, credit and every rate limit (account, key, model, caller IP) and holds the worst-case cost. "
+                + "A denial is a 200 with allowed=false, a stable reason and, for rate limits, retry_after_ms. Idempotent by request_id.")
+            .Body<AuthorizeBody>()
+            .Produces<AuthorizeResponse>()
+            .ClusterErrors();
+        api.MapPost("/settle", SettleAsync)
+            .WithSummary("Settle a reservation with the tokens used")
+            .WithDescription("Charges the actual cost at the reserved price and releases the rest of the hold. Idempotent: a repeat answers the first settlement.")
+            .Body<SettleBody>()
+            .Produces<RequestSettled>()
+            .Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity).ClusterErrors();
+        api.MapPost("/void", VoidAsync)
+            .WithSummary("Void a reservation whose upstream call was never made")
+            .WithDescription("Releases the hold and gives back the limit slots, as if never asked (the caller IP keeps the request counted). Idempotent: a repeat releases nothing.")
+            .Body<VoidBody>()
+            .Produces<VoidResult>()
+            .Errors(StatusCodes.Status404NotFound).ClusterErrors();
+        api.MapPost("/usage", RecordUsageAsync)
+            .WithSummary("Record usage without an authorize")
+            .WithDescription("For gateways that do not authorize first: charged at the model's current price (or the configured fallback price), like a late settlement. "
+                + "Idempotent by id. An unknown or revoked api_key is a 401 invalid_api_key / 403 key_revoked; a model without a price a 422 model_unknown.")
+            .Body<UsageBody>()
+            .Produces<RequestSettled>()
+            .Errors(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity)
+            .ClusterErrors();
     }
 
     private static async Task<IResult> AuthorizeAsync(HttpRequest request, Authorizer authorizer, MeteringOptions options, TimeProvider time)
@@ -114,4 +139,93 @@ public static class MeteringEndpoints
             .Settle(new SettleRequest(id, model, keyId, callerIp, input, output, price.Value, null, outcome, streamed, (int?)latency, null));
         return Results.Ok(recorded);
     }
+}
+
+// Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
+
+public sealed class AuthorizeBody : ApiDocs.IStrictJsonBody
+{
+    [Description("The caller's id of the request (up to 200 characters): a retry with the same id answers the same authorization.")]
+    public required string RequestId { get; init; }
+
+    [Description("The caller's Tollgate API key (tg_…); give exactly one of api_key and account_id.")]
+    public string? ApiKey { get; init; }
+
+    [Description("The account to charge; give exactly one of api_key and account_id.")]
+    public string? AccountId { get; init; }
+
+    [Description("The end caller's IP address (its own rate limits).")]
+    public required string CallerIp { get; init; }
+
+    [Description("The model, as priced with POST /admin/models/{model}/prices.")]
+    public required string Model { get; init; }
+
+    [Description("Input tokens, as estimated by the caller.")]
+    public required long EstimatedInputTokens { get; init; }
+
+    [Description("The request's output cap: the hold covers it.")]
+    public required long MaxOutputTokens { get; init; }
+
+    [Description("How long the hold lasts unless settled, 1 to 3600 seconds; Metering:DefaultTtlSeconds by default.")]
+    public long? TtlSeconds { get; init; }
+}
+
+public sealed class SettleBody : ApiDocs.IStrictJsonBody
+{
+    [Description("The reservation_id authorize answered.")]
+    public required string ReservationId { get; init; }
+
+    [Description("Input tokens used.")]
+    public required long InputTokens { get; init; }
+
+    [Description("Output tokens used.")]
+    public required long OutputTokens { get; init; }
+
+    [Description("How the upstream call ended (up to 40 characters); \"success\" by default.")]
+    public string? Outcome { get; init; }
+
+    [Description("Whether the answer was streamed; false by default.")]
+    public bool? Stream { get; init; }
+
+    [Description("The upstream call's latency in milliseconds.")]
+    public long? LatencyMs { get; init; }
+}
+
+public sealed class VoidBody : ApiDocs.IStrictJsonBody
+{
+    [Description("The reservation_id authorize answered.")]
+    public required string ReservationId { get; init; }
+}
+
+public sealed class UsageBody : ApiDocs.IStrictJsonBody
+{
+    [Description("The caller's id of the request (up to 200 characters): a retry with the same id records nothing more.")]
+    public required string Id { get; init; }
+
+    [Description("The account to charge; give exactly one of account_id and api_key.")]
+    public string? AccountId { get; init; }
+
+    [Description("The caller's Tollgate API key (tg_…); give exactly one of account_id and api_key.")]
+    public string? ApiKey { get; init; }
+
+    [Description("The model.")]
+    public required string Model { get; init; }
+
+    [Description("Input tokens used.")]
+    public required long InputTokens { get; init; }
+
+    [Description("Output tokens used.")]
+    public required long OutputTokens { get; init; }
+
+    [Description("How the upstream call ended (up to 40 characters); \"success\" by default.")]
+    public string? Outcome { get; init; }
+
+    [Description("Whether the answer was streamed; false by default.")]
+    public bool? Stream { get; init; }
+
+    [Description("The upstream call's latency in milliseconds.")]
+    public long? LatencyMs { get; init; }
+
+    [Description("The end caller's IP address, stored on the usage row.")]
+    public string? CallerIp { get; init; }
 }

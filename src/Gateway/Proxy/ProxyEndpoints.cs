@@ -1,5 +1,9 @@
+using System.ComponentModel;
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.OpenApi;
 using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
 using Tollgate.Gateway.Metering;
@@ -21,12 +25,43 @@ public static class ProxyEndpoints
 {
     public static void MapProxy(this IEndpointRouteBuilder v1)
     {
-        v1.MapPost("/chat/completions", (HttpContext http, MeteredProxy proxy) => proxy.ForwardAsync(http, ProxyApi.ChatCompletions));
-        v1.MapPost("/responses", (HttpContext http, MeteredProxy proxy) => proxy.ForwardAsync(http, ProxyApi.Responses));
-        v1.MapPost("/completions", (HttpContext http, MeteredProxy proxy) => proxy.ForwardAsync(http, ProxyApi.Completions));
-        v1.MapPost("/embeddings", (HttpContext http, MeteredProxy proxy) => proxy.ForwardAsync(http, ProxyApi.Embeddings));
-        v1.MapGet("/models", ListModelsAsync);
+        var proxy = v1.MapGroup("").Documented(ApiDocs.ProxyTag).Secured(ApiDocs.ApiKey);
+        Forward(proxy, "/chat/completions", ProxyApi.ChatCompletions, "Chat completions (OpenAI's /v1/chat/completions)").Body<ChatCompletionsBody>();
+        Forward(proxy, "/responses", ProxyApi.Responses, "Responses (OpenAI's /v1/responses)").Body<ResponsesBody>();
+        Forward(proxy, "/completions", ProxyApi.Completions, "Completions (OpenAI's legacy /v1/completions)").Body<CompletionsBody>();
+        Forward(proxy, "/embeddings", ProxyApi.Embeddings, "Embeddings (OpenAI's /v1/embeddings)").Body<EmbeddingsBody>();
+        proxy.MapGet("/models", ListModelsAsync)
+            .WithSummary("List the models the key may use")
+            .WithDescription("Every model with a route and a price (or every routed model, when a default price is configured), in OpenAI's list shape.")
+            .Produces<ModelList>()
+            .Errors(StatusCodes.Status503ServiceUnavailable);
     }
+
+    private static RouteHandlerBuilder Forward(IEndpointRouteBuilder proxy, string route, ProxyApi api, string summary) =>
+        proxy.MapPost(route, (HttpContext http, MeteredProxy proxy) => proxy.ForwardAsync(http, api))
+            .WithSummary(summary)
+            .WithDescription("Metered: authorized before it is forwarded (input counted with a tokenizer, output held up to the request's cap, "
+                + "or Proxy:DefaultMaxOutputTokens), settled once it has ended with the provider's usage or the proxy's own count. "
+                + "The body goes to the model's provider as it came, with the model renamed to the provider's name for it; the provider's answer "
+                + "(JSON, or server-sent events for a stream) comes back as it came, and so does a provider's own error, with its status. "
+                + "Every answer carries x-request-id and x-ratelimit-* headers. Tollgate's own refusals: 401 invalid_api_key or key_revoked, "
+                + "402 insufficient_quota or trial_exhausted, 403 account_suspended or account_not_found, 404 model_not_found or model_not_priced, "
+                + "429 rate_limit_exceeded (with Retry-After), 502 upstream_unreachable, 503 provider_not_configured or cluster_unavailable, 504 upstream_timeout.")
+            .Produces(StatusCodes.Status200OK)
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                // The provider's answer, relayed: its shape is OpenAI's, not Tollgate's.
+                if (operation.Responses?["200"] is not OpenApiResponse answer) return Task.CompletedTask;
+                answer.Description = "The provider's answer, as it came: JSON, or server-sent events for a stream.";
+                answer.Content ??= new Dictionary<string, OpenApiMediaType>();
+                answer.Content["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "OpenAI's response object." } };
+                if (api.Streams)
+                    answer.Content["text/event-stream"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "OpenAI's stream events, ending with data: [DONE] (chat, completions) or the last response event." } };
+                return Task.CompletedTask;
+            })
+            .Errors(StatusCodes.Status402PaymentRequired, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
+                StatusCodes.Status429TooManyRequests, StatusCodes.Status502BadGateway)
+            .ClusterErrors();
 
     /// <summary>The models the key may use: every model with a route and a price (or any routed model, with a default price configured).</summary>
     private static async Task<IResult> ListModelsAsync(HttpContext http, IGrainFactory grains, AdminListings listings, MeteringOptions metering)
@@ -44,6 +79,100 @@ public static class ProxyEndpoints
 public sealed record ModelList(string Object, IReadOnlyList<ModelEntry> Data);
 
 public sealed record ModelEntry(string Id, string Object, long Created, string OwnedBy);
+
+// Request bodies, for the OpenAPI document only: the fields the proxy reads (ProxyRequest, TokenCounter); any other field
+// goes to the provider unchanged.
+
+public sealed class StreamOptionsBody
+{
+    [Description("The client sees the stream's usage chunk; otherwise the proxy asks for it and drops it.")]
+    public bool? IncludeUsage { get; init; }
+}
+
+public abstract class ProxiedBody
+{
+    [Description("The model, as routed with PUT /admin/models/{model}/route.")]
+    public required string Model { get; init; }
+
+    /// <summary>Any other field (the schema's additionalProperties, see ApiDocs).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Other { get; init; }
+}
+
+public abstract class GeneratingBody : ProxiedBody
+{
+    [Description("Stream the answer as server-sent events.")]
+    public bool? Stream { get; init; }
+
+    [Description("Number of choices: the output hold is multiplied by it (at most 128).")]
+    public long? N { get; init; }
+
+    [Description("Candidates generated (the larger of n and best_of multiplies the output hold; at most 128).")]
+    public long? BestOf { get; init; }
+}
+
+public sealed class ChatCompletionsBody : GeneratingBody
+{
+    [Description("The conversation (the provider requires it); counted as input.")]
+    public JsonElement? Messages { get; init; }
+
+    [Description("Asks for the stream's usage chunk (include_usage).")]
+    public StreamOptionsBody? StreamOptions { get; init; }
+
+    [Description("Output cap held (per choice); Proxy:DefaultMaxOutputTokens when neither it nor max_tokens is given.")]
+    public long? MaxCompletionTokens { get; init; }
+
+    [Description("Output cap held when max_completion_tokens is not given.")]
+    public long? MaxTokens { get; init; }
+
+    [Description("Counted as input.")]
+    public JsonElement? Tools { get; init; }
+
+    [Description("Counted as input.")]
+    public JsonElement? Functions { get; init; }
+
+    [Description("Its json_schema is counted as input.")]
+    public JsonElement? ResponseFormat { get; init; }
+}
+
+public sealed class ResponsesBody : GeneratingBody
+{
+    [Description("A string or a list of input items; counted as input.")]
+    public JsonElement? Input { get; init; }
+
+    [Description("Counted as input.")]
+    public string? Instructions { get; init; }
+
+    [Description("Output cap held; Proxy:DefaultMaxOutputTokens by default.")]
+    public long? MaxOutputTokens { get; init; }
+
+    [Description("Counted as input.")]
+    public JsonElement? Tools { get; init; }
+
+    [Description("A json_schema format is counted as input.")]
+    public JsonElement? Text { get; init; }
+}
+
+public sealed class CompletionsBody : GeneratingBody
+{
+    [Description("A string, a list of strings, a list of token ids or a list of lists of them (the provider requires it); counted as input.")]
+    public JsonElement? Prompt { get; init; }
+
+    [Description("Asks for the stream's usage chunk (include_usage).")]
+    public StreamOptionsBody? StreamOptions { get; init; }
+
+    [Description("Output cap held (per choice); Proxy:DefaultMaxOutputTokens by default.")]
+    public long? MaxTokens { get; init; }
+}
+
+public sealed class EmbeddingsBody : ProxiedBody
+{
+    [Description("A string, a list of strings, a list of token ids or a list of lists of them (the provider requires it); counted as input.")]
+    public JsonElement? Input { get; init; }
+
+    [Description("Must be false or missing: embeddings do not stream.")]
+    public bool? Stream { get; init; }
+}
 
 /// <summary>Serves one proxied request, from authorize to settle.</summary>
 internal sealed class MeteredProxy(

@@ -136,6 +136,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>A client of gateway <paramref name="gateway"/> presenting <paramref name="bearer"/> (an API key, for the proxy).</summary>
     public HttpClient ClientOf(int gateway, string bearer) => Client(_gatewayAddresses[gateway], bearer);
 
+    /// <summary>The services of gateway <paramref name="gateway"/> (0 is the first): its endpoints, options, singletons.</summary>
+    public IServiceProvider GatewayServices(int gateway = 0) => _gateways[gateway].Services;
+
     /// <summary>Stops gateway <paramref name="index"/> (0 is the first) as on SIGTERM: it drains what it buffered.</summary>
     public Task StopGatewayAsync(int index) => _gateways[index].StopAsync();
 
