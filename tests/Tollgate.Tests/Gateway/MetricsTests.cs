@@ -81,24 +81,30 @@ public sealed class MetricsTests(PostgresFixture postgres)
         await SetPriceAsync(cluster.Admin, "m1", 2_000_000, 8_000_000);
 
         var spans = new List<Activity>();
-        using (var tracing = TollgateTelemetry.AddTollgateSources(Sdk.CreateTracerProviderBuilder()).AddInMemoryExporter(spans).Build())
+        using var callers = new ActivitySource("Tollgate.Tests.Caller"); // a traced caller: its HttpClient sends the trace context
+        using (TollgateTelemetry.AddTollgateSources(Sdk.CreateTracerProviderBuilder()).AddSource(callers.Name).AddInMemoryExporter(spans).Build())
         {
-            var traceId = ActivityTraceId.CreateRandom();
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/authorize")
+            ActivityTraceId traceId;
+            using (var caller = callers.StartActivity("call the gateway", ActivityKind.Client)!)
             {
-                Content = Http.Json("""{"request_id":"traced","account_id":"acme","caller_ip":"198.51.100.1","model":"m1","estimated_input_tokens":10,"max_output_tokens":10}"""),
-            };
-            request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
-            using var response = await cluster.Metering.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                traceId = caller.TraceId;
+                var answer = await AuthorizeAsync(cluster.Metering, "traced", account: "acme");
+                Assert.True(Allowed(answer));
+            }
 
-            await Eventually.TrueAsync(() => Task.FromResult(Spans(spans).Any(span => span.TraceId == traceId && span.Source.Name == "Microsoft.Orleans.Application"
-                && span.Kind == ActivityKind.Server && span.DisplayName.Contains("AccountGrain", StringComparison.OrdinalIgnoreCase))),
-                "the account grain's call (on the silo) is in the request's trace", seconds: 10);
-            var trace = Spans(spans).Where(span => span.TraceId == traceId).ToList();
-            Assert.Contains(trace, span => span.Source.Name == "Microsoft.AspNetCore" && span.Kind == ActivityKind.Server);
-            Assert.Contains(trace, span => span.Source.Name == "Microsoft.Orleans.Application" && span.Kind == ActivityKind.Client);
-            Assert.Contains(trace, span => span.DisplayName.Contains("CallerIp", StringComparison.OrdinalIgnoreCase) && span.Kind == ActivityKind.Server);
+            bool InTrace(string source, ActivityKind kind, string name) => Spans(spans).Any(span => span.TraceId == traceId && span.Source.Name == source
+                && span.Kind == kind && span.DisplayName.Contains(name, StringComparison.Ordinal));
+            await Eventually.TrueAsync(() => Task.FromResult(InTrace("Microsoft.Orleans.Application", ActivityKind.Server, "IAccountGrain/Authorize")),
+                "the account grain's call (on the silo) is in the caller's trace: " + string.Join("\n",
+                    Spans(spans).Select(span => $"{span.TraceId} {span.Source.Name} {span.Kind} {span.DisplayName}")), seconds: 10);
+            await Eventually.TrueAsync(() => Task.FromResult(InTrace("Microsoft.AspNetCore", ActivityKind.Server, "/v1/authorize")),
+                "the gateway's request is in the trace", seconds: 10);
+            Assert.True(InTrace("Microsoft.Orleans.Application", ActivityKind.Client, "IAccountGrain/Authorize")); // the gateway's side of the call
+            Assert.True(InTrace("Microsoft.Orleans.Application", ActivityKind.Server, "ICallerIpGrain/Authorize"));
+            Assert.True(InTrace("Microsoft.Orleans.Application", ActivityKind.Server, "IModelGrain/Authorize"));
+            var request = Spans(spans).Single(span => span.TraceId == traceId && span.Source.Name == "Microsoft.AspNetCore");
+            var accountCall = Spans(spans).Single(span => span.TraceId == traceId && span.Kind == ActivityKind.Client && span.DisplayName.Contains("IAccountGrain/Authorize"));
+            Assert.Equal(request.SpanId, accountCall.ParentSpanId); // the grain call is a child of the request
         }
     }
 
