@@ -13,6 +13,7 @@ using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
 using Tollgate.Grains.Models;
 using Tollgate.Gateway.Cluster;
+using Tollgate.Telemetry;
 
 namespace Tollgate.Gateway;
 
@@ -27,6 +28,8 @@ public static class GatewayApp
         // closes the connection (its default, 30 MB, lets one caller make it read that much for nothing).
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize =
             builder.Configuration.GetValue<long?>("Kestrel:Limits:MaxRequestBodySize") ?? 1024 * 1024);
+
+        builder.AddTollgateTelemetry("tollgate-gateway", GatewayMetrics.MeterName);
 
         var metering = builder.Configuration.GetSection("Metering").Get<MeteringOptions>() ?? new MeteringOptions();
         var connectionString = builder.Configuration["Postgres:ConnectionString"];
@@ -72,6 +75,7 @@ public static class GatewayApp
         app.UseStatusCodePages(NoEndpoint.WriteAsync); // 404 for an unknown path, 405 (with Allow) for a known path and another method
         app.MapGatewayOpenApi();
         app.MapHealth();
+        app.MapTollgateMetrics(TelemetrySettings.From(app.Configuration).GatewayMetricsToken(app.Configuration["Admin:Token"]));
         var admin = app.MapGroup("/admin").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token"));
         admin.MapAccountAdmin();
         admin.MapModelAdmin();

@@ -4,6 +4,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Tollgate.Grains;
 using Tollgate.Persistence;
+using Tollgate.Telemetry;
 
 namespace Tollgate.Silo;
 
@@ -17,6 +18,7 @@ public static class SiloApp
     public static async Task<WebApplication> BuildAsync(string[] args, Action<IServiceCollection>? services = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.AddTollgateTelemetry("tollgate-silo", GroupCommitter.MeterName);
         var settings = builder.Configuration.GetSection("Silo").Get<SiloSettings>() ?? new SiloSettings();
         var connectionString = await SiloDatabase.PrepareAsync(builder, cancellationToken);
 
@@ -59,6 +61,7 @@ public static class SiloApp
         app.MapGet("/health", (ISiloStatusOracle silo) => silo.CurrentStatus == SiloStatus.Active
             ? Results.Ok(new { status = "ok", silo = silo.SiloAddress.ToString() })
             : Results.Json(new { status = silo.CurrentStatus.ToString().ToLowerInvariant() }, statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapTollgateMetrics(TelemetrySettings.From(app.Configuration).MetricsToken); // the silo's HTTP port is private, as /health
         return app;
     }
 

@@ -20,6 +20,9 @@ public static class TollgateSiloBuilder
             storage.ConnectionString = connectionString;
             storage.GrainStorageSerializer = new GrainStateSerializer();
         });
+        // Grain calls continue the caller's trace (spans only while something listens: see Tollgate.Telemetry). Here
+        // rather than in SiloApp so that every silo, in-process test ones too, takes part.
+        silo.AddActivityPropagation();
         silo.Services.AddGrainStorage(GrainStorage.Name, (services, _) => new AdoNetStorageAdapter(services.GetRequiredKeyedService<IGrainStorage>(adoNet), services.GetRequiredService<ILogger<AdoNetStorageAdapter>>()));
         return silo;
     }

@@ -23,6 +23,9 @@ public static class ClusterConnection
             client.Configure<GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
             client.UseConnectionRetryFilter(new WaitForCluster(settings.ConnectTimeout));
             client.UseTollgateRetries(settings);
+            // A grain call carries the caller's trace context, so a traced request's spans continue on the silo.
+            // Spans are only made while something listens (an OTLP exporter is configured): free otherwise.
+            client.AddActivityPropagation();
         });
     }
 

@@ -27,7 +27,25 @@ internal sealed record Authorization(AuthorizeResponse Response, ReservationToke
 internal sealed class Authorizer(
     IGrainFactory grains, IpDefaultLimits ipDefaults, DenialLog denials, UnpricedModels unpriced, MeteringOptions options, ILogger<Authorizer> logger)
 {
+    /// <summary>Counted in <c>tollgate.authorizes</c> and timed in <c>tollgate.authorize.duration</c> (see <see cref="GatewayMetrics"/>).</summary>
     public async Task<Authorization> AuthorizeAsync(AuthorizeCall call, TimeProvider time, CancellationToken cancel)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Authorization authorization;
+        try
+        {
+            authorization = await AuthorizeAcrossGrainsAsync(call, time, cancel);
+        }
+        catch
+        {
+            GatewayMetrics.AuthorizeFailed(started);
+            throw;
+        }
+        GatewayMetrics.Authorized(authorization.Response, started);
+        return authorization;
+    }
+
+    private async Task<Authorization> AuthorizeAcrossGrainsAsync(AuthorizeCall call, TimeProvider time, CancellationToken cancel)
     {
         string? keyId = null, secretHash = null;
         var keyParsed = call.ApiKey is null || ApiKeyFormat.TryParse(call.ApiKey, out keyId, out secretHash);

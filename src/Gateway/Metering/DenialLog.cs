@@ -19,8 +19,7 @@ internal sealed class DenialLog : IHostedLifecycleService
 {
     private const int BatchSize = 1_000;
     private const int MaxAttempts = 8;
-    private static readonly Meter Meter = new(UnpricedModels.MeterName);
-    private static readonly Counter<long> Lost = Meter.CreateCounter<long>("tollgate.denials_lost", description: "Denied-request rows that could not be written");
+    private static readonly Counter<long> Lost = GatewayMetrics.Meter.CreateCounter<long>("tollgate.denials_lost", "{row}", "Denied-request rows that could not be written");
 
     private readonly Channel<DeniedRequest> _buffer;
     private readonly NpgsqlDataSource _database;

@@ -137,6 +137,7 @@ public static class MeteringEndpoints
 
         var recorded = await grains.Account(accountId!)
             .Settle(new SettleRequest(id, model, keyId, callerIp, input, output, price.Value, null, outcome, streamed, (int?)latency, null));
+        GatewayMetrics.Amounts(recorded);
         return Results.Ok(recorded);
     }
 }

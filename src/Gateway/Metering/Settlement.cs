@@ -10,7 +10,8 @@ internal readonly record struct SettledTokens(long Input, long Output, bool Esti
 /// <summary>
 /// Settles a reservation: charges the account at the captured price (with the usage row, in one
 /// transaction) and gives back the limits' slots and token estimates. The one path for the metering
-/// API's <c>/v1/settle</c> and the proxy.
+/// API's <c>/v1/settle</c> and the proxy. Timed in <c>tollgate.settle.duration</c>; its amounts counted in
+/// <c>tollgate.charged</c>, <c>tollgate.uncollected</c> and <c>tollgate.trial_used</c> (see <see cref="GatewayMetrics"/>).
 /// </summary>
 internal sealed class Settlement(IGrainFactory grains, ILogger<Settlement> logger)
 {
@@ -21,9 +22,18 @@ internal sealed class Settlement(IGrainFactory grains, ILogger<Settlement> logge
             tokens.Estimated));
         // Slots and token estimates are memory only: give them back alongside the settle.
         var releases = HeldGrants.Of(token).ReleaseAsync(grains, tokens.Input + tokens.Output, refund: false, logger);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return await settle;
+            var settled = await settle;
+            GatewayMetrics.SettleTook(started, settled: true);
+            GatewayMetrics.Amounts(settled);
+            return settled;
+        }
+        catch
+        {
+            GatewayMetrics.SettleTook(started, settled: false);
+            throw;
         }
         finally
         {

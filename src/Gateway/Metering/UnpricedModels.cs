@@ -18,11 +18,10 @@ public sealed class UnpricedModels(ILogger<UnpricedModels> logger, TimeProvider 
     public const int MaxTaggedModels = 100;
     public const string OtherModels = "(other)";
 
-    public const string MeterName = "Tollgate.Gateway";
+    public const string MeterName = GatewayMetrics.MeterName;
     public const string CounterName = "tollgate.unpriced_model_requests";
 
-    private static readonly Meter Meter = new(MeterName);
-    private static readonly Counter<long> Requests = Meter.CreateCounter<long>(CounterName, description: "Requests for a model with no price");
+    private static readonly Counter<long> Requests = GatewayMetrics.Meter.CreateCounter<long>(CounterName, "{request}", "Requests for a model with no price");
 
     public void Record(string model, bool charged)
     {

@@ -12,11 +12,10 @@ public sealed class ProxyMetrics
     public const string EstimatedName = "tollgate.proxy.estimated_usage";
     public const string UnsettledName = "tollgate.proxy.unsettled_requests";
 
-    private static readonly Meter Meter = new(UnpricedModels.MeterName);
-    private static readonly Counter<long> EstimatedRequests =
-        Meter.CreateCounter<long>(EstimatedName, description: "Requests charged by the proxy's own token count: the provider reported no usage");
-    private static readonly Counter<long> UnsettledRequests =
-        Meter.CreateCounter<long>(UnsettledName, description: "Requests whose settle failed after every retry: not charged");
+    private static readonly Counter<long> EstimatedRequests = GatewayMetrics.Meter.CreateCounter<long>(EstimatedName, "{request}",
+        "Requests charged by the proxy's own token count: the provider reported no usage");
+    private static readonly Counter<long> UnsettledRequests = GatewayMetrics.Meter.CreateCounter<long>(UnsettledName, "{request}",
+        "Requests whose settle failed after every retry: not charged");
 
     public void Estimated(string provider, string model) =>
         EstimatedRequests.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("model", model));

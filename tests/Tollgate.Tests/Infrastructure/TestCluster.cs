@@ -80,7 +80,8 @@ public sealed class TestCluster : IAsyncDisposable
             if (clock is not null) silo.Services.AddKeyedSingleton(TollgateClock.Key, clock);
             configureSilo?.Invoke(silo);
         });
-        builder.ConfigureClient(client => client.UseTollgateRetries(new ClusterClientSettings()));
+        // As a deployed gateway's client (ClusterConnection): retries, and grain calls that carry the trace context.
+        builder.ConfigureClient(client => client.UseTollgateRetries(new ClusterClientSettings()).AddActivityPropagation());
         var cluster = new TestCluster(connectionString, builder.Build()) { _gatewaySettings = gatewaySettings };
         await cluster._cluster.DeployAsync();
         cluster._silos.AddRange(cluster._cluster.Silos);

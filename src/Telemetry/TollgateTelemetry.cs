@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Tollgate.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for a Tollgate process: metrics always (Tollgate's meters, Orleans', Npgsql's, ASP.NET Core's,
+/// HttpClient's, the runtime's), read by a Prometheus scrape of <c>GET /metrics</c>, and pushed by OTLP when an
+/// endpoint is configured; traces only when an OTLP endpoint is configured (no listener otherwise, so an
+/// untraced process creates no activities: tracing costs nothing then).
+/// </summary>
+public static class TollgateTelemetry
+{
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>Orleans' meter (silo and client instruments: messaging, activations, grain calls, ...).</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
+
+    /// <summary>
+    /// Orleans' activity sources: grain calls of application code, and the runtime's own (placement, activation,
+    /// storage). Spans of grain calls are made only where <c>AddActivityPropagation()</c> is on the client and silo.
+    /// </summary>
+    public static readonly string[] OrleansSources = ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Storage"];
+
+    /// <summary>ASP.NET Core's meters (request durations by route, Kestrel connections).</summary>
+    public static readonly string[] AspNetCoreMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Routing"];
+
+    /// <summary>
+    /// Adds OpenTelemetry to the process. <paramref name="serviceName"/> names it in traces and OTLP metrics
+    /// (<c>OTEL_SERVICE_NAME</c> overrides it); <paramref name="meters"/> are the process's own meters.
+    /// </summary>
+    public static WebApplicationBuilder AddTollgateTelemetry(this WebApplicationBuilder builder, string serviceName, params string[] meters)
+    {
+        var settings = TelemetrySettings.From(builder.Configuration);
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? serviceName))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(meters)
+                    .AddMeter(OrleansMeter)
+                    .AddMeter(AspNetCoreMeters)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddNpgsqlInstrumentation()
+                    .AddPrometheusExporter();
+                if (settings.OtlpEnabled) metrics.AddOtlpExporter(otlp => settings.ConfigureOtlp(otlp, "metrics"));
+            });
+        if (settings.OtlpEnabled) otel.WithTracing(tracing => AddTollgateSources(tracing).AddOtlpExporter(otlp => settings.ConfigureOtlp(otlp, "traces")));
+        return builder;
+    }
+
+    /// <summary>
+    /// What a Tollgate trace is made of: a request (ASP.NET Core, without probes and scrapes), its grain calls
+    /// (Orleans), its calls of providers (HttpClient) and its PostgreSQL commands (Npgsql).
+    /// </summary>
+    public static TracerProviderBuilder AddTollgateSources(TracerProviderBuilder tracing) =>
+        tracing.AddAspNetCoreInstrumentation(aspNet => aspNet.Filter = http =>
+                !http.Request.Path.StartsWithSegments(MetricsPath) && !http.Request.Path.StartsWithSegments("/health"))
+            .AddHttpClientInstrumentation()
+            .AddSource(OrleansSources)
+            .AddNpgsql();
+
+    /// <summary>
+    /// Maps <c>GET /metrics</c> (Prometheus' text format). With a <paramref name="bearerToken"/> a scrape must
+    /// present it (<c>Authorization: Bearer …</c>, compared in constant time); with none it is anonymous.
+    /// </summary>
+    public static IEndpointConventionBuilder MapTollgateMetrics(this IEndpointRouteBuilder app, string? bearerToken) =>
+        app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null,
+            configureBranchedPipeline: bearerToken is null ? null : branch => branch.Use(RequireToken(bearerToken)), optionsName: null);
+
+    private static Func<HttpContext, RequestDelegate, Task> RequireToken(string token)
+    {
+        var expected = Hash(token);
+        return async (http, next) =>
+        {
+            var header = http.Request.Headers.Authorization.ToString();
+            if (expected.Length > 0 && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                && CryptographicOperations.FixedTimeEquals(Hash(header["Bearer ".Length..].Trim()), expected))
+            {
+                await next(http);
+                return;
+            }
+            http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            http.Response.Headers.WWWAuthenticate = "Bearer";
+            var message = expected.Length == 0
+                ? "Metrics are disabled: no Telemetry:MetricsToken or Admin:Token is configured (or set Telemetry:PrometheusAnonymous=true)."
+                : "A valid bearer token is required.";
+            await http.Response.WriteAsJsonAsync(new { error = new { message, type = "authentication_error", param = (string?)null, code = "unauthorized" } });
+        };
+    }
+
+    // Hashing first makes the comparison constant-time whatever the tokens' lengths.
+    private static byte[] Hash(string token) => token.Length == 0 ? [] : SHA256.HashData(Encoding.UTF8.GetBytes(token));
+}
+
+/// <summary>The <c>Telemetry</c> section, and the standard <c>OTEL_EXPORTER_OTLP_*</c> variables.</summary>
+public sealed class TelemetrySettings
+{
+    /// <summary><c>Telemetry:Otlp:Endpoint</c>: where to push metrics and traces by OTLP; else <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary><c>Telemetry:Otlp:Protocol</c>: <c>grpc</c> (default) or <c>http/protobuf</c>; else <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>.</summary>
+    public string? OtlpProtocol { get; init; }
+
+    /// <summary>An endpoint is configured, here or by the standard variables (which the exporter reads itself).</summary>
+    public bool OtlpEnabled { get; init; }
+
+    /// <summary><c>Telemetry:MetricsToken</c>: the bearer token a scrape of <c>/metrics</c> presents.</summary>
+    public string? MetricsToken { get; init; }
+
+    /// <summary><c>Telemetry:PrometheusAnonymous</c>: serve the gateway's <c>/metrics</c> without a token.</summary>
+    public bool PrometheusAnonymous { get; init; }
+
+    public static TelemetrySettings From(IConfiguration configuration)
+    {
+        var endpoint = configuration["Telemetry:Otlp:Endpoint"];
+        var standard = new[] { "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" }
+            .Any(name => !string.IsNullOrWhiteSpace(configuration[name]));
+        return new TelemetrySettings
+        {
+            OtlpEndpoint = string.IsNullOrWhiteSpace(endpoint) ? null : new Uri(endpoint, UriKind.Absolute),
+            OtlpProtocol = configuration["Telemetry:Otlp:Protocol"],
+            OtlpEnabled = standard || !string.IsNullOrWhiteSpace(endpoint),
+            MetricsToken = string.IsNullOrEmpty(configuration["Telemetry:MetricsToken"]) ? null : configuration["Telemetry:MetricsToken"],
+            PrometheusAnonymous = configuration.GetValue("Telemetry:PrometheusAnonymous", false),
+        };
+    }
+
+    /// <summary>
+    /// The token <c>/metrics</c> asks of a public-facing process (the gateway): the metrics token, else the admin
+    /// token (empty: every scrape is refused); none when <see cref="PrometheusAnonymous"/>.
+    /// </summary>
+    public string? GatewayMetricsToken(string? adminToken) => PrometheusAnonymous ? null : MetricsToken ?? adminToken ?? "";
+
+    internal void ConfigureOtlp(OpenTelemetry.Exporter.OtlpExporterOptions otlp, string signal)
+    {
+        if (OtlpProtocol is "http/protobuf" or "HttpProtobuf") otlp.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+        if (OtlpEndpoint is null) return; // the exporter reads OTEL_EXPORTER_OTLP_* itself
+        // Set in code, a gRPC endpoint is used as it is; an HTTP one must name the signal's path.
+        otlp.Endpoint = otlp.Protocol == OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
+            ? new Uri(OtlpEndpoint, OtlpEndpoint.AbsolutePath.TrimEnd('/') + "/v1/" + signal)
+            : OtlpEndpoint;
+    }
+}
