@@ -59,6 +59,7 @@ public static class GatewayApp
         { Timeout = Timeout.InfiniteTimeSpan }); // each provider's own timeout applies (Relay)
         builder.Services.AddSingleton<Relay>();
         builder.Services.AddSingleton<MeteredProxy>();
+        builder.AddOperatorConsole();
         builder.Services.AddSingleton(provider => new AdminListings(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ClusterClientSettings>()));
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -70,6 +71,7 @@ public static class GatewayApp
         app.UseMiddleware<ErrorHandling>();
         app.UseStatusCodePages(NoEndpoint.WriteAsync); // 404 for an unknown path, 405 (with Allow) for a known path and another method
         app.MapHealth();
+        app.MapOperatorConsole();
         var admin = app.MapGroup("/admin").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token"));
         admin.MapAccountAdmin();
         admin.MapModelAdmin();
