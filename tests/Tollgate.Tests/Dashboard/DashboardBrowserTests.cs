@@ -91,4 +91,36 @@ public sealed class DashboardBrowserTests(PostgresFixture postgres) : IAsyncLife
         await page.WaitForTimeoutAsync(1500);
         await OperatorStack.ScreenshotAsync(page, "orleans-dashboard");
     }
+
+    [Fact]
+    public async Task The_keys_models_caller_ip_and_usage_pages_show_what_the_api_serves()
+    {
+        var page = await SignedInPageAsync();
+        await page.GotoAsync($"/ops/keys?account={OperatorStack.Account}");
+        await Assertions.Expect(page.Locator("table")).ToContainTextAsync(_stack.KeyId);
+        await page.ClickAsync($"button[aria-label='Revoke key {_stack.KeyId}']");
+        await Assertions.Expect(page.Locator(".notice")).ToContainTextAsync("revoked");
+        await Assertions.Expect(page.Locator("table")).ToContainTextAsync("revoked");
+        await OperatorStack.ScreenshotAsync(page, "keys");
+
+        await page.GotoAsync($"/ops/models?model={OperatorStack.Model}");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("$0.15 in, $0.60 out per million tokens");
+        await OperatorStack.ScreenshotAsync(page, "models");
+
+        await page.GotoAsync("/ops/ips");
+        await Assertions.Expect(page.Locator("table")).ToContainTextAsync("198.51.100.1");
+        Assert.True(await page.Locator("svg.chart rect").CountAsync() > 0);
+        await OperatorStack.ScreenshotAsync(page, "caller-ips");
+
+        await page.GotoAsync("/ops/usage?period=day&group_by=model");
+        await Assertions.Expect(page.Locator("table")).ToContainTextAsync(OperatorStack.Model);
+        await page.SelectOptionAsync("select[name=group_by]", "account");
+        await page.ClickAsync("button:has-text('Show')");
+        await Assertions.Expect(page.Locator("table")).ToContainTextAsync("globex");
+        Assert.True(await page.Locator("svg.chart rect").CountAsync() > 0);
+        await OperatorStack.ScreenshotAsync(page, "usage");
+
+        await page.GotoAsync("/ops/usage?group_by=nonsense");
+        await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("400: invalid_group_by");
+    }
 }

@@ -13,7 +13,8 @@ public sealed partial class DashboardSignInTests(PostgresFixture postgres) : IAs
 
     public static readonly string[] PagePaths =
     [
-        "/ops", "/ops/accounts", "/ops/accounts?prefix=acme", "/ops/accounts/acme-corp",
+        "/ops", "/ops/accounts", "/ops/accounts?prefix=acme", "/ops/accounts/acme-corp", "/ops/keys", "/ops/keys?account=acme-corp", "/ops/models",
+        "/ops/models?model=gpt-4o-mini", "/ops/ips", "/ops/usage", "/ops/usage?period=day&group_by=model",
     ];
 
     public static readonly string[] DashboardPaths =
