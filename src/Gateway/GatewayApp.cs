@@ -62,6 +62,7 @@ public static class GatewayApp
         { Timeout = Timeout.InfiniteTimeSpan }); // each provider's own timeout applies (Relay)
         builder.Services.AddSingleton<Relay>();
         builder.Services.AddSingleton<MeteredProxy>();
+        builder.AddOperatorConsole();
         builder.Services.AddSingleton(provider => new AdminListings(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ClusterClientSettings>()));
         builder.Services.AddGatewayOpenApi(); // GET /openapi/v1.json (ApiDocs)
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -76,6 +77,7 @@ public static class GatewayApp
         app.MapGatewayOpenApi();
         app.MapHealth();
         app.MapTollgateMetrics(TelemetrySettings.From(app.Configuration).GatewayMetricsToken(app.Configuration["Admin:Token"]));
+        app.MapOperatorConsole();
         var admin = app.MapGroup("/admin").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token"));
         admin.MapAccountAdmin();
         admin.MapModelAdmin();

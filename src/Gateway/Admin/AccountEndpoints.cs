@@ -90,8 +90,7 @@ public static partial class AccountEndpoints
         var status = body.RequiredString("status", 20);
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
-        var account = await grains.Account(accountId).SetStatus(new SetAccountStatus(status, actor));
-        return Results.Ok(account);
+        return Results.Ok(await grains.SetAccountStatusAsync(accountId, status, actor));
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains)
@@ -149,14 +148,13 @@ public static partial class AccountEndpoints
         using var body = await JsonBody.ReadAsync(request);
         var amount = body.RequiredAmount("amount", Credits.MaxAmount, allowNegative: true);
         if (amount == 0) throw ApiException.BadRequest("invalid_amount", "'amount' must not be zero.");
-        var reason = body.RequiredString("reason", 500);
+        var reason = body.RequiredString("reason", AdminCommands.MaxReason);
         var actor = body.RequiredString("actor", 200);
-        var key = body.OptionalString("idempotency_key", 200) ?? NullIfEmpty(request.Headers["Idempotency-Key"].ToString())
+        var key = body.OptionalString("idempotency_key", AdminCommands.MaxIdempotencyKey) ?? NullIfEmpty(request.Headers["Idempotency-Key"].ToString())
             ?? throw ApiException.BadRequest("missing_idempotency_key", "An adjustment needs an 'idempotency_key' field or an Idempotency-Key header, so a retry cannot apply it twice.");
         body.RejectUnknownFields();
 
-        var result = await grains.Account(accountId).Adjust(new AdjustCredit(amount, reason, actor, key));
-        return Results.Ok(result);
+        return Results.Ok(await grains.AdjustCreditAsync(accountId, amount, reason, actor, key));
     }
 
     internal static bool IsAccountId(string? accountId) => accountId is not null && AccountIdPattern().IsMatch(accountId);

@@ -19,7 +19,7 @@ public sealed record RoutedModel(string Model, string Provider, string UpstreamM
 /// Lists for operators, read from what PostgreSQL has committed (like usage queries): what a grain holds in
 /// memory and has not committed yet is not in them, and a single account or key's own page is the live view.
 /// </summary>
-internal sealed class AdminListings(NpgsqlDataSource database, ClusterClientSettings? cluster)
+public sealed class AdminListings(NpgsqlDataSource database, ClusterClientSettings? cluster)
 {
     public const int MaxPage = 500;
 

@@ -60,7 +60,7 @@ public static class ApiKeyEndpoints
             actor = body?.OptionalString("actor", 200) ?? actor;
             body?.RejectUnknownFields();
         }
-        return Results.Ok(await grains.ApiKey(keyId).Revoke(new RevokeApiKey(actor)));
+        return Results.Ok(await grains.RevokeKeyAsync(keyId, actor));
     }
 
     internal static string ValidKeyId(string keyId) =>

@@ -18,7 +18,7 @@ public sealed record UsageReport(DateTimeOffset Since, DateTimeOffset Until, IRe
 /// come from an allow-list mapped to fixed column names, and every value is a parameter: nothing a
 /// caller sends is ever part of the SQL text.
 /// </summary>
-internal sealed class UsageQuery
+public sealed class UsageQuery
 {
     /// <summary>The allowed <c>group_by</c> and filter dimensions, and the columns they mean.</summary>
     public static readonly IReadOnlyDictionary<string, string> Dimensions = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -28,6 +28,14 @@ internal sealed class UsageQuery
         ["api_key"] = "key_id",
         ["ip"] = "caller_ip",
         ["outcome"] = "outcome",
+        ["denial"] = "denial",
+    };
+
+    /// <summary>Time buckets <c>group_by</c> also takes (not filters): the start of each UTC hour or day, as RFC 3339 text.</summary>
+    public static readonly IReadOnlyDictionary<string, string> TimeBuckets = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["hour"] = "to_char(date_trunc('hour', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:00:00\"Z\"')",
+        ["day"] = "to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T00:00:00Z\"')",
     };
 
     // A denied request's row keeps its estimate (what was asked), but nothing ran: its tokens are not usage.
@@ -58,7 +66,7 @@ internal sealed class UsageQuery
         var groups = new List<UsageGroup>();
         if (GroupBy.Count > 0)
         {
-            var columns = string.Join(", ", GroupBy.Select(g => Dimensions[g]));
+            var columns = string.Join(", ", GroupBy.Select(ColumnOf));
             var sql = $"""
                 SELECT {columns}, {Sums} FROM usage_events WHERE {where}
                 GROUP BY {columns} ORDER BY sum(cost) DESC, count(*) DESC, {columns} LIMIT {Limit + 1}
@@ -76,6 +84,12 @@ internal sealed class UsageQuery
         if (truncated) groups.RemoveAt(groups.Count - 1);
         return new UsageReport(Since, Until, GroupBy, totals, groups, truncated);
     }
+
+    private static string ColumnOf(string groupBy) => Dimensions.TryGetValue(groupBy, out var column) ? column : TimeBuckets[groupBy];
+
+    /// <summary>A query of the window [<paramref name="since"/>, <paramref name="until"/>) as the operator pages make it.</summary>
+    public static UsageQuery Of(DateTimeOffset since, DateTimeOffset until, IReadOnlyList<string> groupBy, int limit, IReadOnlyDictionary<string, string>? filters = null) =>
+        new() { Since = since, Until = until, GroupBy = groupBy, Filters = filters ?? new Dictionary<string, string>(), Limit = limit };
 
     private (string Where, List<object> Parameters) Where()
     {
@@ -104,7 +118,7 @@ internal sealed class UsageQuery
             reader.GetInt64(first + 4), reader.GetInt64(first + 5), reader.GetInt64(first + 6), reader.GetInt64(first + 7));
     }
 
-    /// <summary>Reads the query string: <c>period</c> or <c>since</c>/<c>until</c>, <c>group_by</c>, filters and <c>limit</c>.</summary>
+    /// <summary>Reads the query string: <c>period</c> or <c>since</c>/<c>until</c>, <c>group_by</c> (dimensions and time buckets), filters and <c>limit</c>.</summary>
     public static UsageQuery Parse(IQueryCollection query, DateTimeOffset now)
     {
         foreach (var name in query.Keys)
@@ -140,8 +154,8 @@ internal sealed class UsageQuery
         var groupBy = new List<string>();
         foreach (var part in (Single(query, "group_by") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!Dimensions.ContainsKey(part))
-                throw ApiException.BadRequest("invalid_group_by", $"'group_by' takes a comma-separated list of: {string.Join(", ", Dimensions.Keys)}.");
+            if (!Dimensions.ContainsKey(part) && !TimeBuckets.ContainsKey(part))
+                throw ApiException.BadRequest("invalid_group_by", $"'group_by' takes a comma-separated list of: {string.Join(", ", Dimensions.Keys.Concat(TimeBuckets.Keys))}.");
             if (!groupBy.Contains(part)) groupBy.Add(part);
         }
         var filters = new Dictionary<string, string>(StringComparer.Ordinal);

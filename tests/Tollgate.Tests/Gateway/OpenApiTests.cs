@@ -27,6 +27,13 @@ public sealed partial class OpenApiTests(PostgresFixture postgres)
         ["* /metrics"] = "Prometheus' scrape endpoint: its text format is Prometheus', not this API's (README: Metrics and tracing)",
     };
 
+    /// <summary>Whole trees left out: user interfaces for a signed-in browser, not the API (their own tests cover them).</summary>
+    private static readonly Dictionary<string, string> ExcludedTrees = new()
+    {
+        ["/ops"] = "the operator console's pages (Dashboard tests)",
+        ["/dashboard"] = "the Orleans dashboard's UI and its data calls (Dashboard tests)",
+    };
+
     private static readonly string[] Tags = ["admin", "metering", "usage", "proxy", "health"];
 
     [Fact]
@@ -175,6 +182,7 @@ public sealed partial class OpenApiTests(PostgresFixture postgres)
         foreach (var endpoint in gateway.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
         {
             var pattern = Normalize(endpoint.RoutePattern.RawText ?? "");
+            if (ExcludedTrees.Keys.Any(tree => pattern == tree || pattern.StartsWith(tree + "/", StringComparison.Ordinal))) continue;
             var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
             // An endpoint for any method cannot be in the document as it is: it counts as undocumented.
             foreach (var method in methods is { Count: > 0 } ? methods : ["*"]) endpoints.Add($"{method} {pattern}");

@@ -1,0 +1,93 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Tollgate.Gateway.Operator;
+
+/// <summary>
+/// Sign-in for the operator pages and the Orleans dashboard: a session cookie (HttpOnly, SameSite=Strict, Secure when
+/// the request is HTTPS) opened by the admin token; antiforgery tokens on every form; sign-in attempts limited per
+/// client IP. A page asked for without a session redirects to the sign-in page; anything else (the dashboard's
+/// data calls, an API client) gets a 401.
+/// </summary>
+internal static class OperatorAuthentication
+{
+    public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string Policy = "operator";
+    public const string SignInLimit = "operator-sign-in";
+    public const string SignInPath = "/ops/signin";
+    public const string CookieName = "tollgate_ops";
+
+    public static void AddOperatorAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        var tokens = new AdminTokenCheck(configuration["Admin:Token"]);
+        services.AddSingleton(tokens);
+        var settings = configuration.GetSection("Operator");
+        services.AddAuthentication(Scheme).AddCookie(Scheme, cookie =>
+        {
+            cookie.Cookie.Name = CookieName;
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.Cookie.Path = "/";
+            cookie.ExpireTimeSpan = settings.GetValue<TimeSpan?>("SessionLifetime") ?? TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+            cookie.LoginPath = SignInPath;
+            cookie.LogoutPath = "/ops/signout";
+            cookie.AccessDeniedPath = SignInPath;
+            cookie.Events.OnRedirectToLogin = context => Challenge(context, StatusCodes.Status401Unauthorized);
+            cookie.Events.OnRedirectToAccessDenied = context => Challenge(context, StatusCodes.Status403Forbidden);
+            cookie.Events.OnValidatePrincipal = context =>
+            {
+                // A session opened with another token (rotated since, or removed) is over.
+                if (!tokens.Configured || context.Principal?.FindFirst(AdminTokenCheck.StampClaim)?.Value != tokens.SessionStamp)
+                    context.RejectPrincipal();
+                return Task.CompletedTask;
+            };
+        });
+        services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "tollgate_ops_af";
+            antiforgery.Cookie.HttpOnly = true;
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            antiforgery.FormFieldName = "__csrf";
+            antiforgery.HeaderName = null;
+        });
+        var perMinute = settings.GetValue<int?>("SignInAttemptsPerMinute") ?? 5;
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = (context, cancel) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
+                return new ValueTask(context.HttpContext.Response.WriteAsync("Too many sign-in attempts from this address: wait a minute and try again.", cancel));
+            };
+            // Only attempts (POSTs) count; showing the form is free.
+            limiter.AddPolicy(SignInLimit, http => HttpMethods.IsPost(http.Request.Method)
+                ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+                : RateLimitPartition.GetNoLimiter(""));
+        });
+    }
+
+    /// <summary>Signs the admin in: a session bound to the token in force now.</summary>
+    public static Task SignInAsync(HttpContext http, AdminTokenCheck tokens)
+    {
+        var identity = new System.Security.Claims.ClaimsIdentity(
+            [new(System.Security.Claims.ClaimTypes.Name, "admin"), new(AdminTokenCheck.StampClaim, tokens.SessionStamp)], Scheme);
+        return http.SignInAsync(Scheme, new System.Security.Claims.ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false });
+    }
+
+    private static Task Challenge(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        var request = context.Request;
+        var wantsPage = HttpMethods.IsGet(request.Method) && request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+        if (wantsPage) context.Response.Redirect(context.RedirectUri);
+        else context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+}

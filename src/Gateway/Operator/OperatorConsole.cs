@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
+using Tollgate.Gateway.Operator;
+
+namespace Tollgate.Gateway;
+
+/// <summary>
+/// The operator console on the gateway: server-rendered pages under <c>/ops</c> (Razor Pages, no scripts) and the
+/// Orleans dashboard under <c>/dashboard</c>, both behind the admin sign-in (see <see cref="OperatorAuthentication"/>).
+/// The pages read and write through the same code as the admin and usage APIs.
+/// </summary>
+public static class OperatorConsole
+{
+    public const string PathPrefix = "/ops";
+
+    public static void AddOperatorConsole(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOperatorAuthentication(builder.Configuration);
+        builder.Services.AddRazorPages(pages =>
+        {
+            pages.RootDirectory = "/Operator/Pages";
+            pages.Conventions.AuthorizeFolder("/", OperatorAuthentication.Policy);
+            pages.Conventions.AllowAnonymousToPage("/SignIn");
+            pages.Conventions.ConfigureFilter(new OperatorErrorFilter());
+        }).ConfigureApplicationPartManager(parts =>
+        {
+            // The pages are compiled into the gateway's assembly, which is not the entry assembly when a test hosts the gateway.
+            var gateway = typeof(OperatorConsole).Assembly;
+            if (parts.ApplicationParts.Any(part => part.Name == gateway.GetName().Name)) return;
+            foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(gateway).GetApplicationParts(gateway)) parts.ApplicationParts.Add(part);
+        });
+        builder.Services.AddOrleansDashboardUi(builder.Configuration);
+    }
+
+    /// <summary>Adds the sign-in middleware and maps the pages and the dashboard. Call after the error handling middleware.</summary>
+    public static void MapOperatorConsole(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.Use(static (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments(PathPrefix))
+            {
+                // The pages run no script at all: a script that got into one (it should not: all output is encoded) would not run.
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "same-origin";
+                headers.CacheControl = "no-store";
+            }
+            return next(context);
+        });
+        app.MapRazorPages().ExcludeFromDescription(); // pages for browsers, not the API
+        app.MapOrleansDashboardUi();
+    }
+}
