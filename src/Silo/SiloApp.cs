@@ -54,7 +54,7 @@ public static class SiloApp
                 silo.Configure<GrainDirectoryOptions>(directory => directory.RangeLeaseDuration = settings.DirectoryLeaseDuration);
             }
             silo.AddTollgateGrains(connectionString, settings.GroupCommit);
-            silo.AddTollgateDashboard();
+            if (settings.Dashboard) silo.AddTollgateDashboard();
         });
         services?.Invoke(builder.Services);
 

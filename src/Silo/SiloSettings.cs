@@ -36,6 +36,9 @@ public sealed class SiloSettings
     public TimeSpan DirectoryLeaseDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     public GroupCommitOptions GroupCommit { get; set; } = new();
+
+    /// <summary>Whether this silo feeds the Orleans dashboard (its statistics cost a little on every grain call: see the README).</summary>
+    public bool Dashboard { get; set; } = true;
 }
 
 public enum GrainDirectoryKind
