@@ -23,4 +23,17 @@ internal static class Machine
         return assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+', ' ')[0].TrimEnd('.')
             ?? assembly.GetName().Version?.ToString() ?? "unknown";
     }
+
+    /// <summary>The 1, 5 and 15 minute load averages, to note how busy the machine was around a run.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    /// <summary>The Redis server's version, as it prints it.</summary>
+    public static string RedisVersion()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/redis-server", "--version") { RedirectStandardOutput = true });
+        var output = process?.StandardOutput.ReadToEnd() ?? "";
+        process?.WaitForExit();
+        return output.Split(' ').FirstOrDefault(p => p.StartsWith("v=", StringComparison.Ordinal)) is { } version ? $"Redis {version[2..]}" : "Redis";
+    }
 }

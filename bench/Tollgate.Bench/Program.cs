@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Tollgate.Bench;
+using Tollgate.Bench.Correctness;
 using Tollgate.Bench.Load;
 using Tollgate.Bench.Memory;
 using Tollgate.Bench.Proxy;
@@ -13,9 +14,17 @@ using Tollgate.Persistence;
 using Tollgate.Silo;
 
 // Tollgate against its baselines, in one run on one machine and one PostgreSQL (fsync on):
-//   dotnet run -c Release --project bench/Tollgate.Bench            # short mode, under a minute
-//   dotnet run -c Release --project bench/Tollgate.Bench -- --full  # the full report
+//   dotnet run -c Release --project bench/Tollgate.Bench            # short mode: speed rows only, about two minutes
+//   dotnet run -c Release --project bench/Tollgate.Bench -- --full  # the whole report: speed, wrk and correctness rows
+// Needs Debian's redis-server (the redis-postgres target) and, in full mode, wrk.
 // Writes bench/results/{stamp}-{mode}.json and .md (and latest-{mode}.md).
+if (args is ["--serve-baseline", var servePort, var serveDatabase, var serveRedis])
+{
+    // A baseline front as its own process, for the correctness rows' two gateway processes per target.
+    var front = await BaselineServer.BuildAsync(int.Parse(servePort), serveDatabase, serveRedis);
+    await front.RunAsync();
+    return;
+}
 if (args.Contains("--drill-partitions"))
 {
     await Console.Error.WriteLineAsync("--drill-partitions is gone: on Orleans there are no partitions or leases to lose (Orleans places activations and keeps membership itself), so the partition-loss drill was dropped.");
@@ -35,18 +44,21 @@ if (args.Contains("--proxy"))
 }
 var full = args.Contains("--full");
 var mode = full ? "full" : "short";
-var accounts = full ? 100_000 : 10_000;
+var accounts = Option("--accounts") is { } count ? int.Parse(count) : full ? 100_000 : 10_000;
 var warmUp = TimeSpan.FromSeconds(full ? 5 : 1);
 var duration = TimeSpan.FromSeconds(Option("--seconds") is { } seconds ? int.Parse(seconds) : full ? 20 : 3);
-var only = Option("--only"); // one target, e.g. for a profile: --only in-process --seconds 30
-// The open-loop run's arrival rate in pairs/s (default in full mode: half of the uniform peak); given, short mode runs it too.
+var only = Option("--only"); // one target, e.g. for a profile: --only in-process --seconds 30; --full --only correctness: the correctness rows alone
+// The open-loop runs' arrival rate in pairs/s (default in full mode: half of each target's own uniform peak); given, short mode runs them too.
 var openRate = Option("--open-rate") is { } rate ? double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture) : (double?)null;
 const int callers = 64;
 const long credit = 1_000_000_000_000; // 1,000 USD each: never the limit here
 var results = Path.GetFullPath(Path.Combine(FindRepository(), "bench", "results"));
+if (full) Wrk.EnsureInstalled();
+var loadBefore = Machine.LoadAverage();
 
 var folder = Path.Combine(Path.GetTempPath(), "tollgate-bench-" + Guid.NewGuid().ToString("N")[..8]);
 await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresOptions(folder, Ephemeral: false));
+var redis = await LocalRedis.StartAsync(Path.Combine(folder, "redis"));
 try
 {
     string[] quiet = ["--Logging:LogLevel:Default=Warning"];
@@ -57,6 +69,7 @@ try
         "--Silo:AdvertisedAddress=127.0.0.1", $"--Silo:SiloPort={siloPort}", $"--Silo:GatewayPort={siloGatewayPort}", .. quiet],
         services => services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(5))); // a graceful stop deactivates every account: give it time
     await SeedAsync(postgres.ConnectionString, accounts, credit);
+    await RedisPostgres.SeedAsync(redis.Endpoint, Enumerable.Range(0, accounts).Select(LoadRunner.AccountId), credit);
     await silo.StartAsync();
     // A real gateway: an Orleans client that finds the silo in the membership table and calls it over TCP.
     var gatewayPort = Machine.FreePort();
@@ -67,17 +80,19 @@ try
     var clients = await ConnectedClientsAsync(siloGrains);
     if (clients < 1) throw new InvalidOperationException("The silo reports no connected Orleans client: the gateway is not calling it over TCP.");
     var baselinePort = Machine.FreePort();
-    var baseline = BaselineServer.Build(baselinePort, postgres.ConnectionString);
+    var baseline = await BaselineServer.BuildAsync(baselinePort, postgres.ConnectionString, redis.Endpoint);
     await baseline.StartAsync();
     await SetPriceAsync(new Uri($"http://127.0.0.1:{gatewayPort}"));
 
     using var tollgate = new HttpPairTarget("tollgate", new Uri($"http://127.0.0.1:{gatewayPort}"), "/v1", "bench");
+    using var redisPostgres = new HttpPairTarget("redis-postgres", new Uri($"http://127.0.0.1:{baselinePort}"), "/redis/v1", "bench");
     using var direct = new HttpPairTarget("postgres-direct", new Uri($"http://127.0.0.1:{baselinePort}"), "/direct/v1", "bench");
     using var ceiling = new HttpPairTarget("ceiling", new Uri($"http://127.0.0.1:{baselinePort}"), "/ceiling/v1", "bench");
     var inProcess = new InProcessTarget(siloGrains);
+    HttpPairTarget[] compared = [tollgate, redisPostgres, direct];
 
     KeyDistribution[] distributions = [KeyDistribution.Hot(), KeyDistribution.Uniform(accounts), KeyDistribution.Zipf(accounts, 1.1)];
-    var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}; silo, gateway, baselines, PostgreSQL and the load generator share the machine (and one process, except PostgreSQL). tollgate: HTTP to the gateway, whose Orleans client calls the silo over TCP (found in PostgreSQL's membership table; the silo counts {clients} connected client{(clients == 1 ? "" : "s")}); in-process: the same grain calls through the silo's own IGrainFactory (its hosted client: requests and answers deep-copied, looped back inside the silo, not serialized). {accounts:N0} accounts; before its first run on them each target runs one pair per account (the 'first touch' rows), then each run warms up {warmUp.TotalSeconds} s and is timed {duration.TotalSeconds} s.";
+    var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}, {Machine.RedisVersion()}; silo, gateway, baselines, PostgreSQL, Redis and the load generator share the machine (and one process, except PostgreSQL and Redis). tollgate: HTTP to the gateway, whose Orleans client calls the silo over TCP (found in PostgreSQL's membership table; the silo counts {clients} connected client{(clients == 1 ? "" : "s")}); in-process: the same grain calls through the silo's own IGrainFactory (its hosted client: requests and answers deep-copied, looped back inside the silo, not serialized). redis-postgres: Redis ({redis.Endpoint}, appendonly yes, appendfsync everysec) holds credit and windows, PostgreSQL the ledger. {accounts:N0} accounts; before its first run on them each target runs one pair per account (the 'first touch' rows), then each run warms up {warmUp.TotalSeconds} s and is timed {duration.TotalSeconds} s.";
     Console.WriteLine(machine);
     var runs = new List<RunResult>();
     async Task<RunResult?> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape)
@@ -97,19 +112,32 @@ try
 
     await RunAsync(ceiling, distributions[1], LoadShape.Closed(callers));
     await RunAsync(inProcess, distributions[1], LoadShape.Closed(callers));
-    RunResult? uniformPeak = null;
+    var uniformPeaks = new Dictionary<HttpPairTarget, RunResult>();
     foreach (var keys in distributions)
     {
-        var run = await RunAsync(tollgate, keys, LoadShape.Closed(callers));
-        if (keys == distributions[1]) uniformPeak = run;
-        await RunAsync(direct, keys, LoadShape.Closed(callers));
+        foreach (var target in compared)
+        {
+            if (await RunAsync(target, keys, LoadShape.Closed(callers)) is { } run && keys == distributions[1]) uniformPeaks[target] = run;
+        }
     }
-    if ((full || openRate is not null) && uniformPeak is not null)
+    if (full || openRate is not null)
     {
-        // Latency at half of peak: a fixed arrival rate, so queueing from a closed loop does not hide it.
-        var open = LoadShape.Open(openRate ?? uniformPeak.Pairs / uniformPeak.Seconds / 2);
-        await RunAsync(tollgate, distributions[1], open);
-        await RunAsync(direct, distributions[1], open);
+        // Latency at half of each target's own peak: a fixed arrival rate, so queueing from a closed loop does not hide it.
+        foreach (var (target, peak) in uniformPeaks) await RunAsync(target, distributions[1], LoadShape.Open(openRate ?? peak.Pairs / peak.Seconds / 2));
+    }
+    var wrkRuns = new List<WrkResult>();
+    if (full)
+    {
+        // The same uniform row by an independent generator.
+        foreach (var target in compared.Where(t => only is null || only == t.Name))
+        {
+            var runId = $"wrk{wrkRuns.Count}";
+            var wrk = await Wrk.RunAsync(target, accounts, callers, duration, runId);
+            await Task.Delay(2_000); // settles wrk had in flight when it stopped still commit; the ledger counts them
+            target.AddCharged(await ChargedByRunAsync(postgres.ConnectionString, target == tollgate ? "ledger" : target == redisPostgres ? "redis_ledger" : "direct_ledger", runId));
+            wrkRuns.Add(wrk);
+            Console.WriteLine($"{wrk.Target,-16} {"uniform (wrk)",-20} {wrk.Load,-24} {wrk.CallsPerSecond,10:N0} calls/s  all calls p50 {wrk.P50:F2} p99 {wrk.P99:F2} ms  denied {wrk.Denied}, failed {wrk.Failed}, socket errors {wrk.SocketErrors}");
+        }
     }
 
     await gateway.StopAsync();
@@ -118,12 +146,17 @@ try
     await gateway.DisposeAsync();
     await silo.DisposeAsync();
     await baseline.DisposeAsync();
-    var checks = await CheckInvariantsAsync(postgres.ConnectionString, accounts, credit, tollgate.TotalCharged + inProcess.TotalCharged, direct.TotalCharged);
+    var checks = await CheckInvariantsAsync(postgres.ConnectionString, accounts, credit,
+        [("tollgate", "accounts", "ledger", tollgate.TotalCharged + inProcess.TotalCharged), ("redis-postgres", "redis_accounts", "redis_ledger", redisPostgres.TotalCharged), ("postgres-direct", "direct_accounts", "direct_ledger", direct.TotalCharged)]);
+    checks.Add(await RedisPostgres.CompareWithLedgerAsync(redis.Endpoint, postgres.ConnectionString));
+    IReadOnlyList<CorrectnessRow> correctness = [];
+    if (full && only is null or "correctness") correctness = await CorrectnessRun.RunAsync(postgres, redis, Console.WriteLine);
     Console.WriteLine();
-    Console.WriteLine(Report.Write(results, mode, machine, runs, checks));
+    Console.WriteLine(Report.Write(results, mode, machine, $"load average (1, 5, 15 min) {loadBefore} before the run, {Machine.LoadAverage()} after it", runs, wrkRuns, correctness, checks));
 }
 finally
 {
+    await redis.DisposeAsync();
     await postgres.StopAsync();
     Directory.Delete(folder, recursive: true);
 }
@@ -133,7 +166,7 @@ static async Task SeedAsync(string connectionString, int accounts, long credit)
 {
     await using var connection = new NpgsqlConnection(connectionString);
     await connection.OpenAsync();
-    await using (var schema = new NpgsqlCommand(BaselineServer.Schema, connection)) await schema.ExecuteNonQueryAsync();
+    await using (var schema = new NpgsqlCommand(BaselineServer.Schema + RedisPostgres.Schema, connection)) await schema.ExecuteNonQueryAsync();
     string[] statements =
     [
         "INSERT INTO accounts (account_id, balance, overdraft_limit, version) SELECT 'bench-' || i, $2, 0, 1 FROM generate_series(0, $1 - 1) i",
@@ -143,6 +176,8 @@ static async Task SeedAsync(string connectionString, int accounts, long credit)
         """,
         "INSERT INTO direct_accounts (account_id, balance) SELECT 'bench-' || i, $2 FROM generate_series(0, $1 - 1) i",
         "INSERT INTO direct_ledger (account_id, kind, op_key, amount, balance_after, requested) SELECT 'bench-' || i, 'adjust', 'initial', $2, $2, $2 FROM generate_series(0, $1 - 1) i",
+        "INSERT INTO redis_accounts (account_id, balance) SELECT 'bench-' || i, $2 FROM generate_series(0, $1 - 1) i",
+        "INSERT INTO redis_ledger (account_id, kind, op_key, amount, balance_after, requested) SELECT 'bench-' || i, 'adjust', 'initial', $2, $2, $2 FROM generate_series(0, $1 - 1) i",
         "INSERT INTO direct_prices SELECT 'bench-model', 2000000, 8000000 WHERE $1::int > 0 AND $2::bigint > 0",
     ];
     foreach (var sql in statements)
@@ -163,13 +198,13 @@ static async Task SetPriceAsync(Uri gateway)
     response.EnsureSuccessStatusCode();
 }
 
-// Every account's ledger sums to its balance, and all that was charged is what the load generator was told.
-static async Task<List<string>> CheckInvariantsAsync(string connectionString, int accounts, long credit, long tollgateCharged, long directCharged)
+// Every account's ledger sums to its balance, and all that was charged is what the load generators were told.
+static async Task<List<string>> CheckInvariantsAsync(string connectionString, int accounts, long credit, (string Name, string Accounts, string Ledger, long Expected)[] targets)
 {
     await using var connection = new NpgsqlConnection(connectionString);
     await connection.OpenAsync();
     var checks = new List<string>();
-    foreach (var (name, accountsTable, ledgerTable, expected) in new[] { ("tollgate", "accounts", "ledger", tollgateCharged), ("postgres-direct", "direct_accounts", "direct_ledger", directCharged) })
+    foreach (var (name, accountsTable, ledgerTable, expected) in targets)
     {
         await using var check = new NpgsqlCommand($"""
             SELECT count(*) FILTER (WHERE a.balance <> l.total), ($1::bigint * $2 - sum(a.balance))::bigint
@@ -181,9 +216,19 @@ static async Task<List<string>> CheckInvariantsAsync(string connectionString, in
         await reader.ReadAsync();
         var (mismatched, charged) = (reader.GetInt64(0), reader.GetInt64(1));
         var ok = mismatched == 0 && charged == expected;
-        checks.Add($"{name}: {(ok ? "OK" : "FAILED")}: {mismatched} accounts whose ledger sum differs from the balance; charged {charged:N0} nano-USD, the load generator expected {expected:N0}");
+        checks.Add($"{name}: {(ok ? "OK" : "FAILED")}: {mismatched} accounts whose ledger sum differs from the balance; charged {charged:N0} nano-USD, the load generators expected {expected:N0}");
     }
     return checks;
+}
+
+// What the settles of one wrk run charged, by the ledger (its request ids start with the run id).
+static async Task<long> ChargedByRunAsync(string connectionString, string ledgerTable, string runId)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand($"SELECT coalesce(sum(-amount), 0)::bigint FROM {ledgerTable} WHERE kind = 'settle' AND op_key LIKE $1", connection);
+    command.Parameters.Add(new NpgsqlParameter { Value = runId + "-%" });
+    return (long)(await command.ExecuteScalarAsync())!;
 }
 
 // Orleans clients connected to the silos' gateway ports, as the silos count them (the silo's own hosted client is not one).

@@ -1,14 +1,18 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Tollgate.Bench.Correctness;
 using Tollgate.Bench.Load;
 
 namespace Tollgate.Bench;
 
-/// <summary>Writes a run's results: <c>bench/results/{stamp}-{mode}.json</c> and a markdown table beside it (and <c>latest-{mode}.md</c>).</summary>
+/// <summary>Writes a run's results: <c>bench/results/{stamp}-{mode}.json</c> and a markdown report beside it (and <c>latest-{mode}.md</c>).</summary>
 public static class Report
 {
-    public static string Write(string folder, string mode, string machine, IReadOnlyList<RunResult> runs, IReadOnlyList<string> checks)
+    private static readonly string[] Compared = ["tollgate", "redis-postgres", "postgres-direct", "ceiling"];
+
+    public static string Write(string folder, string mode, string machine, string load, IReadOnlyList<RunResult> runs, IReadOnlyList<WrkResult> wrkRuns,
+        IReadOnlyList<CorrectnessRow> correctness, IReadOnlyList<string> checks)
     {
         Directory.CreateDirectory(folder);
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
@@ -27,31 +31,106 @@ public static class Report
             errors = r.Errors,
         });
         File.WriteAllText(Path.Combine(folder, $"{stamp}-{mode}.json"),
-            JsonSerializer.Serialize(new { mode, machine, runs = json, checks }, new JsonSerializerOptions { WriteIndented = true }));
+            JsonSerializer.Serialize(new { mode, machine, load, runs = json, wrk = wrkRuns, correctness, checks }, new JsonSerializerOptions { WriteIndented = true }));
 
-        var table = new StringBuilder();
-        table.AppendLine(CultureInfo.InvariantCulture, $"# Tollgate benchmark ({mode}, {stamp} UTC)");
-        table.AppendLine();
-        table.AppendLine(machine);
-        table.AppendLine();
-        table.AppendLine("Calls/s count authorize and settle each as one call. Latencies are per call (authorize, settle) in ms. GC paused: this process's garbage-collection pauses during the run, in ms (silo, gateway, baseline front and load generator share its heap).");
-        table.AppendLine();
-        table.AppendLine("| target | keys | load | calls/s | authorize p50 / p99 / p99.9 | settle p50 / p99 | ÷ postgres-direct | ÷ ceiling | GC paused | errors |");
-        table.AppendLine("| --- | --- | --- | ---: | --- | --- | ---: | ---: | ---: | --- |");
-        var ceiling = runs.FirstOrDefault(r => r.Target == "ceiling" && r.Load.StartsWith("closed", StringComparison.Ordinal));
-        foreach (var run in runs)
-        {
-            var direct = runs.FirstOrDefault(r => r.Target == "postgres-direct" && r.Distribution == run.Distribution && r.Load == run.Load);
-            table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Target} | {run.Distribution} | {run.Load} | {run.CallsPerSecond:N0} | {run.Authorize.Percentile(0.5):F2} / {run.Authorize.Percentile(0.99):F2} / {run.Authorize.Percentile(0.999):F2} | {run.Settle.Percentile(0.5):F2} / {run.Settle.Percentile(0.99):F2} | {Ratio(run, direct)} | {Ratio(run, ceiling)} | {run.GcPaused.TotalMilliseconds:N0} | {Errors(run)} |");
-        }
-        table.AppendLine();
-        foreach (var check in checks) table.AppendLine(CultureInfo.InvariantCulture, $"- {check}");
-        var markdown = table.ToString();
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"# Tollgate benchmark ({mode}, {stamp} UTC)");
+        md.AppendLine();
+        md.AppendLine(machine);
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine load: {load}.");
+        md.AppendLine();
+        SpeedTable(md, runs);
+        OpenLoopTable(md, runs);
+        WrkTable(md, runs, wrkRuns);
+        CorrectnessTable(md, correctness);
+        md.AppendLine("## Invariants of the speed rows");
+        md.AppendLine();
+        foreach (var check in checks) md.AppendLine(CultureInfo.InvariantCulture, $"- {check}");
+        var markdown = md.ToString();
         File.WriteAllText(Path.Combine(folder, $"{stamp}-{mode}.md"), markdown);
         File.WriteAllText(Path.Combine(folder, $"latest-{mode}.md"), markdown);
         return markdown;
     }
+
+    private static void SpeedTable(StringBuilder md, IReadOnlyList<RunResult> runs)
+    {
+        md.AppendLine("## Speed (the bench's generator, closed loop)");
+        md.AppendLine();
+        md.AppendLine("Calls/s count authorize and settle each as one call. Latencies are per call (authorize, settle) in ms. ÷ X: this row's calls/s over X's on the same keys and load. GC paused: this process's garbage-collection pauses during the run, in ms (silo, gateway, baseline front and load generator share its heap).");
+        md.AppendLine();
+        md.AppendLine($"| target | keys | load | calls/s | authorize p50 / p99 / p99.9 | settle p50 / p99 | {string.Join(" | ", Compared.Select(c => $"÷ {c}"))} | GC paused | errors |");
+        md.AppendLine($"| --- | --- | --- | ---: | --- | --- | {string.Join(" | ", Compared.Select(_ => "---:"))} | ---: | --- |");
+        foreach (var run in runs.Where(r => !r.Load.StartsWith("open", StringComparison.Ordinal)))
+        {
+            var ratios = Compared.Select(c => Ratio(run, runs.FirstOrDefault(r => r.Target == c && r.Distribution == run.Distribution && r.Load == run.Load
+                && !run.Load.StartsWith("first", StringComparison.Ordinal))));
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {run.Target} | {run.Distribution} | {run.Load} | {run.CallsPerSecond:N0} | {Three(run.Authorize)} | {run.Settle.Percentile(0.5):F2} / {run.Settle.Percentile(0.99):F2} | {string.Join(" | ", ratios)} | {run.GcPaused.TotalMilliseconds:N0} | {Errors(run)} |");
+        }
+        md.AppendLine();
+    }
+
+    private static void OpenLoopTable(StringBuilder md, IReadOnlyList<RunResult> runs)
+    {
+        var open = runs.Where(r => r.Load.StartsWith("open", StringComparison.Ordinal)).ToList();
+        if (open.Count == 0) return;
+        md.AppendLine("## Latency at half of each target's own peak (open loop)");
+        md.AppendLine();
+        md.AppendLine("A fixed arrival rate, half of the target's own uniform closed-loop peak; latency counts from each pair's scheduled start, so a stall shows (no coordinated omission). ÷ tollgate: this row's authorize p99 over Tollgate's (above 1: slower).");
+        md.AppendLine();
+        md.AppendLine("| target | load | calls/s | authorize p50 / p99 / p99.9 | settle p50 / p99 | authorize p99 ÷ tollgate | errors |");
+        md.AppendLine("| --- | --- | ---: | --- | --- | ---: | --- |");
+        var tollgate = open.FirstOrDefault(r => r.Target == "tollgate");
+        foreach (var run in open)
+        {
+            var ratio = tollgate is null || tollgate == run ? "" : (run.Authorize.Percentile(0.99) / tollgate.Authorize.Percentile(0.99)).ToString("0.00", CultureInfo.InvariantCulture);
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {run.Target} | {run.Load} | {run.CallsPerSecond:N0} | {Three(run.Authorize)} | {run.Settle.Percentile(0.5):F2} / {run.Settle.Percentile(0.99):F2} | {ratio} | {Errors(run)} |");
+        }
+        md.AppendLine();
+    }
+
+    private static void WrkTable(StringBuilder md, IReadOnlyList<RunResult> runs, IReadOnlyList<WrkResult> wrkRuns)
+    {
+        if (wrkRuns.Count == 0) return;
+        md.AppendLine("## The same uniform row by an independent generator (wrk)");
+        md.AppendLine();
+        md.AppendLine("wrk 4 (Debian) with `Load/pairs.lua`: 2 threads, authorize then settle, uniform accounts. Its latency histogram holds both calls, so the bench's row beside it is given for both calls together too. ÷ tollgate: calls/s over Tollgate's by the same generator.");
+        md.AppendLine();
+        md.AppendLine("| target | generator | calls/s | all calls p50 / p99 / p99.9 | ÷ tollgate | pairs | denied, failed, socket errors | the bench's generator: calls/s, all calls p50 / p99 / p99.9 |");
+        md.AppendLine("| --- | --- | ---: | --- | ---: | ---: | --- | --- |");
+        var tollgate = wrkRuns.FirstOrDefault(w => w.Target == "tollgate");
+        foreach (var wrk in wrkRuns)
+        {
+            var ours = runs.FirstOrDefault(r => r.Target == wrk.Target && r.Distribution.StartsWith("uniform", StringComparison.Ordinal) && r.Load.StartsWith("closed", StringComparison.Ordinal));
+            var both = new LatencyHistogram();
+            if (ours is not null)
+            {
+                both.Add(ours.Authorize);
+                both.Add(ours.Settle);
+            }
+            var ratio = tollgate is null || tollgate == wrk ? "" : (wrk.CallsPerSecond / tollgate.CallsPerSecond).ToString("0.00", CultureInfo.InvariantCulture);
+            var beside = ours is null ? "" : FormattableString.Invariant($"{ours.CallsPerSecond:N0}, {Three(both)}");
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {wrk.Target} | {wrk.Load} | {wrk.CallsPerSecond:N0} | {wrk.P50:F2} / {wrk.P99:F2} / {wrk.P999:F2} | {ratio} | {wrk.Pairs:N0} | {wrk.Denied}, {wrk.Failed}, {wrk.SocketErrors} | {beside} |");
+        }
+        md.AppendLine();
+    }
+
+    private static void CorrectnessTable(StringBuilder md, IReadOnlyList<CorrectnessRow> correctness)
+    {
+        if (correctness.Count == 0) return;
+        md.AppendLine("## Correctness (real processes: 2 silos, 2 Tollgate gateways, 2 baseline fronts)");
+        md.AppendLine();
+        md.AppendLine("| scenario | target | outcome | exact |");
+        md.AppendLine("| --- | --- | --- | --- |");
+        foreach (var row in correctness) md.AppendLine(CultureInfo.InvariantCulture, $"| {row.Scenario} | {row.Target} | {row.Outcome} | {(row.Exact ? "yes" : "**no**")} |");
+        md.AppendLine();
+    }
+
+    private static string Three(LatencyHistogram histogram) =>
+        FormattableString.Invariant($"{histogram.Percentile(0.5):F2} / {histogram.Percentile(0.99):F2} / {histogram.Percentile(0.999):F2}");
 
     private static object Percentiles(LatencyHistogram histogram) => new
     {

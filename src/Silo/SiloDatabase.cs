@@ -33,6 +33,11 @@ public static class SiloDatabase
         await new Migrator(database, loggers.CreateLogger<Migrator>()).ApplyAsync([Migrator.Cluster, GrainMigrations.Source], cancellationToken);
     }
 
+    private const string IdleInTransactionSetting = "idle_in_transaction_session_timeout";
+
+    /// <summary>How long the database lets a silo's transaction sit idle: far above a healthy COMMIT's round trip, below the time failure detection takes to declare a silo dead.</summary>
+    public static readonly TimeSpan IdleInTransactionTimeout = TimeSpan.FromSeconds(5);
+
     public static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var dataSource = new NpgsqlDataSourceBuilder(connectionString);
@@ -40,6 +45,12 @@ public static class SiloDatabase
         // The silo runs a few statements over and over (ledger and usage inserts, account updates): prepared
         // once per connection, PostgreSQL skips parsing and planning them, which was most of its CPU.
         if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0) dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        // A group commit's COMMIT is a round trip of its own, so a silo paused (SIGSTOP, a VM freeze) between its
+        // batch and its COMMIT holds the rows it updated locked, and the silo that takes its accounts over waits on
+        // them until it resumes. PostgreSQL ends such a transaction once it is idle this long; the paused silo's
+        // COMMIT then fails as an unknown outcome, which it resolves by the transaction's id.
+        if (dataSource.ConnectionStringBuilder.Options?.Contains(IdleInTransactionSetting, StringComparison.Ordinal) != true)
+            dataSource.ConnectionStringBuilder.Options = $"{dataSource.ConnectionStringBuilder.Options} -c {IdleInTransactionSetting}={IdleInTransactionTimeout.TotalMilliseconds:F0}".Trim();
         return dataSource.Build();
     }
 

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Tollgate.Gateway.Api;
+using StackExchange.Redis;
 
 namespace Tollgate.Bench.Targets;
 
@@ -16,13 +16,16 @@ namespace Tollgate.Bench.Targets;
 /// <item><c>/direct/v1/*</c>, postgres-direct: reserve and settle done the way most gateways do it
 /// today, one SQL transaction per call from the gateway process (hold the worst-case cost against
 /// the balance; settle the actual cost with a ledger row and a usage row), on the same PostgreSQL.</item>
+/// <item><c>/redis/v1/*</c>, redis-postgres: Redis counters with a PostgreSQL ledger (<see cref="RedisPostgres"/>).</item>
 /// <item><c>/ceiling/v1/*</c>: the same requests parsed and answered with no work, the most the ingress can do here.</item>
 /// </list>
 /// </summary>
 public static class BaselineServer
 {
     public const string Schema = """
-        CREATE TABLE IF NOT EXISTS direct_accounts (account_id text PRIMARY KEY, balance bigint NOT NULL, pending bigint NOT NULL DEFAULT 0);
+        -- A limit is a fixed one-minute window counted on the account's row: what one SQL statement per call can do.
+        CREATE TABLE IF NOT EXISTS direct_accounts (account_id text PRIMARY KEY, balance bigint NOT NULL, pending bigint NOT NULL DEFAULT 0,
+            rpm_limit int, window_start timestamptz, window_count int NOT NULL DEFAULT 0);
         CREATE TABLE IF NOT EXISTS direct_prices (model text PRIMARY KEY, input_price bigint NOT NULL, output_price bigint NOT NULL);
         CREATE TABLE IF NOT EXISTS direct_holds (account_id text NOT NULL, request_id text NOT NULL, amount bigint NOT NULL,
             input_price bigint NOT NULL, output_price bigint NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (account_id, request_id));
@@ -32,18 +35,26 @@ public static class BaselineServer
         CREATE TABLE IF NOT EXISTS direct_usage (LIKE usage_events INCLUDING ALL, FOREIGN KEY (account_id) REFERENCES direct_accounts);
         """;
 
-    public static WebApplication Build(int port, string connectionString)
+    /// <param name="redis">The Redis of the redis-postgres target (<c>/redis/v1</c>), if this front serves it.</param>
+    public static async Task<WebApplication> BuildAsync(int port, string connectionString, string? redis)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var dataSource = new NpgsqlDataSourceBuilder(connectionString);
-        dataSource.ConnectionStringBuilder.MaxPoolSize = 100;
         dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64; // the same tuning as the silo's, so the baseline is not handicapped
-        builder.Services.AddSingleton(dataSource.Build());
+        var database = dataSource.Build();
+        builder.Services.AddSingleton(database);
+        if (redis is not null)
+        {
+            builder.Services.AddSingleton<IConnectionMultiplexer>(await ConnectionMultiplexer.ConnectAsync($"{redis},abortConnect=false"));
+            builder.Services.AddSingleton(await RedisPostgres.Prices.LoadAsync(database));
+        }
         var app = builder.Build();
+        app.MapGet("/health", () => Results.Ok());
         MapDirect(app.MapGroup("/direct/v1"));
         MapCeiling(app.MapGroup("/ceiling/v1"));
+        if (redis is not null) RedisPostgres.Map(app.MapGroup("/redis/v1"));
         return app;
     }
 
@@ -52,12 +63,16 @@ public static class BaselineServer
         direct.MapPost("/authorize", async (HttpRequest request, NpgsqlDataSource database) =>
         {
             var call = await AuthorizeBody.ReadAsync(request);
-            // One transaction: read the price, hold the worst case if the balance covers it.
+            // One transaction: read the price, count the call in the account's window if it has a limit, and
+            // hold the worst case if the balance covers it and the window has room.
             await using var command = database.CreateCommand("""
                 WITH price AS (SELECT input_price, output_price FROM direct_prices WHERE model = $3),
                 held AS (
-                    UPDATE direct_accounts a SET pending = a.pending + (SELECT ($4 * input_price + $5 * output_price + 999999) / 1000000 FROM price)
+                    UPDATE direct_accounts a SET pending = a.pending + (SELECT ($4 * input_price + $5 * output_price + 999999) / 1000000 FROM price),
+                        window_count = CASE WHEN a.rpm_limit IS NULL THEN 0 WHEN a.window_start = date_trunc('minute', now()) THEN a.window_count + 1 ELSE 1 END,
+                        window_start = CASE WHEN a.rpm_limit IS NULL THEN NULL ELSE date_trunc('minute', now()) END
                     WHERE a.account_id = $1 AND a.balance - a.pending >= (SELECT ($4 * input_price + $5 * output_price + 999999) / 1000000 FROM price)
+                        AND (a.rpm_limit IS NULL OR a.window_start IS DISTINCT FROM date_trunc('minute', now()) OR a.window_count < a.rpm_limit)
                     RETURNING a.account_id)
                 INSERT INTO direct_holds (account_id, request_id, amount, input_price, output_price, expires_at)
                 SELECT $1, $2, ($4 * input_price + $5 * output_price + 999999) / 1000000, input_price, output_price, now() + interval '5 minutes'
@@ -72,7 +87,7 @@ public static class BaselineServer
             var reserved = await command.ExecuteScalarAsync();
             return reserved is long amount
                 ? Results.Ok(new { allowed = true, reservation_id = $"{call.AccountId}|{call.RequestId}|{call.Model}", reserved = amount })
-                : Results.Ok(new { allowed = false, reason = "insufficient_credit" });
+                : Results.Ok(new { allowed = false, reason = await DenialAsync(database, call.AccountId) });
         });
         direct.MapPost("/settle", async (HttpRequest request, NpgsqlDataSource database) =>
         {
@@ -105,6 +120,20 @@ public static class BaselineServer
         });
     }
 
+    /// <summary>Why the hold was not taken (asked only for a denial): the window was full, else the credit was short.</summary>
+    private static async Task<string> DenialAsync(NpgsqlDataSource database, string accountId)
+    {
+        await using var command = database.CreateCommand(
+            "SELECT rpm_limit IS NOT NULL AND window_start = date_trunc('minute', now()) AND window_count >= rpm_limit FROM direct_accounts WHERE account_id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = accountId });
+        return await command.ExecuteScalarAsync() switch
+        {
+            true => "rate_limit_exceeded",
+            false => "insufficient_credit",
+            _ => "account_not_found",
+        };
+    }
+
     private static void MapCeiling(RouteGroupBuilder ceiling)
     {
         ceiling.MapPost("/authorize", async (HttpRequest request) =>
@@ -117,29 +146,5 @@ public static class BaselineServer
             var call = await SettleBody.ReadAsync(request);
             return Results.Ok(new { request_id = call.ReservationId, charged = call.Input * 2 + call.Output * 8 });
         });
-    }
-
-    private sealed record AuthorizeBody(string RequestId, string AccountId, string Model, long Input, long Output)
-    {
-        public static async Task<AuthorizeBody> ReadAsync(HttpRequest request)
-        {
-            using var body = await JsonBody.ReadAsync(request);
-            var call = new AuthorizeBody(body.RequiredString("request_id", 200), body.RequiredString("account_id", 128), body.RequiredString("model", 200),
-                body.RequiredCount("estimated_input_tokens", 100_000_000), body.RequiredCount("max_output_tokens", 100_000_000));
-            body.RequiredString("caller_ip", 64);
-            body.RejectUnknownFields();
-            return call;
-        }
-    }
-
-    private sealed record SettleBody(string ReservationId, long Input, long Output)
-    {
-        public static async Task<SettleBody> ReadAsync(HttpRequest request)
-        {
-            using var body = await JsonBody.ReadAsync(request);
-            var call = new SettleBody(body.RequiredString("reservation_id", 4096), body.RequiredCount("input_tokens", 100_000_000), body.RequiredCount("output_tokens", 100_000_000));
-            body.RejectUnknownFields();
-            return call;
-        }
     }
 }
