@@ -34,6 +34,13 @@ public sealed class RunResult
     /// </summary>
     public TimeSpan GcPaused { get; set; }
 
+    /// <summary>CPU used during the timed run by this process, PostgreSQL and Redis (a process that ended, such as a PostgreSQL backend, is not counted).</summary>
+    public CpuTime Cpu { get; set; }
+
+    /// <summary>CPU microseconds per pair (authorize and settle) by this process, PostgreSQL and Redis.</summary>
+    public string CpuPerPair => Pairs == 0 ? "" : FormattableString.Invariant(
+        $"{Cpu.Bench.TotalMicroseconds / Pairs:F0} / {Cpu.Postgres.TotalMicroseconds / Pairs:F0} / {Cpu.Redis.TotalMicroseconds / Pairs:F0}");
+
     public RunResult Timed(TimeSpan elapsed)
     {
         Seconds = elapsed.TotalSeconds;
@@ -57,7 +64,9 @@ public static class LoadRunner
         await OfferAsync(target, keys, shape, warmUp, $"{runId}w", null);
         var result = new RunResult { Target = target.Name, Distribution = keys.Name, Load = shape.ToString(), Seconds = duration.TotalSeconds };
         var pausedBefore = GC.GetTotalPauseDuration();
+        var cpuBefore = CpuTime.Now();
         await OfferAsync(target, keys, shape, duration, runId, result);
+        result.Cpu = CpuTime.Now() - cpuBefore;
         result.GcPaused = GC.GetTotalPauseDuration() - pausedBefore;
         return result;
     }

@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace Tollgate.Bench.Load;
+
+/// <summary>
+/// CPU time used so far by this process (silo, gateway, fronts and generator), by PostgreSQL's processes and
+/// by Redis, read from /proc: over a run, it says where each call's CPU goes, which is what decides the
+/// throughput on a machine they share.
+/// </summary>
+public readonly record struct CpuTime(TimeSpan Bench, TimeSpan Postgres, TimeSpan Redis)
+{
+    private const double TicksPerSecond = 100; // USER_HZ on Linux
+
+    public static CpuTime Now()
+    {
+        TimeSpan postgres = TimeSpan.Zero, redis = TimeSpan.Zero;
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out _)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+                var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+                if (name is not ("postgres" or "redis-server")) continue;
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+                var used = TimeSpan.FromSeconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond);
+                if (name == "postgres") postgres += used;
+                else redis += used;
+            }
+            catch (IOException)
+            {
+                // The process ended while it was read.
+            }
+        }
+        return new CpuTime(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, postgres, redis);
+    }
+
+    public static CpuTime operator -(CpuTime after, CpuTime before) => new(after.Bench - before.Bench, after.Postgres - before.Postgres, after.Redis - before.Redis);
+}
