@@ -113,11 +113,15 @@ try
     await RunAsync(ceiling, distributions[1], LoadShape.Closed(callers));
     await RunAsync(inProcess, distributions[1], LoadShape.Closed(callers));
     var uniformPeaks = new Dictionary<HttpPairTarget, RunResult>();
+    var wrkRuns = new List<WrkResult>();
     foreach (var keys in distributions)
     {
         foreach (var target in compared)
         {
-            if (await RunAsync(target, keys, LoadShape.Closed(callers)) is { } run && keys == distributions[1]) uniformPeaks[target] = run;
+            if (await RunAsync(target, keys, LoadShape.Closed(callers)) is not { } run || keys != distributions[1]) continue;
+            uniformPeaks[target] = run;
+            // The same row by an independent generator, right after the bench's own: the same accounts, as warm.
+            if (full) wrkRuns.Add(await RunWrkAsync(target));
         }
     }
     if (full || openRate is not null)
@@ -125,19 +129,14 @@ try
         // Latency at half of each target's own peak: a fixed arrival rate, so queueing from a closed loop does not hide it.
         foreach (var (target, peak) in uniformPeaks) await RunAsync(target, distributions[1], LoadShape.Open(openRate ?? peak.Pairs / peak.Seconds / 2));
     }
-    var wrkRuns = new List<WrkResult>();
-    if (full)
+    async Task<WrkResult> RunWrkAsync(HttpPairTarget target)
     {
-        // The same uniform row by an independent generator.
-        foreach (var target in compared.Where(t => only is null || only == t.Name))
-        {
-            var runId = $"wrk{wrkRuns.Count}";
-            var wrk = await Wrk.RunAsync(target, accounts, callers, duration, runId);
-            await Task.Delay(2_000); // settles wrk had in flight when it stopped still commit; the ledger counts them
-            target.AddCharged(await ChargedByRunAsync(postgres.ConnectionString, target == tollgate ? "ledger" : target == redisPostgres ? "redis_ledger" : "direct_ledger", runId));
-            wrkRuns.Add(wrk);
-            Console.WriteLine($"{wrk.Target,-16} {"uniform (wrk)",-20} {wrk.Load,-24} {wrk.CallsPerSecond,10:N0} calls/s  all calls p50 {wrk.P50:F2} p99 {wrk.P99:F2} ms  denied {wrk.Denied}, failed {wrk.Failed}, socket errors {wrk.SocketErrors}");
-        }
+        var runId = $"wrk{wrkRuns.Count}";
+        var wrk = await Wrk.RunAsync(target, accounts, callers, duration, runId);
+        await Task.Delay(2_000); // settles wrk had in flight when it stopped still commit; the ledger counts them
+        target.AddCharged(await ChargedByRunAsync(postgres.ConnectionString, target == tollgate ? "ledger" : target == redisPostgres ? "redis_ledger" : "direct_ledger", runId));
+        Console.WriteLine($"{wrk.Target,-16} {"uniform (wrk)",-20} {wrk.Load,-24} {wrk.CallsPerSecond,10:N0} calls/s  all calls p50 {wrk.P50:F2} p99 {wrk.P99:F2} ms  denied {wrk.Denied}, failed {wrk.Failed}, socket errors {wrk.SocketErrors}");
+        return wrk;
     }
 
     await gateway.StopAsync();

@@ -97,7 +97,7 @@ public static class Report
         if (wrkRuns.Count == 0) return;
         md.AppendLine("## The same uniform row by an independent generator (wrk)");
         md.AppendLine();
-        md.AppendLine("wrk 4 (Debian) with `Load/pairs.lua`: 2 threads, authorize then settle, uniform accounts. Its latency histogram holds both calls, so the bench's row beside it is given for both calls together too. ÷ tollgate: calls/s over Tollgate's by the same generator.");
+        md.AppendLine("wrk 4 (Debian) with `Load/pairs.lua`: 2 threads, authorize then settle, uniform accounts, run right after the bench's own uniform row of the same target (the same accounts, as warm). Its latency histogram holds both calls, so the bench's row beside it is given for both calls together too. ÷ tollgate: calls/s over Tollgate's by the same generator.");
         md.AppendLine();
         md.AppendLine("| target | generator | calls/s | all calls p50 / p99 / p99.9 | ÷ tollgate | pairs | denied, failed, socket errors | the bench's generator: calls/s, all calls p50 / p99 / p99.9 |");
         md.AppendLine("| --- | --- | ---: | --- | ---: | ---: | --- | --- |");

@@ -23,8 +23,10 @@ public readonly record struct CpuTime(TimeSpan Bench, TimeSpan Postgres, TimeSpa
                 var name = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
                 if (name is not ("postgres" or "redis-server")) continue;
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-                var used = TimeSpan.FromSeconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond);
+                // utime, stime, cutime and cstime are fields 14 to 17 of the line (12 to 15 after the name). The children's
+                // times count what ended backends and autovacuum workers used, once the postmaster has reaped them.
+                var ticks = fields[11..15].Sum(field => long.Parse(field, CultureInfo.InvariantCulture));
+                var used = TimeSpan.FromSeconds(ticks / TicksPerSecond);
                 if (name == "postgres") postgres += used;
                 else redis += used;
             }

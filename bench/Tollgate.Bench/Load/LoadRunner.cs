@@ -34,11 +34,11 @@ public sealed class RunResult
     /// </summary>
     public TimeSpan GcPaused { get; set; }
 
-    /// <summary>CPU used during the timed run by this process, PostgreSQL and Redis (a process that ended, such as a PostgreSQL backend, is not counted).</summary>
+    /// <summary>CPU used during the timed run by this process, PostgreSQL (its ended backends included) and Redis.</summary>
     public CpuTime Cpu { get; set; }
 
     /// <summary>CPU microseconds per pair (authorize and settle) by this process, PostgreSQL and Redis.</summary>
-    public string CpuPerPair => Pairs == 0 ? "" : FormattableString.Invariant(
+    public string CpuPerPair => Pairs == 0 || Cpu == default ? "" : FormattableString.Invariant(
         $"{Cpu.Bench.TotalMicroseconds / Pairs:F0} / {Cpu.Postgres.TotalMicroseconds / Pairs:F0} / {Cpu.Redis.TotalMicroseconds / Pairs:F0}");
 
     public RunResult Timed(TimeSpan elapsed)
