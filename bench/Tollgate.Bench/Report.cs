@@ -99,8 +99,8 @@ public static class Report
         md.AppendLine();
         md.AppendLine("wrk 4 (Debian) with `Load/pairs.lua`: 2 threads, authorize then settle, uniform accounts, run right after the bench's own uniform row of the same target (the same accounts, as warm). Its latency histogram holds both calls, so the bench's row beside it is given for both calls together too. ÷ tollgate: calls/s over Tollgate's by the same generator.");
         md.AppendLine();
-        md.AppendLine("| target | generator | calls/s | all calls p50 / p99 / p99.9 | ÷ tollgate | pairs | denied, failed, socket errors | the bench's generator: calls/s, all calls p50 / p99 / p99.9 |");
-        md.AppendLine("| --- | --- | ---: | --- | ---: | ---: | --- | --- |");
+        md.AppendLine("| target | generator | calls/s | all calls p50 / p99 / p99.9 | ÷ tollgate | pairs | denied, failed, socket errors | GC paused | the bench's generator: calls/s, all calls p50 / p99 / p99.9 |");
+        md.AppendLine("| --- | --- | ---: | --- | ---: | ---: | --- | ---: | --- |");
         var tollgate = wrkRuns.FirstOrDefault(w => w.Target == "tollgate");
         foreach (var wrk in wrkRuns)
         {
@@ -114,7 +114,7 @@ public static class Report
             var ratio = tollgate is null || tollgate == wrk ? "" : (wrk.CallsPerSecond / tollgate.CallsPerSecond).ToString("0.00", CultureInfo.InvariantCulture);
             var beside = ours is null ? "" : FormattableString.Invariant($"{ours.CallsPerSecond:N0}, {Three(both)}");
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {wrk.Target} | {wrk.Load} | {wrk.CallsPerSecond:N0} | {wrk.P50:F2} / {wrk.P99:F2} / {wrk.P999:F2} | {ratio} | {wrk.Pairs:N0} | {wrk.Denied}, {wrk.Failed}, {wrk.SocketErrors} | {beside} |");
+                $"| {wrk.Target} | {wrk.Load} | {wrk.CallsPerSecond:N0} | {wrk.P50:F2} / {wrk.P99:F2} / {wrk.P999:F2} | {ratio} | {wrk.Pairs:N0} | {wrk.Denied}, {wrk.Failed}, {wrk.SocketErrors} | {wrk.GcPaused.TotalMilliseconds:N0} | {beside} |");
         }
         md.AppendLine();
     }

@@ -8,6 +8,9 @@ namespace Tollgate.Bench.Load;
 public sealed record WrkResult(string Target, string Load, double Seconds, long Requests, long Pairs, long Denied, long Failed, long SocketErrors,
     double P50, double P99, double P999)
 {
+    /// <summary>This process's GC pauses while wrk ran (the target's silo, gateway or front live in it).</summary>
+    public TimeSpan GcPaused { get; init; }
+
     public double CallsPerSecond => Requests / Seconds;
 }
 
@@ -33,6 +36,7 @@ public static class Wrk
                      "-s", Path.Combine(AppContext.BaseDirectory, "Load", "pairs.lua"), target.BaseAddress.ToString().TrimEnd('/'),
                      "--", target.Prefix, "bench", $"{accounts}", runId])
             start.ArgumentList.Add(argument);
+        var pausedBefore = GC.GetTotalPauseDuration();
         using var wrk = Process.Start(start) ?? throw new InvalidOperationException("Could not start wrk.");
         var output = await wrk.StandardOutput.ReadToEndAsync();
         var errors = await wrk.StandardError.ReadToEndAsync();
@@ -41,6 +45,9 @@ public static class Wrk
             ?? throw new InvalidOperationException($"wrk exited with {wrk.ExitCode} and no summary:\n{output}\n{errors}");
         var fields = line[4..].Split(' ').Select(f => f.Split('=')).ToDictionary(f => f[0], f => double.Parse(f[1], CultureInfo.InvariantCulture));
         return new WrkResult(target.Name, $"wrk, {connections} connections", fields["seconds"], (long)fields["requests"], (long)fields["pairs"],
-            (long)fields["denied"], (long)fields["failed"], (long)fields["socket_errors"], fields["p50"] / 1000, fields["p99"] / 1000, fields["p999"] / 1000);
+            (long)fields["denied"], (long)fields["failed"], (long)fields["socket_errors"], fields["p50"] / 1000, fields["p99"] / 1000, fields["p999"] / 1000)
+        {
+            GcPaused = GC.GetTotalPauseDuration() - pausedBefore,
+        };
     }
 }
