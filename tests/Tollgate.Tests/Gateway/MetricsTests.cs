@@ -80,7 +80,7 @@ public sealed class MetricsTests(PostgresFixture postgres)
         await CreateAccountAsync(cluster.Admin, "acme", 1_000_000);
         await SetPriceAsync(cluster.Admin, "m1", 2_000_000, 8_000_000);
 
-        var spans = new List<Activity>();
+        var spans = new SpanLog();
         using var callers = new ActivitySource("Tollgate.Tests.Caller"); // a traced caller: its HttpClient sends the trace context
         using (TollgateTelemetry.AddTollgateSources(Sdk.CreateTracerProviderBuilder()).AddSource(callers.Name).AddInMemoryExporter(spans).Build())
         {
@@ -92,25 +92,36 @@ public sealed class MetricsTests(PostgresFixture postgres)
                 Assert.True(Allowed(answer));
             }
 
-            bool InTrace(string source, ActivityKind kind, string name) => Spans(spans).Any(span => span.TraceId == traceId && span.Source.Name == source
+            bool InTrace(string source, ActivityKind kind, string name) => spans.Snapshot().Any(span => span.TraceId == traceId && span.Source.Name == source
                 && span.Kind == kind && span.DisplayName.Contains(name, StringComparison.Ordinal));
             await Eventually.TrueAsync(() => Task.FromResult(InTrace("Microsoft.Orleans.Application", ActivityKind.Server, "IAccountGrain/Authorize")),
                 "the account grain's call (on the silo) is in the caller's trace: " + string.Join("\n",
-                    Spans(spans).Select(span => $"{span.TraceId} {span.Source.Name} {span.Kind} {span.DisplayName}")), seconds: 10);
+                    spans.Snapshot().Select(span => $"{span.TraceId} {span.Source.Name} {span.Kind} {span.DisplayName}")), seconds: 10);
             await Eventually.TrueAsync(() => Task.FromResult(InTrace("Microsoft.AspNetCore", ActivityKind.Server, "/v1/authorize")),
                 "the gateway's request is in the trace", seconds: 10);
             Assert.True(InTrace("Microsoft.Orleans.Application", ActivityKind.Client, "IAccountGrain/Authorize")); // the gateway's side of the call
             Assert.True(InTrace("Microsoft.Orleans.Application", ActivityKind.Server, "ICallerIpGrain/Authorize"));
             Assert.True(InTrace("Microsoft.Orleans.Application", ActivityKind.Server, "IModelGrain/Authorize"));
-            var request = Spans(spans).Single(span => span.TraceId == traceId && span.Source.Name == "Microsoft.AspNetCore");
-            var accountCall = Spans(spans).Single(span => span.TraceId == traceId && span.Kind == ActivityKind.Client && span.DisplayName.Contains("IAccountGrain/Authorize"));
+            var request = spans.Snapshot().Single(span => span.TraceId == traceId && span.Source.Name == "Microsoft.AspNetCore");
+            var accountCall = spans.Snapshot().Single(span => span.TraceId == traceId && span.Kind == ActivityKind.Client && span.DisplayName.Contains("IAccountGrain/Authorize"));
             Assert.Equal(request.SpanId, accountCall.ParentSpanId); // the grain call is a child of the request
         }
     }
 
-    private static List<Activity> Spans(List<Activity> spans)
+    /// <summary>The in-memory exporter adds spans on the threads that end them while the test reads them: both under one lock.</summary>
+    private sealed class SpanLog : System.Collections.ObjectModel.Collection<Activity>
     {
-        lock (spans) return [.. spans];
+        private readonly Lock _gate = new();
+
+        protected override void InsertItem(int index, Activity item)
+        {
+            lock (_gate) base.InsertItem(index, item);
+        }
+
+        public List<Activity> Snapshot()
+        {
+            lock (_gate) return [.. this];
+        }
     }
 
     private static async Task<string> ScrapeAsync(HttpClient client, string path)
