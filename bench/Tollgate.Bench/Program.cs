@@ -147,7 +147,8 @@ try
     await baseline.DisposeAsync();
     var checks = await CheckInvariantsAsync(postgres.ConnectionString, accounts, credit,
         [("tollgate", "accounts", "ledger", tollgate.TotalCharged + inProcess.TotalCharged), ("redis-postgres", "redis_accounts", "redis_ledger", redisPostgres.TotalCharged), ("postgres-direct", "direct_accounts", "direct_ledger", direct.TotalCharged)]);
-    checks.Add(await RedisPostgres.CompareWithLedgerAsync(redis.Endpoint, postgres.ConnectionString));
+    var (inRedis, apart) = await RedisPostgres.CompareWithLedgerAsync(redis.Endpoint, postgres.ConnectionString, "bench-");
+    checks.Add($"redis-postgres: {(apart.Count == 0 ? "OK" : "FAILED")}: Redis' credit plus its open holds equals the ledger's balance on {inRedis - apart.Count:N0} of {inRedis:N0} accounts");
     IReadOnlyList<CorrectnessRow> correctness = [];
     if (full && only is null or "correctness") correctness = await CorrectnessRun.RunAsync(postgres, redis, Console.WriteLine);
     Console.WriteLine();

@@ -38,6 +38,7 @@ public sealed class CorrectnessRun : IAsyncDisposable
     private readonly LocalRedis _redis;
     private readonly List<ChildProcess> _processes = [];
     private readonly List<ChildProcess> _silos = [];
+    private readonly List<ChildProcess> _gateways = [];
     private readonly List<ChildProcess> _fronts = [];
     private readonly List<MeteringClient> _clients = [];
     private readonly List<CorrectnessRow> _rows = [];
@@ -82,7 +83,7 @@ public sealed class CorrectnessRun : IAsyncDisposable
 
     private List<Target> Targets() =>
     [
-        new("tollgate", [Client(_processes[2], "/v1"), Client(_processes[3], "/v1")], "accounts", "ledger"),
+        new("tollgate", [Client(_gateways[0], "/v1"), Client(_gateways[1], "/v1")], "accounts", "ledger"),
         new("redis-postgres", [Client(_fronts[0], "/redis/v1"), Client(_fronts[1], "/redis/v1")], "redis_accounts", "redis_ledger"),
         new("postgres-direct", [Client(_fronts[0], "/direct/v1"), Client(_fronts[1], "/direct/v1")], "direct_accounts", "direct_ledger"),
     ];
@@ -117,6 +118,7 @@ public sealed class CorrectnessRun : IAsyncDisposable
             var process = await ChildProcess.StartAsync($"gateway {i}", "Tollgate.Gateway.dll", new Uri($"http://127.0.0.1:{port}/health/ready"),
                 [$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}", "--Metering:ServiceToken=bench", $"--Postgres:ConnectionString={_database}", .. quiet]);
             _addresses[process] = new Uri($"http://127.0.0.1:{port}");
+            _gateways.Add(process);
             _processes.Add(process);
         }
         for (var i = 0; i < 2; i++)
@@ -128,7 +130,7 @@ public sealed class CorrectnessRun : IAsyncDisposable
             _fronts.Add(process);
             _processes.Add(process);
         }
-        _admin = new HttpClient { BaseAddress = _addresses[_processes[2]] };
+        _admin = new HttpClient { BaseAddress = _addresses[_gateways[0]] };
         _admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
         await AdminAsync(HttpMethod.Post, "/admin/models/bench-model/prices", """{"input_per_million":2000000,"output_per_million":8000000}""");
         _store = await ConnectionMultiplexer.ConnectAsync($"{_redis.Endpoint},abortConnect=false");
@@ -329,23 +331,9 @@ public sealed class CorrectnessRun : IAsyncDisposable
         var exact = mismatched == 0;
         if (target.Name == "redis-postgres")
         {
-            // What admits calls is Redis' credit: it should equal the balance less what is held right now.
-            var apart = new List<string>();
-            var server = _store.GetServer(_redis.Endpoint);
-            await using var connection = new NpgsqlConnection(_database);
-            await connection.OpenAsync();
-            await using var balances = new NpgsqlCommand("SELECT account_id, balance FROM redis_accounts", connection);
-            await using var reader = await balances.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                var (account, balance) = (reader.GetString(0), reader.GetInt64(1));
-                var credit = (long)await _store.GetDatabase().HashGetAsync(RedisPostgres.AccountKey(account), "credit");
-                long held = 0;
-                await foreach (var hold in server.KeysAsync(pattern: $"hold:{account}:*"))
-                    held += long.Parse(((string)(await _store.GetDatabase().StringGetAsync(hold))!).Split(':')[0]);
-                if (credit + held != balance) apart.Add($"{account}: Redis {credit + held:N0} vs ledger {balance:N0}");
-            }
-            outcome += apart.Count == 0 ? "; Redis' credit matches the ledger on every account" : $"; Redis' credit differs from the ledger on {apart.Count}: {string.Join("; ", apart)}";
+            var (_, apart) = await RedisPostgres.CompareWithLedgerAsync(_redis.Endpoint, _database, accountPrefix: "");
+            outcome += apart.Count == 0 ? "; Redis' credit matches the ledger on every account"
+                : $"; Redis' credit differs from the ledger on {apart.Count}: {string.Join("; ", apart.Select(a => $"{a.Account}: Redis {a.Redis:N0} vs ledger {a.Ledger:N0}"))}";
             exact &= apart.Count == 0;
         }
         _rows.Add(new("ledger = balance afterwards", target.Name, outcome, exact));

@@ -35,7 +35,8 @@ public readonly record struct CpuTime(TimeSpan Bench, TimeSpan Postgres, TimeSpa
                 // The process ended while it was read.
             }
         }
-        return new CpuTime(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime, postgres, redis);
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return new CpuTime(self.TotalProcessorTime, postgres, redis);
     }
 
     public static CpuTime operator -(CpuTime after, CpuTime before) => new(after.Bench - before.Bench, after.Postgres - before.Postgres, after.Redis - before.Redis);

@@ -139,34 +139,45 @@ public static class RedisPostgres
             await Task.WhenAll(chunk.Select(account => database.HashSetAsync(AccountKey(account), "credit", credit)));
     }
 
+    /// <summary>An account whose Redis credit plus open holds is not its balance in the ledger.</summary>
+    public sealed record Apart(string Account, long Redis, long Ledger);
+
     /// <summary>
-    /// Whether Redis' credit, which admits calls, still equals what the ledger says the accounts have less
-    /// what is held now, summed over every account: the two stores of this design can drift apart.
+    /// Compares, for every account whose id starts with <paramref name="accountPrefix"/>, Redis' credit (which admits
+    /// calls) plus what is held now with the ledger's balance: the two stores of this design can drift apart.
     /// </summary>
-    public static async Task<string> CompareWithLedgerAsync(string redis, string connectionString)
+    public static async Task<(int Compared, List<Apart> Apart)> CompareWithLedgerAsync(string redis, string connectionString, string accountPrefix)
     {
         await using var store = await ConnectionMultiplexer.ConnectAsync(redis);
         var database = store.GetDatabase();
-        long held = 0, credit = 0;
         var holds = new List<RedisKey>();
-        await foreach (var key in store.GetServer(redis).KeysAsync(pattern: "hold:bench-*", pageSize: 10_000)) holds.Add(key);
-        foreach (var value in await database.StringGetAsync([.. holds])) held += long.Parse(((string)value!).Split(':')[0]);
-        await using var postgres = NpgsqlDataSource.Create(connectionString);
-        var accounts = new List<string>();
-        long balance = 0;
-        await using (var command = postgres.CreateCommand("SELECT account_id, balance FROM redis_accounts WHERE account_id LIKE 'bench-%'"))
-        await using (var reader = await command.ExecuteReaderAsync())
+        await foreach (var key in store.GetServer(redis).KeysAsync(pattern: $"hold:{accountPrefix}*", pageSize: 10_000)) holds.Add(key);
+        var amounts = await database.StringGetAsync([.. holds]);
+        var held = new Dictionary<string, long>();
+        for (var i = 0; i < holds.Count; i++)
         {
-            while (await reader.ReadAsync())
+            var account = ((string)holds[i]!)["hold:".Length..].Split(':')[0];
+            held[account] = held.GetValueOrDefault(account) + long.Parse(((string)amounts[i]!).Split(':')[0]);
+        }
+        await using var postgres = NpgsqlDataSource.Create(connectionString);
+        var balances = new List<(string Account, long Balance)>();
+        await using (var command = postgres.CreateCommand("SELECT account_id, balance FROM redis_accounts WHERE starts_with(account_id, $1)"))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = accountPrefix });
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) balances.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+        var apart = new List<Apart>();
+        foreach (var chunk in balances.Chunk(10_000))
+        {
+            var credits = await Task.WhenAll(chunk.Select(b => database.HashGetAsync(AccountKey(b.Account), "credit")));
+            for (var i = 0; i < chunk.Length; i++)
             {
-                accounts.Add(reader.GetString(0));
-                balance += reader.GetInt64(1);
+                var inRedis = (long)credits[i] + held.GetValueOrDefault(chunk[i].Account);
+                if (inRedis != chunk[i].Balance) apart.Add(new Apart(chunk[i].Account, inRedis, chunk[i].Balance));
             }
         }
-        foreach (var chunk in accounts.Chunk(10_000))
-            foreach (var value in await Task.WhenAll(chunk.Select(account => database.HashGetAsync(AccountKey(account), "credit")))) credit += (long)value;
-        var ok = credit + held == balance;
-        return $"redis-postgres: {(ok ? "OK" : "FAILED")}: Redis' credit ({credit:N0}) plus its {holds.Count} open holds ({held:N0}) {(ok ? "equals" : "differs from")} the ledger's balances ({balance:N0} nano-USD) over {accounts.Count:N0} accounts";
+        return (balances.Count, apart);
     }
 
     private static async Task<long?> ChargedBeforeAsync(NpgsqlDataSource database, string accountId, string requestId)
