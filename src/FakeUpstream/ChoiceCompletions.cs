@@ -46,7 +46,7 @@ internal sealed class ChoiceCompletions
             return;
         }
 
-        var sse = new SseWriter(context, fake.ChunkDelayMs);
+        var sse = new SseWriter(context, fake);
         Task WriteChunkAsync(string? content, string? finishReason, bool roleChunk = false)
         {
             var choice = new JsonObject { ["index"] = 0 };

@@ -11,8 +11,9 @@ namespace Tollgate.FakeUpstream;
 /// <param name="Status">Answer with this status and an OpenAI-style error instead.</param>
 /// <param name="CutAfter">Abort the connection after this many content chunks (non-streamed: after half the body).</param>
 /// <param name="Usage">False: report no usage at all.</param>
+/// <param name="Hold">A stream waits after its first event until the gate of this name opens (see <see cref="FakeGates"/>).</param>
 public sealed record FakeControl(int? InputTokens = null, int? OutputTokens = null, int Chunks = 4, int ChunkDelayMs = 0,
-    int FirstByteDelayMs = 0, int? Status = null, int? CutAfter = null, bool Usage = true)
+    int FirstByteDelayMs = 0, int? Status = null, int? CutAfter = null, bool Usage = true, string? Hold = null)
 {
     public static readonly FakeControl Default = new();
 
@@ -34,6 +35,7 @@ public sealed record FakeControl(int? InputTokens = null, int? OutputTokens = nu
                 "status" => control with { Status = Int(field, 400, 599) },
                 "cut_after" => control with { CutAfter = Int(field, 0, 10_000) },
                 "usage" => control with { Usage = Bool(field) },
+                "hold" => control with { Hold = Name(field) },
                 // A typo in a test's failure injection should fail loudly, not pass silently.
                 _ => throw Bad($"fake.{field.Name} is not a known field", $"fake.{field.Name}"),
             };
@@ -45,6 +47,11 @@ public sealed record FakeControl(int? InputTokens = null, int? OutputTokens = nu
         field.Value.ValueKind == JsonValueKind.Number && field.Value.TryGetInt32(out var value) && value >= min && value <= max
             ? value
             : throw Bad($"fake.{field.Name} must be an integer from {min} to {max}", $"fake.{field.Name}");
+
+    private static string Name(JsonProperty field) =>
+        field.Value.ValueKind == JsonValueKind.String && field.Value.GetString() is { Length: > 0 and <= 100 } name
+            ? name
+            : throw Bad($"fake.{field.Name} must be a name of 1 to 100 characters", $"fake.{field.Name}");
 
     private static bool Bool(JsonProperty field) => field.Value.ValueKind switch
     {

@@ -20,6 +20,7 @@ public static class FakeUpstreamApp
         var options = builder.Configuration.GetSection("FakeUpstream").Get<FakeUpstreamOptions>() ?? new FakeUpstreamOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ReceivedRequests>();
+        builder.Services.AddSingleton<FakeGates>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
         var app = builder.Build();
@@ -62,6 +63,18 @@ public static class FakeUpstreamApp
         {
             received.Clear();
             return Results.NoContent();
+        });
+        app.MapPost("/fake/gates/{name}", async (HttpContext context, string name, FakeGates gates) =>
+        {
+            try
+            {
+                gates.Open(name);
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+            }
+            catch (BadFakeRequestException full)
+            {
+                await OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, full.Message, full.Param, full.Code);
+            }
         });
         app.MapFallback(context => OpenAiError.WriteAsync(context, StatusCodes.Status404NotFound,
             $"Invalid URL ({context.Request.Method} {context.Request.Path})", null, "unknown_url"));

@@ -46,7 +46,7 @@ internal static class Responses
             return;
         }
 
-        var sse = new SseWriter(context, fake.ChunkDelayMs);
+        var sse = new SseWriter(context, fake);
         var sequence = 0;
         Task EventAsync(string type, params (string Name, JsonNode? Value)[] fields)
         {

@@ -3,14 +3,23 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Tollgate.FakeUpstream;
 
-/// <summary>Writes server-sent events one at a time, flushed as written, <c>chunk_delay_ms</c> apart.</summary>
-internal sealed class SseWriter(HttpContext context, int delayMs)
+/// <summary>
+/// Writes server-sent events one at a time, flushed as written, <c>chunk_delay_ms</c> apart; with <c>hold</c>, the
+/// events after the first wait until that gate opens.
+/// </summary>
+internal sealed class SseWriter(HttpContext context, FakeControl fake)
 {
     private bool _started;
+    private bool _held;
 
     public async Task WriteAsync(string data, string? eventType = null)
     {
-        if (_started && delayMs > 0) await Task.Delay(delayMs, context.RequestAborted);
+        if (_started && fake.ChunkDelayMs > 0) await Task.Delay(fake.ChunkDelayMs, context.RequestAborted);
+        if (_started && !_held && fake.Hold is { } gate)
+        {
+            _held = true;
+            await context.RequestServices.GetRequiredService<FakeGates>().WaitAsync(gate, context.RequestAborted);
+        }
         await StartAsync();
         var text = eventType is null ? $"data: {data}\n\n" : $"event: {eventType}\ndata: {data}\n\n";
         await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), context.RequestAborted);

@@ -93,7 +93,37 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
         var events = await StreamAsync("/v1/chat/completions",
             """{"model":"m","messages":[],"stream":true,"stream_options":{"include_usage":true},"fake":{"usage":false}}""");
 
-        Assert.DoesNotContain(events[..^1], e => e.Json.GetProperty("choices").GetArrayLength() == 0);
+        // The whole stream (content, finish, [DONE]) with no usage chunk: nothing else is missing.
+        Assert.Equal("[DONE]", events[^1].Data);
+        var chunks = events[..^1].Select(e => e.Json).ToList();
+        Assert.Equal(FakeWords(16), ChatContent(chunks));
+        Assert.Equal("stop", chunks[^1].GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.DoesNotContain(chunks, chunk => chunk.GetProperty("choices").GetArrayLength() == 0);
+        Assert.All(chunks, chunk => Assert.Equal(JsonValueKind.Null, chunk.GetProperty("usage").ValueKind));
+    }
+
+    [Fact]
+    public async Task A_held_stream_sends_its_first_event_and_waits_for_its_gate()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = Http.Json("""{"model":"m","messages":[],"stream":true,"fake":{"hold":"gate-1"}}"""),
+        };
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.StartsWith("data: ", await reader.ReadLineAsync()); // the role chunk
+        Assert.Equal("", await reader.ReadLineAsync());
+        var next = reader.ReadLineAsync();
+        Assert.NotSame(next, await Task.WhenAny(next, Task.Delay(500))); // unheld, the rest would come at once (no chunk delay)
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.PostAsync("/fake/gates/gate-1", null)).StatusCode);
+        Assert.StartsWith("data: ", await next);
+        var rest = await reader.ReadToEndAsync();
+        Assert.EndsWith("data: [DONE]\n\n", rest);
+
+        // An open gate stays open: a later stream held at it goes straight through.
+        var events = await StreamAsync("/v1/chat/completions", """{"model":"m","messages":[],"stream":true,"fake":{"hold":"gate-1"}}""");
+        Assert.Equal("[DONE]", events[^1].Data);
     }
 
     [Theory]
@@ -151,6 +181,8 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
     [InlineData("""{"model":"m","messages":[],"fake":{"chunks":0}}""", "invalid_fake")]
     [InlineData("""{"model":"m","messages":[],"fake":{"stauts":500}}""", "invalid_fake")]
     [InlineData("""{"model":"m","messages":[],"fake":[]}""", "invalid_fake")]
+    [InlineData("""{"model":"m","messages":[],"fake":{"hold":""}}""", "invalid_fake")]
+    [InlineData("""{"model":"m","messages":[],"fake":{"hold":7}}""", "invalid_fake")]
     [InlineData("""{"model":"m","messages":[],"max_tokens":"many"}""", "invalid_value")]
     public async Task Malformed_requests_are_400s(string body, string code)
     {
