@@ -11,6 +11,7 @@
 //   TOLLGATE_LIMITED_KEY     a key with requests_per_minute 1, unused so far
 //   TOLLGATE_CONCURRENT_KEY  a key with max_concurrent 1, unused so far
 //   TOLLGATE_BROKE_KEY       a key of an account with no credit
+//   TOLLGATE_FAKE_URL        the fake upstream, whose gates hold a stream sent with fake.hold until opened
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
@@ -205,9 +206,9 @@ test('429: RateLimitError with Retry-After and x-ratelimit-* headers (requests_p
 test('429 with maxRetries 2: the SDK retries twice, waiting the retry-after-ms it was told (max_concurrent 1)', async () => {
   const key = env('TOLLGATE_CONCURRENT_KEY');
   const holder = client(key).openai;
-  // A stream that holds the key's one slot for about six seconds (the three attempts take two).
+  // A stream that holds the key's one slot until the fake's gate opens, after the three attempts.
   const { data: slow, request_id: slowId } = await holder.chat.completions
-    .create({ model, messages: hello, stream: true, fake: { input_tokens: 10, output_tokens: 30, chunks: 30, chunk_delay_ms: 200 } })
+    .create({ model, messages: hello, stream: true, fake: { input_tokens: 10, output_tokens: 30, chunks: 30, hold: 'concurrent-holder' } })
     .withResponse();
 
   const { openai, exchanges } = client(key, { maxRetries: 2 });
@@ -224,6 +225,8 @@ test('429 with maxRetries 2: the SDK retries twice, waiting the retry-after-ms i
   const gaps = exchanges.slice(1).map((exchange, i) => exchange.sent - exchanges[i].sent);
   assert.ok(gaps.every((gap) => gap >= 950), `the SDK waited ${gaps.join(', ')} ms between attempts`);
 
+  const opened = await fetch(`${env('TOLLGATE_FAKE_URL').replace(/\/$/, '')}/fake/gates/concurrent-holder`, { method: 'POST' });
+  assert.equal(opened.status, 204);
   const chunks = [];
   for await (const chunk of slow) chunks.push(chunk);
   assert.equal(chunks.at(-1).choices[0].finish_reason, 'stop');

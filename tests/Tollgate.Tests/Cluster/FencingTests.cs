@@ -8,8 +8,7 @@ namespace Tollgate.Tests.Cluster;
 /// Two activations of one account at once, as Orleans' eventually consistent directory allows while
 /// membership changes: here made for certain by two clusters (different cluster ids) on one database.
 /// </summary>
-[Collection("postgres")]
-public sealed class FencingTests(PostgresFixture postgres)
+public sealed class FencingTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task A_write_of_a_stale_activation_is_refused_and_the_callers_retry_reaches_a_fresh_one()

@@ -6,8 +6,7 @@ using Tollgate.Tests.Infrastructure;
 namespace Tollgate.Tests.Cluster;
 
 /// <summary>What the silo's connections ask of PostgreSQL.</summary>
-[Collection("postgres")]
-public sealed class SiloDatabaseTests(PostgresFixture postgres)
+public sealed class SiloDatabaseTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task A_transaction_a_silo_leaves_idle_is_ended_by_the_database_and_frees_its_rows()

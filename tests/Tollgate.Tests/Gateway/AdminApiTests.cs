@@ -5,14 +5,10 @@ using static Tollgate.Tests.Infrastructure.Http;
 
 namespace Tollgate.Tests.Gateway;
 
-[Collection("postgres")]
-public sealed class AdminApiTests(PostgresFixture postgres) : IAsyncLifetime
+/// <summary>The admin API's accounts: its token, bodies, answers and refusals. The cases share one cluster, each with accounts of its own.</summary>
+public sealed class AdminApiTests(SharedCluster shared) : IClassFixture<SharedCluster>
 {
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    private readonly TestCluster _cluster = shared.Cluster;
 
     [Theory]
     [InlineData(null)]
@@ -107,10 +103,11 @@ public sealed class AdminApiTests(PostgresFixture postgres) : IAsyncLifetime
     [InlineData("""{"amount":null,"reason":"r","actor":"a","idempotency_key":"k"}""", HttpStatusCode.BadRequest, "missing_field")]
     public async Task Bad_adjustments_are_refused_with_a_clear_code(string body, HttpStatusCode status, string code)
     {
-        using (await _cluster.Admin.PostAsync("/admin/accounts", Json("""{"account_id":"adj","initial_credit":10}"""))) { }
-        using var response = await _cluster.Admin.PostAsync("/admin/accounts/adj/adjustments", Json(body));
+        var id = SharedCluster.UniqueId("adj");
+        await MeteringCalls.CreateAccountAsync(_cluster.Admin, id, 10);
+        using var response = await _cluster.Admin.PostAsync($"/admin/accounts/{id}/adjustments", Json(body));
         await AssertErrorAsync(response, status, code);
-        var account = await ReadAsync(await _cluster.Admin.GetAsync("/admin/accounts/adj"));
+        var account = await ReadAsync(await _cluster.Admin.GetAsync($"/admin/accounts/{id}"));
         Assert.Equal(10, account.GetProperty("balance").GetInt64()); // nothing half-applied
     }
 

@@ -7,28 +7,30 @@ using static Tollgate.Tests.Infrastructure.MeteringCalls;
 
 namespace Tollgate.Tests.Gateway;
 
-/// <summary>Bad input is a 4xx with a stable code at the edge, and never costs an account what it holds.</summary>
-[Collection("postgres")]
-public sealed class BadInputTests(PostgresFixture postgres)
+/// <summary>
+/// Bad input is a 4xx with a stable code at the edge, and never costs an account what it holds. The cases share a
+/// cluster (each with accounts of its own) but for those that change it as a whole: they start their own.
+/// </summary>
+public sealed class BadInputTests(SharedCluster shared, PostgresFixture postgres) : IClassFixture<SharedCluster>, IClassFixture<PostgresFixture>
 {
     private const long Price = 1_000_000; // 1 nano-USD a token
+    private readonly TestCluster _shared = shared.Cluster;
 
     [Theory]
-    [InlineData("/admin/accounts/held/adjustments", """{"amount":1,"reason":"\u0000","actor":"ops","idempotency_key":"n1"}""")]
-    [InlineData("/admin/accounts/held/adjustments", """{"amount":1,"reason":"refund","actor":"o\u0000ps","idempotency_key":"n2"}""")]
-    [InlineData("/admin/accounts/held/keys", """{"name":"a\u0000b"}""")]
-    [InlineData("/admin/accounts/held/trial", """{"credit":5,"expires_at":"2099-01-01T00:00:00Z","actor":"\u0000"}""")]
+    [InlineData("/admin/accounts/{held}/adjustments", """{"amount":1,"reason":"\u0000","actor":"ops","idempotency_key":"n1"}""")]
+    [InlineData("/admin/accounts/{held}/adjustments", """{"amount":1,"reason":"refund","actor":"o\u0000ps","idempotency_key":"n2"}""")]
+    [InlineData("/admin/accounts/{held}/keys", """{"name":"a\u0000b"}""")]
+    [InlineData("/admin/accounts/{held}/trial", """{"credit":5,"expires_at":"2099-01-01T00:00:00Z","actor":"\u0000"}""")]
     [InlineData("/admin/models/m1/prices", """{"input_per_million":1,"output_per_million":1,"actor":"\u0000"}""")]
     [InlineData("/admin/accounts", """{"account_id":"other","initial_credit":5,"actor":"\u0000"}""")]
     public async Task A_nul_in_a_text_field_is_a_400_and_the_account_keeps_its_holds(string path, string body)
     {
-        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
-        var held = await HoldFiveAsync(cluster);
+        var held = await HoldFiveAsync(_shared);
 
-        using (var response = await cluster.Admin.PostAsync(path, Json(body)))
+        using (var response = await _shared.Admin.PostAsync(path.Replace("{held}", held.Account, StringComparison.Ordinal), Json(body)))
             await AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_field");
 
-        await AssertStillHeldAsync(cluster, held);
+        await AssertStillHeldAsync(_shared, held);
     }
 
     [Theory]
@@ -36,7 +38,7 @@ public sealed class BadInputTests(PostgresFixture postgres)
     [InlineData("""{"request_id":"r","account_id":"held","caller_ip":"198.51.100.1","model":"m1","estimated_input_tokens":1,"max_output_tokens":1,"\udc00":1}""")]
     public async Task A_lone_surrogate_is_a_400(string body)
     {
-        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        var cluster = _shared;
         using (var response = await cluster.Metering.PostAsync("/v1/authorize", Json(body)))
             await AssertErrorAsync(response, HttpStatusCode.BadRequest, "malformed_json");
         using (var response = await cluster.Admin.PostAsync("/admin/accounts", Json("""{"account_id":"x1","actor":"\ud800"}""")))
@@ -46,7 +48,7 @@ public sealed class BadInputTests(PostgresFixture postgres)
     [Fact]
     public async Task Invalid_utf8_is_a_400()
     {
-        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        var cluster = _shared;
         var bytes = Encoding.UTF8.GetBytes("""{"account_id":"x2","actor":"?"}""");
         bytes[Array.IndexOf(bytes, (byte)'?')] = 0xFF;
         using var response = await cluster.Admin.PostAsync("/admin/accounts", new ByteArrayContent(bytes));
@@ -59,7 +61,7 @@ public sealed class BadInputTests(PostgresFixture postgres)
     [InlineData("a b")]
     public async Task A_crafted_reservation_id_is_a_400(string account)
     {
-        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        var cluster = _shared;
         var token = JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["a"] = account,
@@ -82,7 +84,7 @@ public sealed class BadInputTests(PostgresFixture postgres)
     [Fact]
     public async Task A_chunked_body_over_the_limit_is_refused_before_it_is_read_whole()
     {
-        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        var cluster = _shared;
         var body = new EndlessJson();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/accounts") { Content = new StreamContent(body) };
         request.Headers.TransferEncodingChunked = true;
@@ -141,22 +143,22 @@ public sealed class BadInputTests(PostgresFixture postgres)
         // A write that can never commit, whatever the grain believes (as a NUL once was).
         await Ledger.ExecuteAsync(database, "ALTER TABLE ledger ADD CONSTRAINT refuse_poison CHECK (reason IS DISTINCT FROM 'poison')");
 
-        using (var refused = await cluster.Admin.PostAsync("/admin/accounts/held/adjustments",
+        using (var refused = await cluster.Admin.PostAsync($"/admin/accounts/{held.Account}/adjustments",
                    Json("""{"amount":1000000,"reason":"poison","actor":"ops","idempotency_key":"p1"}""")))
             await AssertErrorAsync(refused, HttpStatusCode.ServiceUnavailable, "storage_failed");
 
         await AssertStillHeldAsync(cluster, held);
         // And the account goes on: the next good write commits on the state that was committed.
-        var adjusted = await ReadAsync(await cluster.Admin.PostAsync("/admin/accounts/held/adjustments",
+        var adjusted = await ReadAsync(await cluster.Admin.PostAsync($"/admin/accounts/{held.Account}/adjustments",
             Json("""{"amount":7,"reason":"goodwill","actor":"ops","idempotency_key":"g1"}""")));
         Assert.Equal(held.Balance + 7, adjusted.GetProperty("balance_after").GetInt64());
-        Assert.Equal(new Ledger.Totals(held.Balance + 7, held.Balance + 7, 2), await Ledger.ReadAsync(database, "held"));
+        Assert.Equal(new Ledger.Totals(held.Balance + 7, held.Balance + 7, 2), await Ledger.ReadAsync(database, held.Account));
     }
 
     [Fact]
     public async Task A_wrong_method_is_405_with_allow_and_an_unknown_path_404()
     {
-        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        var cluster = _shared;
         using (var response = await cluster.Metering.GetAsync("/v1/authorize"))
         {
             await AssertErrorAsync(response, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
@@ -168,25 +170,26 @@ public sealed class BadInputTests(PostgresFixture postgres)
             await AssertErrorAsync(response, HttpStatusCode.NotFound, "not_found");
     }
 
-    /// <summary>An account with credit for exactly five requests, all five held, and a day's tokens used up.</summary>
-    private static async Task<(long Balance, long Pending)> HoldFiveAsync(TestCluster cluster)
+    /// <summary>A new account with credit for exactly five requests, all five held, and a day's tokens used up.</summary>
+    private static async Task<(string Account, long Balance, long Pending)> HoldFiveAsync(TestCluster cluster)
     {
+        var id = SharedCluster.UniqueId("held");
         await SetPriceAsync(cluster.Admin, "m1", Price, Price);
-        await CreateAccountAsync(cluster.Admin, "held", 5 * 200);
-        await AdminAsync(cluster.Admin, HttpMethod.Put, "/admin/accounts/held/limits", """{"tokens_per_day":1000}""");
-        for (var i = 0; i < 5; i++) Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, $"h{i}", account: "held")));
-        var account = await ReadAsync(await cluster.Admin.GetAsync("/admin/accounts/held"));
+        await CreateAccountAsync(cluster.Admin, id, 5 * 200);
+        await AdminAsync(cluster.Admin, HttpMethod.Put, $"/admin/accounts/{id}/limits", """{"tokens_per_day":1000}""");
+        for (var i = 0; i < 5; i++) Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, $"{id}-h{i}", account: id)));
+        var account = await ReadAsync(await cluster.Admin.GetAsync($"/admin/accounts/{id}"));
         Assert.Equal(5 * 200, account.GetProperty("pending").GetInt64());
-        return (account.GetProperty("balance").GetInt64(), account.GetProperty("pending").GetInt64());
+        return (id, account.GetProperty("balance").GetInt64(), account.GetProperty("pending").GetInt64());
     }
 
-    private static async Task AssertStillHeldAsync(TestCluster cluster, (long Balance, long Pending) held)
+    private static async Task AssertStillHeldAsync(TestCluster cluster, (string Account, long Balance, long Pending) held)
     {
-        var account = await ReadAsync(await cluster.Admin.GetAsync("/admin/accounts/held"));
+        var account = await ReadAsync(await cluster.Admin.GetAsync($"/admin/accounts/{held.Account}"));
         Assert.Equal(held.Balance, account.GetProperty("balance").GetInt64());
         Assert.Equal(held.Pending, account.GetProperty("pending").GetInt64());
         // Nothing is handed out again: no credit is available, and the day's tokens are used up.
-        var sixth = await AuthorizeAsync(cluster.Metering, "sixth", account: "held", input: 1, output: 1);
+        var sixth = await AuthorizeAsync(cluster.Metering, $"{held.Account}-sixth", account: held.Account, input: 1, output: 1);
         Assert.False(Allowed(sixth));
         Assert.Equal("account.tokens_per_day", sixth.GetProperty("limit").GetString());
     }

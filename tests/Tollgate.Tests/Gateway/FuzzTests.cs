@@ -15,8 +15,7 @@ namespace Tollgate.Tests.Gateway;
 /// large or cut short, chunked or not, a path or query id that is not one). None may be a 5xx or drop the
 /// connection, and none may change what the account they aim at holds.
 /// </summary>
-[Collection("postgres")]
-public sealed class FuzzTests(PostgresFixture postgres, ITestOutputHelper output)
+public sealed class FuzzTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     private const int Requests = 3_000;
 

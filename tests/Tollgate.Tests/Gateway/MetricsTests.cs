@@ -14,7 +14,7 @@ namespace Tollgate.Tests.Gateway;
 /// TCP), so each process's <c>/metrics</c> shows its own meters only; the trace test runs in-process, where one
 /// listener sees both sides of a grain call.
 /// </summary>
-[Collection("postgres")]
+[Collection(Serial.Name)]
 public sealed class MetricsTests(PostgresFixture postgres)
 {
     [Fact]

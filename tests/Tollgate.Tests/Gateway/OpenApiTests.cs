@@ -13,8 +13,7 @@ namespace Tollgate.Tests.Gateway;
 /// The gateway's OpenAPI document (<c>GET /openapi/v1.json</c>, no token): every mapped endpoint is in it, each with
 /// a tag, a summary, its security scheme (as the gateway enforces it), its request body and its error responses.
 /// </summary>
-[Collection("postgres")]
-public sealed partial class OpenApiTests(PostgresFixture postgres)
+public sealed partial class OpenApiTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private const string DocumentPath = "/openapi/v1.json";
 

@@ -7,8 +7,7 @@ using static Tollgate.Tests.Infrastructure.MeteringCalls;
 namespace Tollgate.Tests.Gateway;
 
 /// <summary>What an operator reaches for: lists, void, health, and creation that answers what it wrote.</summary>
-[Collection("postgres")]
-public sealed class OperatorApiTests(PostgresFixture postgres)
+public sealed class OperatorApiTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task Creating_an_account_answers_its_ledger_with_the_initial_credit()

@@ -5,45 +5,48 @@ using Tollgate.Persistence;
 namespace Tollgate.Tests.Infrastructure;
 
 /// <summary>
-/// One PostgreSQL server per test run: an existing one named by TOLLGATE_TEST_POSTGRES (a connection string),
-/// otherwise an ephemeral <see cref="LocalPostgres"/> in a fresh temp dir. Each test gets its own database.
+/// A test class's way to the test process's one PostgreSQL server (<see cref="TestPostgres"/>): each test gets a
+/// database of its own there, so classes that share nothing else run side by side. Classes take it as a class
+/// fixture, or from the <see cref="Serial"/> collection.
 /// </summary>
-public sealed class PostgresFixture : IAsyncLifetime
+public sealed class PostgresFixture
 {
-    private readonly List<string> _createdDatabases = [];
-    private readonly List<PosixSignalRegistration> _signalRegistrations = [];
-    private LocalPostgres? _server;
-    private string _adminConnectionString = "";
-
-    public async Task InitializeAsync()
-    {
-        if (Environment.GetEnvironmentVariable("TOLLGATE_TEST_POSTGRES") is { Length: > 0 } external)
-        {
-            _adminConnectionString = external;
-            return;
-        }
-        var dir = Path.Combine(Path.GetTempPath(), "tollgate-test-" + Guid.NewGuid().ToString("N")[..12]);
-        _server = await LocalPostgres.StartAsync(new LocalPostgresOptions(dir, Ephemeral: true));
-        _adminConnectionString = _server.ConnectionString;
-        // DisposeAsync never runs if the run is aborted; don't orphan the postmaster. Since .NET 10 SIGTERM no
-        // longer raises ProcessExit, so termination signals get their own handler (default action still follows).
-        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
-        foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP })
-            _signalRegistrations.Add(PosixSignalRegistration.Create(signal, _ => StopOnAbort()));
-    }
-
     /// <summary>Creates a fresh, uniquely named database and returns a connection string for it.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    public Task<string> CreateDatabaseAsync() => TestPostgres.CreateDatabaseAsync();
+}
+
+/// <summary>
+/// The classes that run alone, after all the others (xunit runs a collection that disables parallelization last, by
+/// itself): failure detection on real processes, whose timing a neighbour's load would change, and tests that count
+/// what the gateway's process-wide meter records, which gateways of other tests would add to.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class Serial : ICollectionFixture<PostgresFixture>
+{
+    public const string Name = "serial";
+}
+
+/// <summary>
+/// One PostgreSQL server per test process: an existing one named by TOLLGATE_TEST_POSTGRES (a connection string),
+/// otherwise an ephemeral <see cref="LocalPostgres"/> in a fresh temp dir, started on first use and stopped (its
+/// data deleted) when the process exits, also when a run is aborted by a signal.
+/// </summary>
+public static class TestPostgres
+{
+    private static readonly Lazy<Task<Server>> Shared = new(StartAsync);
+
+    public static async Task<string> CreateDatabaseAsync()
     {
+        var server = await Shared.Value;
         var name = "t_" + Guid.NewGuid().ToString("N");
-        await using (var conn = new NpgsqlConnection(_adminConnectionString))
+        await using (var connection = new NpgsqlConnection(server.AdminConnectionString))
         {
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", conn);
-            await cmd.ExecuteNonQueryAsync();
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync();
         }
-        lock (_createdDatabases) _createdDatabases.Add(name);
-        return new NpgsqlConnectionStringBuilder(_adminConnectionString)
+        server.Created(name);
+        return new NpgsqlConnectionStringBuilder(server.AdminConnectionString)
         {
             Database = name,
             Pooling = true,
@@ -52,39 +55,80 @@ public sealed class PostgresFixture : IAsyncLifetime
         }.ToString();
     }
 
-    public async Task DisposeAsync()
+    /// <summary>
+    /// Closes the idle pooled connections to one test's database, which Orleans' ADO.NET providers (pooled by connection
+    /// string) would otherwise keep for minutes until the server's connection limit is reached. Only this database's
+    /// pool: clearing every pool would cut the connections of the tests running beside it.
+    /// </summary>
+    public static void ReleaseConnections(string connectionString)
     {
-        NpgsqlConnection.ClearAllPools();
-        if (_server is not null)
-        {
-            AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
-            _signalRegistrations.ForEach(r => r.Dispose());
-            await _server.DisposeAsync(); // stops the server and deletes its data directory
-            return;
-        }
-        // Shared external server: don't leave per-test databases piling up.
-        try
-        {
-            await using var conn = new NpgsqlConnection(_adminConnectionString);
-            await conn.OpenAsync();
-            foreach (var name in _createdDatabases)
-            {
-                await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", conn);
-                await cmd.ExecuteNonQueryAsync();
-            }
-        }
-        catch (NpgsqlException)
-        {
-            // Best effort: leftover databases are harmless, only untidy.
-        }
+        using var connection = new NpgsqlConnection(connectionString);
+        NpgsqlConnection.ClearPool(connection);
     }
 
-    private void OnProcessExit(object? sender, EventArgs e) => StopOnAbort();
+    private static async Task<Server> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable("TOLLGATE_TEST_POSTGRES") is { Length: > 0 } external) return new Server(external, null);
+        var directory = Path.Combine(Path.GetTempPath(), "tollgate-test-" + Guid.NewGuid().ToString("N")[..12]);
+        var local = await LocalPostgres.StartAsync(new LocalPostgresOptions(directory, Ephemeral: true));
+        return new Server(local.ConnectionString, local);
+    }
 
-    private void StopOnAbort() => _server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-}
+    private sealed class Server
+    {
+        private readonly LocalPostgres? _local;
+        private readonly List<string> _databases = [];
+        private readonly List<PosixSignalRegistration> _signals = [];
+        private int _stopped;
 
-[CollectionDefinition("postgres")]
-public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
-{
+        public Server(string adminConnectionString, LocalPostgres? local)
+        {
+            (AdminConnectionString, _local) = (adminConnectionString, local);
+            // xunit 2 has no fixture of a whole run: the server goes with the process. Since .NET 10 SIGTERM no longer
+            // raises ProcessExit, so termination signals get their own handler (their default action still follows).
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
+            foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP })
+                _signals.Add(PosixSignalRegistration.Create(signal, _ => Stop()));
+        }
+
+        public string AdminConnectionString { get; }
+
+        public void Created(string database)
+        {
+            lock (_databases) _databases.Add(database);
+        }
+
+        private void Stop()
+        {
+            if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+            NpgsqlConnection.ClearAllPools(); // the process is ending: nothing runs beside this any more
+            if (_local is not null)
+            {
+                _local.DisposeAsync().AsTask().GetAwaiter().GetResult(); // stops the server and deletes its data directory
+                return;
+            }
+            DropDatabases();
+        }
+
+        /// <summary>On a shared external server, leave no per-test databases piling up (best effort: leftovers are only untidy).</summary>
+        private void DropDatabases()
+        {
+            try
+            {
+                using var connection = new NpgsqlConnection(AdminConnectionString);
+                connection.Open();
+                lock (_databases)
+                {
+                    foreach (var name in _databases)
+                    {
+                        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+                        drop.ExecuteNonQuery();
+                    }
+                }
+            }
+            catch (NpgsqlException)
+            {
+            }
+        }
+    }
 }

@@ -2,8 +2,7 @@ using Npgsql;
 
 namespace Tollgate.Tests.Infrastructure;
 
-[Collection("postgres")]
-public sealed class PostgresFixtureTests(PostgresFixture postgres)
+public sealed class PostgresFixtureTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task Databases_are_isolated_from_each_other()

@@ -1,7 +1,4 @@
-using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Tollgate.Gateway;
 using Tollgate.Gateway.Cluster;
 
 namespace Tollgate.Tests.Infrastructure;
@@ -12,17 +9,14 @@ namespace Tollgate.Tests.Infrastructure;
 /// </summary>
 public sealed class ProcessCluster : IAsyncDisposable
 {
-    public const string AdminToken = "admin";
-    public const string ServiceToken = "service";
-
-    private readonly List<WebApplication> _gateways = [];
-    private readonly List<HttpClient> _clients = [];
+    private readonly TestGateways _gateways;
     private readonly string[] _siloSettings;
 
     private ProcessCluster(string database, string[] siloSettings)
     {
         Database = database;
         _siloSettings = siloSettings;
+        _gateways = new TestGateways(database, client: null, settings: []);
     }
 
     public string Database { get; }
@@ -39,7 +33,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     public IClusterClient Grains => _gateways[0].Services.GetRequiredService<IClusterClient>();
 
     /// <summary>Attempts the gateways' grain calls repeated so far.</summary>
-    public long Retries => _gateways.Sum(g => g.Services.GetRequiredService<RetryTransientFailures>().Retries);
+    public long Retries => Enumerable.Range(0, _gateways.Count).Sum(g => _gateways[g].Services.GetRequiredService<RetryTransientFailures>().Retries);
 
     /// <param name="siloSettings">Extra <c>--Key=Value</c> settings of every silo.</param>
     public static async Task<ProcessCluster> StartAsync(string database, int silos, int gateways, params string[] siloSettings)
@@ -48,8 +42,8 @@ public sealed class ProcessCluster : IAsyncDisposable
         try
         {
             for (var i = 0; i < silos; i++) cluster.Silos.Add(await SiloProcess.StartAsync(database, siloSettings));
-            for (var g = 0; g < gateways; g++) await cluster.AddGatewayAsync();
-            cluster.Admin = cluster.Client(cluster._gateways[0], AdminToken);
+            for (var g = 0; g < gateways; g++) cluster.Metering.Add(cluster._gateways.Client(await cluster._gateways.StartAsync(), TestGateways.ServiceToken));
+            cluster.Admin = cluster._gateways.Client(0, TestGateways.AdminToken);
             return cluster;
         }
         catch
@@ -67,35 +61,10 @@ public sealed class ProcessCluster : IAsyncDisposable
         Silos[index] = await SiloProcess.StartAsync(Database, old.Ports, _siloSettings);
     }
 
-    private async Task AddGatewayAsync()
-    {
-        var port = FreePort.Loopback();
-        var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}", $"--Metering:ServiceToken={ServiceToken}",
-            "--Logging:LogLevel:Default=Warning", $"--Postgres:ConnectionString={Database}"]);
-        await gateway.StartAsync();
-        _gateways.Add(gateway);
-        Metering.Add(Client(gateway, ServiceToken));
-    }
-
-    private HttpClient Client(WebApplication gateway, string token)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(gateway.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        _clients.Add(client);
-        return client;
-    }
-
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in _clients) client.Dispose();
-        foreach (var gateway in _gateways)
-        {
-            await gateway.StopAsync();
-            await gateway.DisposeAsync();
-        }
+        await _gateways.DisposeAsync();
         foreach (var silo in Silos) await silo.DisposeAsync();
-        // Orleans' ADO.NET providers pool connections by connection string; idle ones to this test's database would
-        // otherwise linger for minutes and, test after test, reach the server's connection limit.
-        Npgsql.NpgsqlConnection.ClearAllPools();
+        TestPostgres.ReleaseConnections(Database);
     }
 }

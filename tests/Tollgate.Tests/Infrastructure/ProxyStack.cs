@@ -28,6 +28,9 @@ public sealed class ProxyStack : IAsyncDisposable
         (Cluster, _fake, KeyId, Key) = (cluster, fake, keyId, key);
     }
 
+    /// <summary>The fake upstream's base address (its /fake endpoints), for clients in other processes.</summary>
+    public Uri FakeAddress => new(_fake.Urls.First());
+
     public TestCluster Cluster { get; }
 
     public string KeyId { get; }
@@ -36,6 +39,9 @@ public sealed class ProxyStack : IAsyncDisposable
 
     /// <summary>What the fake upstream received (what the proxy forwarded).</summary>
     public ReceivedRequests Received => _fake.Services.GetRequiredService<ReceivedRequests>();
+
+    /// <summary>The fake upstream's gates, where streams sent with <c>"fake":{"hold":"name"}</c> wait after their first event.</summary>
+    public FakeGates Gates => _fake.Services.GetRequiredService<FakeGates>();
 
     /// <summary>A client of the proxy (gateway <paramref name="gateway"/>) with the account's key.</summary>
     public HttpClient Proxy(int gateway = 0) => Cluster.ClientOf(gateway, Key);
@@ -50,9 +56,19 @@ public sealed class ProxyStack : IAsyncDisposable
             [$"--Proxy:Providers:fake:BaseUrl=http://127.0.0.1:{port}/v1", $"--Proxy:Providers:fake:ApiKey={ProviderKey}", .. gatewaySettings]);
         await CreateAccountAsync(cluster.Admin, Account, Credit);
         var (keyId, key) = await CreateKeyAsync(cluster.Admin, Account);
-        await SetPriceAsync(cluster.Admin, Model, InputPrice, OutputPrice);
-        await AdminAsync(cluster.Admin, HttpMethod.Put, $"/admin/models/{Model}/route", $$"""{"provider":"fake","upstream_model":"{{UpstreamModel}}"}""");
-        return new ProxyStack(cluster, fake, keyId, key);
+        var stack = new ProxyStack(cluster, fake, keyId, key);
+        await stack.AddModelAsync(Model);
+        return stack;
+    }
+
+    /// <summary>
+    /// Prices and routes one more model to the fake, as <see cref="Model"/> is: a test that counts measurements of the
+    /// process-wide meter by model asks for a model no test running beside it uses.
+    /// </summary>
+    public async Task AddModelAsync(string model)
+    {
+        await SetPriceAsync(Cluster.Admin, model, InputPrice, OutputPrice);
+        await AdminAsync(Cluster.Admin, HttpMethod.Put, $"/admin/models/{model}/route", $$"""{"provider":"fake","upstream_model":"{{UpstreamModel}}"}""");
     }
 
     /// <summary>The usage row of a proxied request (by the x-request-id the proxy answered with), or null before it settled.</summary>
@@ -100,14 +116,16 @@ public static class ProxyCalls
     public static string RequestId(HttpResponseMessage response) =>
         response.Headers.TryGetValues("x-request-id", out var values) ? values.Single() : throw new Xunit.Sdk.XunitException("no x-request-id header");
 
-    /// <summary>The data of each server-sent event, until the stream ends.</summary>
-    public static async Task<List<string>> ReadEventsAsync(HttpResponseMessage response)
+    /// <summary>The data of each server-sent event, until the stream ends; <paramref name="afterFirstEvent"/> runs mid-stream.</summary>
+    public static async Task<List<string>> ReadEventsAsync(HttpResponseMessage response, Func<Task>? afterFirstEvent = null)
     {
         var events = new List<string>();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         while (await reader.ReadLineAsync() is { } line)
         {
-            if (line.StartsWith("data: ", StringComparison.Ordinal)) events.Add(line["data: ".Length..]);
+            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+            events.Add(line["data: ".Length..]);
+            if (events.Count == 1 && afterFirstEvent is not null) await afterFirstEvent();
         }
         return events;
     }

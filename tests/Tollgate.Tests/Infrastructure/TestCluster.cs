@@ -1,10 +1,7 @@
-using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
 using Orleans.TestingHost;
-using Tollgate.Gateway;
 using Tollgate.Gateway.Cluster;
 using Tollgate.Grains;
 using Tollgate.Persistence;
@@ -20,23 +17,21 @@ namespace Tollgate.Tests.Infrastructure;
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
-    public const string AdminToken = "test-admin-token";
-    public const string ServiceToken = "test-service-token";
-    private static readonly string[] Quiet = ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Tollgate=Warning"];
+    public const string AdminToken = TestGateways.AdminToken;
+    public const string ServiceToken = TestGateways.ServiceToken;
 
     private readonly string _connectionString;
     private readonly InProcessTestCluster _cluster;
     private readonly List<InProcessSiloHandle?> _silos = [];
-    private readonly List<WebApplication> _gateways = [];
-    private readonly List<Uri> _gatewayAddresses = [];
-    private string[] _gatewaySettings = [];
-    private readonly List<HttpClient> _clients = [];
+    private TestGateways? _gateways; // once the cluster is deployed: they call grains through its client
 
     private TestCluster(string connectionString, InProcessTestCluster cluster)
     {
         _connectionString = connectionString;
         _cluster = cluster;
     }
+
+    private TestGateways Gateways => _gateways ?? throw new InvalidOperationException("The cluster is not deployed.");
 
     /// <summary>The connection string of the cluster's database.</summary>
     public string Database => _connectionString;
@@ -82,11 +77,23 @@ public sealed class TestCluster : IAsyncDisposable
         });
         // As a deployed gateway's client (ClusterConnection): retries, and grain calls that carry the trace context.
         builder.ConfigureClient(client => client.UseTollgateRetries(new ClusterClientSettings()).AddActivityPropagation());
-        var cluster = new TestCluster(connectionString, builder.Build()) { _gatewaySettings = gatewaySettings };
-        await cluster._cluster.DeployAsync();
-        cluster._silos.AddRange(cluster._cluster.Silos);
-        await cluster.StartGatewayAsync();
-        return cluster;
+        var cluster = new TestCluster(connectionString, builder.Build());
+        try
+        {
+            await cluster._cluster.DeployAsync();
+            cluster._silos.AddRange(cluster._cluster.Silos);
+            cluster._gateways = new TestGateways(connectionString, cluster._cluster.Client, gatewaySettings);
+            var first = await cluster._gateways.StartAsync();
+            cluster.Gateway = cluster._gateways.Client(first, null);
+            cluster.Admin = cluster._gateways.Client(first, AdminToken);
+            cluster.Metering = cluster._gateways.Client(first, ServiceToken);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A silo's services (its group committer, say).</summary>
@@ -120,59 +127,25 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Every activation in the cluster, with the silo it is on (Orleans' management grain).</summary>
     public async Task<DetailedGrainStatistic[]> ActivationsAsync() => await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
 
-    private async Task StartGatewayAsync()
-    {
-        var address = await StartGatewayProcessAsync([]);
-        Gateway = Client(address, null);
-        Admin = Client(address, AdminToken);
-        Metering = Client(address, ServiceToken);
-    }
-
     /// <summary>Starts one more gateway (a second frontend of the same cluster); returns a metering client for it.</summary>
-    public async Task<HttpClient> AddGatewayAsync(params string[] settings) => Client(await StartGatewayProcessAsync(settings), ServiceToken);
+    public async Task<HttpClient> AddGatewayAsync(params string[] settings) => Gateways.Client(await Gateways.StartAsync(settings), ServiceToken);
 
     /// <summary>The base address of gateway <paramref name="gateway"/> (0 is the first), for clients other than <see cref="HttpClient"/>.</summary>
-    public Uri GatewayAddress(int gateway = 0) => _gatewayAddresses[gateway];
+    public Uri GatewayAddress(int gateway = 0) => Gateways.Address(gateway);
 
     /// <summary>A client of gateway <paramref name="gateway"/> presenting <paramref name="bearer"/> (an API key, for the proxy).</summary>
-    public HttpClient ClientOf(int gateway, string bearer) => Client(_gatewayAddresses[gateway], bearer);
+    public HttpClient ClientOf(int gateway, string bearer) => Gateways.Client(gateway, bearer);
 
     /// <summary>The services of gateway <paramref name="gateway"/> (0 is the first): its endpoints, options, singletons.</summary>
-    public IServiceProvider GatewayServices(int gateway = 0) => _gateways[gateway].Services;
+    public IServiceProvider GatewayServices(int gateway = 0) => Gateways[gateway].Services;
 
     /// <summary>Stops gateway <paramref name="index"/> (0 is the first) as on SIGTERM: it drains what it buffered.</summary>
-    public Task StopGatewayAsync(int index) => _gateways[index].StopAsync();
-
-    private async Task<Uri> StartGatewayProcessAsync(string[] settings)
-    {
-        var port = FreePort.Loopback();
-        var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--Admin:Token={AdminToken}", $"--Metering:ServiceToken={ServiceToken}",
-            $"--Postgres:ConnectionString={_connectionString}", .. Quiet, .. _gatewaySettings, .. settings], _cluster.Client);
-        await gateway.StartAsync();
-        _gateways.Add(gateway);
-        _gatewayAddresses.Add(new Uri($"http://127.0.0.1:{port}"));
-        return _gatewayAddresses[^1];
-    }
-
-    private HttpClient Client(Uri address, string? token)
-    {
-        var client = new HttpClient { BaseAddress = address };
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        _clients.Add(client);
-        return client;
-    }
+    public Task StopGatewayAsync(int index) => Gateways[index].StopAsync();
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var client in _clients) client.Dispose();
-        foreach (var gateway in _gateways)
-        {
-            await gateway.StopAsync();
-            await gateway.DisposeAsync();
-        }
+        if (_gateways is not null) await _gateways.DisposeAsync();
         await _cluster.DisposeAsync();
-        // Orleans' ADO.NET providers pool connections by connection string; idle ones to this test's database would
-        // otherwise linger for minutes and, test after test, reach the server's connection limit.
-        Npgsql.NpgsqlConnection.ClearAllPools();
+        TestPostgres.ReleaseConnections(_connectionString);
     }
 }

@@ -6,8 +6,7 @@ using static Tollgate.Tests.Infrastructure.MeteringCalls;
 namespace Tollgate.Tests.Metering;
 
 /// <summary>Authorize and settle: funding, prices, keys and account status. 3 silos, 2 gateways, real PostgreSQL.</summary>
-[Collection("postgres")]
-public sealed class AuthorizeSettleTests(PostgresFixture postgres)
+public sealed class AuthorizeSettleTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task Settle_charges_the_actual_cost_once_however_often_and_wherever_it_is_repeated()

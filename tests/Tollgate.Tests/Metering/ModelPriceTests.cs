@@ -26,13 +26,13 @@ public sealed class PriceScheduleTests
     }
 }
 
-[Collection("postgres")]
-public sealed class ModelPriceTests(PostgresFixture postgres)
+/// <summary>Model prices through the admin API. The cases share one cluster, each with models of its own (restarting its silo is theirs to do).</summary>
+public sealed class ModelPriceTests(SharedCluster shared) : IClassFixture<SharedCluster>
 {
     [Fact]
     public async Task Prices_are_scheduled_through_the_admin_api_and_survive_a_silo_restart()
     {
-        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        var cluster = shared.Cluster;
         const string path = "/admin/models/openai%2Fgpt-4o-mini";
 
         var unpriced = await ReadAsync(await cluster.Admin.GetAsync(path));
@@ -56,7 +56,7 @@ public sealed class ModelPriceTests(PostgresFixture postgres)
     {
         // Orleans' ADO.NET storage would take these for the numbers or the GUID they spell, and give each group one row.
         string[] models = ["ada", "ADA", "0ada", "6f9619ff8b86d011b42d00c04fc964ff", "6F9619FF8B86D011B42D00C04FC964FF", "1+2"];
-        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        var cluster = shared.Cluster;
         for (var i = 0; i < models.Length; i++)
             await ReadAsync(await cluster.Admin.PostAsync($"/admin/models/{Uri.EscapeDataString(models[i])}/prices", Json($$"""{"input_per_million":{{i + 1}},"output_per_million":1}""")));
 
@@ -78,7 +78,7 @@ public sealed class ModelPriceTests(PostgresFixture postgres)
     [InlineData("""{"output_per_million":1}""", "missing_field")]
     public async Task Bad_prices_are_refused_with_a_clear_code(string body, string code)
     {
-        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        var cluster = shared.Cluster;
         using var response = await cluster.Admin.PostAsync("/admin/models/m1/prices", Json(body));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(code, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("code").GetString());

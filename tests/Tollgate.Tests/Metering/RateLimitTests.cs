@@ -4,8 +4,7 @@ using static Tollgate.Tests.Infrastructure.MeteringCalls;
 namespace Tollgate.Tests.Metering;
 
 /// <summary>Rate limits through the metering API: 3 silos and 2 gateways, real PostgreSQL.</summary>
-[Collection("postgres")]
-public sealed class RateLimitTests(PostgresFixture postgres)
+public sealed class RateLimitTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private const int Limit = 20;
 

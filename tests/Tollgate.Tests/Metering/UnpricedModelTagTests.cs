@@ -4,6 +4,8 @@ using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Metering;
 
+/// <summary>Counts what the gateway's process-wide meter records, so it runs alone (see <see cref="Serial"/>).</summary>
+[Collection(Serial.Name)]
 public sealed class UnpricedModelTagTests
 {
     [Fact]

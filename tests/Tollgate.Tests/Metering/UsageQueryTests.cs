@@ -8,8 +8,7 @@ using static Tollgate.Tests.Infrastructure.MeteringCalls;
 namespace Tollgate.Tests.Metering;
 
 /// <summary>Usage events and <c>GET /api/usage</c>, checked against a brute-force recomputation from the raw rows.</summary>
-[Collection("postgres")]
-public sealed class UsageQueryTests(PostgresFixture postgres)
+public sealed class UsageQueryTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private static readonly string[] Models = ["m1", "m2", "m3"];
 
@@ -76,30 +75,6 @@ public sealed class UsageQueryTests(PostgresFixture postgres)
         // A window that ends before everything holds nothing.
         using var past = await cluster.Admin.GetAsync("/api/usage?since=2020-01-01T00:00:00Z&until=2020-02-01T00:00:00Z");
         Assert.Equal(0, (await ReadAsync(past)).GetProperty("totals").GetProperty("requests").GetInt64());
-    }
-
-    [Theory]
-    [InlineData("group_by=created_at", "invalid_group_by")]
-    [InlineData("group_by=model;DROP%20TABLE%20usage_events", "invalid_group_by")]
-    [InlineData("group_by=model)%20UNION%20SELECT%201--", "invalid_group_by")]
-    [InlineData("group_by=model&group_by=ip", "repeated_parameter")]
-    [InlineData("period=week", "invalid_period")]
-    [InlineData("period=day&since=2026-01-01T00:00:00Z", "conflicting_parameters")]
-    [InlineData("since=yesterday", "invalid_timestamp")]
-    [InlineData("since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z", "invalid_window")]
-    [InlineData("limit=0", "invalid_limit")]
-    [InlineData("order_by=cost", "unknown_parameter")]
-    public async Task A_bad_usage_query_is_a_400_and_leaves_the_table_alone(string query, string code)
-    {
-        var database = await postgres.CreateDatabaseAsync();
-        await using var cluster = await TestCluster.StartAsync(database);
-        using var response = await cluster.Admin.GetAsync($"/api/usage?{query}");
-        await AssertErrorAsync(response, HttpStatusCode.BadRequest, code);
-        using var ok = await cluster.Admin.GetAsync("/api/usage?model=x'%20OR%20'1'='1");
-        Assert.Equal(0, (await ReadAsync(ok)).GetProperty("totals").GetProperty("requests").GetInt64()); // a filter value is only ever a parameter
-        Assert.Equal(0, await Ledger.ScalarAsync(database, "SELECT count(*) FROM usage_events"));
-        using var anonymous = await cluster.Gateway.GetAsync("/api/usage");
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
     [Fact]

@@ -6,8 +6,7 @@ using Tollgate.Tests.Infrastructure;
 namespace Tollgate.Tests.Persistence;
 
 /// <summary>The committer on its own: version-fenced writes, write chains, lost connections and lost COMMIT answers.</summary>
-[Collection("postgres")]
-public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifetime
+public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifetime, IClassFixture<PostgresFixture>
 {
     private string _connectionString = "";
     private NpgsqlDataSource _database = null!;

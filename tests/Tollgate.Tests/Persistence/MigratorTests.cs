@@ -6,8 +6,7 @@ using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Persistence;
 
-[Collection("postgres")]
-public sealed class MigratorTests(PostgresFixture postgres)
+public sealed class MigratorTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task Silos_starting_at_once_apply_each_migration_exactly_once()

@@ -7,8 +7,7 @@ using static Tollgate.Tests.Infrastructure.MeteringCalls;
 namespace Tollgate.Tests.Persistence;
 
 /// <summary>A database created by the retired runtime (main at 28fab14) upgrades to Orleans with nothing lost.</summary>
-[Collection("postgres")]
-public sealed class UpgradeTests(PostgresFixture postgres)
+public sealed class UpgradeTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private const string Key = "tg_b31df2f9ac158677_-kiVPWjQcFEYg9I9IOkwZX2TZUODm_-f6XJOLG4P97s";
 

@@ -15,8 +15,7 @@ namespace Tollgate.Tests.Proxy;
 /// against a real stack, prints a JSON line per case with the x-request-id and the usage the SDK saw, and this test
 /// checks what Tollgate charged and recorded in PostgreSQL for each of those requests.
 /// </summary>
-[Collection("postgres")]
-public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper output)
+public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     private const string Broke = "broke";
     private static readonly Price DemoPrice = new(ProxyStack.InputPrice, ProxyStack.OutputPrice);
@@ -45,6 +44,7 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
             ["TOLLGATE_LIMITED_KEY"] = limitedKey,
             ["TOLLGATE_CONCURRENT_KEY"] = concurrentKey,
             ["TOLLGATE_BROKE_KEY"] = brokeKey,
+            ["TOLLGATE_FAKE_URL"] = stack.FakeAddress.ToString(),
         });
         output.WriteLine(stdout);
         output.WriteLine(stderr);

@@ -11,8 +11,7 @@ namespace Tollgate.Tests.Proxy;
 /// The proxy's metering, through real gateways to the fake upstream on real PostgreSQL: what each way a
 /// request can end is charged and recorded as.
 /// </summary>
-[Collection("postgres")]
-public sealed class ProxyMeteringTests(PostgresFixture postgres)
+public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private static readonly Price DemoPrice = new(ProxyStack.InputPrice, ProxyStack.OutputPrice);
 
@@ -41,14 +40,15 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres)
         await using var stack = await ProxyStack.StartAsync(postgres);
         using var response = await stack.Proxy().SendAsync(Chat($$"""
             {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],
-             "fake":{"input_tokens":40,"output_tokens":12,"chunks":6,"chunk_delay_ms":150} }
+             "fake":{"input_tokens":40,"output_tokens":12,"chunks":6,"hold":"mid-stream"} }
             """), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var requestId = RequestId(response);
-        var reading = ReadEventsAsync(response);
-        await Task.Delay(300);
-        Assert.Null(await stack.UsageAsync(requestId)); // mid-stream: nothing charged yet
-        var events = await reading;
+        var events = await ReadEventsAsync(response, afterFirstEvent: async () =>
+        {
+            Assert.Null(await stack.UsageAsync(requestId)); // mid-stream (the fake holds the rest): nothing charged yet
+            stack.Gates.Open("mid-stream");
+        });
 
         Assert.Equal("[DONE]", events[^1]);
         Assert.DoesNotContain(events, data => data.Contains("\"prompt_tokens\"", StringComparison.Ordinal));
@@ -66,12 +66,17 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres)
         await stack.Cluster.AddGatewayAsync();
         using var response = await stack.Proxy(1).SendAsync(Chat($$"""
             {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],
-             "fake":{"input_tokens":40,"output_tokens":12,"chunks":8,"chunk_delay_ms":200} }
+             "fake":{"input_tokens":40,"output_tokens":12,"chunks":8,"hold":"stopping"} }
             """), HttpCompletionOption.ResponseHeadersRead);
-        var reading = ReadEventsAsync(response);
-        var stopping = stack.Cluster.StopGatewayAsync(1); // SIGTERM: no new requests, the open ones run to their end
+        Task stopping = Task.CompletedTask;
+        var events = await ReadEventsAsync(response, afterFirstEvent: () =>
+        {
+            stopping = stack.Cluster.StopGatewayAsync(1); // SIGTERM mid-stream: no new requests, the open ones run to their end
+            stack.Gates.Open("stopping");
+            return Task.CompletedTask;
+        });
 
-        Assert.Equal("[DONE]", (await reading)[^1]);
+        Assert.Equal("[DONE]", events[^1]);
         await stopping;
         var row = await stack.SettledAsync(RequestId(response));
         Assert.Equal((40L, 12L, "success"), (row.InputTokens, row.OutputTokens, row.Outcome));
@@ -95,10 +100,12 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres)
     public async Task A_client_that_disconnects_mid_stream_is_charged_what_was_streamed_once_as_an_estimate()
     {
         await using var stack = await ProxyStack.StartAsync(postgres);
+        const string model = "demo-disconnected";
+        await stack.AddModelAsync(model);
         using var estimated = new MeasurementCounter(Tollgate.Gateway.Proxy.ProxyMetrics.EstimatedName);
         using var cancel = new CancellationTokenSource();
         var response = await stack.Proxy().SendAsync(Chat($$"""
-            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Tell me a story"}],
+            {"model":"{{model}}","stream":true,"messages":[{"role":"user","content":"Tell me a story"}],
              "fake":{"output_tokens":100,"chunks":50,"chunk_delay_ms":100} }
             """), HttpCompletionOption.ResponseHeadersRead, cancel.Token);
         var requestId = RequestId(response);
@@ -117,7 +124,7 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres)
         Assert.InRange(row.OutputTokens, 1, 99); // what was relayed, not the whole answer
         Assert.True(row.InputTokens > 0);
         Assert.Equal(DemoPrice.Cost(row.InputTokens, row.OutputTokens), row.Cost);
-        Assert.Equal(1, estimated.Count(("provider", "fake"), ("model", ProxyStack.Model)));
+        Assert.Equal(1, estimated.Count(("provider", "fake"), ("model", model)));
     }
 
     [Fact]
@@ -140,9 +147,11 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres)
     public async Task A_stream_without_usage_is_charged_the_proxys_count_marked_estimated_and_counted_by_provider_and_model()
     {
         await using var stack = await ProxyStack.StartAsync(postgres);
+        const string model = "demo-no-usage";
+        await stack.AddModelAsync(model);
         using var estimated = new MeasurementCounter(Tollgate.Gateway.Proxy.ProxyMetrics.EstimatedName);
         using var response = await stack.Proxy().SendAsync(Chat($$"""
-            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],"fake":{"output_tokens":20,"usage":false} }
+            {"model":"{{model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],"fake":{"output_tokens":20,"usage":false} }
             """), HttpCompletionOption.ResponseHeadersRead);
         var events = await ReadEventsAsync(response);
         Assert.Equal("[DONE]", events[^1]);
@@ -151,7 +160,7 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres)
         Assert.Equal(("success", true), (row.Outcome, row.Estimated));
         Assert.InRange(row.OutputTokens, 10, 60); // the fake's 20 words, as the tokenizer counts them
         Assert.True(row.InputTokens > 0);
-        Assert.Equal(1, estimated.Count(("provider", "fake"), ("model", ProxyStack.Model)));
+        Assert.Equal(1, estimated.Count(("provider", "fake"), ("model", model)));
     }
 
     [Fact]
@@ -175,22 +184,24 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres)
         await using var stack = await ProxyStack.StartAsync(postgres, silos: 2);
         await stack.Cluster.AddGatewayAsync();
         await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, $"/admin/keys/{stack.KeyId}/limits", """{"max_concurrent":2}""");
-        var slow = $$"""{"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],"fake":{"chunks":10,"chunk_delay_ms":200} }""";
+        // Held by the fake after their first event until the gate opens: both streams stay open meanwhile.
+        var held = $$"""{"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],"fake":{"chunks":10,"hold":"two-open"} }""";
 
-        using var first = await stack.Proxy(0).SendAsync(Chat(slow), HttpCompletionOption.ResponseHeadersRead);
-        using var second = await stack.Proxy(1).SendAsync(Chat(slow), HttpCompletionOption.ResponseHeadersRead);
+        using var first = await stack.Proxy(0).SendAsync(Chat(held), HttpCompletionOption.ResponseHeadersRead);
+        using var second = await stack.Proxy(1).SendAsync(Chat(held), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
         foreach (var gateway in new[] { 0, 1 })
         {
-            using var third = await stack.Proxy(gateway).SendAsync(Chat(slow));
+            using var third = await stack.Proxy(gateway).SendAsync(Chat(held));
             await Http.AssertErrorAsync(third, HttpStatusCode.TooManyRequests, "rate_limit_exceeded");
             Assert.NotNull(third.Headers.RetryAfter);
         }
 
+        stack.Gates.Open("two-open");
         await Task.WhenAll(ReadEventsAsync(first), ReadEventsAsync(second));
         await stack.SettledAsync(RequestId(first));
         await stack.SettledAsync(RequestId(second));
-        using var after = await stack.Proxy(1).SendAsync(Chat(slow.Replace("200", "0", StringComparison.Ordinal)), HttpCompletionOption.ResponseHeadersRead);
+        using var after = await stack.Proxy(1).SendAsync(Chat(held), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
@@ -200,12 +211,13 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres)
         await using var stack = await ProxyStack.StartAsync(postgres);
         using var response = await stack.Proxy().SendAsync(Chat($$"""
             {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Hi"}],
-             "fake":{"input_tokens":1000,"output_tokens":1000,"chunks":6,"chunk_delay_ms":150} }
+             "fake":{"input_tokens":1000,"output_tokens":1000,"chunks":6,"hold":"price-change"} }
             """), HttpCompletionOption.ResponseHeadersRead);
-        var reading = ReadEventsAsync(response);
-        await SetPriceAsync(stack.Cluster.Admin, ProxyStack.Model, 10 * ProxyStack.InputPrice, 10 * ProxyStack.OutputPrice);
-        Assert.False(reading.IsCompleted);
-        await reading;
+        await ReadEventsAsync(response, afterFirstEvent: async () =>
+        {
+            await SetPriceAsync(stack.Cluster.Admin, ProxyStack.Model, 10 * ProxyStack.InputPrice, 10 * ProxyStack.OutputPrice);
+            stack.Gates.Open("price-change"); // the stream goes on only once the new price is in effect
+        });
 
         var row = await stack.SettledAsync(RequestId(response));
         Assert.Equal((ProxyStack.InputPrice, DemoPrice.Cost(1000, 1000)), (row.InputPrice!.Value, row.Cost));
