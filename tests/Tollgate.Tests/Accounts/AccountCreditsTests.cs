@@ -6,8 +6,7 @@ using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Accounts;
 
-[Collection("postgres")]
-public sealed class AccountCreditsTests(PostgresFixture postgres)
+public sealed class AccountCreditsTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task A_thousand_concurrent_reserves_never_reserve_more_than_the_available_balance()
@@ -73,7 +72,8 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     public async Task An_authorize_waits_for_an_earlier_credit_to_commit()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var cluster = await TestCluster.StartAsync(database);
+        var clock = new ObservedClock();
+        await using var cluster = await TestCluster.StartAsync(database, 1, clock);
         var account = cluster.Grains.Account("topped-up");
         var price = new Price(InputPerMillion: 1_000_000, OutputPerMillion: 1_000_000); // 1 nano-USD a token
         await account.Create(new CreateAccount(0, 0, "test"));
@@ -81,11 +81,14 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
         await using var rowLock = await HeldLock.TakeAsync(database, "SELECT 1 FROM accounts WHERE account_id = 'topped-up' FOR UPDATE");
         var credit = account.Adjust(new AdjustCredit(1_000, "bought", "test", "buy-1"));
         await rowLock.WaitUntilBlockingAsync(); // the credit is in memory, its commit waits
+        var turnRan = clock.NextReadAsync();
         var authorize = account.Authorize(new AuthorizeAccount("paid-by-the-credit", null, 100, 100, price, 60));
 
-        // Were the credit never committed, the request would have been let through on money that does not exist.
-        await Task.Delay(500);
-        Assert.False(authorize.IsCompleted, "an authorize that rests on an uncommitted credit was answered");
+        // Its turn has run (it read the clock) and taken a hold on the credit in memory; answered without waiting, the
+        // answer would arrive at once. Were the credit never committed, the request would have been let through on money
+        // that does not exist.
+        await turnRan;
+        Assert.NotSame(authorize, await Task.WhenAny(authorize, Task.Delay(1_000)));
 
         await rowLock.ReleaseAsync();
         await credit;
@@ -157,13 +160,14 @@ public sealed class AccountCreditsTests(PostgresFixture postgres)
     public async Task Expired_reservations_are_released()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using var cluster = await TestCluster.StartAsync(database);
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var cluster = await TestCluster.StartAsync(database, 1, clock);
         var account = cluster.Grains.Account("ttl");
         await account.Create(new CreateAccount(0, 1_000, "test"));
 
         Assert.True((await account.Reserve(new ReserveCredit("short", 1_000, TtlSeconds: 1))).Granted);
         Assert.False((await account.Reserve(new ReserveCredit("blocked", 1, 60))).Granted);
-        await Task.Delay(TimeSpan.FromMilliseconds(1_300));
+        clock.Advance(TimeSpan.FromMilliseconds(1_300));
 
         var after = await account.Get(new GetAccount(0, null));
         Assert.Equal(0, after.Pending);

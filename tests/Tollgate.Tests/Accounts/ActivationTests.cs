@@ -6,8 +6,7 @@ using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Accounts;
 
-[Collection("postgres")]
-public sealed class ActivationTests(PostgresFixture postgres)
+public sealed class ActivationTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task Concurrent_writes_of_many_grains_share_commits()
@@ -96,15 +95,22 @@ public sealed class ActivationTests(PostgresFixture postgres)
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database, 1, null, null, QuickCollection(TimeSpan.FromSeconds(1)));
         var model = cluster.Grains.Model("daily");
+        var control = cluster.Grains.Model("control"); // the same limit, nothing counted in it: collected when idle
         var price = new Grains.Metering.Price(1, 1);
-        await model.SetLimits(new Grains.Limits.SetLimits(new Grains.Limits.LimitSettings(null, null, TokensPerDay: 1_000, null), "test"));
+        var daily = new Grains.Limits.SetLimits(new Grains.Limits.LimitSettings(null, null, TokensPerDay: 1_000, null), "test");
+        await model.SetLimits(daily);
+        await control.SetLimits(daily);
         Assert.True((await model.Authorize(new Grains.Metering.AuthorizeModel("a", 900, 60, price))).Admission.Allowed);
 
-        await Task.Delay(4_000); // several idle collections
+        await Eventually.TrueAsync(async () => !(await ActivationIdsAsync(cluster)).Contains("model/control"), "the idle control grain was never collected", seconds: 30);
+        Assert.Contains("model/daily", await ActivationIdsAsync(cluster));
         // Collected, the activation would come back with an empty window and allow this.
         var second = await model.Authorize(new Grains.Metering.AuthorizeModel("b", 200, 60, price));
         Assert.Equal("model.tokens_per_day", second.Admission.Denial?.Limit);
     }
+
+    private static async Task<HashSet<string>> ActivationIdsAsync(TestCluster cluster) =>
+        (await cluster.ActivationsAsync()).Select(a => a.GrainId.ToString()).ToHashSet();
 
     // Commits wait while the ledger is locked against inserts (every write here adds a ledger row), so the
     // writes meanwhile pile up as under load, whatever this machine's commit latency.

@@ -6,8 +6,7 @@ using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Accounts;
 
-[Collection("postgres")]
-public sealed class SiloRestartTests(PostgresFixture postgres)
+public sealed class SiloRestartTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private const int Accounts = 20;
     private const long InitialCredit = 1_000_000_000;
@@ -51,10 +50,11 @@ public sealed class SiloRestartTests(PostgresFixture postgres)
         }
 
         var workers = Enumerable.Range(0, 16).Select(w => Task.Run(() => WorkerAsync(w))).ToArray();
-        await Task.Delay(1_000);
+        await Eventually.TrueAsync(() => Task.FromResult(settled.Count >= 50), "the load did not start");
         await cluster.StopSiloAsync();
         await cluster.StartSiloAsync();
-        await Task.Delay(1_000);
+        var atRestart = settled.Count;
+        await Eventually.TrueAsync(() => Task.FromResult(settled.Count >= atRestart + 50), "the load did not go on after the restart");
         await stop.CancelAsync();
         await Task.WhenAll(workers);
 

@@ -7,8 +7,7 @@ using Xunit.Abstractions;
 namespace Tollgate.Tests.Cluster;
 
 /// <summary>Several silos in one process (Orleans' test cluster): placement and graceful restarts under load.</summary>
-[Collection("postgres")]
-public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper output)
+public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task With_three_silos_every_grain_is_active_on_exactly_one_silo()
@@ -75,13 +74,14 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
 
         var retriesBefore = cluster.ClientRetries;
         var workers = Enumerable.Range(0, 12).Select(w => Task.Run(() => WorkerAsync(w))).ToArray();
-        await Task.Delay(500);
+        await Eventually.TrueAsync(() => Task.FromResult(settled.Count >= 50), "the load did not start");
         for (var silo = 0; silo < 3; silo++)
         {
             await cluster.StopSiloAsync(silo);
             await cluster.StartSiloAsync(silo);
         }
-        await Task.Delay(500);
+        var afterRestarts = settled.Count;
+        await Eventually.TrueAsync(() => Task.FromResult(settled.Count >= afterRestarts + 50), "the load did not go on after the restarts");
         await stop.CancelAsync();
         await Task.WhenAll(workers);
 

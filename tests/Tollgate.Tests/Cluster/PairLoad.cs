@@ -32,6 +32,13 @@ internal sealed class PairLoad(IReadOnlyList<HttpClient> gateways, int accounts,
 
     public static string AccountId(int i) => $"k-{i}";
 
+    /// <summary>Waits until <paramref name="more"/> settlements more than now have been acknowledged: the load runs.</summary>
+    public Task RunsOnAsync(int more, string failure)
+    {
+        var target = Acknowledged.Count + more;
+        return Eventually.TrueAsync(() => Task.FromResult(Acknowledged.Count >= target), failure, seconds: 60);
+    }
+
     public Task RunAsync(int workers, CancellationToken stop) =>
         Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => WorkerAsync(w, stop), CancellationToken.None)));
 

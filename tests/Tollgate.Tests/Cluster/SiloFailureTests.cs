@@ -12,7 +12,7 @@ namespace Tollgate.Tests.Cluster;
 /// Silos as separate OS processes with PostgreSQL membership and the failure detection Tollgate ships,
 /// killed, paused and restarted for real under authorize/settle load through two gateways.
 /// </summary>
-[Collection("postgres")]
+[Collection(Serial.Name)]
 public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper output)
 {
     private const int Accounts = 20;
@@ -30,7 +30,7 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
         var load = new PairLoad(cluster.Metering, Accounts, Limited);
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(12, stop.Token);
-        await Task.Delay(2_000);
+        await load.RunsOnAsync(100, "the load did not start");
 
         var victim = cluster.Silos[1];
         var victims = await AccountsOnAsync(cluster, victim);
@@ -38,10 +38,10 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
         var retriesBefore = cluster.Retries;
         var killed = Stopwatch.StartNew();
         victim.Kill();
-        // The first of its accounts to answer again, asked as a gateway asks (with its retries).
-        await cluster.Grains.Account(victims[0]).Get(new GetAccount(0, null));
+        // Every one of its accounts answers again, asked as a gateway asks (with its retries); the time is the last one's.
+        await Task.WhenAll(victims.Select(account => cluster.Grains.Account(account).Get(new GetAccount(0, null))));
         var recovery = killed.Elapsed;
-        await Task.Delay(3_000);
+        await load.RunsOnAsync(100, "the load did not go on after the crash");
         await stop.CancelAsync();
         await running;
         var failedBeforeRetry = load.Failed;
@@ -56,10 +56,15 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
         await load.AssertMoneyExactAsync(database);
     }
 
+    /// <param name="servedWhilePaused">
+    /// Whether the directory serves the paused silo's accounts elsewhere while it stays paused. The default one does.
+    /// The distributed one (experimental in Orleans 10) sometimes keeps the paused silo's range until the silo resumes
+    /// and stops (one run in three here): for it the test asserts only that they are served once the silo has stopped.
+    /// </param>
     [Theory]
-    [InlineData("Default")]
-    [InlineData("Distributed")]
-    public async Task A_silo_paused_past_its_death_applies_nothing_after_it_resumes_and_money_stays_exact(string directory)
+    [InlineData("Default", true)]
+    [InlineData("Distributed", false)]
+    public async Task A_silo_paused_past_its_death_applies_nothing_after_it_resumes_and_money_stays_exact(string directory, bool servedWhilePaused)
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await ProcessCluster.StartAsync(database, silos: 3, gateways: 2, $"--Silo:GrainDirectory={directory}");
@@ -67,7 +72,7 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
         var load = new PairLoad(cluster.Metering, Accounts, Limited);
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(12, stop.Token);
-        await Task.Delay(2_000);
+        await load.RunsOnAsync(100, "the load did not start");
 
         // Pause the silo that hosts the rate-limited account, so its windows are at stake too.
         var paused = await HostOfAsync(cluster, Limited);
@@ -78,12 +83,11 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
         {
             await Eventually.TrueAsync(async () => await StatusAsync(database, paused) == SiloStatus.Dead, "the paused silo was not declared dead", seconds: 60);
             var declaredDead = stalled.Elapsed;
-            // The others serve its accounts, writes included: with the default directory at once. The distributed
-            // one (experimental) sometimes holds the paused silo's range until it resumes and stops; that is reported.
-            var servedWhilePaused = await Eventually.WithinAsync(async () => await AnswersAsync(cluster, Limited), seconds: 45);
+            // The others serve its accounts, writes included (see servedWhilePaused).
+            var served = await Eventually.WithinAsync(async () => await AnswersAsync(cluster, Limited), seconds: servedWhilePaused ? 45 : 15);
             output.WriteLine($"[{directory} directory] paused silo declared dead after {declaredDead.TotalSeconds:F1} s; its accounts " +
-                (servedWhilePaused ? $"answered again after {stalled.Elapsed.TotalSeconds:F1} s" : "were not served elsewhere within 45 s while it stayed paused"));
-            if (directory == "Default") Assert.True(servedWhilePaused, "the paused silo's accounts were not served elsewhere");
+                (served ? $"answered again after {stalled.Elapsed.TotalSeconds:F1} s" : "were not served elsewhere while it stayed paused"));
+            Assert.True(served || !servedWhilePaused, "the paused silo's accounts were not served elsewhere");
         }
         finally
         {
@@ -115,7 +119,7 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
         var load = new PairLoad(cluster.Metering, Accounts, Limited);
         using var stop = new CancellationTokenSource();
         var running = load.RunAsync(12, stop.Token);
-        await Task.Delay(1_000);
+        await load.RunsOnAsync(100, "the load did not start");
 
         var retriesBefore = cluster.Retries;
         for (var i = 0; i < cluster.Silos.Count; i++)
@@ -124,7 +128,7 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
             Assert.Equal(0, cluster.Silos[i].ExitCode);
             await cluster.RestartSiloAsync(i);
         }
-        await Task.Delay(1_000);
+        await load.RunsOnAsync(100, "the load did not go on after the restarts");
         await stop.CancelAsync();
         await running;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Net.Sockets;
 using System.Text;
 using Npgsql;
@@ -6,12 +7,15 @@ using Npgsql;
 namespace Tollgate.Tests.Infrastructure;
 
 /// <summary>
-/// A TCP proxy in front of PostgreSQL that, when armed, lets the next COMMIT through and then cuts the
-/// connection before its answer comes back: the client cannot tell whether the transaction committed.
+/// A TCP proxy in front of PostgreSQL that, when armed, lets the next COMMIT through, waits until PostgreSQL
+/// answers that it committed, and cuts the connection without passing that answer on: the transaction is
+/// durable, and the client cannot tell.
 /// </summary>
 public sealed class CommitDroppingProxy : IAsyncDisposable
 {
     private static readonly byte[] Commit = Encoding.ASCII.GetBytes("COMMIT\0"); // the statement, not "READ COMMITTED"
+    // PostgreSQL's CommandComplete message for a transaction that committed: 'C', its length (11), the tag "COMMIT".
+    private static readonly byte[] Committed = [(byte)'C', 0, 0, 0, 11, .. Encoding.ASCII.GetBytes("COMMIT\0")];
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly string _host;
     private readonly int _port;
@@ -36,7 +40,7 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
     /// <summary>Connects through the proxy.</summary>
     public string ConnectionString { get; }
 
-    /// <summary>COMMITs whose answer was cut off.</summary>
+    /// <summary>COMMITs that PostgreSQL confirmed and whose answer was cut off.</summary>
     public int Dropped => Volatile.Read(ref _dropped);
 
     public void ArmOnce() => Volatile.Write(ref _armed, 1);
@@ -60,38 +64,60 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
         using (client)
         {
             await server.ConnectAsync(_host, _port);
-            using var answers = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            var toClient = PumpAsync(server.GetStream(), client.GetStream(), answers.Token);
-            var toServer = PumpToServerAsync(client.GetStream(), server.GetStream(), answers);
+            var relay = new Relay();
+            using var cut = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            var toClient = ToClientAsync(server.GetStream(), client.GetStream(), relay, cut.Token);
+            var toServer = ToServerAsync(client.GetStream(), server.GetStream(), relay, cut.Token);
             await Task.WhenAny(toClient, toServer);
-            await answers.CancelAsync();
+            await cut.CancelAsync();
             await Task.WhenAll(toClient, toServer);
         }
     }
 
-    private static async Task PumpAsync(NetworkStream from, NetworkStream to, CancellationToken cancel)
+    /// <summary>One connection's state: whether PostgreSQL's answers are being held back, and whether the dropped COMMIT was confirmed.</summary>
+    private sealed class Relay
+    {
+        public volatile bool Dropping;
+        public readonly TaskCompletionSource CommitConfirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>Passes PostgreSQL's answers on; once dropping, passes nothing and watches for the COMMIT's confirmation.</summary>
+    private async Task ToClientAsync(NetworkStream from, NetworkStream to, Relay relay, CancellationToken cancel)
     {
         var buffer = new byte[64 * 1024];
+        var seen = new List<byte>(); // held-back answers, searched across reads
         try
         {
-            for (int read; (read = await from.ReadAsync(buffer, cancel)) > 0;) await to.WriteAsync(buffer.AsMemory(0, read), cancel);
+            for (int read; (read = await from.ReadAsync(buffer, cancel)) > 0;)
+            {
+                if (!relay.Dropping)
+                {
+                    await to.WriteAsync(buffer.AsMemory(0, read), cancel);
+                    continue;
+                }
+                seen.AddRange(buffer.AsSpan(0, read));
+                if (CollectionsMarshal.AsSpan(seen).IndexOf(Committed) < 0) continue;
+                Interlocked.Increment(ref _dropped);
+                relay.CommitConfirmed.TrySetResult();
+                return;
+            }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException) { }
     }
 
-    private async Task PumpToServerAsync(NetworkStream from, NetworkStream to, CancellationTokenSource answers)
+    /// <summary>Passes the client's messages on; after the armed COMMIT, waits for its confirmation and then ends the connection.</summary>
+    private async Task ToServerAsync(NetworkStream from, NetworkStream to, Relay relay, CancellationToken cancel)
     {
         var buffer = new byte[64 * 1024];
         try
         {
-            for (int read; (read = await from.ReadAsync(buffer, _stop.Token)) > 0;)
+            for (int read; (read = await from.ReadAsync(buffer, cancel)) > 0;)
             {
                 var isDroppedCommit = buffer.AsSpan(0, read).IndexOf(Commit) >= 0 && Interlocked.Exchange(ref _armed, 0) == 1;
-                if (isDroppedCommit) await answers.CancelAsync(); // nothing PostgreSQL answers from now on reaches the client
-                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                if (isDroppedCommit) relay.Dropping = true; // nothing PostgreSQL answers from now on reaches the client
+                await to.WriteAsync(buffer.AsMemory(0, read), cancel);
                 if (!isDroppedCommit) continue;
-                await Task.Delay(300); // PostgreSQL reads and runs the COMMIT; then both connections close
-                Interlocked.Increment(ref _dropped);
+                await relay.CommitConfirmed.Task.WaitAsync(cancel);
                 return;
             }
         }

@@ -7,15 +7,14 @@ using static Tollgate.Tests.Infrastructure.Http;
 
 namespace Tollgate.Tests.Metering;
 
-[Collection("postgres")]
-public sealed class ApiKeyTests(PostgresFixture postgres)
+public sealed class ApiKeyTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task A_key_is_shown_once_stored_hashed_verified_and_revoked()
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
-        using (await cluster.Admin.PostAsync("/admin/accounts", Json("""{"account_id":"acme"}"""))) { }
+        await MeteringCalls.CreateAccountAsync(cluster.Admin, "acme", 0);
 
         using var created = await cluster.Admin.PostAsync("/admin/accounts/acme/keys", Json("""{"name":"prod","actor":"ops"}"""));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

@@ -11,15 +11,14 @@ namespace Tollgate.Tests.Metering;
 /// that hold nothing must not stay in memory for the idle age, or made-up ids would fill a silo. (Caller
 /// IPs are bounded by the addresses a caller really has, and stay like any grain.)
 /// </summary>
-[Collection("postgres")]
-public sealed class MadeUpIdTests(PostgresFixture postgres)
+public sealed class MadeUpIdTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
     public async Task Grains_of_made_up_ids_go_soon_and_real_ones_stay()
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database, 1, null, null,
-            silo => silo.Services.Configure<MadeUpIdOptions>(o => o.Lifetime = TimeSpan.FromSeconds(2)));
+            silo => silo.Services.Configure<MadeUpIdOptions>(o => o.Lifetime = TimeSpan.FromSeconds(5)));
         await SetPriceAsync(cluster.Admin, "m1", 1_000_000, 1_000_000);
         await CreateAccountAsync(cluster.Admin, "real", 1_000_000);
         var (realKeyId, realKey) = await CreateKeyAsync(cluster.Admin, "real");
@@ -31,8 +30,9 @@ public sealed class MadeUpIdTests(PostgresFixture postgres)
             Assert.Equal("invalid_api_key", Reason(await AuthorizeAsync(cluster.Metering, $"k{i}", apiKey: $"{ApiKeyFormat.Prefix}{i:x16}_{new string('A', 43)}", ip: $"203.0.113.{i}")));
             Assert.Equal("account_not_found", Reason(await AuthorizeAsync(cluster.Metering, $"a{i}", account: $"nobody-{i}")));
             Assert.Equal("model_unknown", Reason(await AuthorizeAsync(cluster.Metering, $"m{i}", account: "real", model: $"made-up-{i}")));
+            // Each answer came from an activation of the made-up id (seen for the first ones, well inside their lifetime).
+            if (i == 0) Assert.Superset(new HashSet<string> { "apikey/0000000000000000", "account/nobody-0", "model/made-up-0" }, await ActiveKeysAsync(cluster));
         }
-        Assert.True((await ActiveKeysAsync(cluster)).Count > 150);
 
         // Far younger than the idle age (15 minutes), the made-up ones go anyway.
         await Eventually.TrueAsync(async () => (await ActiveKeysAsync(cluster)).All(key => !IsMadeUp(key, realKeyId)),

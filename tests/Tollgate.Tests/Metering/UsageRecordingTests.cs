@@ -5,8 +5,7 @@ using static Tollgate.Tests.Infrastructure.Http;
 
 namespace Tollgate.Tests.Metering;
 
-[Collection("postgres")]
-public sealed class UsageRecordingTests(PostgresFixture postgres)
+public sealed class UsageRecordingTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private const string Usage = """{"id":"req-1","account_id":"acme","model":"m1","input_tokens":1000,"output_tokens":500,"stream":true,"latency_ms":1200,"caller_ip":"203.0.113.9"}""";
 
@@ -63,7 +62,7 @@ public sealed class UsageRecordingTests(PostgresFixture postgres)
         var withKey = Usage.Replace("\"account_id\":\"acme\"", $"\"api_key\":\"{key.GetProperty("key").GetString()}\"", StringComparison.Ordinal);
         using (var ok = await cluster.Metering.PostAsync("/v1/usage", Json(withKey)))
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        using (await cluster.Admin.PostAsync($"/admin/keys/{key.GetProperty("key_id").GetString()}/revoke", Json("{}"))) { }
+        await MeteringCalls.AdminAsync(cluster.Admin, HttpMethod.Post, $"/admin/keys/{key.GetProperty("key_id").GetString()}/revoke", "{}");
         using var revoked = await cluster.Metering.PostAsync("/v1/usage", Json(withKey.Replace("req-1", "req-2", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.Forbidden, revoked.StatusCode);
         Assert.Contains("key_revoked", await revoked.Content.ReadAsStringAsync());
