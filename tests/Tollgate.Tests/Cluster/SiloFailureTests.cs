@@ -122,16 +122,21 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
         await load.RunsOnAsync(100, "the load did not start");
 
         var retriesBefore = cluster.Retries;
+        var steps = new List<string>();
         for (var i = 0; i < cluster.Silos.Count; i++)
         {
+            var step = Stopwatch.StartNew();
             await cluster.Silos[i].StopAsync();
             Assert.Equal(0, cluster.Silos[i].ExitCode);
+            var stopped = step.Elapsed;
             await cluster.RestartSiloAsync(i);
+            steps.Add($"silo {i} stopped in {stopped.TotalSeconds:F1} s, serving again {(step.Elapsed - stopped).TotalSeconds:F1} s later");
         }
         await load.RunsOnAsync(100, "the load did not go on after the restarts");
         await stop.CancelAsync();
         await running;
 
+        output.WriteLine(string.Join("; ", steps));
         output.WriteLine($"rolling restart (SIGTERM) of 3 silos: {load.Acknowledged.Count} settlements acknowledged, {load.Failed} HTTP calls failed, " +
             $"{cluster.Retries - retriesBefore} grain calls retried by the gateways, longest call {load.MaxLatency.TotalSeconds:F1} s; " +
             $"the limited account ({LimitedPerMinute}/min) allowed {load.LimitedAllowed}: {Math.Max(0, load.LimitedAllowed - LimitedPerMinute)} over its limit");

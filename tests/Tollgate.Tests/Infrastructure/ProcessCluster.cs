@@ -41,7 +41,16 @@ public sealed class ProcessCluster : IAsyncDisposable
         var cluster = new ProcessCluster(database, siloSettings);
         try
         {
-            for (var i = 0; i < silos; i++) cluster.Silos.Add(await SiloProcess.StartAsync(database, siloSettings));
+            // Side by side, as a deployment starts them: joins are Orleans' to order, migrations take an advisory lock.
+            var starting = Enumerable.Range(0, silos).Select(_ => SiloProcess.StartAsync(database, siloSettings)).ToList();
+            try
+            {
+                await Task.WhenAll(starting);
+            }
+            finally
+            {
+                cluster.Silos.AddRange(starting.Where(start => start.IsCompletedSuccessfully).Select(start => start.Result));
+            }
             for (var g = 0; g < gateways; g++) cluster.Metering.Add(cluster._gateways.Client(await cluster._gateways.StartAsync(), TestGateways.ServiceToken));
             cluster.Admin = cluster._gateways.Client(0, TestGateways.AdminToken);
             return cluster;
