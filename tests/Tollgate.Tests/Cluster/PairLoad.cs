@@ -80,11 +80,10 @@ internal sealed class PairLoad(IReadOnlyList<HttpClient> gateways, int accounts,
     /// <summary>Every acknowledged settlement is charged exactly once, nothing else is, and every ledger sums to its balance.</summary>
     public async Task AssertMoneyExactAsync(string database)
     {
-        foreach (var (request, charged) in Acknowledged)
-        {
-            Assert.Equal(charged, await Ledger.ScalarAsync(database,
-                "SELECT u.charged FROM usage_events u JOIN ledger l ON l.account_id = u.account_id AND l.kind = 'settle' AND l.op_key = u.request_id AND l.amount = -u.charged WHERE u.request_id = $1 AND u.denial IS NULL", request));
-        }
+        // Each acknowledged request has its usage row and a ledger row of the same charge, and nothing else has.
+        var charges = await Ledger.PairsAsync(database,
+            "SELECT u.request_id, u.charged FROM usage_events u JOIN ledger l ON l.account_id = u.account_id AND l.kind = 'settle' AND l.op_key = u.request_id AND l.amount = -u.charged WHERE u.denial IS NULL");
+        Assert.Equal(Acknowledged.OrderBy(a => a.Key, StringComparer.Ordinal), charges.OrderBy(c => c.Key, StringComparer.Ordinal));
         Assert.Equal(Acknowledged.Count, await Ledger.ScalarAsync(database, "SELECT count(*) FROM usage_events WHERE denial IS NULL"));
         Assert.Equal(Acknowledged.Count, await Ledger.ScalarAsync(database, "SELECT count(*) FROM ledger WHERE kind = 'settle'"));
         Assert.Equal(0, await Ledger.ScalarAsync(database, """

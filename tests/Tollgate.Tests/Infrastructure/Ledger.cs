@@ -32,6 +32,18 @@ public static class Ledger
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    /// <summary>The rows a query returns as (text key, long value) pairs: a whole table's worth checked in one round trip.</summary>
+    public static async Task<Dictionary<string, long>> PairsAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var pairs = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync()) pairs.Add(reader.GetString(0), reader.GetInt64(1));
+        return pairs;
+    }
+
     /// <summary>Runs a statement (a test's change of the schema, say).</summary>
     public static async Task ExecuteAsync(string connectionString, string sql)
     {
