@@ -32,6 +32,10 @@ internal sealed class PairLoad(IReadOnlyList<HttpClient> gateways, int accounts,
 
     public static string AccountId(int i) => $"k-{i}";
 
+    /// <summary>Waits until the rate-limited account has been allowed <paramref name="limit"/> requests: it is at its limit.</summary>
+    public Task LimitReachedAsync(int limit) =>
+        Eventually.TrueAsync(() => Task.FromResult(LimitedAllowed >= limit), "the limited account did not reach its limit", seconds: 60);
+
     /// <summary>Waits until <paramref name="more"/> settlements more than now have been acknowledged: the load runs.</summary>
     public Task RunsOnAsync(int more, string failure)
     {
