@@ -54,6 +54,7 @@ public static class SiloApp
                 silo.Configure<GrainDirectoryOptions>(directory => directory.RangeLeaseDuration = settings.DirectoryLeaseDuration);
             }
             silo.AddTollgateGrains(connectionString, settings.GroupCommit);
+            silo.Services.Configure<Tollgate.Grains.Limits.LimitOptions>(builder.Configuration.GetSection("Limits"));
             if (settings.Dashboard) silo.AddTollgateDashboard();
         });
         services?.Invoke(builder.Services);

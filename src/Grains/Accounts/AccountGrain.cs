@@ -50,6 +50,10 @@ internal sealed class AccountGrain(
     private long _version;
     private bool _reservationsChanged;
     private HashSet<string>? _storedReservations; // ids in accounts.reservations (null: none)
+    private List<Reservation>? _carriedHolds; // from a migration, in place of the stored ones
+    private LimiterState? _storedWindows;
+
+    private const string CarriedHolds = "tollgate.holds";
 
     private string AccountId => this.GetPrimaryKeyString();
 
@@ -57,8 +61,38 @@ internal sealed class AccountGrain(
     {
         var stored = await ReadAsync(db => AccountStore.LoadAsync(db, AccountId));
         if (stored is null) return;
-        Apply(stored, stored.Reservations);
-        _reservationsChanged = _book!.ExpireDue(NowMs) > 0;
+        Apply(stored, _carriedHolds ?? stored.Reservations);
+        _reservationsChanged = _carriedHolds is not null || _book!.ExpireDue(NowMs) > 0;
+        _carriedHolds = null;
+        _storedWindows = stored.Windows;
+    }
+
+    protected override Task<LimiterState?> ReadWindowsAsync() => Task.FromResult(_storedWindows);
+
+    protected override bool Uncheckpointed => base.Uncheckpointed || _reservationsChanged;
+
+    protected override bool MayCheckpoint => _book is not null && !_stale && !_writes.IsBroken && _resync is null; // else memory is not the truth
+
+    /// <summary>The holds and the windows in the account's row, fenced by its version; a failure is handled as any failed write.</summary>
+    protected override Task WriteCheckpoint(LimiterState windows)
+    {
+        var book = Existing();
+        _reservationsChanged = false;
+        _storedReservations = StoredIds(book.Reservations);
+        _writes.Submit(AccountStore.Checkpoint(AccountId, book.Balance, _version++, book.Reservations, windows), onlyTakesAway: true); // holds no answer waits for
+        return CommittedAsync(_writes.All);
+    }
+
+    public override void OnDehydrate(IDehydrationContext context)
+    {
+        base.OnDehydrate(context);
+        if (MayCheckpoint) context.AddBytes(CarriedHolds, System.Text.Encoding.UTF8.GetBytes(AccountStore.HoldsJson(_book!.Reservations)));
+    }
+
+    public override void OnRehydrate(IRehydrationContext context)
+    {
+        base.OnRehydrate(context);
+        if (context.TryGetBytes(CarriedHolds, out var json)) _carriedHolds = AccountStore.Holds(System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(json)));
     }
 
     /// <summary>Takes the committed account row as the truth, with <paramref name="holds"/> on it.</summary>
@@ -117,18 +151,15 @@ internal sealed class AccountGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_book is null || _stale || _writes.IsBroken || _resync is not null) return; // memory that is not the truth: flush nothing
-        if (_book.ExpireDue(NowMs) > 0) _reservationsChanged = true;
-        if (!_reservationsChanged) return;
-        WriteReservations(_book);
+        if (_book?.ExpireDue(NowMs) > 0) _reservationsChanged = true;
         try
         {
-            await _writes.All;
+            await _writes.All; // committed before the next activation reads the row (a migration's too)
         }
-        catch (CommitFailedException ex)
+        catch (CommitFailedException)
         {
-            logger.LogWarning("Flushing the holds of account {Account} on deactivation failed ({Error}); its committed state stays authoritative", AccountId, ex.Message);
         }
+        await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     private void WriteReservations(CreditBook book)
@@ -412,8 +443,7 @@ internal sealed class AccountGrain(
         });
     }
 
-    public override async Task<ReleaseResult> Release(ReleaseGrant request) =>
-        new(await Answer(() => Limits.Release(request.RequestId, request.TokensUsed, request.Refund, NowMs)));
+    public override async Task<ReleaseResult> Release(ReleaseGrant request) => new(await Answer(() => ReleaseGrant(request)));
 
     protected override bool HoldsNothing => _book is null; // an account that does not exist
 
@@ -447,6 +477,7 @@ internal sealed class AccountGrain(
         try
         {
             result = turn();
+            CheckpointSoon();
         }
         catch (TollgateException ex)
         {

@@ -12,7 +12,7 @@ namespace Tollgate.Grains.Accounts;
 
 /// <summary>The account row as loaded on activation.</summary>
 internal sealed record StoredAccount(
-    long Balance, long OverdraftLimit, AccountSettings Settings, long Version, DateTimeOffset CreatedAt, List<Reservation> Reservations);
+    long Balance, long OverdraftLimit, AccountSettings Settings, long Version, DateTimeOffset CreatedAt, List<Reservation> Reservations, LimiterState? Windows);
 
 /// <summary>The account's fields an operator sets, and its trial: written with the balance on every update.</summary>
 internal sealed record AccountSettings(string Status, LimitSettings Limits, Trial? Trial)
@@ -29,7 +29,7 @@ internal static class AccountStore
     {
         StoredAccount account;
         await using (var load = database.CreateCommand(
-            "SELECT balance, overdraft_limit, status, version, created_at, reservations::text, limits::text, trial::text FROM accounts WHERE account_id = $1"))
+            "SELECT balance, overdraft_limit, status, version, created_at, reservations::text, limits::text, trial::text, windows::text FROM accounts WHERE account_id = $1"))
         {
             load.Parameters.Add(new NpgsqlParameter { Value = accountId });
             await using var reader = await load.ExecuteReaderAsync();
@@ -38,7 +38,8 @@ internal static class AccountStore
                 reader.IsDBNull(6) ? LimitSettings.None : JsonSerializer.Deserialize(reader.GetString(6), StoreJson.Default.LimitSettings)!,
                 reader.IsDBNull(7) ? null : JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.Trial));
             account = new StoredAccount(reader.GetInt64(0), reader.GetInt64(1), settings, reader.GetInt64(3),
-                reader.GetFieldValue<DateTimeOffset>(4), JsonSerializer.Deserialize(reader.GetString(5), StoreJson.Default.ListReservation) ?? []);
+                reader.GetFieldValue<DateTimeOffset>(4), Holds(reader.GetString(5)),
+                reader.IsDBNull(8) ? null : LimiterState.FromJson(System.Text.Encoding.UTF8.GetBytes(reader.GetString(8))));
         }
         if (account.Reservations.Count == 0) return account;
 
@@ -80,6 +81,18 @@ internal static class AccountStore
         new GrainWrite(Owner(accountId)).Guarded(
             "UPDATE accounts SET balance = $2, version = $3 + 1, reservations = $4, updated_at = now() WHERE account_id = $1 AND version = $3",
             accountId, balance, expectedVersion, Json(reservations.ToList(), StoreJson.Default.ListReservation));
+
+    /// <summary>A checkpoint: the holds and the rate windows, fenced by the account's version as every write of it.</summary>
+    public static GrainWrite Checkpoint(string accountId, long balance, long expectedVersion, IEnumerable<Reservation> reservations, LimiterState windows) =>
+        new GrainWrite(Owner(accountId)).Guarded(
+            "UPDATE accounts SET balance = $2, version = $3 + 1, reservations = $4, windows = $5, updated_at = now() WHERE account_id = $1 AND version = $3",
+            accountId, balance, expectedVersion, Json(reservations.ToList(), StoreJson.Default.ListReservation),
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = System.Text.Encoding.UTF8.GetString(windows.ToJson()) });
+
+    /// <summary>Holds as stored (and as a migration carries them).</summary>
+    public static List<Reservation> Holds(string json) => JsonSerializer.Deserialize(json, StoreJson.Default.ListReservation) ?? [];
+
+    public static string HoldsJson(IEnumerable<Reservation> reservations) => JsonSerializer.Serialize(reservations.ToList(), StoreJson.Default.ListReservation);
 
     private static NpgsqlParameter Json<T>(T? value, JsonTypeInfo<T> type) =>
         new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = value is null ? DBNull.Value : JsonSerializer.Serialize(value, type) };

@@ -37,6 +37,14 @@ internal sealed class CallerIpGrain(
 
     protected override LimitSettings? OwnLimits => Own;
 
+    protected override bool MayHaveWindows => true; // counted under the defaults, which it has not been given yet
+
+    protected override void CarryIn(LimiterState windows)
+    {
+        if (Own is null) Limits.Configure(windows.Settings); // the defaults it counted under, until the next call brings the current ones
+        base.CarryIn(windows);
+    }
+
     protected override Task StoreLimitsAsync(LimitSettings limits, string actor)
     {
         state.State.Limits = limits;

@@ -7,9 +7,25 @@ namespace Tollgate.Grains.Limits;
 /// <summary>
 /// A grain with rate limits (account, API key, caller IP, model): takes a request's grant, gives it
 /// back, and reads or replaces its limit settings, which each grain stores with its own state.
+/// <para>
+/// Its windows and in-flight grants outlive the activation. A move (Orleans' migration) carries them in the
+/// migration context; a deactivation that does not migrate (a silo's graceful stop, idle collection) writes them
+/// as a checkpoint, which the next activation reads; while they change, a checkpoint is also written at most every
+/// <see cref="LimitOptions.CheckpointInterval"/>, so a crash loses at most what was admitted since the last one.
+/// Where the checkpoint lives is the grain's (<see cref="ReadWindowsAsync"/>, <see cref="WriteCheckpoint"/>).
+/// </para>
 /// </summary>
-internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, ILimitedGrain
+internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, ILimitedGrain, IGrainMigrationParticipant
 {
+    private const string CarriedWindows = "tollgate.windows";
+    private const string CarriedVersion = "tollgate.windows.version";
+    private LimiterState? _carried; // from a migration, until the activation takes it over
+    private long? _carriedVersion;
+    private WindowTable? _table;
+    private long _checkpointed; // Limits.Changes as of the last checkpoint
+    private IGrainTimer? _checkpoints;
+    private Task _checkpoint = Task.CompletedTask;
+
     protected RateLimiter Limits { get; } = new(scope);
 
     protected TimeProvider Time { get; } = time;
@@ -30,9 +46,21 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     /// </summary>
     protected virtual bool HoldsNothing => false;
 
+    /// <summary>Whether anything not yet checkpointed changed: the windows or grants, or what the grain checkpoints beside them.</summary>
+    protected virtual bool Uncheckpointed => Limits.Changes != _checkpointed;
+
+    /// <summary>Whether this activation's memory may be written as a checkpoint (not when it is stale or behind the database).</summary>
+    protected virtual bool MayCheckpoint => true;
+
+    protected TimeSpan CheckpointInterval => ServiceProvider.GetService<IOptions<LimitOptions>>()?.Value.CheckpointInterval ?? new LimitOptions().CheckpointInterval;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await LoadAsync(cancellationToken);
+        var carried = _carried ?? (HoldsNothing || !MayHaveWindows ? null : await ReadWindowsAsync());
+        _carried = null;
+        if (carried is not null) CarryIn(carried);
+        _checkpointed = Limits.Changes;
         if (HoldsNothing)
         {
             var lifetime = ServiceProvider.GetService<IOptions<MadeUpIdOptions>>()?.Value.Lifetime ?? new MadeUpIdOptions().Lifetime;
@@ -44,8 +72,44 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
         }
     }
 
-    /// <summary>Loads the grain's state; runs before its first call.</summary>
+    /// <summary>Loads the grain's state and configures its limits; runs before its first call.</summary>
     protected abstract Task LoadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Whether a checkpoint may hold counts for this grain: not while it has no limits (a caller IP counts under the defaults).</summary>
+    protected virtual bool MayHaveWindows => Limits.Settings != LimitSettings.None;
+
+    /// <summary>The windows the last checkpoint stored (null: none); read after <see cref="LoadAsync"/>. By default the grain's row of <c>limit_windows</c>.</summary>
+    protected virtual Task<LimiterState?> ReadWindowsAsync() => Table().ReadAsync();
+
+    /// <summary>Takes over windows an earlier activation counted, under the limits configured now.</summary>
+    protected virtual void CarryIn(LimiterState windows) => Limits.Import(windows, NowMs);
+
+    /// <summary>Commits a checkpoint of <paramref name="windows"/> (and whatever the grain keeps beside them); throws a <see cref="TollgateException"/> if it was not.</summary>
+    protected virtual Task WriteCheckpoint(LimiterState windows) => Table().WriteAsync(windows, DeactivateOnIdle);
+
+    private WindowTable Table() => _table ??= new WindowTable(this.GetGrainId().ToString(),
+        ServiceProvider.GetRequiredService<Persistence.GroupCommitter>(), ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>())
+    { Version = _carriedVersion };
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _checkpoints?.Dispose();
+        // A migration carries the windows in its context (OnDehydrate); any other way out leaves a checkpoint.
+        if (reason.ReasonCode != DeactivationReasonCode.Migrating) await CheckpointAsync();
+    }
+
+    public virtual void OnDehydrate(IDehydrationContext context)
+    {
+        if (!MayCheckpoint) return;
+        context.AddBytes(CarriedWindows, Limits.Export(NowMs).ToJson());
+        if (_table?.Version is { } version) context.TryAddValue(CarriedVersion, version);
+    }
+
+    public virtual void OnRehydrate(IRehydrationContext context)
+    {
+        if (context.TryGetBytes(CarriedWindows, out var json)) _carried = LimiterState.FromJson(System.Buffers.BuffersExtensions.ToArray(json));
+        if (context.TryGetValue(CarriedVersion, out long version)) _carriedVersion = version;
+    }
 
     /// <summary>Takes one request and its tokens from every limit, or nothing (see <see cref="RateLimiter.TryAcquire"/>).</summary>
     protected Admission Acquire(string requestId, long tokens, int ttlSeconds, long now)
@@ -53,11 +117,57 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
         var admission = Limits.TryAcquire(requestId, tokens, now + ttlSeconds * 1000L, now);
         // Windows that outlive the idle age (a day's tokens) must not reset when the grain goes idle.
         if (Limits.CountedFor(now) is { Ticks: > 0 } counted) DelayDeactivation(counted);
+        CheckpointSoon();
         return admission;
     }
 
-    public virtual Task<ReleaseResult> Release(ReleaseGrant request) =>
-        Task.FromResult(new ReleaseResult(Limits.Release(request.RequestId, request.TokensUsed, request.Refund, NowMs)));
+    /// <summary>Gives back a request's grant (see <see cref="RateLimiter.Release"/>).</summary>
+    protected bool ReleaseGrant(ReleaseGrant request)
+    {
+        var released = Limits.Release(request.RequestId, request.TokensUsed, request.Refund, NowMs);
+        CheckpointSoon();
+        return released;
+    }
+
+    public virtual Task<ReleaseResult> Release(ReleaseGrant request) => Task.FromResult(new ReleaseResult(ReleaseGrant(request)));
+
+    /// <summary>Starts the checkpoint timer if something changed and it is not running; it stops itself once nothing has.</summary>
+    protected void CheckpointSoon()
+    {
+        if (_checkpoints is not null || !Uncheckpointed) return;
+        var interval = CheckpointInterval;
+        _checkpoints = this.RegisterGrainTimer(static self =>
+        {
+            if (!self.Uncheckpointed)
+            {
+                self._checkpoints?.Dispose();
+                self._checkpoints = null;
+            }
+            else if (self._checkpoint.IsCompleted)
+            {
+                self._checkpoint = self.CheckpointAsync(); // not awaited: calls go on while it commits
+            }
+            return Task.CompletedTask;
+        }, this, new GrainTimerCreationOptions(interval, interval) { Interleave = true, KeepAlive = false });
+    }
+
+    /// <summary>Writes a checkpoint if anything changed since the last; a failed one is left for the next (the memory stays as it is).</summary>
+    private async Task CheckpointAsync()
+    {
+        await _checkpoint; // one at a time, in order
+        if (!Uncheckpointed || !MayCheckpoint) return;
+        var changes = Limits.Changes;
+        var write = WriteCheckpoint(Limits.Export(NowMs));
+        try
+        {
+            await write;
+            _checkpointed = Math.Max(_checkpointed, changes);
+        }
+        catch (TollgateException)
+        {
+            // The grain has dealt with it (a stale activation goes; any other reloads its fence); the next tick tries again.
+        }
+    }
 
     public async Task<LimitsView> SetLimits(SetLimits request)
     {

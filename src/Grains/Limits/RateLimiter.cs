@@ -9,8 +9,9 @@ namespace Tollgate.Grains.Limits;
 /// Accuracy: the windows never admit more than the limit in any window of their length (no
 /// boundary burst). They count in buckets (1 s for the minute windows, 5 min for the day), so a
 /// unit may be counted up to one bucket longer than an exact log would: conservative, never over.
-/// The windows live in memory: a new activation starts them empty (documented in the README). A
-/// scope without limits keeps no grants at all: its authorizes cost a lookup and nothing to release.
+/// The windows live in memory; <see cref="Export"/> and <see cref="Import"/> carry them and the grants in flight to
+/// the scope's next activation. A scope without limits keeps no grants at all: its authorizes cost a lookup and
+/// nothing to release.
 /// </para>
 /// </summary>
 internal sealed class RateLimiter(string scope)
@@ -32,6 +33,9 @@ internal sealed class RateLimiter(string scope)
     public LimitSettings Settings { get; private set; } = LimitSettings.None;
 
     public int InFlight => _grants.Count;
+
+    /// <summary>Counts every change of what the windows count or the grants held: a checkpoint is due when it moved.</summary>
+    public long Changes { get; private set; }
 
     /// <summary>Ids waiting in the expiry queue, ended or not (bounded by about twice <see cref="InFlight"/>).</summary>
     internal int QueuedExpiries => _expiries.Count;
@@ -69,6 +73,7 @@ internal sealed class RateLimiter(string scope)
         _tokensPerDay?.Add(tokens, now);
         _grants.Add(requestId, new Grant(tokens, now, expiresAt));
         _expiries.Enqueue(requestId, expiresAt);
+        Changes++;
         return new Admission(true, null, State(now), Held: true);
     }
 
@@ -80,12 +85,42 @@ internal sealed class RateLimiter(string scope)
     {
         ExpireDue(now);
         if (!_grants.Remove(requestId, out var grant)) return false;
+        Changes++;
         if (refund) Correct(_requests, grant.At, -1, now);
         var delta = tokensUsed - grant.Tokens;
         Correct(_tokensPerMinute, grant.At, delta, now);
         Correct(_tokensPerDay, grant.At, delta, now);
         _expiries.Compact(_grants.Count, _grants, static grants => grants.Select(g => (g.Key, g.Value.ExpiresAt)));
         return true;
+    }
+
+    /// <summary>What the windows count and the grants in flight, to carry to the scope's next activation.</summary>
+    public LimiterState Export(long now)
+    {
+        now = Math.Max(now, _latest);
+        ExpireDue(now);
+        return new LimiterState(Settings, _requests?.Export(now), _tokensPerMinute?.Export(now), _tokensPerDay?.Export(now),
+            [.. _grants.Select(g => new GrantState(g.Key, g.Value.Tokens, g.Value.At, g.Value.ExpiresAt))]);
+    }
+
+    /// <summary>
+    /// Takes over what an earlier activation counted and held, under the limits configured now: a window whose
+    /// limit was removed meanwhile drops its counts, and grants whose time is up are not taken.
+    /// </summary>
+    public void Import(LimiterState state, long now)
+    {
+        now = Math.Max(now, _latest);
+        _latest = now;
+        if (state.Requests is { } requests) _requests?.Import(requests, now);
+        if (state.TokensPerMinute is { } tpm) _tokensPerMinute?.Import(tpm, now);
+        if (state.TokensPerDay is { } tpd) _tokensPerDay?.Import(tpd, now);
+        if (Settings == LimitSettings.None) return; // no limits, no grants (see TryAcquire)
+        foreach (var grant in state.Grants)
+        {
+            if (grant.ExpiresAt <= now || !_grants.TryAdd(grant.RequestId, new Grant(grant.Tokens, grant.At, grant.ExpiresAt))) continue;
+            _expiries.Enqueue(grant.RequestId, grant.ExpiresAt);
+        }
+        Changes++;
     }
 
     /// <summary>How long the windows still hold counts: the activation must stay (a day window outlives idle collection).</summary>

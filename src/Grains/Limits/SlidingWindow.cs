@@ -100,6 +100,34 @@ internal sealed class SlidingWindow
         _buckets[slot] = corrected;
     }
 
+    /// <summary>The buckets as they stand now, to carry to another activation.</summary>
+    public WindowState Export(long nowMs)
+    {
+        Advance(nowMs);
+        var counts = new long[_buckets.Length];
+        for (var i = 0; i < counts.Length; i++) counts[i] = _buckets[Slot(_newest - (counts.Length - 1) + i)];
+        return new WindowState(_newest, counts);
+    }
+
+    /// <summary>
+    /// Takes over what another activation counted (<see cref="Export"/>), in place of what this one has; buckets
+    /// that have left the window since are dropped. A state of another bucket layout is ignored.
+    /// </summary>
+    public void Import(WindowState state, long nowMs)
+    {
+        if (state.Counts.Length != _buckets.Length) return;
+        Array.Clear(_buckets);
+        _newest = state.Newest;
+        _total = 0;
+        for (var i = 0; i < state.Counts.Length; i++)
+        {
+            var count = Math.Max(0, state.Counts[i]);
+            _buckets[Slot(_newest - (state.Counts.Length - 1) + i)] = count;
+            _total += count;
+        }
+        Advance(nowMs);
+    }
+
     private long RetryAfter(long units, long nowMs)
     {
         if (units > Limit) return long.MaxValue; // never fits

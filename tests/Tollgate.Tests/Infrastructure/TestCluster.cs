@@ -124,6 +124,17 @@ public sealed class TestCluster : IAsyncDisposable
         _silos[index] = null;
     }
 
+    /// <summary>Moves a grain's activation to silo <paramref name="index"/> by Orleans' migration; completes once it left its silo.</summary>
+    public Task MigrateAsync(IAddressable grain, int index) =>
+        _cluster.MigrateAsync(grain, (_silos[index] ?? throw new InvalidOperationException($"Silo {index} is stopped.")).SiloAddress);
+
+    /// <summary>The index of the silo hosting the grain's activation (activating it if it has none).</summary>
+    public async Task<int> HostOfAsync(string grainId)
+    {
+        var host = (await ActivationsAsync()).Single(a => a.GrainId.ToString() == grainId).SiloAddress;
+        return _silos.FindIndex(silo => silo?.SiloAddress.Equals(host) == true);
+    }
+
     /// <summary>Every activation in the cluster, with the silo it is on (Orleans' management grain).</summary>
     public async Task<DetailedGrainStatistic[]> ActivationsAsync() => await Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
 
