@@ -312,14 +312,15 @@ internal sealed class AccountGrain(
         });
     }
 
-    public Task<AccountAdmission> Authorize(AuthorizeAccount request)
+    public async Task<AccountAdmission> Authorize(AuthorizeAccount request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.EstimatedInputTokens, nameof(request.EstimatedInputTokens));
         Validate.Tokens(request.MaxOutputTokens, nameof(request.MaxOutputTokens));
         Validate.Ttl(request.TtlSeconds);
         var cost = Cost(request.Price, request.EstimatedInputTokens, request.MaxOutputTokens);
-        return Answer(() =>
+        var durable = Task.CompletedTask;
+        var answer = await Answer(() =>
         {
             if (_book is not { } book) return Denied(new Denial(Denials.AccountNotFound, $"Account '{AccountId}' does not exist."));
             var now = Time.GetUtcNow();
@@ -347,8 +348,11 @@ internal sealed class AccountGrain(
             }
             var hold = book.Reserve(new Reservation(request.RequestId, cost, expiresAt, funding, tokens, nowMs, request.Price));
             _reservationsChanged = true;
+            durable = DurableAsync();
             return Allowed(hold, admission.Limits);
         }, provisional: true); // the hold lives in memory only: it need not wait for earlier settles' commits
+        await durable;
+        return answer;
     }
 
     public async Task<RequestSettled> Settle(SettleRequest request)

@@ -25,14 +25,16 @@ internal sealed class CallerIpGrain(
         return Task.CompletedTask;
     }
 
-    public Task<Admission> Authorize(AuthorizeIp request)
+    public async Task<Admission> Authorize(AuthorizeIp request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
         Validate.Ttl(request.TtlSeconds);
         Validate.Limits(request.Defaults);
         Limits.Configure(Own ?? request.Defaults);
-        return Task.FromResult(Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs));
+        var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs);
+        await DurableAsync();
+        return admission;
     }
 
     protected override LimitSettings? OwnLimits => Own;

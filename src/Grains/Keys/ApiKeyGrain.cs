@@ -66,7 +66,7 @@ internal sealed class ApiKeyGrain(
 
     public Task<ApiKeyCheck> Verify(VerifyApiKey request) => Task.FromResult(Check(request.SecretHash));
 
-    public Task<KeyAdmission> Authorize(AuthorizeKey request)
+    public async Task<KeyAdmission> Authorize(AuthorizeKey request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
@@ -75,9 +75,11 @@ internal sealed class ApiKeyGrain(
         if (!check.Valid)
         {
             var denial = check.Revoked ? new Denial(Denials.KeyRevoked, "The API key has been revoked.") : new Denial(Denials.InvalidApiKey, "The API key is not valid.");
-            return Task.FromResult(new KeyAdmission(new Admission(false, denial, []), null));
+            return new KeyAdmission(new Admission(false, denial, []), null);
         }
-        return Task.FromResult(new KeyAdmission(Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs), check.AccountId));
+        var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs);
+        await DurableAsync();
+        return new KeyAdmission(admission, check.AccountId);
     }
 
     protected override LimitSettings? OwnLimits => Existing().Limits ?? LimitSettings.None;

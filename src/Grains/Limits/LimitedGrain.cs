@@ -11,7 +11,8 @@ namespace Tollgate.Grains.Limits;
 /// Its windows and in-flight grants outlive the activation. A move (Orleans' migration) carries them in the
 /// migration context; a deactivation that does not migrate (a silo's graceful stop, idle collection) writes them
 /// as a checkpoint, which the next activation reads; while they change, a checkpoint is also written at most every
-/// <see cref="LimitOptions.CheckpointInterval"/>, so a crash loses at most what was admitted since the last one.
+/// <see cref="LimitOptions.CheckpointInterval"/>, so a crash loses at most what was admitted since the last one; and an
+/// admission that would put more than a window's loss budget (5 % of its limit) at stake waits for one (<see cref="DurableAsync"/>).
 /// Where the checkpoint lives is the grain's (<see cref="ReadWindowsAsync"/>, <see cref="WriteCheckpoint"/>).
 /// </para>
 /// </summary>
@@ -23,6 +24,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     private long? _carriedVersion;
     private WindowTable? _table;
     private long _checkpointed; // Limits.Changes as of the last checkpoint
+    private WindowMarks _saved; // Limits.Taken as of the last checkpoint
     private IGrainTimer? _checkpoints;
     private Task _checkpoint = Task.CompletedTask;
 
@@ -60,7 +62,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
         var carried = _carried ?? (HoldsNothing || !MayHaveWindows ? null : await ReadWindowsAsync());
         _carried = null;
         if (carried is not null) CarryIn(carried);
-        _checkpointed = Limits.Changes;
+        (_checkpointed, _saved) = (Limits.Changes, Limits.Taken);
         if (HoldsNothing)
         {
             var lifetime = ServiceProvider.GetService<IOptions<MadeUpIdOptions>>()?.Value.Lifetime ?? new MadeUpIdOptions().Lifetime;
@@ -95,7 +97,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     {
         _checkpoints?.Dispose();
         // A migration carries the windows in its context (OnDehydrate); any other way out leaves a checkpoint.
-        if (reason.ReasonCode != DeactivationReasonCode.Migrating) await CheckpointAsync();
+        if (reason.ReasonCode != DeactivationReasonCode.Migrating) await Quietly(SaveAsync());
     }
 
     public virtual void OnDehydrate(IDehydrationContext context)
@@ -131,6 +133,13 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
 
     public virtual Task<ReleaseResult> Release(ReleaseGrant request) => Task.FromResult(new ReleaseResult(ReleaseGrant(request)));
 
+    /// <summary>
+    /// Completes once the admission just made cannot be lost to a crash beyond the loss budget
+    /// (<see cref="RateLimiter.LossBudget"/>): at once while the windows are within it, else when a checkpoint holding
+    /// it has committed. Throws a <see cref="TollgateException"/> if that checkpoint was not committed.
+    /// </summary>
+    protected Task DurableAsync() => Limits.BeyondLossBudget(_saved) ? SaveAsync() : Task.CompletedTask;
+
     /// <summary>Starts the checkpoint timer if something changed and it is not running; it stops itself once nothing has.</summary>
     protected void CheckpointSoon()
     {
@@ -145,27 +154,40 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
             }
             else if (self._checkpoint.IsCompleted)
             {
-                self._checkpoint = self.CheckpointAsync(); // not awaited: calls go on while it commits
+                _ = self.SaveAsync(); // not awaited: calls go on while it commits; a failed one is left for the next tick
             }
             return Task.CompletedTask;
         }, this, new GrainTimerCreationOptions(interval, interval) { Interleave = true, KeepAlive = false });
     }
 
-    /// <summary>Writes a checkpoint if anything changed since the last; a failed one is left for the next (the memory stays as it is).</summary>
-    private async Task CheckpointAsync()
+    /// <summary>Queues a checkpoint after the one in flight (they are written one at a time, in order).</summary>
+    private Task SaveAsync()
     {
-        await _checkpoint; // one at a time, in order
+        var save = CheckpointAfterAsync(_checkpoint);
+        _checkpoint = Quietly(save);
+        return save;
+    }
+
+    /// <summary>Writes a checkpoint if anything changed since the last; if it fails the memory stays as it is, for the next.</summary>
+    private async Task CheckpointAfterAsync(Task previous)
+    {
+        await previous;
         if (!Uncheckpointed || !MayCheckpoint) return;
-        var changes = Limits.Changes;
-        var write = WriteCheckpoint(Limits.Export(NowMs));
+        var (changes, taken) = (Limits.Changes, Limits.Taken);
+        await WriteCheckpoint(Limits.Export(NowMs));
+        _checkpointed = Math.Max(_checkpointed, changes);
+        _saved = taken;
+    }
+
+    private static async Task Quietly(Task checkpoint)
+    {
         try
         {
-            await write;
-            _checkpointed = Math.Max(_checkpointed, changes);
+            await checkpoint;
         }
         catch (TollgateException)
         {
-            // The grain has dealt with it (a stale activation goes; any other reloads its fence); the next tick tries again.
+            // The grain has dealt with it (a stale activation goes; any other reloads its fence); whoever waited heard of it.
         }
     }
 

@@ -37,6 +37,21 @@ internal sealed class RateLimiter(string scope)
     /// <summary>Counts every change of what the windows count or the grants held: a checkpoint is due when it moved.</summary>
     public long Changes { get; private set; }
 
+    /// <summary>The units each window counted in this activation (never less): what a checkpoint exported now covers.</summary>
+    public WindowMarks Taken => new(_requests?.Taken ?? 0, _tokensPerMinute?.Taken ?? 0, _tokensPerDay?.Taken ?? 0);
+
+    /// <summary>
+    /// Whether some window counted more than its loss budget since the checkpoint that covered <paramref name="saved"/>:
+    /// a crash now could let it admit more than that again, so the admission must wait for a checkpoint.
+    /// </summary>
+    public bool BeyondLossBudget(WindowMarks saved) =>
+        Beyond(_requests, saved.Requests) || Beyond(_tokensPerMinute, saved.TokensPerMinute) || Beyond(_tokensPerDay, saved.TokensPerDay);
+
+    /// <summary>What a crash may let a window admit a second time: 5 % of its limit, at least one unit.</summary>
+    public static long LossBudget(long limit) => Math.Max(1, limit / 20);
+
+    private static bool Beyond(SlidingWindow? window, long saved) => window is not null && window.Taken - saved > LossBudget(window.Limit);
+
     /// <summary>Ids waiting in the expiry queue, ended or not (bounded by about twice <see cref="InFlight"/>).</summary>
     internal int QueuedExpiries => _expiries.Count;
 
@@ -174,3 +189,6 @@ internal sealed class RateLimiter(string scope)
 
     private readonly record struct Grant(long Tokens, long At, long ExpiresAt);
 }
+
+/// <summary>What each window of a <see cref="RateLimiter"/> had counted at some moment (see <see cref="RateLimiter.Taken"/>).</summary>
+internal readonly record struct WindowMarks(long Requests, long TokensPerMinute, long TokensPerDay);

@@ -36,6 +36,9 @@ internal sealed class SlidingWindow
 
     public long WindowMs { get; }
 
+    /// <summary>Units this window counted since it was made, refunds aside (it never goes down): what a checkpoint exported now covers.</summary>
+    public long Taken { get; private set; }
+
     /// <summary>The bucket an instant falls in (what <see cref="TryAdd"/> reports, for <see cref="Correct"/>).</summary>
     public long BucketOf(long nowMs) => nowMs / _bucketMs;
 
@@ -67,6 +70,7 @@ internal sealed class SlidingWindow
         Advance(nowMs);
         _buckets[Slot(_newest)] += units;
         _total += units;
+        Taken += units;
     }
 
     /// <summary>Units that could be admitted now.</summary>
@@ -97,6 +101,7 @@ internal sealed class SlidingWindow
         var slot = Slot(bucket);
         var corrected = Math.Max(0, _buckets[slot] + delta);
         _total += corrected - _buckets[slot];
+        Taken += Math.Max(0, corrected - _buckets[slot]);
         _buckets[slot] = corrected;
     }
 

@@ -58,7 +58,7 @@ internal sealed class ModelGrain(
 
     public Task<ModelSnapshot> Get() => Task.FromResult(Snapshot());
 
-    public Task<ModelAdmission> Authorize(AuthorizeModel request)
+    public async Task<ModelAdmission> Authorize(AuthorizeModel request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
@@ -66,7 +66,7 @@ internal sealed class ModelGrain(
         if (request.RequireRoute && state.State.Route is null)
         {
             var unrouted = new Denial(Denials.ModelNotRouted, $"The model '{Model}' does not exist or you do not have access to it.");
-            return Task.FromResult(new ModelAdmission(new Admission(false, unrouted, []), null, Unpriced: false));
+            return new ModelAdmission(new Admission(false, unrouted, []), null, Unpriced: false);
         }
         var now = Time.GetUtcNow();
         var current = _schedule.At(now);
@@ -74,10 +74,11 @@ internal sealed class ModelGrain(
         if (price is null)
         {
             var denial = new Denial(Denials.ModelUnknown, $"Model '{Model}' has no price; set one with POST /admin/models/{{model}}/prices.");
-            return Task.FromResult(new ModelAdmission(new Admission(false, denial, []), null, Unpriced: true));
+            return new ModelAdmission(new Admission(false, denial, []), null, Unpriced: true);
         }
         var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, now.ToUnixTimeMilliseconds());
-        return Task.FromResult(new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null, state.State.Route));
+        await DurableAsync();
+        return new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null, state.State.Route);
     }
 
     protected override LimitSettings? OwnLimits => state.State.Limits ?? LimitSettings.None;

@@ -20,6 +20,27 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
+    public void Admissions_beyond_five_percent_of_a_limit_since_the_last_checkpoint_are_beyond_the_loss_budget()
+    {
+        var limiter = new RateLimiter("account");
+        limiter.Configure(new LimitSettings(RequestsPerMinute: 100, TokensPerMinute: 10_000, TokensPerDay: null, MaxConcurrent: null));
+        var saved = limiter.Taken;
+        for (var i = 0; i < 5; i++) Assert.True(limiter.TryAcquire($"r{i}", 10, expiresAt: 60_000, now: 0).Allowed);
+        Assert.False(limiter.BeyondLossBudget(saved)); // 5 requests and 50 tokens: within 5 % of 100 and of 10,000
+        Assert.True(limiter.TryAcquire("r5", 10, 60_000, 0).Allowed);
+        Assert.True(limiter.BeyondLossBudget(saved)); // the sixth request
+        saved = limiter.Taken; // a checkpoint covered them
+
+        Assert.True(limiter.Release("r0", tokensUsed: 400, refund: false, now: 10)); // 390 tokens more than estimated
+        Assert.False(limiter.BeyondLossBudget(saved));
+        Assert.True(limiter.Release("r1", tokensUsed: 121, refund: false, now: 10));
+        Assert.True(limiter.BeyondLossBudget(saved)); // 501 tokens counted since: more than 500
+        Assert.True(limiter.Release("r2", tokensUsed: 0, refund: true, now: 10)); // a refund takes nothing back from what is at stake
+        Assert.True(limiter.BeyondLossBudget(saved));
+        Assert.Equal(1, RateLimiter.LossBudget(10)); // at least one unit
+    }
+
+    [Fact]
     public void Concurrency_slots_are_held_once_per_request_and_freed_on_release_or_expiry()
     {
         var limiter = new RateLimiter("ip");

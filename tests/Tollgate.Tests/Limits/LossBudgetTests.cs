@@ -1,0 +1,54 @@
+using Microsoft.Extensions.DependencyInjection;
+using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
+using Tollgate.Tests.Infrastructure;
+
+namespace Tollgate.Tests.Limits;
+
+/// <summary>
+/// Between periodic checkpoints, an admission that would put more than a window's loss budget (5 % of its limit)
+/// at stake waits until a checkpoint holding it has committed, so a crash can let a window admit at most that much
+/// twice, however fast the key is used. The periodic checkpoints are made rare here, so only the budget writes them.
+/// </summary>
+public sealed class LossBudgetTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private static readonly Price Free = new(0, 0);
+    private static readonly LimitSettings HundredAMinute = new(RequestsPerMinute: 100, TokensPerMinute: null, TokensPerDay: null, MaxConcurrent: null);
+
+    [Fact]
+    public async Task An_account_answers_the_admission_beyond_its_loss_budget_only_once_its_row_holds_it()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await StartAsync(database);
+        var account = cluster.Grains.Account("busy");
+        await account.Create(new CreateAccount(0, 1_000_000, "test"));
+        await account.SetLimits(new SetLimits(HundredAMinute, "test"));
+
+        for (var i = 1; i <= 5; i++) Assert.True((await account.Authorize(new AuthorizeAccount($"r{i}", null, 1, 1, Free, 600))).Admission.Allowed);
+        Assert.Equal(0, await CountedAsync(database, "SELECT windows FROM accounts WHERE account_id = 'busy'"));
+        Assert.True((await account.Authorize(new AuthorizeAccount("r6", null, 1, 1, Free, 600))).Admission.Allowed);
+        Assert.Equal(6, await CountedAsync(database, "SELECT windows FROM accounts WHERE account_id = 'busy'"));
+    }
+
+    [Fact]
+    public async Task A_caller_ip_answers_the_admission_beyond_its_loss_budget_only_once_its_checkpoint_holds_it()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await StartAsync(database);
+        var ip = cluster.Grains.CallerIp("10.1.2.3");
+
+        for (var i = 1; i <= 5; i++) Assert.True((await ip.Authorize(new AuthorizeIp($"r{i}", 0, 600, HundredAMinute))).Allowed);
+        Assert.Equal(0, await CountedAsync(database, "SELECT state FROM limit_windows"));
+        Assert.True((await ip.Authorize(new AuthorizeIp("r6", 0, 600, HundredAMinute))).Allowed);
+        Assert.Equal(6, await CountedAsync(database, "SELECT state FROM limit_windows"));
+    }
+
+    private static Task<TestCluster> StartAsync(string database) => TestCluster.StartAsync(database, 1, clock: null, commits: null,
+        silo => silo.Services.Configure<LimitOptions>(o => o.CheckpointInterval = TimeSpan.FromHours(1)));
+
+    /// <summary>The requests the stored checkpoint counts (0 when there is none); <paramref name="checkpoint"/> selects it.</summary>
+    private static Task<long> CountedAsync(string database, string checkpoint) => Ledger.ScalarAsync(database,
+        $"SELECT coalesce((SELECT sum(c::bigint) FROM jsonb_array_elements_text(({checkpoint}) -> 'Requests' -> 'Counts') c), 0)");
+}
