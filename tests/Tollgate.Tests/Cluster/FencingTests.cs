@@ -1,5 +1,7 @@
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Limits;
+using Tollgate.Grains.Metering;
 using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Cluster;
@@ -53,4 +55,31 @@ public sealed class FencingTests(PostgresFixture postgres) : IClassFixture<Postg
         Assert.Equal(new Ledger.Totals(10_000 - charged.Charged, 10_000 - charged.Charged, 2), await Ledger.ReadAsync(database, "twice"));
         Assert.Equal(1, await Ledger.ScalarAsync(database, "SELECT count(*) FROM usage_events WHERE request_id = 'r1'"));
     }
+
+    [Fact]
+    public async Task A_checkpoint_of_a_stale_activation_cannot_overwrite_a_newer_one()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var first = await TestCluster.StartAsync(database);
+        await using var second = await TestCluster.StartAsync(database);
+        // 20 a minute: a loss budget of one request, so every second admission waits for its checkpoint.
+        var limits = new LimitSettings(RequestsPerMinute: 20, TokensPerMinute: null, TokensPerDay: null, MaxConcurrent: null);
+        Assert.True((await second.Grains.CallerIp("10.9.9.9").Authorize(new AuthorizeIp("s1", 0, 600, limits))).Allowed); // no checkpoint yet
+
+        for (var i = 1; i <= 4; i++) Assert.True((await first.Grains.CallerIp("10.9.9.9").Authorize(new AuthorizeIp($"f{i}", 0, 600, limits))).Allowed);
+        Assert.Equal((2, 4), await StoredAsync(database)); // two checkpoints: after its second and its fourth admission
+        var retriesBefore = second.ClientRetries;
+        var admitted = await second.Grains.CallerIp("10.9.9.9").Authorize(new AuthorizeIp("s2", 0, 600, limits));
+
+        // The stale activation's checkpoint (2 requests, over no row) was refused; the retry counted on from the stored 4.
+        Assert.True(admitted.Allowed);
+        Assert.True(second.ClientRetries > retriesBefore, "the stale checkpoint was not refused");
+        Assert.Equal(20 - 5, admitted.Limits.Single(l => l.Name == "requests_per_minute").Remaining);
+        Assert.Equal((2, 4), await StoredAsync(database));
+    }
+
+    /// <summary>The version of the caller IP's stored checkpoint and the requests it counts.</summary>
+    private static async Task<(long Version, long Requests)> StoredAsync(string database) => (
+        await Ledger.ScalarAsync(database, "SELECT version FROM limit_windows"),
+        await Ledger.ScalarAsync(database, "SELECT sum(c::bigint) FROM limit_windows, jsonb_array_elements_text(state -> 'Requests' -> 'Counts') c"));
 }
