@@ -81,6 +81,17 @@ internal sealed class PairLoad(IReadOnlyList<HttpClient> gateways, int accounts,
                 ?? throw new Xunit.Sdk.XunitException($"the settle of {settle.Request} failed again");
     }
 
+    /// <summary>
+    /// The most requests of <paramref name="account"/> admitted within any one minute, by the silos' own admission times
+    /// (every admitted request of the load is settled, so each has its usage row).
+    /// </summary>
+    public static Task<long> MostAdmittedInAMinuteAsync(string database, string account) => Ledger.ScalarAsync(database, """
+        SELECT coalesce(max((SELECT count(*) FROM usage_events later
+                             WHERE later.account_id = u.account_id AND later.authorized_at >= u.authorized_at
+                               AND later.authorized_at < u.authorized_at + interval '1 minute')), 0)
+        FROM usage_events u WHERE u.account_id = $1
+        """, account);
+
     /// <summary>Every acknowledged settlement is charged exactly once, nothing else is, and every ledger sums to its balance.</summary>
     public async Task AssertMoneyExactAsync(string database)
     {
