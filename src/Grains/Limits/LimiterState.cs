@@ -16,7 +16,7 @@ internal sealed record LimiterState(LimitSettings Settings, WindowState? Request
     public static LimiterState? FromJson(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, LimiterJson.Default.LimiterState);
 }
 
-/// <summary>A sliding window's buckets: <see cref="Counts"/> oldest first, the last one being bucket <see cref="Newest"/>.</summary>
+/// <summary>A sliding window's buckets from the oldest that counts anything: <see cref="Counts"/> oldest first, the last one being bucket <see cref="Newest"/>.</summary>
 internal sealed record WindowState(long Newest, long[] Counts);
 
 /// <summary>An in-flight request's grant: its token estimate, when it was counted, and when its slot frees itself.</summary>

@@ -109,18 +109,21 @@ internal sealed class SlidingWindow
     public WindowState Export(long nowMs)
     {
         Advance(nowMs);
-        var counts = new long[_buckets.Length];
-        for (var i = 0; i < counts.Length; i++) counts[i] = _buckets[Slot(_newest - (counts.Length - 1) + i)];
+        // From the oldest bucket that counts anything: most windows are sparse, and a checkpoint rides every change.
+        var oldest = _buckets.Length - 1;
+        while (oldest >= 0 && _buckets[Slot(_newest - oldest)] == 0) oldest--;
+        var counts = new long[oldest + 1];
+        for (var i = 0; i < counts.Length; i++) counts[i] = _buckets[Slot(_newest - oldest + i)];
         return new WindowState(_newest, counts);
     }
 
     /// <summary>
     /// Takes over what another activation counted (<see cref="Export"/>), in place of what this one has; buckets
-    /// that have left the window since are dropped. A state of another bucket layout is ignored.
+    /// that have left the window since are dropped. A state of more buckets than this window has is ignored.
     /// </summary>
     public void Import(WindowState state, long nowMs)
     {
-        if (state.Counts.Length != _buckets.Length) return;
+        if (state.Counts.Length > _buckets.Length) return; // not a window of this length
         Array.Clear(_buckets);
         _newest = state.Newest;
         _total = 0;

@@ -89,6 +89,20 @@ public sealed class LimiterStateTests
             Assert.Equal(window.Remaining(now), copy.Remaining(now));
     }
 
+    [Fact]
+    public void A_sparse_window_is_carried_from_its_oldest_counted_bucket()
+    {
+        var window = new SlidingWindow(limit: 100, windowMs: 60_000, buckets: 60);
+        window.Add(3, 40_000);
+        window.Add(2, 42_500);
+        var state = window.Export(45_000);
+        Assert.Equal([3, 0, 2, 0, 0, 0], state.Counts); // buckets 40 to 45
+        var copy = new SlidingWindow(limit: 100, windowMs: 60_000, buckets: 60);
+        copy.Import(state, 45_000);
+        for (var now = 45_000L; now <= 104_000; now += 500) Assert.Equal(window.Remaining(now), copy.Remaining(now));
+        Assert.Empty(new SlidingWindow(limit: 100, windowMs: 60_000, buckets: 60).Export(45_000).Counts);
+    }
+
     private static RateLimiter Carried(RateLimiter from, string scope, long now)
     {
         var to = new RateLimiter(scope);
