@@ -23,7 +23,7 @@ internal sealed record ActivationKind(
     public const string AccountPrefix = "acct-";
 
     /// <summary>Limits as an operator would set them: three sliding windows and a concurrency cap.</summary>
-    private const string SomeLimits = """{"RequestsPerMinute":600,"TokensPerMinute":200000,"TokensPerDay":5000000,"MaxConcurrent":20}""";
+    public const string SomeLimits = """{"RequestsPerMinute":600,"TokensPerMinute":200000,"TokensPerDay":5000000,"MaxConcurrent":20}""";
 
     public static readonly ActivationKind Account = new("account", "balance and settings, no limits of its own", typeof(AccountGrain),
         i => AccountPrefix + i,

@@ -15,8 +15,9 @@ namespace Tollgate.Bench.Memory;
 /// first each kind of grain is activated (N of each, by a cheap read that loads real state) and measured
 /// as live managed bytes per activation, with Orleans' own activation count (its management grain) as the
 /// check that they exist; then accounts up to a million are activated and the silo's heap, working set,
-/// activation rate and time to shut down reported.
-/// <code>dotnet run -c Release --project bench/Tollgate.Bench -- --memory [--accounts 1000000] [--per-kind 20000]</code>
+/// activation rate and time to shut down reported; with <c>--changed-windows</c> those accounts have limits and one
+/// authorize each, so the shutdown writes a checkpoint of each (<see cref="ChangedWindows"/>).
+/// <code>dotnet run -c Release --project bench/Tollgate.Bench -- --memory [--accounts 1000000] [--per-kind 20000] [--changed-windows]</code>
 /// </summary>
 public static class ActivationMemory
 {
@@ -29,6 +30,7 @@ public static class ActivationMemory
     {
         var accounts = IntOption(args, "--accounts") ?? 1_000_000;
         var perKind = IntOption(args, "--per-kind") ?? 20_000;
+        var changedWindows = args.Contains(ChangedWindows.Option);
         var firstUnmeasured = WarmUpPerKind + perKind; // accounts below this were activated by the first part
 
         var folder = Path.Combine(Path.GetTempPath(), "tollgate-memory-" + Guid.NewGuid().ToString("N")[..8]);
@@ -39,6 +41,7 @@ public static class ActivationMemory
         await using var silo = await SiloApp.BuildAsync([
             $"--Postgres:ConnectionString={postgres.ConnectionString}", $"--Urls=http://127.0.0.1:{Machine.FreePort()}", "--Logging:LogLevel:Default=Warning",
             "--Silo:AdvertisedAddress=127.0.0.1", $"--Silo:SiloPort={Machine.FreePort()}", $"--Silo:GatewayPort={Machine.FreePort()}", $"--Silo:ServiceId={ServiceId}",
+            $"--Limits:CheckpointInterval={ChangedWindows.CheckpointInterval}", // no periodic checkpoint: --changed-windows leaves them all to the stop
         ], services =>
         {
             // Nothing is idle that long here: every activation stays to be measured.
@@ -79,42 +82,70 @@ public static class ActivationMemory
             Console.WriteLine($"{kind.Name,-20} {run.Succeeded,9:N0} activations ({added:N0} counted by Orleans)  {bytesEach,7:N0} bytes each  {run.Elapsed.TotalSeconds,6:F1} s  failures: {run.FailureSummary}");
         }
 
-        var scale = await ActivateAccountsAsync(grains, seed, firstUnmeasured, accounts);
+        var scale = await ActivateAccountsAsync(grains, seed, firstUnmeasured, accounts, changedWindows ? ActivationKind.SomeLimits : null);
         Count(ActivationKind.Account, scale.Run);
         var total = await census.TotalAsync();
         var byClass = await census.ByClassAsync();
         var statisticsCall = await census.TimeByClassAsync();
+        var changed = changedWindows ? await ChangeWindowsAsync(grains, database, firstUnmeasured, accounts) : null;
 
         var stopping = Stopwatch.GetTimestamp();
         await silo.StopAsync(); // deactivates every activation: how long that takes at this size is worth knowing
-        scale = scale with { TotalActivations = total, StatisticsCall = statisticsCall, Shutdown = Stopwatch.GetElapsedTime(stopping) };
+        var shutdown = Stopwatch.GetElapsedTime(stopping);
+        if (changed is not null) changed = changed with { After = await ChangedWindows.CheckpointsAsync(database) };
+        scale = scale with { TotalActivations = total, StatisticsCall = statisticsCall, Shutdown = shutdown, Changed = changed };
+        Console.WriteLine($"silo stopped in {shutdown.TotalSeconds:F1} s" + (changed is null ? "" : $"; {changed.WrittenAtStop:N0} checkpoints written"));
 
         Console.WriteLine();
         Console.WriteLine(MemoryReport.Write(resultsFolder, setup, baseline, baselineActivations, kinds, scale, answered, byClass));
     }
 
     /// <summary>Seeds and activates accounts [<paramref name="from"/>, <paramref name="accounts"/>) on top of what is active already.</summary>
-    private static async Task<ScaleMeasurement> ActivateAccountsAsync(IGrainFactory grains, MemorySeed seed, int from, int accounts)
+    private static async Task<ScaleMeasurement> ActivateAccountsAsync(IGrainFactory grains, MemorySeed seed, int from, int accounts, string? limitsJson)
     {
         var to = Math.Max(from, accounts);
         var seeding = Stopwatch.GetTimestamp();
-        await seed.AccountsAsync(ActivationKind.AccountPrefix, from, to, limitsJson: null);
+        await seed.AccountsAsync(ActivationKind.AccountPrefix, from, to, limitsJson);
         await seed.AnalyzeAsync();
         Console.WriteLine($"seeded {to - from:N0} more accounts in {Stopwatch.GetElapsedTime(seeding).TotalSeconds:F1} s; activating them");
 
         var before = ManagedHeap.LiveBytes();
         var gc = GcActivity.Now();
-        var last = (Count: 0, Elapsed: TimeSpan.Zero);
-        var run = await ActivationDriver.ActivateAsync(grains, ActivationKind.Account, from, to, InFlight, ProgressEvery, (count, elapsed) =>
-        {
-            var recent = (count - last.Count) / (elapsed - last.Elapsed).TotalSeconds;
-            last = (count, elapsed);
-            Console.WriteLine($"  {count,9:N0} activated in {elapsed.TotalSeconds,6:F1} s  (last {ProgressEvery:N0} at {recent:N0}/s; heap {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB)");
-        });
+        var run = await ActivationDriver.ActivateAsync(grains, ActivationKind.Account, from, to, InFlight, ProgressEvery, Progress("activated"));
         var activity = GcActivity.Now().Since(gc);
         var after = ManagedHeap.Snapshot();
         Console.WriteLine($"{run.Succeeded:N0} accounts activated in {run.Elapsed.TotalSeconds:F1} s; failures: {run.FailureSummary}");
-        return new ScaleMeasurement(accounts, run, before, after, activity, TotalActivations: 0, StatisticsCall: TimeSpan.Zero, Shutdown: TimeSpan.Zero);
+        return new ScaleMeasurement(accounts, run, before, after, activity, TotalActivations: 0, StatisticsCall: TimeSpan.Zero, Shutdown: TimeSpan.Zero, Changed: null);
+    }
+
+    /// <summary>
+    /// One authorize on each account with limits: the first part's (<see cref="ActivationKind.LimitedAccount"/>) and those
+    /// of the scale phase, as many as <c>--accounts</c> in all; then how many checkpoints PostgreSQL holds before the stop.
+    /// </summary>
+    private static async Task<ChangedWindowsRun> ChangeWindowsAsync(IGrainFactory grains, NpgsqlDataSource database, int firstUnmeasured, int accounts)
+    {
+        var limited = ActivationKind.Account with
+        {
+            Key = i => i < firstUnmeasured ? ActivationKind.LimitedAccount.Key(i) : ActivationKind.Account.Key(i),
+            TouchAsync = ChangedWindows.AuthorizeAsync,
+        };
+        var run = await ActivationDriver.ActivateAsync(grains, limited, 0, Math.Max(firstUnmeasured, accounts), InFlight, ProgressEvery, Progress("authorized"));
+        var live = ManagedHeap.LiveBytes();
+        var before = await ChangedWindows.CheckpointsAsync(database);
+        Console.WriteLine($"{run.Succeeded:N0} accounts authorized once in {run.Elapsed.TotalSeconds:F1} s; failures: {run.FailureSummary}; {before:N0} checkpoints in PostgreSQL before the stop");
+        return new ChangedWindowsRun(run, live, before, After: 0);
+    }
+
+    /// <summary>A progress line every <see cref="ProgressEvery"/> calls, with the rate of the last ones.</summary>
+    private static Action<int, TimeSpan> Progress(string done)
+    {
+        var last = (Count: 0, Elapsed: TimeSpan.Zero);
+        return (count, elapsed) =>
+        {
+            var recent = (count - last.Count) / (elapsed - last.Elapsed).TotalSeconds;
+            last = (count, elapsed);
+            Console.WriteLine($"  {count,9:N0} {done} in {elapsed.TotalSeconds,6:F1} s  (last {ProgressEvery:N0} at {recent:N0}/s; heap {GC.GetTotalMemory(false) / 1024 / 1024:N0} MiB)");
+        };
     }
 
     private static int? IntOption(string[] args, string name) =>

@@ -9,7 +9,7 @@ namespace Tollgate.Bench.Memory;
 /// </summary>
 internal sealed record KindMeasurement(ActivationKind Kind, ActivationRun Run, int CountedByOrleans, double BytesEach);
 
-/// <summary>The silo with (up to) a million account activations.</summary>
+/// <summary>The silo with (up to) a million account activations; <see cref="Changed"/>: with <c>--changed-windows</c>.</summary>
 internal sealed record ScaleMeasurement(
     int Accounts,
     ActivationRun Run,
@@ -18,7 +18,8 @@ internal sealed record ScaleMeasurement(
     GcActivity Gc,
     int TotalActivations,
     TimeSpan StatisticsCall,
-    TimeSpan Shutdown)
+    TimeSpan Shutdown,
+    ChangedWindowsRun? Changed)
 {
     /// <summary>Live bytes the phase added per account it activated: includes the growth of Orleans' catalog and directory at this scale.</summary>
     public double? BytesPerAccount => Run.Succeeded > 0 ? (double)(After.LiveBytes - LiveBytesBefore) / Run.Succeeded : null;
@@ -60,7 +61,7 @@ internal static class MemoryReport
         Line($"");
         Line($"Live managed heap of the started silo before any activation of Tollgate's: {MiB(baselineBytes)} ({baselineActivations:N0} activations of Orleans' own grains).");
         Line($"");
-        Line($"## {scale.Accounts:N0} accounts");
+        Line($"## {scale.Accounts:N0} accounts{(scale.Changed is null ? "" : ", with limits and windows changed")}");
         Line($"");
         Line($"| | |");
         Line($"| --- | ---: |");
@@ -75,8 +76,22 @@ internal static class MemoryReport
         if (scale.BytesPerAccount is { } each) Line($"| live bytes added per account at this scale | {each:N0} |");
         Line($"| GC while activating | {scale.Gc} |");
         Line($"| one IManagementGrain.GetSimpleGrainStatistics call (fastest of 5) | {scale.StatisticsCall.TotalMilliseconds:N1} ms |");
-        Line($"| silo shutdown (graceful: deactivate all, leave the cluster) | {scale.Shutdown.TotalSeconds:F1} s |");
+        if (scale.Changed is { } changed)
+        {
+            Line($"| accounts with limits authorized once (windows and a hold changed since the last checkpoint) | {changed.Run.Succeeded:N0} in {changed.Run.Elapsed.TotalSeconds:F1} s ({changed.Run.PerSecond:N0}/s) |");
+            Line($"| failures of the authorizes | {changed.Run.FailureSummary} |");
+            Line($"| managed heap, live, after the authorizes | {MiB(changed.LiveBytesAfter)} |");
+            Line($"| checkpoints in PostgreSQL before the stop (accounts rows whose windows is not null) | {changed.Before:N0} |");
+            Line($"| checkpoints written by the stop (the same count after it, less before) | {changed.WrittenAtStop:N0} |");
+        }
+        var grace = scale.Shutdown <= ChangedWindows.Grace ? "fits" : "does not fit";
+        Line($"| silo shutdown (graceful: deactivate all, leave the cluster) | {scale.Shutdown.TotalSeconds:F1} s ({grace} a {ChangedWindows.Grace.TotalSeconds:F0} s termination grace period) |");
         Line($"");
+        if (scale.Changed is not null)
+        {
+            Line($"With --changed-windows the accounts of this phase are seeded with the limits of 'account with limits', and after the figures above every account with limits (these and the first part's) gets one authorize (100 + 100 tokens, a hold for the longest TTL, {ChangedWindows.HoldTtlSeconds:N0} s, so it is still in flight at the stop). Each must then write a checkpoint, its windows and holds, into its accounts row through the group committer as the stop deactivates it. The silo's periodic checkpoint (Limits:CheckpointInterval, 1 s by default) is set to {ChangedWindows.CheckpointInterval} so that none was written before the stop: the worst case, every account changed since its last checkpoint. With the default interval the periodic checkpoints would have written them a second after the authorizes, leaving the stop only what changed in its last second.");
+            Line($"");
+        }
         Line($"The heap figures include the activations of the first part (other kinds and warm-ups), which stay active. All activations after that phase, by grain class as Orleans counts them (GetSimpleGrainStatistics), and as answered calls:");
         Line($"");
         Line($"| grain class | activations counted by Orleans | answered calls |");
