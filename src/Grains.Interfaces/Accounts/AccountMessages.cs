@@ -15,14 +15,6 @@ public sealed record CreateAccount([property: Id(0)] long OverdraftLimit, [prope
 [GenerateSerializer]
 public sealed record GetAccount([property: Id(0)] int LedgerLimit, [property: Id(1)] long? LedgerBefore);
 
-/// <summary>Holds <see cref="Amount"/> of the available balance for a request until it is settled, voided or expires.</summary>
-[GenerateSerializer]
-public sealed record ReserveCredit([property: Id(0)] string RequestId, [property: Id(1)] long Amount, [property: Id(2)] int TtlSeconds);
-
-/// <summary>Charges a request's actual cost and releases the rest of its reservation.</summary>
-[GenerateSerializer]
-public sealed record SettleCredit([property: Id(0)] string RequestId, [property: Id(1)] long ActualCost);
-
 /// <summary>Releases a reservation without charging (the upstream call was never made).</summary>
 [GenerateSerializer]
 public sealed record VoidReservation([property: Id(0)] string RequestId);
@@ -30,21 +22,6 @@ public sealed record VoidReservation([property: Id(0)] string RequestId);
 /// <summary>An operator's credit (positive) or debit (negative) with a reason, an actor and an idempotency key.</summary>
 [GenerateSerializer]
 public sealed record AdjustCredit([property: Id(0)] long Amount, [property: Id(1)] string Reason, [property: Id(2)] string Actor, [property: Id(3)] string IdempotencyKey);
-
-[GenerateSerializer]
-public sealed record ReserveResult([property: Id(0)] bool Granted, [property: Id(1)] string? Denial, [property: Id(2)] string RequestId, [property: Id(3)] long Amount, [property: Id(4)] long Available, [property: Id(5)] DateTimeOffset? ExpiresAt)
-{
-    public const string InsufficientCredit = "insufficient_credit";
-    public const string AlreadySettled = "already_settled";
-}
-
-/// <summary>
-/// <see cref="Charged"/> is what the balance lost; <see cref="Uncollected"/> the part of the actual
-/// cost beyond what the overdraft policy allowed. <see cref="Reserved"/> is 0 when the reservation
-/// had expired or was unknown (a late settlement).
-/// </summary>
-[GenerateSerializer]
-public sealed record SettleResult([property: Id(0)] string RequestId, [property: Id(1)] long Reserved, [property: Id(2)] long ActualCost, [property: Id(3)] long Charged, [property: Id(4)] long Uncollected, [property: Id(5)] long BalanceAfter);
 
 [GenerateSerializer]
 public sealed record VoidResult([property: Id(0)] string RequestId, [property: Id(1)] bool Released, [property: Id(2)] long Amount);

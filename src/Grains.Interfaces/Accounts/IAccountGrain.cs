@@ -13,12 +13,6 @@ public interface IAccountGrain : ILimitedGrain
     [Alias("get")]
     Task<AccountSnapshot> Get(GetAccount request);
 
-    [Alias("reserve")]
-    Task<ReserveResult> Reserve(ReserveCredit request);
-
-    [Alias("settle-credit")]
-    Task<SettleResult> Settle(SettleCredit request);
-
     [Alias("void")]
     Task<VoidResult> Void(VoidReservation request);
 

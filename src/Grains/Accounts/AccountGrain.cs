@@ -9,9 +9,9 @@ using Tollgate.Persistence;
 namespace Tollgate.Grains.Accounts;
 
 /// <summary>
-/// One account: credits, trial, status and rate limits. Reservations and rate windows live in
-/// memory (reservations are flushed on deactivation); every balance change is a write of the account
-/// row fenced by its version, plus its ledger row (and a settled request's usage row), committed
+/// One account: credits, trial, status and rate limits. Holds and rate windows live in memory and are
+/// checkpointed into the account's row (see <see cref="LimitedGrain"/>); every balance change is a write of
+/// the row fenced by its version, plus its ledger row (and a settled request's usage row), committed
 /// through the group committer before the caller hears of it. Settlements and adjustments are
 /// idempotent by their ids: a repeat returns the first result, from memory or from the database.
 /// <para>
@@ -22,12 +22,7 @@ namespace Tollgate.Grains.Accounts;
 /// memory only: it waits only for writes that give (see <see cref="AccountWrites"/>).
 /// </para>
 /// <para>
-/// When a write fails, memory is ahead of the database. If another activation wrote first (the version
-/// fence refused it), this one is stale: it deactivates, and the caller's retry reaches the live one.
-/// Any other failure (the database refused the write, or could not be reached) costs the activation only
-/// what was not committed: it reloads the account row (balance, settings, version), forgets its recent
-/// results, and keeps its holds and rate windows, which live in memory only and were never in the write.
-/// Calls wait meanwhile. Discarding the activation instead would hand its holds and windows out again.
+/// Its row, the fence of every write and what a failed write costs are <see cref="AccountRow"/>'s.
 /// </para>
 /// </summary>
 [GrainType("account")]
@@ -38,18 +33,16 @@ internal sealed class AccountGrain(
     [FromKeyedServices(TollgateClock.Key)] TimeProvider time,
     ILogger<AccountGrain> logger) : LimitedGrain("account", time), IAccountGrain
 {
-    private readonly RecentResults<SettleResult> _settlements = new(capacity: 16_384);
     private readonly RecentResults<AdjustResult> _adjustments = new(capacity: 1_024);
     private readonly RecentResults<RequestSettled> _settled = new(capacity: 16_384);
-    private AccountWrites _writes = new(committer);
-    private Task? _resync; // reloading the committed state after a failed write; calls wait for it
-    private bool _stale; // another activation wrote first: this one answers nothing more and goes
+    private AccountRow? _row;
     private CreditBook? _book; // null until the account exists
     private AccountSettings _settings = AccountSettings.Initial;
     private DateTimeOffset _createdAt;
-    private long _version;
     private bool _reservationsChanged;
     private HashSet<string>? _storedReservations; // ids in accounts.reservations (null: none)
+    private long _held; // every amount this activation reserved, summed
+    private long _heldCheckpointed; // _held as of the last committed checkpoint
     private List<Reservation>? _carriedHolds; // from a migration, in place of the stored ones
     private LimiterState? _storedWindows;
 
@@ -57,9 +50,11 @@ internal sealed class AccountGrain(
 
     private string AccountId => this.GetPrimaryKeyString();
 
+    private AccountRow Row => _row ??= new AccountRow(AccountId, committer, database, logger, DeactivateOnIdle, Reloaded);
+
     protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
-        var stored = await ReadAsync(db => AccountStore.LoadAsync(db, AccountId));
+        var stored = await Row.ReadAsync(db => AccountStore.LoadAsync(db, AccountId));
         if (stored is null) return;
         Apply(stored, _carriedHolds ?? stored.Reservations);
         _reservationsChanged = _carriedHolds is not null || _book!.ExpireDue(NowMs) > 0;
@@ -71,16 +66,25 @@ internal sealed class AccountGrain(
 
     protected override bool Uncheckpointed => base.Uncheckpointed || _reservationsChanged;
 
-    protected override bool MayCheckpoint => _book is not null && !_stale && !_writes.IsBroken && _resync is null; // else memory is not the truth
+    protected override bool MayCheckpoint => _book is not null && Row.IsTrustworthy; // else memory is not the truth
+
+    /// <summary>
+    /// A hold lost in a crash lets its credit be reserved again, and the second charge of it goes uncollected;
+    /// so holds reserved since the last checkpoint may sum to at most 5 % of the account's credit.
+    /// </summary>
+    protected override bool BeyondOwnLossBudget =>
+        _book is { } book && _held - _heldCheckpointed > RateLimiter.LossBudget(Math.Max(0, book.Balance + book.OverdraftLimit));
 
     /// <summary>The holds and the windows in the account's row, fenced by its version; a failure is handled as any failed write.</summary>
-    protected override Task WriteCheckpoint(LimiterState windows)
+    protected override async Task WriteCheckpoint(LimiterState windows)
     {
         var book = Existing();
+        var held = _held;
         _reservationsChanged = false;
         _storedReservations = StoredIds(book.Reservations);
-        _writes.Submit(AccountStore.Checkpoint(AccountId, book.Balance, _version++, book.Reservations, windows), onlyTakesAway: true); // holds no answer waits for
-        return CommittedAsync(_writes.All);
+        Row.Write(version => AccountStore.Checkpoint(AccountId, book.Balance, version, book.Reservations, windows), onlyTakesAway: true); // holds no answer waits for
+        await Row.AllCommittedAsync();
+        _heldCheckpointed = Math.Max(_heldCheckpointed, held);
     }
 
     public override void OnDehydrate(IDehydrationContext context)
@@ -102,63 +106,30 @@ internal sealed class AccountGrain(
         _settings = stored.Settings;
         Limits.Configure(_settings.Limits);
         _createdAt = stored.CreatedAt;
-        _version = stored.Version;
+        Row.Version = stored.Version;
         foreach (var reservation in holds) _book.Restore(reservation);
         _storedReservations = StoredIds(stored.Reservations);
     }
 
-    /// <summary>After a failed write (not a stale version): reloads what was committed, keeping the holds and windows in memory.</summary>
-    private async Task ResyncAsync()
+    /// <summary>After a failed write (not a stale version): takes the committed row, keeping the holds and windows in memory.</summary>
+    private void Reloaded(StoredAccount? stored)
     {
-        try
+        var holds = _book?.Reservations.ToList() ?? [];
+        _settled.Clear();
+        _adjustments.Clear();
+        if (stored is null)
         {
-            await _writes.All; // the rest of the broken chain fails without running
+            (_book, _settings) = (null, AccountSettings.Initial);
+            return;
         }
-        catch (CommitFailedException)
-        {
-        }
-        try
-        {
-            var stored = await ReadAsync(db => AccountStore.LoadAsync(db, AccountId));
-            var holds = _book?.Reservations.ToList() ?? [];
-            _writes = new AccountWrites(committer);
-            _settlements.Clear();
-            _settled.Clear();
-            _adjustments.Clear();
-            if (stored is null)
-            {
-                (_book, _settings, _version) = (null, AccountSettings.Initial, 0);
-            }
-            else
-            {
-                Apply(stored, holds);
-                _reservationsChanged = true; // the holds in memory are not the stored set
-            }
-            logger.LogWarning("Account {Account} reloaded its committed state after a failed write; its {Holds} holds and its rate windows stay", AccountId, holds.Count);
-            _resync = null;
-        }
-        catch (TollgateException)
-        {
-            DeactivateOnIdle(); // the database cannot be read either: this activation cannot be trusted any more
-            throw;
-        }
+        Apply(stored, holds);
+        _reservationsChanged = true; // the holds in memory are not the stored set
     }
-
-    /// <summary>Waits while the activation reloads after a failed write; throws if that failed or if the activation is stale (it is going).</summary>
-    private Task ReadyAsync() =>
-        _stale ? Task.FromException(new TollgateException(ErrorCodes.StaleActivation, $"This activation of account '{AccountId}' is stale and going; retry."))
-        : _resync ?? Task.CompletedTask;
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_book?.ExpireDue(NowMs) > 0) _reservationsChanged = true;
-        try
-        {
-            await _writes.All; // committed before the next activation reads the row (a migration's too)
-        }
-        catch (CommitFailedException)
-        {
-        }
+        await Row.DrainAsync(); // committed before the next activation reads the row (a migration's too)
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
 
@@ -166,7 +137,7 @@ internal sealed class AccountGrain(
     {
         _reservationsChanged = false;
         _storedReservations = StoredIds(book.Reservations);
-        _writes.Submit(AccountStore.UpdateWithReservations(AccountId, book.Balance, _version++, book.Reservations), onlyTakesAway: false);
+        Row.Write(version => AccountStore.UpdateWithReservations(AccountId, book.Balance, version, book.Reservations), onlyTakesAway: false);
     }
 
     private static HashSet<string>? StoredIds(IReadOnlyCollection<Reservation> reservations) =>
@@ -177,12 +148,12 @@ internal sealed class AccountGrain(
         Validate.Amount(request.InitialCredit, nameof(request.InitialCredit), allowZero: true);
         Validate.Amount(request.OverdraftLimit, nameof(request.OverdraftLimit), allowZero: true);
         Validate.Text(request.Actor, nameof(request.Actor), 200);
-        await ReadyAsync();
+        await Row.ReadyAsync();
         if (_book is not null)
         {
             // A repeat of the same creation (a retry whose answer was lost) gets the account; anything else is a clash.
-            await CommittedAsync(_writes.All);
-            var initial = await ReadAsync(db => AccountStore.FindAsync(db, AccountId, "adjust", "initial"));
+            await Row.AllCommittedAsync();
+            var initial = await Row.ReadAsync(db => AccountStore.FindAsync(db, AccountId, "adjust", "initial"));
             if (Existing().OverdraftLimit == request.OverdraftLimit && (initial?.Amount ?? 0) == request.InitialCredit) return Snapshot([], null);
             throw new TollgateException(AccountErrors.Exists, $"Account '{AccountId}' already exists with other settings.");
         }
@@ -191,11 +162,14 @@ internal sealed class AccountGrain(
             if (_book is not null) throw new TollgateException(ErrorCodes.StorageFailed, $"Account '{AccountId}' was created meanwhile; retry.");
             _book = new CreditBook(request.InitialCredit, request.OverdraftLimit);
             _createdAt = Time.GetUtcNow();
-            _version = 1;
-            var write = AccountStore.Insert(AccountId, request.InitialCredit, request.OverdraftLimit);
-            if (request.InitialCredit > 0)
-                write.Ledger("adjust", "initial", request.InitialCredit, request.InitialCredit, request.InitialCredit, null, "initial credit", request.Actor);
-            _writes.Submit(write, onlyTakesAway: false);
+            Row.Version = 0;
+            Row.Write(_ =>
+            {
+                var write = AccountStore.Insert(AccountId, request.InitialCredit, request.OverdraftLimit);
+                return request.InitialCredit > 0
+                    ? write.Ledger("adjust", "initial", request.InitialCredit, request.InitialCredit, request.InitialCredit, null, "initial credit", request.Actor)
+                    : write;
+            }, onlyTakesAway: false);
             return Snapshot([], null);
         });
     }
@@ -204,65 +178,11 @@ internal sealed class AccountGrain(
     {
         if (request.LedgerLimit is < 0 or > AccountLimits.MaxLedgerPage)
             throw new TollgateException(AccountErrors.InvalidArgument, $"The ledger page size must be between 0 and {AccountLimits.MaxLedgerPage}.");
-        await ReadyAsync();
+        await Row.ReadyAsync();
         if (Existing().ExpireDue(NowMs) > 0) _reservationsChanged = true;
-        await CommittedAsync(_writes.All); // the page must include this account's own latest entries
-        var ledger = request.LedgerLimit == 0 ? [] : await ReadAsync(db => AccountStore.PageAsync(db, AccountId, request.LedgerLimit, request.LedgerBefore));
+        await Row.AllCommittedAsync(); // the page must include this account's own latest entries
+        var ledger = request.LedgerLimit == 0 ? [] : await Row.ReadAsync(db => AccountStore.PageAsync(db, AccountId, request.LedgerLimit, request.LedgerBefore));
         return Snapshot(ledger, ledger.Count == request.LedgerLimit && ledger.Count > 0 ? ledger[^1].EntryId : null);
-    }
-
-    public Task<ReserveResult> Reserve(ReserveCredit request)
-    {
-        Validate.Key(request.RequestId, nameof(request.RequestId));
-        Validate.Amount(request.Amount, nameof(request.Amount), allowZero: false);
-        Validate.Ttl(request.TtlSeconds);
-        return Answer(() =>
-        {
-            var book = Existing();
-            var now = NowMs;
-            if (book.ExpireDue(now) > 0) _reservationsChanged = true;
-
-            if (book.TryGetReservation(request.RequestId, out var existing)) return Granted(existing, book);
-            if (_settlements.TryGet(request.RequestId, out _))
-                return new ReserveResult(false, ReserveResult.AlreadySettled, request.RequestId, request.Amount, book.Available, null);
-            if (!book.CanReserve(request.Amount))
-                return new ReserveResult(false, ReserveResult.InsufficientCredit, request.RequestId, request.Amount, book.Available, null);
-
-            var reservation = book.Reserve(request.RequestId, request.Amount, now + request.TtlSeconds * 1000L);
-            _reservationsChanged = true;
-            return Granted(reservation, book);
-        });
-    }
-
-    public async Task<SettleResult> Settle(SettleCredit request)
-    {
-        Validate.Key(request.RequestId, nameof(request.RequestId));
-        Validate.Amount(request.ActualCost, nameof(request.ActualCost), allowZero: true);
-        await ReadyAsync();
-        // No live reservation and no recent result: a repeat of an older settlement, or a late one (expired or lost hold).
-        var stored = _settlements.TryGet(request.RequestId, out _) || Existing().TryGetReservation(request.RequestId, out _) ? null
-            : await ReadAsync(db => AccountStore.FindAsync(db, AccountId, "settle", request.RequestId));
-        return await Answer(() =>
-        {
-            var book = Existing();
-            if (book.ExpireDue(NowMs) > 0) _reservationsChanged = true;
-            if (_settlements.TryGet(request.RequestId, out var known)) return SameSettlement(known, request);
-            if (stored is not null && !book.TryGetReservation(request.RequestId, out _))
-            {
-                var first = new SettleResult(request.RequestId, stored.Reserved ?? 0, stored.Requested, -stored.Amount, stored.Requested + stored.Amount, stored.BalanceAfter);
-                _settlements.Add(request.RequestId, first);
-                return SameSettlement(first, request);
-            }
-
-            var settlement = book.Settle(request.RequestId, request.ActualCost);
-            if (settlement.Reserved > 0) _reservationsChanged = true;
-            var result = new SettleResult(request.RequestId, settlement.Reserved, request.ActualCost, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
-            _writes.Submit(AccountStore.Update(AccountId, book.Balance, _settings, _version++)
-                .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, request.ActualCost, settlement.Reserved, null, null),
-                onlyTakesAway: true);
-            _settlements.Add(request.RequestId, result);
-            return result;
-        });
     }
 
     public Task<VoidResult> Void(VoidReservation request)
@@ -287,10 +207,10 @@ internal sealed class AccountGrain(
         Validate.Amount(Math.Abs(request.Amount), nameof(request.Amount), allowZero: false);
         Validate.Text(request.Reason, nameof(request.Reason), 500);
         Validate.Text(request.Actor, nameof(request.Actor), 200);
-        await ReadyAsync();
+        await Row.ReadyAsync();
         Existing();
         var stored = _adjustments.TryGet(request.IdempotencyKey, out _) ? null
-            : await ReadAsync(db => AccountStore.FindAsync(db, AccountId, "adjust", request.IdempotencyKey));
+            : await Row.ReadAsync(db => AccountStore.FindAsync(db, AccountId, "adjust", request.IdempotencyKey));
         return await Answer(() =>
         {
             var book = Existing();
@@ -303,7 +223,7 @@ internal sealed class AccountGrain(
             }
 
             var balanceAfter = book.Adjust(request.Amount);
-            _writes.Submit(AccountStore.Update(AccountId, balanceAfter, _settings, _version++)
+            Row.Write(version => AccountStore.Update(AccountId, balanceAfter, _settings, version)
                 .Ledger("adjust", request.IdempotencyKey, request.Amount, balanceAfter, request.Amount, null, request.Reason, request.Actor),
                 onlyTakesAway: false);
             var result = new AdjustResult(request.IdempotencyKey, request.Amount, balanceAfter, request.Reason, request.Actor);
@@ -328,7 +248,7 @@ internal sealed class AccountGrain(
             if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
 
             if (book.TryGetReservation(request.RequestId, out var held)) return Allowed(held, Limits.State(nowMs)); // a repeat
-            if (_settled.TryGet(request.RequestId, out _) || _settlements.TryGet(request.RequestId, out _))
+            if (_settled.TryGet(request.RequestId, out _))
                 return Denied(new Denial(Denials.AlreadySettled, $"Request '{request.RequestId}' was already settled."));
             if (_settings.Status == AccountStatus.Suspended)
                 return Denied(new Denial(Denials.AccountSuspended, $"Account '{AccountId}' is suspended."));
@@ -348,6 +268,7 @@ internal sealed class AccountGrain(
             }
             var hold = book.Reserve(new Reservation(request.RequestId, cost, expiresAt, funding, tokens, nowMs, request.Price));
             _reservationsChanged = true;
+            _held += hold.Amount;
             durable = DurableAsync();
             return Allowed(hold, admission.Limits);
         }, provisional: true); // the hold lives in memory only: it need not wait for earlier settles' commits
@@ -364,10 +285,10 @@ internal sealed class AccountGrain(
         Validate.Tokens(request.OutputTokens, nameof(request.OutputTokens));
         if (request.LatencyMs is < 0) throw new TollgateException(AccountErrors.InvalidArgument, "LatencyMs must not be negative.");
         Cost(request.Price, request.InputTokens, request.OutputTokens); // validates before anything changes
-        await ReadyAsync();
+        await Row.ReadyAsync();
         // No live hold and no recent result: a repeat of an older settlement, or a late one (expired or lost hold, or usage reported directly).
         var stored = _settled.TryGet(request.RequestId, out _) || Existing().TryGetReservation(request.RequestId, out _) ? null
-            : await ReadAsync(db => AccountStore.FindSettledAsync(db, AccountId, request.RequestId));
+            : await Row.ReadAsync(db => AccountStore.FindSettledAsync(db, AccountId, request.RequestId));
         return await Answer(() =>
         {
             var book = Existing();
@@ -401,7 +322,7 @@ internal sealed class AccountGrain(
             var settlement = book.Charge(cost - trialUsed, hold?.Amount ?? 0);
             var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, price,
                 cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
-            _writes.Submit(AccountStore.Update(AccountId, book.Balance, _settings, _version++)
+            Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version)
                 .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null)
                 .Usage(request with { Price = price }, result), onlyTakesAway: true); // a charge: authorizes need not wait for it
             _settled.Add(request.RequestId, result);
@@ -424,7 +345,7 @@ internal sealed class AccountGrain(
             if (_settings.Trial?.SameGrant(request) != true)
             {
                 _settings = _settings with { Trial = new Trial(request.Credit, request.Tokens, request.Requests, 0, 0, 0, request.ExpiresAt, now, request.Actor) };
-                _writes.Submit(AccountStore.Update(AccountId, book.Balance, _settings, _version++), onlyTakesAway: false);
+                Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version), onlyTakesAway: false);
             }
             return Snapshot([], null);
         });
@@ -441,7 +362,7 @@ internal sealed class AccountGrain(
             if (_settings.Status != request.Status)
             {
                 _settings = _settings with { Status = request.Status };
-                _writes.Submit(AccountStore.Update(AccountId, book.Balance, _settings, _version++), onlyTakesAway: false);
+                Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version), onlyTakesAway: false);
             }
             return Snapshot([], null);
         });
@@ -463,85 +384,17 @@ internal sealed class AccountGrain(
     protected override Task StoreLimitsAsync(LimitSettings limits, string actor) => Answer(() =>
     {
         _settings = _settings with { Limits = limits };
-        _writes.Submit(AccountStore.Update(AccountId, Existing().Balance, _settings, _version++), onlyTakesAway: false);
+        Row.Write(version => AccountStore.Update(AccountId, Existing().Balance, _settings, version), onlyTakesAway: false);
         return true;
     });
 
-    /// <summary>
-    /// Runs a call's turn (its state change, with no await inside) and answers once the writes the answer
-    /// rests on have committed: every write so far, or for a <paramref name="provisional"/> answer that wrote
-    /// nothing itself, only those that give. A refusal rests on memory too ("already settled"), so it waits the same.
-    /// </summary>
-    private async Task<T> Answer<T>(Func<T> turn, bool provisional = false)
+    /// <summary>Runs a call's turn and answers once what it rests on has committed (see <see cref="AccountRow.AnswerAsync"/>).</summary>
+    private Task<T> Answer<T>(Func<T> turn, bool provisional = false) => Row.AnswerAsync(() =>
     {
-        await ReadyAsync();
-        var before = _writes.All;
-        T result = default!;
-        TollgateException? refusal = null;
-        try
-        {
-            result = turn();
-            CheckpointSoon();
-        }
-        catch (TollgateException ex)
-        {
-            refusal = ex;
-        }
-        catch
-        {
-            // A bug: memory may be half-changed, so this activation must not serve another call.
-            DeactivateOnIdle();
-            throw;
-        }
-        await CommittedAsync(provisional && ReferenceEquals(_writes.All, before) ? _writes.Giving : _writes.All);
-        if (refusal is not null) throw refusal;
+        var result = turn();
+        CheckpointSoon();
         return result;
-    }
-
-    /// <summary>
-    /// Waits for writes. If one failed, memory is ahead of the database: a stale activation goes, any other
-    /// reloads what was committed (see the class), and the caller gets a retryable error either way.
-    /// </summary>
-    private async Task CommittedAsync(Task writes)
-    {
-        try
-        {
-            await writes;
-        }
-        catch (CommitFailedException ex)
-        {
-            if (ex.Failure == CommitFailure.Conflict)
-            {
-                _stale = true;
-                DeactivateOnIdle();
-                logger.LogWarning("A write of account {Account} was refused by its version: this activation is stale and goes", AccountId);
-            }
-            else if (_resync is null || _resync.IsCompletedSuccessfully)
-            {
-                _resync = ResyncAsync();
-            }
-            throw new TollgateException(ex.Failure switch
-            {
-                CommitFailure.Conflict => ErrorCodes.StaleActivation,
-                CommitFailure.Overloaded => ErrorCodes.Overloaded,
-                _ => ErrorCodes.StorageFailed,
-            }, $"The write of account '{AccountId}' was not committed ({ex.Message}); retry with the same id.");
-        }
-    }
-
-    /// <summary>A database read; an outage is a retryable error for the caller, and memory is untouched.</summary>
-    private async Task<T> ReadAsync<T>(Func<NpgsqlDataSource, Task<T>> read)
-    {
-        try
-        {
-            return await read(database);
-        }
-        catch (NpgsqlException ex)
-        {
-            logger.LogWarning(ex, "A database read of account {Account} failed", AccountId);
-            throw new TollgateException(ErrorCodes.StorageFailed, $"The database could not be read for account '{AccountId}'; retry.");
-        }
-    }
+    }, provisional);
 
     /// <summary>Why nothing can fund a request: a trial-only account whose trial is used up or expired, or too little paid credit.</summary>
     private Denial NoFunds(long cost, DateTimeOffset now)
@@ -582,14 +435,6 @@ internal sealed class AccountGrain(
 
     private CreditBook Existing() =>
         _book ?? throw new TollgateException(AccountErrors.NotFound, $"Account '{AccountId}' does not exist.");
-
-    private static ReserveResult Granted(Reservation reservation, CreditBook book) =>
-        new(true, null, reservation.RequestId, reservation.Amount, book.Available, DateTimeOffset.FromUnixTimeMilliseconds(reservation.ExpiresAt));
-
-    private static SettleResult SameSettlement(SettleResult first, SettleCredit request) =>
-        first.ActualCost == request.ActualCost ? first
-        : throw new TollgateException(AccountErrors.IdempotencyConflict,
-            $"Request '{request.RequestId}' was already settled with an actual cost of {first.ActualCost}, not {request.ActualCost}.");
 
     private static AdjustResult SameAdjustment(AdjustResult first, AdjustCredit request) =>
         first.Amount == request.Amount && first.Reason == request.Reason ? first

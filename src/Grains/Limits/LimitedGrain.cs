@@ -12,7 +12,8 @@ namespace Tollgate.Grains.Limits;
 /// migration context; a deactivation that does not migrate (a silo's graceful stop, idle collection) writes them
 /// as a checkpoint, which the next activation reads; while they change, a checkpoint is also written at most every
 /// <see cref="LimitOptions.CheckpointInterval"/>, so a crash loses at most what was admitted since the last one; and an
-/// admission that would put more than a window's loss budget (5 % of its limit) at stake waits for one (<see cref="DurableAsync"/>).
+/// admission that would put more than a window's loss budget (5 % of its limit) at stake waits for one (<see cref="DurableAsync"/>);
+/// so does one beyond a budget of the grain's own (<see cref="BeyondOwnLossBudget"/>: an account's holds).
 /// Where the checkpoint lives is the grain's (<see cref="ReadWindowsAsync"/>, <see cref="WriteCheckpoint"/>).
 /// </para>
 /// </summary>
@@ -138,7 +139,10 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     /// (<see cref="RateLimiter.LossBudget"/>): at once while the windows are within it, else when a checkpoint holding
     /// it has committed. Throws a <see cref="TollgateException"/> if that checkpoint was not committed.
     /// </summary>
-    protected Task DurableAsync() => Limits.BeyondLossBudget(_saved) ? SaveAsync() : Task.CompletedTask;
+    protected Task DurableAsync() => Limits.BeyondLossBudget(_saved) || BeyondOwnLossBudget ? SaveAsync() : Task.CompletedTask;
+
+    /// <summary>Whether what the grain checkpoints beside its windows puts more at stake than a crash may lose.</summary>
+    protected virtual bool BeyondOwnLossBudget => false;
 
     /// <summary>Starts the checkpoint timer if something changed and it is not running; it stops itself once nothing has.</summary>
     protected void CheckpointSoon()

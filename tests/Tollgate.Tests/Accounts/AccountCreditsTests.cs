@@ -1,5 +1,6 @@
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
 
 using Tollgate.Tests.Infrastructure;
@@ -9,26 +10,26 @@ namespace Tollgate.Tests.Accounts;
 public sealed class AccountCreditsTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
-    public async Task A_thousand_concurrent_reserves_never_reserve_more_than_the_available_balance()
+    public async Task A_thousand_concurrent_authorizes_never_hold_more_than_the_available_balance()
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var cluster = await TestCluster.StartAsync(database);
         var account = cluster.Grains.Account("hot");
         await account.Create(new CreateAccount(OverdraftLimit: 0, InitialCredit: 500_000, "test"));
 
-        var reserves = await Task.WhenAll(Enumerable.Range(0, 1_000).Select(i =>
-            Task.Run(() => account.Reserve(new ReserveCredit($"req-{i}", 1_000, 60)))));
+        var authorizes = await Task.WhenAll(Enumerable.Range(0, 1_000).Select(i =>
+            Task.Run(async () => (RequestId: $"req-{i}", Answer: await account.HoldAsync($"req-{i}", 1_000, 60)))));
 
-        var granted = reserves.Where(r => r.Granted).ToList();
+        var granted = authorizes.Where(r => r.Answer.Admission.Allowed).ToList();
         Assert.Equal(500, granted.Count);
-        Assert.All(reserves.Where(r => !r.Granted), r => Assert.Equal(ReserveResult.InsufficientCredit, r.Denial));
-        Assert.Equal(500_000, granted.Sum(r => r.Amount));
+        Assert.All(authorizes.Where(r => !r.Answer.Admission.Allowed), r => Assert.Equal(Denials.InsufficientCredit, r.Answer.Admission.Denial?.Reason));
+        Assert.Equal(500_000, granted.Sum(r => r.Answer.Reserved));
 
         // Settle every grant concurrently, some under, some over their reservation.
         var costs = new Random(7);
         var actual = granted.ToDictionary(r => r.RequestId, _ => (long)costs.Next(0, 2_000));
         var settled = await Task.WhenAll(granted.Select(r =>
-            Task.Run(() => account.Settle(new SettleCredit(r.RequestId, actual[r.RequestId])))));
+            Task.Run(() => account.ChargeAsync(r.RequestId, actual[r.RequestId]))));
 
         var totals = await Ledger.ReadAsync(database, "hot");
         Assert.Equal(totals.Balance, totals.LedgerSum);
@@ -102,23 +103,25 @@ public sealed class AccountCreditsTests(PostgresFixture postgres) : IClassFixtur
         await using var cluster = await TestCluster.StartAsync(database);
         var account = cluster.Grains.Account("dup");
         await account.Create(new CreateAccount(0, 10_000, "test"));
-        await account.Reserve(new ReserveCredit("r1", 1_000, 60));
+        Assert.True((await account.HoldAsync("r1", 1_000, 60)).Admission.Allowed);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
-            Task.Run(() => account.Settle(new SettleCredit("r1", 700)))));
+            Task.Run(() => account.ChargeAsync("r1", 700))));
         Assert.All(results, r => Assert.Equal(results[0], r));
-        Assert.Equal(new SettleResult("r1", 1_000, 700, 700, 0, 9_300), results[0]);
+        Assert.Equal(new RequestSettled("r1", "m", 700, 0, AccountCalls.OneNanoUsdAToken, Cost: 700, TrialUsed: 0, Charged: 700, Uncollected: 0, BalanceAfter: 9_300), results[0]);
+        Assert.Equal(1_000, await AccountCalls.SettledReservationAsync(database, "dup", "r1")); // the whole hold released, once
 
         // After a restart the first result comes back from the ledger.
         await cluster.StopSiloAsync();
         await cluster.StartSiloAsync();
-        Assert.Equal(results[0], await account.Settle(new SettleCredit("r1", 700)));
+        Assert.Equal(results[0], await account.ChargeAsync("r1", 700));
 
-        var conflict = await Assert.ThrowsAsync<TollgateException>(() => account.Settle(new SettleCredit("r1", 701)));
+        var conflict = await Assert.ThrowsAsync<TollgateException>(() => account.ChargeAsync("r1", 701));
         Assert.Equal(AccountErrors.IdempotencyConflict, conflict.Code);
 
         var totals = await Ledger.ReadAsync(database, "dup");
         Assert.Equal(new Ledger.Totals(9_300, 9_300, 2), totals); // the initial credit and one settlement
+        Assert.Equal(0, (await account.Get(new GetAccount(0, null))).Pending);
     }
 
     [Fact]
@@ -165,18 +168,19 @@ public sealed class AccountCreditsTests(PostgresFixture postgres) : IClassFixtur
         var account = cluster.Grains.Account("ttl");
         await account.Create(new CreateAccount(0, 1_000, "test"));
 
-        Assert.True((await account.Reserve(new ReserveCredit("short", 1_000, TtlSeconds: 1))).Granted);
-        Assert.False((await account.Reserve(new ReserveCredit("blocked", 1, 60))).Granted);
+        Assert.True((await account.HoldAsync("short", 1_000, ttlSeconds: 1)).Admission.Allowed);
+        Assert.Equal(Denials.InsufficientCredit, (await account.HoldAsync("blocked", 1, 60)).Admission.Denial?.Reason);
         clock.Advance(TimeSpan.FromMilliseconds(1_300));
 
         var after = await account.Get(new GetAccount(0, null));
         Assert.Equal(0, after.Pending);
         Assert.Equal(1_000, after.Available);
-        Assert.True((await account.Reserve(new ReserveCredit("next", 1_000, 60))).Granted);
+        Assert.True((await account.HoldAsync("next", 1_000, 60)).Admission.Allowed);
 
         // Settling the expired request later is a late settlement: charged, with nothing reserved.
-        var late = await account.Settle(new SettleCredit("short", 100));
-        Assert.Equal(0, late.Reserved);
+        var late = await account.ChargeAsync("short", 100);
+        Assert.Equal(0, await AccountCalls.SettledReservationAsync(database, "ttl", "short"));
+        Assert.Equal(1_000, (await account.Get(new GetAccount(0, null))).Pending); // it released no hold: "next" keeps its own
         Assert.Equal(0, late.Charged); // the only money left is held by "next"
         Assert.Equal(100, late.Uncollected);
     }
@@ -188,7 +192,7 @@ public sealed class AccountCreditsTests(PostgresFixture postgres) : IClassFixtur
         await using var cluster = await TestCluster.StartAsync(database);
         var account = cluster.Grains.Account("void");
         await account.Create(new CreateAccount(0, 1_000, "test"));
-        await account.Reserve(new ReserveCredit("r", 800, 60));
+        Assert.True((await account.HoldAsync("r", 800, 60)).Admission.Allowed);
 
         Assert.Equal(new VoidResult("r", true, 800), await account.Void(new VoidReservation("r")));
         Assert.Equal(new VoidResult("r", false, 0), await account.Void(new VoidReservation("r")));

@@ -60,7 +60,7 @@ public sealed class ActivationTests(PostgresFixture postgres) : IClassFixture<Po
         await using var cluster = await TestCluster.StartAsync(database, 1, null, null, QuickCollection(TimeSpan.FromSeconds(1)));
         var account = cluster.Grains.Account("idle");
         await account.Create(new CreateAccount(0, 1_000, "test"));
-        await account.Reserve(new ReserveCredit("held", 400, 600));
+        Assert.True((await account.HoldAsync("held", 400, 600)).Admission.Allowed);
 
         await Eventually.TrueAsync(async () => await Ledger.ScalarAsync(database, "SELECT jsonb_array_length(reservations) FROM accounts WHERE account_id = 'idle'") > 0,
             "the idle activation was not flushed", seconds: 15);
@@ -68,7 +68,9 @@ public sealed class ActivationTests(PostgresFixture postgres) : IClassFixture<Po
         // The next call activates it again from the database, hold included.
         var snapshot = await account.Get(new GetAccount(0, null));
         Assert.Equal(400, snapshot.Pending);
-        Assert.Equal(400, (await account.Settle(new SettleCredit("held", 300))).Reserved);
+        Assert.Equal(300, (await account.ChargeAsync("held", 300)).Charged);
+        Assert.Equal(400, await AccountCalls.SettledReservationAsync(database, "idle", "held")); // the settle found the hold and released it
+        Assert.Equal(0, (await account.Get(new GetAccount(0, null))).Pending);
     }
 
     [Fact]
@@ -78,8 +80,8 @@ public sealed class ActivationTests(PostgresFixture postgres) : IClassFixture<Po
         await using var cluster = await TestCluster.StartAsync(database, 1, null, null, QuickCollection(TimeSpan.FromSeconds(1)));
         var account = cluster.Grains.Account("voided");
         await account.Create(new CreateAccount(0, 1_000, "test"));
-        await account.Reserve(new ReserveCredit("a", 100, 600));
-        await account.Reserve(new ReserveCredit("b", 200, 600));
+        Assert.True((await account.HoldAsync("a", 100, 600)).Admission.Allowed);
+        Assert.True((await account.HoldAsync("b", 200, 600)).Admission.Allowed);
         const string stored = "SELECT count(*) FROM accounts, jsonb_array_elements(reservations) r WHERE account_id = 'voided' AND r->>'RequestId' = $1";
         await Eventually.TrueAsync(async () => await Ledger.ScalarAsync(database, stored, "a") > 0, "the idle activation was not flushed", seconds: 15);
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Metering;
 
 using Tollgate.Tests.Infrastructure;
 
@@ -19,7 +20,7 @@ public sealed class SiloRestartTests(PostgresFixture postgres) : IClassFixture<P
         for (var a = 0; a < Accounts; a++)
             await cluster.Grains.Account($"acct-{a}").Create(new CreateAccount(0, InitialCredit, "test"));
 
-        var settled = new ConcurrentDictionary<(string Account, string Request), SettleResult>();
+        var settled = new ConcurrentDictionary<(string Account, string Request), RequestSettled>();
         var adjusted = new ConcurrentDictionary<(string Account, string Key), AdjustResult>();
         var failures = 0;
         using var stop = new CancellationTokenSource();
@@ -38,9 +39,9 @@ public sealed class SiloRestartTests(PostgresFixture postgres) : IClassFixture<P
                         adjusted[(accountId, request)] = await account.Adjust(new AdjustCredit(1_000 + i, "load", "test", request));
                         continue;
                     }
-                    var reserve = await account.Reserve(new ReserveCredit(request, 5_000, 60));
-                    if (reserve.Granted)
-                        settled[(accountId, request)] = await account.Settle(new SettleCredit(request, 1_000 + i % 4_000));
+                    var hold = await account.HoldAsync(request, 5_000, 60);
+                    if (hold.Admission.Allowed)
+                        settled[(accountId, request)] = await account.ChargeAsync(request, 1_000 + i % 4_000);
                 }
                 catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
                 {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Metering;
 using Tollgate.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -17,11 +18,12 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
 
         var accounts = Enumerable.Range(0, 300).Select(i => cluster.Grains.Account($"a{i}")).ToList();
         await Task.WhenAll(accounts.Select(a => Task.Run(() => a.Create(new CreateAccount(0, 1_000, "test")))));
-        await Task.WhenAll(accounts.Select(a => Task.Run(() => a.Reserve(new ReserveCredit("r", 10, 60)))));
+        await Task.WhenAll(accounts.Select(a => Task.Run(() => a.HoldAsync("r", 10, 60))));
 
         var active = (await cluster.ActivationsAsync()).Where(a => a.GrainId.ToString().StartsWith("account/", StringComparison.Ordinal)).ToList();
         foreach (var account in accounts) Assert.Single(active, a => a.GrainId == account.GetGrainId());
-        Assert.Equal(3, active.Select(a => a.SiloAddress).Distinct().Count()); // spread, not all on one
+        // Spread, not all on one. Orleans' resource-optimized placement may leave a silo it rates busy out (2 of 3 in a loaded CI run).
+        Assert.InRange(active.Select(a => a.SiloAddress).Distinct().Count(), 2, 3);
     }
 
     [Fact]
@@ -49,7 +51,7 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
         for (var a = 0; a < accounts; a++)
             await cluster.Grains.Account($"roll-{a}").Create(new CreateAccount(0, 1_000_000_000, "test"));
 
-        var settled = new ConcurrentDictionary<string, SettleResult>();
+        var settled = new ConcurrentDictionary<string, RequestSettled>();
         var failures = new ConcurrentQueue<string>();
         using var stop = new CancellationTokenSource();
         async Task WorkerAsync(int worker)
@@ -61,9 +63,9 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
                 try
                 {
                     var account = cluster.Grains.Account(accountId);
-                    var reserve = await account.Reserve(new ReserveCredit(request, 10_000, 60));
-                    Assert.True(reserve.Granted);
-                    settled[$"{accountId}/{request}"] = await account.Settle(new SettleCredit(request, 7_000));
+                    var hold = await account.HoldAsync(request, 10_000, 60);
+                    Assert.True(hold.Admission.Allowed);
+                    settled[$"{accountId}/{request}"] = await account.ChargeAsync(request, 7_000);
                 }
                 catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
                 {
@@ -85,7 +87,7 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
         await stop.CancelAsync();
         await Task.WhenAll(workers);
 
-        output.WriteLine($"{settled.Count} reserve+settle pairs during the rolling restart; {cluster.ClientRetries - retriesBefore} attempts retried; {failures.Count} calls failed");
+        output.WriteLine($"{settled.Count} authorize+settle pairs during the rolling restart; {cluster.ClientRetries - retriesBefore} attempts retried; {failures.Count} calls failed");
         Assert.Empty(failures);
         Assert.True(settled.Count > 200, $"the load ran ({settled.Count} settlements)");
         for (var a = 0; a < accounts; a++)

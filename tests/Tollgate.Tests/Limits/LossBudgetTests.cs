@@ -10,7 +10,7 @@ namespace Tollgate.Tests.Limits;
 /// <summary>
 /// Between periodic checkpoints, an admission that would put more than a window's loss budget (5 % of its limit)
 /// at stake waits until a checkpoint holding it has committed, so a crash can let a window admit at most that much
-/// twice, however fast the key is used. The periodic checkpoints are made rare here, so only the budget writes them.
+/// twice, however fast the key is used; an account's holds have a budget of 5 % of its credit. The periodic checkpoints are made rare here, so only the budget writes them.
 /// </summary>
 public sealed class LossBudgetTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
@@ -33,6 +33,20 @@ public sealed class LossBudgetTests(PostgresFixture postgres) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task An_account_answers_the_hold_beyond_its_loss_budget_only_once_its_row_holds_it()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await StartAsync(database);
+        var account = cluster.Grains.Account("spender");
+        await account.Create(new CreateAccount(0, 1_000_000, "test")); // a budget of 50,000 nano-USD held at stake
+
+        for (var i = 1; i <= 5; i++) Assert.True((await account.HoldAsync($"r{i}", 10_000, 600)).Admission.Allowed);
+        Assert.Equal(0, await StoredHoldsAsync(database, "spender"));
+        Assert.True((await account.HoldAsync("r6", 10_000, 600)).Admission.Allowed);
+        Assert.Equal(6, await StoredHoldsAsync(database, "spender"));
+    }
+
+    [Fact]
     public async Task A_caller_ip_answers_the_admission_beyond_its_loss_budget_only_once_its_checkpoint_holds_it()
     {
         var database = await postgres.CreateDatabaseAsync();
@@ -47,6 +61,9 @@ public sealed class LossBudgetTests(PostgresFixture postgres) : IClassFixture<Po
 
     private static Task<TestCluster> StartAsync(string database) => TestCluster.StartAsync(database, 1, clock: null, commits: null,
         silo => silo.Services.Configure<LimitOptions>(o => o.CheckpointInterval = TimeSpan.FromHours(1)));
+
+    private static Task<long> StoredHoldsAsync(string database, string accountId) => Ledger.ScalarAsync(database,
+        "SELECT coalesce(jsonb_array_length(reservations), 0) FROM accounts WHERE account_id = $1", accountId);
 
     /// <summary>The requests the stored checkpoint counts (0 when there is none); <paramref name="checkpoint"/> selects it.</summary>
     private static Task<long> CountedAsync(string database, string checkpoint) => Ledger.ScalarAsync(database,
