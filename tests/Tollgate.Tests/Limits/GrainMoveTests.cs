@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Limits;
@@ -44,6 +45,45 @@ public sealed class GrainMoveTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Equal(before, await StateAsync(account)); // activated again on the other silo, from the checkpoint
         await AssertAtItsLimitsAsync(account);
     }
+
+    [Fact]
+    public async Task A_whole_cluster_stopped_gracefully_and_started_keeps_a_used_up_day_held_slots_and_holds()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var database = await postgres.CreateDatabaseAsync();
+        var day = new LimitSettings(RequestsPerMinute: null, TokensPerMinute: null, TokensPerDay: 100_000, MaxConcurrent: 2);
+        (string Limits, long Pending, int Holds, long Balance) before;
+        await using (var first = await StartWithoutPeriodicCheckpointsAsync(database, clock))
+        {
+            // The first request is beyond every loss budget, so a checkpoint holds it; the second is within them:
+            // only the stop's checkpoints carry it.
+            var account = first.Grains.Account("day");
+            await account.Create(new CreateAccount(0, 1_000_000, "test"));
+            await account.SetLimits(new SetLimits(day, "test"));
+            Assert.True((await account.Authorize(new AuthorizeAccount("r0", null, 94_000, 1_000, OneNanoUsdATokens, 600))).Admission.Allowed);
+            Assert.True((await account.Authorize(new AuthorizeAccount("r1", null, 3_000, 1_000, OneNanoUsdATokens, 600))).Admission.Allowed);
+            var ip = first.Grains.CallerIp("10.9.8.7");
+            Assert.True((await ip.Authorize(new AuthorizeIp("r0", 95_000, 600, day))).Allowed);
+            Assert.True((await ip.Authorize(new AuthorizeIp("r1", 4_000, 600, day))).Allowed);
+            before = await StateAsync(account);
+            await first.StopSiloAsync(0);
+            await first.StopSiloAsync(1);
+        }
+        clock.Advance(TimeSpan.FromMinutes(5));
+
+        await using var second = await StartWithoutPeriodicCheckpointsAsync(database, clock);
+        var again = second.Grains.Account("day");
+        var after = await StateAsync(again);
+        Assert.Equal((99_000, 2, 1_000_000), (after.Pending, after.Holds, after.Balance));
+        Assert.Equal((before.Pending, before.Holds, before.Balance), (after.Pending, after.Holds, after.Balance));
+        Assert.Equal("account.max_concurrent", (await again.Authorize(new AuthorizeAccount("r2", null, 1, 0, OneNanoUsdATokens, 600))).Admission.Denial?.Limit);
+        await again.Settle(new SettleRequest("r0", "m", null, null, 94_000, 1_000, OneNanoUsdATokens, null, "success", false, null, null));
+        Assert.Equal("account.tokens_per_day", (await again.Authorize(new AuthorizeAccount("r3", null, 2_000, 0, OneNanoUsdATokens, 600))).Admission.Denial?.Limit);
+        Assert.False((await second.Grains.CallerIp("10.9.8.7").Authorize(new AuthorizeIp("r2", 2_000, 600, day))).Allowed);
+    }
+
+    private static Task<TestCluster> StartWithoutPeriodicCheckpointsAsync(string database, ManualClock clock) => TestCluster.StartAsync(database, 2, clock, commits: null,
+        silo => silo.Services.Configure<LimitOptions>(o => o.CheckpointInterval = TimeSpan.FromHours(1)));
 
     /// <summary>An account at its limits: 4 of 5 requests this minute, 3 in flight (its slots, holding credit), 1 settled.</summary>
     private static async Task<IAccountGrain> BusyAccountAsync(TestCluster cluster, string id)
