@@ -1,4 +1,5 @@
 using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
@@ -97,7 +98,9 @@ internal sealed class Authorizer(
         }
         catch
         {
-            await ReleaseAsync(granted);
+            // The account may have reserved before the failure (an answer lost to a timeout): void it rather than
+            // leave the hold for its whole TTL. A void that fails too leaves it to expire.
+            await Task.WhenAll(ReleaseAsync(granted), VoidQuietlyAsync(accountId!, call.RequestId));
             throw;
         }
         limits.AddRange(account.Admission.Limits);
@@ -118,6 +121,18 @@ internal sealed class Authorizer(
         await denials.AddAsync(new DeniedRequest(accountId, call.RequestId, granted.KeyId, call.CallerIp, call.Model, call.EstimatedInputTokens,
             denial.Reason, time.GetUtcNow()), cancel);
         return new Authorization(AuthorizeResponse.Deny(call.RequestId, denial, limits), null, null);
+    }
+
+    private async Task VoidQuietlyAsync(string accountId, string requestId)
+    {
+        try
+        {
+            await grains.Account(accountId).Void(new VoidReservation(requestId));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Voiding the hold of request {RequestId} after its failed authorize failed too ({Error}); it expires with its TTL", requestId, ex.Message);
+        }
     }
 
     /// <summary>A denied request: as if never asked, except at the caller IP.</summary>
