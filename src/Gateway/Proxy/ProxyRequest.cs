@@ -9,16 +9,17 @@ namespace Tollgate.Gateway.Proxy;
 /// <summary>
 /// A client's request to a proxied endpoint, read for what metering needs: the model, whether it streams,
 /// whether the client asked for a stream's usage, and its worst case in tokens. The body goes upstream as it
-/// came, except the model (renamed to the provider's name for it) and, for a stream whose usage must be
+/// came, except the model (renamed to the provider's name for it), the output cap the hold was sized with when
+/// the client set none (so the answer cannot cost more than was held), and, for a stream whose usage must be
 /// asked for, <c>stream_options.include_usage</c>.
 /// </summary>
 internal sealed class ProxyRequest
 {
     private const int MaxChoices = 128;
 
-    private ProxyRequest(ProxyApi api, JsonElement body, string model, bool stream, bool clientAskedUsage, long outputCap)
+    private ProxyRequest(ProxyApi api, JsonElement body, string model, bool stream, bool clientAskedUsage, long outputCap, long? addedCap)
     {
-        (Api, Body, Model, Stream, ClientAskedUsage, OutputCap) = (api, body, model, stream, clientAskedUsage, outputCap);
+        (Api, Body, Model, Stream, ClientAskedUsage, OutputCap, AddedCap) = (api, body, model, stream, clientAskedUsage, outputCap, addedCap);
     }
 
     public ProxyApi Api { get; }
@@ -35,6 +36,9 @@ internal sealed class ProxyRequest
     /// <summary>The output tokens held: the request's own cap (times its choices), or the configured default.</summary>
     public long OutputCap { get; }
 
+    /// <summary>The cap per choice sent upstream in the API's first cap field when the client set none (null: the client's stands).</summary>
+    public long? AddedCap { get; }
+
     public static ProxyRequest Read(ProxyApi api, JsonElement body, long defaultOutputCap)
     {
         if (!body.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String)
@@ -48,6 +52,7 @@ internal sealed class ProxyRequest
         var clientAskedUsage = body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object && Flag(options, "include_usage");
 
         long outputCap = 0;
+        long? addedCap = null;
         if (api.OutputCaps.Length > 0)
         {
             long? cap = null;
@@ -56,13 +61,14 @@ internal sealed class ProxyRequest
                 cap = Count(body, field, Price.MaxTokens);
                 if (cap is not null) break;
             }
+            if (cap is null) addedCap = defaultOutputCap;
             var choices = Math.Max(Count(body, "n", MaxChoices) ?? 1, Count(body, "best_of", MaxChoices) ?? 1);
             outputCap = (cap ?? defaultOutputCap) * Math.Max(choices, 1);
         }
-        return new ProxyRequest(api, body, name, stream, clientAskedUsage, Math.Min(outputCap, Price.MaxTokens));
+        return new ProxyRequest(api, body, name, stream, clientAskedUsage, Math.Min(outputCap, Price.MaxTokens), addedCap);
     }
 
-    /// <summary>The body for the provider: the same fields, the model renamed, and usage asked for when a stream must report it.</summary>
+    /// <summary>The body for the provider: the same fields, the model renamed, the held cap added if the client set none, and usage asked for when a stream must report it.</summary>
     public void WriteUpstreamBody(IBufferWriter<byte> output, string upstreamModel)
     {
         using var writer = new Utf8JsonWriter(output);
@@ -86,11 +92,16 @@ internal sealed class ProxyRequest
                 writer.WriteEndObject();
                 wroteOptions = true;
             }
+            else if (AddedCap is not null && Api.OutputCaps.Contains(property.Name))
+            {
+                // A cap field set to null: the added cap takes its place.
+            }
             else if (!(askUsage && property.NameEquals("stream_options")))
             {
                 property.WriteTo(writer);
             }
         }
+        if (AddedCap is { } cap) writer.WriteNumber(Api.OutputCaps[0], cap);
         if (askUsage && !wroteOptions)
         {
             writer.WriteStartObject("stream_options");

@@ -35,6 +35,23 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task An_answer_to_a_request_without_an_output_cap_stays_within_its_hold()
+    {
+        // The fake answers 16 tokens unless capped lower; the gateway holds 5 for an uncapped request and must say so upstream.
+        await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: "--Proxy:DefaultMaxOutputTokens=5");
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hello"}],"max_tokens":null}
+            """));
+        Assert.Equal(5, (await Http.ReadAsync(response)).GetProperty("usage").GetProperty("completion_tokens").GetInt64());
+
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal(5, row.OutputTokens);
+        var forwarded = JsonDocument.Parse(stack.Received.Snapshot().Single().Body).RootElement;
+        Assert.Equal(5, forwarded.GetProperty("max_completion_tokens").GetInt64());
+        Assert.False(forwarded.TryGetProperty("max_tokens", out _));
+    }
+
+    [Fact]
     public async Task An_upstream_error_is_passed_through_with_its_status_and_not_charged()
     {
         await using var stack = await ProxyStack.StartAsync(postgres);
