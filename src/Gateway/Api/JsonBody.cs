@@ -13,6 +13,7 @@ namespace Tollgate.Gateway.Api;
 public sealed class JsonBody : IDisposable
 {
     public const int MaxBytes = 64 * 1024;
+    private const int FirstBuffer = 64 * 1024;
 
     private readonly JsonDocument _document;
     private readonly byte[] _buffer; // rented; the document reads from it until disposed
@@ -30,7 +31,9 @@ public sealed class JsonBody : IDisposable
     public static async Task<JsonBody?> ReadOptionalAsync(HttpRequest request, int maxBytes = MaxBytes, int maxDepth = 16)
     {
         if (request.ContentLength > maxBytes) throw TooLarge(maxBytes);
-        var (buffer, length) = await ReadBoundedAsync(request.Body, (int)Math.Min(request.ContentLength ?? 1024, maxBytes), maxBytes, request.HttpContext.RequestAborted);
+        // The first buffer is sized from the announced length only up to FirstBuffer: it grows with the bytes that arrive, so
+        // a caller announcing 32 MiB and sending little costs little.
+        var (buffer, length) = await ReadBoundedAsync(request.Body, (int)Math.Min(request.ContentLength ?? 1024, Math.Min(maxBytes, FirstBuffer)), maxBytes, request.HttpContext.RequestAborted);
         try
         {
             if (length == 0)

@@ -66,11 +66,8 @@ public static class ProxyEndpoints
     /// <summary>The models the key may use: every model with a route and a price (or any routed model, with a default price configured).</summary>
     private static async Task<IResult> ListModelsAsync(HttpContext http, IGrainFactory grains, AdminListings listings, MeteringOptions metering)
     {
-        var key = MeteredProxy.PresentedKey(http);
-        if (!ApiKeyFormat.TryParse(key, out var keyId, out var secretHash)) throw MeteredProxy.InvalidKey();
-        var check = await grains.ApiKey(keyId).Verify(new VerifyApiKey(secretHash));
-        if (check.Revoked) throw new ApiException(StatusCodes.Status401Unauthorized, Denials.KeyRevoked, "The API key has been revoked.");
-        if (!check.Valid) throw MeteredProxy.InvalidKey();
+        if (await MeteredProxy.RefusedKeyAsync(MeteredProxy.PresentedKey(http), grains) is { } refused)
+            throw refused.Reason == Denials.KeyRevoked ? new ApiException(StatusCodes.Status401Unauthorized, Denials.KeyRevoked, refused.Message) : MeteredProxy.InvalidKey();
         var models = await listings.RoutedModelsAsync(pricedOnly: metering.FallbackPrice is null);
         return Results.Ok(new ModelList("list", [.. models.Select(model => new ModelEntry(model.Model, "model", model.CreatedAt.ToUnixTimeSeconds(), "tollgate"))]));
     }
@@ -177,14 +174,21 @@ public sealed class EmbeddingsBody : ProxiedBody
 /// <summary>Serves one proxied request, from authorize to settle.</summary>
 internal sealed class MeteredProxy(
     Authorizer authorizer, Settlement settlement, TokenCounter counter, ProxySettings settings, Relay relay, MeteringOptions metering,
-    ProxyMetrics metrics, TimeProvider time, ILogger<MeteredProxy> logger)
+    ProxyMetrics metrics, IGrainFactory grains, TimeProvider time, ILogger<MeteredProxy> logger)
 {
     internal async Task ForwardAsync(HttpContext http, ProxyApi api)
     {
         var options = settings.Options;
         var requestId = "px_" + Guid.CreateVersion7().ToString("N");
         http.Response.Headers["x-request-id"] = requestId;
-        var apiKey = PresentedKey(http) ?? throw InvalidKey();
+        // The key first: a caller without one must not make the gateway read, hold or parse a body (up to 32 MiB).
+        var apiKey = PresentedKey(http);
+        if (await RefusedKeyAsync(apiKey, grains) is { } refused)
+        {
+            metrics.RefusedKey(refused.Reason);
+            await ProxyErrors.WriteDenialAsync(http, refused, model: "");
+            return;
+        }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = options.MaxRequestBytes;
 
         using var body = await JsonBody.ReadAsync(http.Request, options.MaxRequestBytes, maxDepth: 128);
@@ -275,6 +279,15 @@ internal sealed class MeteredProxy(
                 return;
             }
         }
+    }
+
+    /// <summary>Why the presented API key is refused (missing, malformed, unknown or revoked), or null once its grain verified it.</summary>
+    internal static async Task<Denial?> RefusedKeyAsync(string? key, IGrainFactory grains)
+    {
+        if (!ApiKeyFormat.TryParse(key, out var keyId, out var secretHash)) return new Denial(Denials.InvalidApiKey, "The API key is not valid.");
+        var check = await grains.ApiKey(keyId).Verify(new VerifyApiKey(secretHash));
+        if (check.Revoked) return new Denial(Denials.KeyRevoked, "The API key has been revoked.");
+        return check.Valid ? null : new Denial(Denials.InvalidApiKey, "The API key is not valid.");
     }
 
     internal static string? PresentedKey(HttpContext http)

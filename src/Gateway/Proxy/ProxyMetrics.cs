@@ -11,11 +11,17 @@ public sealed class ProxyMetrics
 {
     public const string EstimatedName = "tollgate.proxy.estimated_usage";
     public const string UnsettledName = "tollgate.proxy.unsettled_requests";
+    public const string RefusedKeysName = "tollgate.proxy.refused_keys";
 
     private static readonly Counter<long> EstimatedRequests = GatewayMetrics.Meter.CreateCounter<long>(EstimatedName, "{request}",
         "Requests charged by the proxy's own token count: the provider reported no usage");
     private static readonly Counter<long> UnsettledRequests = GatewayMetrics.Meter.CreateCounter<long>(UnsettledName, "{request}",
         "Requests whose settle failed after every retry: not charged");
+
+    private static readonly Counter<long> RefusedKeys = GatewayMetrics.Meter.CreateCounter<long>(RefusedKeysName, "{request}",
+        "Requests refused for their API key (missing, malformed, unknown or revoked) before their body was read; they leave no usage row");
+
+    public void RefusedKey(string reason) => RefusedKeys.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Estimated(string provider, string model) =>
         EstimatedRequests.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("model", model));
