@@ -131,6 +131,7 @@ internal sealed class Authorizer(
         }
         catch (Exception ex)
         {
+            GatewayMetrics.VoidFailed("authorize");
             logger.LogWarning("Voiding the hold of request {RequestId} after its failed authorize failed too ({Error}); it expires with its TTL", requestId, ex.Message);
         }
     }

@@ -20,6 +20,7 @@ public static class GatewayMetrics
     public const string ChargedName = "tollgate.charged";
     public const string UncollectedName = "tollgate.uncollected";
     public const string TrialUsedName = "tollgate.trial_used";
+    public const string VoidFailuresName = "tollgate.void_failures";
 
     public const string Allowed = "allowed";
     public const string Denied = "denied";
@@ -46,6 +47,8 @@ public static class GatewayMetrics
         "Cost the overdraft policy did not allow to charge, in nano-USD");
     private static readonly Counter<long> TrialUsed = Meter.CreateCounter<long>(TrialUsedName, "{nano-USD}",
         "Cost covered by trials, in nano-USD");
+    private static readonly Counter<long> VoidFailures = Meter.CreateCounter<long>(VoidFailuresName, "{request}",
+        "Voids the gateway made on its own (after a failed authorize, or a request it could not forward) that failed: the hold ends with its TTL");
 
     // Reasons come from Tollgate's grains, a fixed set; anything else (a newer silo's) is counted as "other".
     private static readonly HashSet<string> Reasons =
@@ -70,6 +73,9 @@ public static class GatewayMetrics
         Authorizes.Add(1, outcomeTag);
         AuthorizeDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, outcomeTag);
     }
+
+    /// <summary>A void the gateway made on its own failed; <paramref name="at"/>: <c>authorize</c> or <c>proxy</c>.</summary>
+    internal static void VoidFailed(string at) => VoidFailures.Add(1, new KeyValuePair<string, object?>("at", at));
 
     internal static void SettleTook(long startedAt, bool settled) =>
         SettleDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, new KeyValuePair<string, object?>("outcome", settled ? Settled : Error));

@@ -41,11 +41,39 @@ internal sealed class Settlement(IGrainFactory grains, ILogger<Settlement> logge
         }
     }
 
-    /// <summary>The request was never made: its hold and limit slots go back as if never asked (the caller IP keeps it counted).</summary>
+    /// <summary>
+    /// The request was never made: its hold and limit slots go back as if never asked (the caller IP keeps it counted).
+    /// The slots at the key, caller IP and model go back even when the account's void fails.
+    /// </summary>
     public async Task<VoidResult> VoidAsync(ReservationToken token)
     {
-        var voided = await grains.Account(token.AccountId).Void(new VoidReservation(token.RequestId));
-        await HeldGrants.Of(token).ReleaseAsync(grains, tokensUsed: 0, refund: true, logger);
-        return voided;
+        var releases = HeldGrants.Of(token).ReleaseAsync(grains, tokensUsed: 0, refund: true, logger); // never throws
+        try
+        {
+            return await grains.Account(token.AccountId).Void(new VoidReservation(token.RequestId));
+        }
+        finally
+        {
+            await releases;
+        }
+    }
+
+    /// <summary>
+    /// Voids a request the gateway gave up on before it was forwarded, and never throws: the caller's own answer
+    /// must not turn into another error. A void that fails is logged and counted in <c>tollgate.void_failures</c>;
+    /// the account's hold then ends with its TTL (the proxy's lease), the other slots were released anyway.
+    /// </summary>
+    public async Task VoidQuietlyAsync(ReservationToken token, string at)
+    {
+        try
+        {
+            await VoidAsync(token);
+        }
+        catch (Exception ex)
+        {
+            GatewayMetrics.VoidFailed(at);
+            logger.LogError("Voiding the hold of request {RequestId} of account {AccountId} failed ({Error}); it ends with its TTL",
+                token.RequestId, token.AccountId, ex.Message);
+        }
     }
 }

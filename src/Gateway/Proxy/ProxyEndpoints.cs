@@ -211,14 +211,7 @@ internal sealed class MeteredProxy(
 
         if (!options.Providers.TryGetValue(route.Provider, out var provider))
         {
-            try
-            {
-                await settlement.VoidAsync(reservation);
-            }
-            catch (Exception ex) when (Cluster.ClusterFailures.CodeOf(ex) is not null)
-            {
-                logger.LogWarning("Voiding request {RequestId} failed ({Error}); its hold expires with its TTL", requestId, ex.Message);
-            }
+            await settlement.VoidQuietlyAsync(reservation, "proxy"); // whatever it throws, the answer is this 503
             logger.LogError("Model {Model} is routed to provider {Provider}, which this gateway does not configure (Proxy:Providers)", request.Model, route.Provider);
             throw new ApiException(StatusCodes.Status503ServiceUnavailable, "provider_not_configured", $"The model '{request.Model}' is routed to a provider this gateway does not know.");
         }

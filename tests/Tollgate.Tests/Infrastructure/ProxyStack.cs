@@ -47,12 +47,17 @@ public sealed class ProxyStack : IAsyncDisposable
     public HttpClient Proxy(int gateway = 0) => Cluster.ClientOf(gateway, Key);
 
     /// <param name="gatewaySettings">More configuration of every gateway, e.g. a provider timeout.</param>
-    public static async Task<ProxyStack> StartAsync(PostgresFixture postgres, int silos = 1, TimeProvider? clock = null, params string[] gatewaySettings)
+    public static Task<ProxyStack> StartAsync(PostgresFixture postgres, int silos = 1, TimeProvider? clock = null, params string[] gatewaySettings) =>
+        StartAsync(postgres, silos, clock, configureSilo: null, gatewaySettings);
+
+    /// <param name="configureSilo">More configuration of every silo, e.g. a grain call filter that fails some calls.</param>
+    public static async Task<ProxyStack> StartAsync(PostgresFixture postgres, int silos, TimeProvider? clock, Action<Orleans.Hosting.ISiloBuilder>? configureSilo,
+        params string[] gatewaySettings)
     {
         var port = FreePort.Loopback();
         var fake = FakeUpstreamApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--FakeUpstream:ApiKey={ProviderKey}", "--Logging:LogLevel:Default=Warning"]);
         await fake.StartAsync();
-        var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), silos, clock, null, null,
+        var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), silos, clock, null, configureSilo,
             [$"--Proxy:Providers:fake:BaseUrl=http://127.0.0.1:{port}/v1", $"--Proxy:Providers:fake:ApiKey={ProviderKey}", .. gatewaySettings]);
         await CreateAccountAsync(cluster.Admin, Account, Credit);
         var (keyId, key) = await CreateKeyAsync(cluster.Admin, Account);
