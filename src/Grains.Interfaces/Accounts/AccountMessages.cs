@@ -75,6 +75,9 @@ public static class AccountErrors
 public static class AccountLimits
 {
     public const int MaxReservationTtlSeconds = 3600;
+
+    /// <summary>Renewals never keep a hold (or a limit's grant) more than this long after its authorize: a day.</summary>
+    public const int MaxHoldLifetimeSeconds = 86_400;
     public const int MaxLedgerPage = 500;
 }
 

@@ -8,6 +8,10 @@ public interface ILimitedGrain : IGrainWithStringKey
     [Alias("release")]
     Task<ReleaseResult> Release(ReleaseGrant request);
 
+    /// <summary>Keeps what an authorize took for a request while the request runs (see <see cref="RenewGrant"/>).</summary>
+    [Alias("renew")]
+    Task<RenewResult> Renew(RenewGrant request);
+
     [Alias("set-limits")]
     Task<LimitsView> SetLimits(SetLimits request);
 

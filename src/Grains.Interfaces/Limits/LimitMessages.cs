@@ -59,6 +59,18 @@ public sealed record ReleaseGrant([property: Id(0)] string RequestId, [property:
 [GenerateSerializer]
 public sealed record ReleaseResult([property: Id(0)] bool Released);
 
+/// <summary>
+/// Keeps a request's grant (and at an account, its credit hold) while the request still runs: it then lasts at least
+/// <see cref="TtlSeconds"/> (1 to 3600) from now, and never more than a day after its authorize. Never shortens one,
+/// never brings back one that ended: a repeat changes nothing, so a retry is harmless.
+/// </summary>
+[GenerateSerializer]
+public sealed record RenewGrant([property: Id(0)] string RequestId, [property: Id(1)] int TtlSeconds);
+
+/// <summary><see cref="Renewed"/>: the grain still holds the request's grant (or hold); false once it ended (settled, voided, expired) or if it never had one.</summary>
+[GenerateSerializer]
+public sealed record RenewResult([property: Id(0)] bool Renewed);
+
 /// <summary>The stable reason codes of a denied authorize.</summary>
 public static class Denials
 {

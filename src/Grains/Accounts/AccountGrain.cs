@@ -370,6 +370,22 @@ internal sealed class AccountGrain(
 
     public override async Task<ReleaseResult> Release(ReleaseGrant request) => new(await Answer(() => ReleaseGrant(request)));
 
+    /// <summary>Keeps a running request's hold and its grant of the account's limits; true while the hold is there.</summary>
+    public override Task<RenewResult> Renew(RenewGrant request)
+    {
+        ValidateRenewal(request);
+        return Answer(() =>
+        {
+            var book = Existing();
+            var nowMs = NowMs;
+            if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
+            var renewed = book.Renew(request.RequestId, request.TtlSeconds * 1000L, AccountLimits.MaxHoldLifetimeSeconds * 1000L, nowMs);
+            if (renewed == true) _reservationsChanged = true; // the next checkpoint stores the later expiry
+            RenewGrant(request);
+            return new RenewResult(renewed is not null);
+        }, provisional: true); // memory only, as an authorize's hold: it waits for no earlier charge's commit
+    }
+
     protected override bool HoldsNothing => _book is null; // an account that does not exist
 
     protected override LimitSettings? OwnLimits

@@ -102,6 +102,22 @@ internal sealed class CreditBook(long balance, long overdraftLimit)
         return Balance;
     }
 
+    /// <summary>
+    /// Keeps a reservation: it then expires no sooner than <paramref name="ttlMs"/> from <paramref name="now"/>, and never
+    /// later than <paramref name="maxLifetimeMs"/> after its authorize. Never shortens one. Null if there is no such
+    /// reservation; otherwise whether its expiry moved.
+    /// </summary>
+    public bool? Renew(string requestId, long ttlMs, long maxLifetimeMs, long now)
+    {
+        if (!_reservations.TryGetValue(requestId, out var reservation)) return null;
+        var expiresAt = Math.Min(now + ttlMs, reservation.AuthorizedAt + maxLifetimeMs);
+        if (expiresAt <= reservation.ExpiresAt) return false;
+        _reservations[requestId] = reservation with { ExpiresAt = expiresAt };
+        _expiries.Enqueue(requestId, expiresAt); // the earlier entry no longer matches: skipped when it comes due
+        _expiries.Compact(_reservations.Count, _reservations, static holds => holds.Values.Select(hold => (hold.RequestId, hold.ExpiresAt)));
+        return true;
+    }
+
     /// <summary>Releases every reservation whose expiry is at or before <paramref name="now"/> (unix ms); returns how many.</summary>
     public int ExpireDue(long now)
     {

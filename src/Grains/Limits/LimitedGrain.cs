@@ -134,6 +134,26 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
 
     public virtual Task<ReleaseResult> Release(ReleaseGrant request) => Task.FromResult(new ReleaseResult(ReleaseGrant(request)));
 
+    public virtual Task<RenewResult> Renew(RenewGrant request)
+    {
+        ValidateRenewal(request);
+        return Task.FromResult(new RenewResult(RenewGrant(request)));
+    }
+
+    protected static void ValidateRenewal(RenewGrant request)
+    {
+        Validate.Key(request.RequestId, nameof(request.RequestId));
+        Validate.Ttl(request.TtlSeconds);
+    }
+
+    /// <summary>Keeps a request's grant (see <see cref="RateLimiter.Renew"/>); false if none is held.</summary>
+    protected bool RenewGrant(RenewGrant request)
+    {
+        var renewed = Limits.Renew(request.RequestId, request.TtlSeconds * 1000L, Accounts.AccountLimits.MaxHoldLifetimeSeconds * 1000L, NowMs);
+        CheckpointSoon();
+        return renewed;
+    }
+
     /// <summary>
     /// Completes once the admission just made cannot be lost to a crash beyond the loss budget
     /// (<see cref="RateLimiter.LossBudget"/>): at once while the windows are within it, else when a checkpoint holding

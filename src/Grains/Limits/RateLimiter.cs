@@ -109,6 +109,24 @@ internal sealed class RateLimiter(string scope)
         return true;
     }
 
+    /// <summary>
+    /// Keeps a grant: it then expires no sooner than <paramref name="ttlMs"/> from now, and never later than
+    /// <paramref name="maxLifetimeMs"/> after it was taken. Never shortens one. False if no such grant is held.
+    /// </summary>
+    public bool Renew(string requestId, long ttlMs, long maxLifetimeMs, long now)
+    {
+        now = Math.Max(now, _latest);
+        ExpireDue(now);
+        if (!_grants.TryGetValue(requestId, out var grant)) return false;
+        var expiresAt = Math.Min(now + ttlMs, grant.At + maxLifetimeMs);
+        if (expiresAt <= grant.ExpiresAt) return true;
+        _grants[requestId] = grant with { ExpiresAt = expiresAt };
+        _expiries.Enqueue(requestId, expiresAt); // the earlier entry no longer matches: skipped when it comes due
+        _expiries.Compact(_grants.Count, _grants, static grants => grants.Select(g => (g.Key, g.Value.ExpiresAt)));
+        Changes++;
+        return true;
+    }
+
     /// <summary>What the windows count and the grants in flight, to carry to the scope's next activation.</summary>
     public LimiterState Export(long now)
     {

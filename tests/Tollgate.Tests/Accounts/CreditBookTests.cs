@@ -52,6 +52,32 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void A_renewed_reservation_outlives_its_first_expiry_and_one_no_longer_renewed_expires()
+    {
+        var book = new CreditBook(1_000, 0);
+        book.Reserve(new Reservation("a", 400, ExpiresAt: 10_000, Funding: "credit", Tokens: 10, AuthorizedAt: 0));
+        Assert.Equal(true, book.Renew("a", ttlMs: 10_000, maxLifetimeMs: 100_000, now: 8_000)); // now until 18 s
+        Assert.Equal(false, book.Renew("a", ttlMs: 5_000, maxLifetimeMs: 100_000, now: 9_000)); // never shortened
+        Assert.Equal(0, book.ExpireDue(12_000)); // past its first expiry: still held
+        Assert.Equal(400, book.Pending);
+        Assert.Equal(1, book.ExpireDue(18_000)); // no renewal since: it ends
+        Assert.Equal(0, book.Pending);
+        Assert.Null(book.Renew("a", 10_000, 100_000, 18_001)); // an ended hold is not brought back
+        Assert.Equal(0, book.ExpireDue(30_000));
+    }
+
+    [Fact]
+    public void Renewals_never_keep_a_reservation_past_its_longest_life()
+    {
+        var book = new CreditBook(1_000, 0);
+        book.Reserve(new Reservation("a", 400, ExpiresAt: 10_000, AuthorizedAt: 1_000));
+        Assert.Equal(true, book.Renew("a", ttlMs: 60_000, maxLifetimeMs: 30_000, now: 5_000));
+        Assert.Equal(31_000, book.Reservations.Single().ExpiresAt); // authorized at 1 s, lives 30 s at most
+        Assert.Equal(false, book.Renew("a", 60_000, 30_000, 20_000));
+        Assert.Equal(1, book.ExpireDue(31_000));
+    }
+
+    [Fact]
     public void Expired_reservations_are_released_once()
     {
         var book = new CreditBook(1_000, 0);

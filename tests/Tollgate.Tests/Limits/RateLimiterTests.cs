@@ -57,6 +57,22 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
+    public void A_renewed_grant_keeps_its_slot_past_its_first_expiry_until_renewals_stop()
+    {
+        var limiter = new RateLimiter("key");
+        limiter.Configure(new LimitSettings(null, null, null, MaxConcurrent: 1));
+        Assert.True(limiter.TryAcquire("a", 10, expiresAt: 10_000, now: 0).Allowed);
+        Assert.True(limiter.Renew("a", ttlMs: 10_000, maxLifetimeMs: 100_000, now: 8_000)); // until 18 s
+        Assert.True(limiter.Renew("a", ttlMs: 1_000, maxLifetimeMs: 100_000, now: 9_000)); // a shorter renewal changes nothing
+        Assert.False(limiter.TryAcquire("b", 10, 30_000, now: 12_000).Allowed); // past its first expiry the slot is still taken
+        Assert.True(limiter.TryAcquire("b", 10, 30_000, now: 18_000).Allowed); // not renewed since: it expired
+        Assert.False(limiter.Renew("a", 10_000, 100_000, 18_001)); // and stays ended
+        Assert.True(limiter.Renew("b", ttlMs: 60_000, maxLifetimeMs: 20_000, now: 19_000)); // b was taken at 18 s: 38 s at most
+        Assert.False(limiter.TryAcquire("c", 10, 60_000, now: 37_999).Allowed);
+        Assert.True(limiter.TryAcquire("c", 10, 60_000, now: 38_000).Allowed);
+    }
+
+    [Fact]
     public void Released_grants_do_not_pile_up_until_their_expiry()
     {
         var limiter = new RateLimiter("account");
