@@ -29,6 +29,17 @@ internal sealed record HeldGrants(string IpKey, string? KeyId, string Model, str
     /// <summary>Which grains hold a grant, as the reservation id records it.</summary>
     public string Flags => $"{(Ip ? "i" : "")}{(Key ? "k" : "")}{(ModelGrant ? "m" : "")}";
 
+    /// <summary>Renews the grants of a request that still runs (see <see cref="RenewGrant"/>); throws if a grain call failed.</summary>
+    public Task RenewAsync(IGrainFactory grains, RenewGrant renew)
+    {
+        var shared = renew with { RequestId = SharedId };
+        List<Task> renewals = [];
+        if (Ip) renewals.Add(grains.CallerIp(IpKey).Renew(shared));
+        if (Key) renewals.Add(grains.ApiKey(KeyId!).Renew(renew));
+        if (ModelGrant) renewals.Add(grains.Model(Model).Renew(shared));
+        return Task.WhenAll(renewals);
+    }
+
     /// <summary>Best effort: a grant not given back expires with its reservation. Never throws.</summary>
     public async Task ReleaseAsync(IGrainFactory grains, long tokensUsed, bool refund, ILogger logger)
     {

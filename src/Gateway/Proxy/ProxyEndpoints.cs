@@ -198,7 +198,7 @@ internal sealed class MeteredProxy(
         if (!CallerAddress.TryGetLimitKey(caller.ToString(), metering.Ipv6PrefixBits, out var ipKey))
             throw new InvalidOperationException($"The caller address {caller} has no limit key.");
 
-        var call = new AuthorizeCall(requestId, apiKey, null, caller.ToString(), ipKey, request.Model, input, request.OutputCap, options.ReservationTtlSeconds,
+        var call = new AuthorizeCall(requestId, apiKey, null, caller.ToString(), ipKey, request.Model, input, request.OutputCap, options.HoldLeaseSeconds,
             RequireRoute: true);
         var authorization = await authorizer.AuthorizeAsync(call, time, http.RequestAborted);
         ProxyErrors.SetRateLimitHeaders(http.Response, authorization.Response.RateLimit);
@@ -218,15 +218,19 @@ internal sealed class MeteredProxy(
 
         var started = Stopwatch.GetTimestamp();
         RelayResult result;
-        try
+        // The hold was taken for one lease: renewed while the request runs, so a gateway that dies leaves it for at most that.
+        using (HoldRenewal.Start(grains, reservation, options.HoldLease, provider.Timeout + options.MaxStreamDuration, time, metrics, logger))
         {
-            result = await relay.ExchangeAsync(http, request, provider, route.UpstreamModel, options.MaxResponseBytes);
-        }
-        catch (Exception ex)
-        {
-            // A bug, not the provider: still settle, exactly once, with what is known.
-            logger.LogError(ex, "Relaying request {RequestId} failed", requestId);
-            result = new RelayResult(Outcomes.GatewayError, null, 0, Answered: true);
+            try
+            {
+                result = await relay.ExchangeAsync(http, request, provider, route.UpstreamModel, options.MaxResponseBytes, options.MaxStreamDuration);
+            }
+            catch (Exception ex)
+            {
+                // A bug, not the provider: still settle, exactly once, with what is known.
+                logger.LogError(ex, "Relaying request {RequestId} failed", requestId);
+                result = new RelayResult(Outcomes.GatewayError, null, 0, Answered: true);
+            }
         }
         var tokens = TokensOf(result, input, route.Provider, request.Model);
         var latency = (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

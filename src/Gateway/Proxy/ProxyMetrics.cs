@@ -12,11 +12,18 @@ public sealed class ProxyMetrics
     public const string EstimatedName = "tollgate.proxy.estimated_usage";
     public const string UnsettledName = "tollgate.proxy.unsettled_requests";
     public const string RefusedKeysName = "tollgate.proxy.refused_keys";
+    public const string HoldRenewalsName = "tollgate.proxy.hold_renewals";
+
+    public const string Renewed = "renewed";
+    public const string Ended = "ended";
+    public const string Failed = "failed";
 
     private static readonly Counter<long> EstimatedRequests = GatewayMetrics.Meter.CreateCounter<long>(EstimatedName, "{request}",
         "Requests charged by the proxy's own token count: the provider reported no usage");
     private static readonly Counter<long> UnsettledRequests = GatewayMetrics.Meter.CreateCounter<long>(UnsettledName, "{request}",
         "Requests whose settle failed after every retry: not charged");
+    private static readonly Counter<long> HoldRenewals = GatewayMetrics.Meter.CreateCounter<long>(HoldRenewalsName, "{renewal}",
+        "Renewals of running requests' holds, by outcome: renewed, ended (the account no longer held it), failed");
 
     private static readonly Counter<long> RefusedKeys = GatewayMetrics.Meter.CreateCounter<long>(RefusedKeysName, "{request}",
         "Requests refused for their API key (missing, malformed, unknown or revoked) before their body was read; they leave no usage row");
@@ -25,6 +32,8 @@ public sealed class ProxyMetrics
 
     public void Estimated(string provider, string model) =>
         EstimatedRequests.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("model", model));
+
+    public void HoldRenewed(string outcome) => HoldRenewals.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Unsettled(string provider) => UnsettledRequests.Add(1, new KeyValuePair<string, object?>("provider", provider));
 }

@@ -25,8 +25,21 @@ public sealed class ProxyOptions
     /// <summary>Largest non-streamed upstream answer relayed (it is read whole, to find its usage).</summary>
     public int MaxResponseBytes { get; set; } = 64 * 1024 * 1024;
 
-    /// <summary>How long a request's hold lasts if it never settles (a gateway that died mid-request); must outlast the longest stream.</summary>
-    public int ReservationTtlSeconds { get; set; } = 3600;
+    /// <summary>
+    /// How long a request's hold (and its limits' slots) outlast the gateway's last sign of life: it is taken for this
+    /// long and renewed every third of it while the request runs, so a gateway that dies mid-request leaves it for
+    /// at most this long. Whole seconds, 3 s to 1 h.
+    /// </summary>
+    public TimeSpan HoldLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The longest a stream is relayed: the relay then ends it with an error event and charges what was relayed. With
+    /// the provider's <see cref="ProviderOptions.Timeout"/> before it, it bounds how long a request is renewed.
+    /// </summary>
+    public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The hold's TTL in whole seconds, as the grains take it.</summary>
+    public int HoldLeaseSeconds => (int)Math.Ceiling(HoldLease.TotalSeconds);
 }
 
 public sealed class ProviderOptions

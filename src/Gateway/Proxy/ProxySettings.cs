@@ -47,8 +47,12 @@ internal sealed class ProxySettings : IDisposable
         }
         if (options.DefaultMaxOutputTokens < 0) throw new InvalidOperationException("Proxy:DefaultMaxOutputTokens must not be negative.");
         if (options.MaxRequestBytes < 1024 || options.MaxResponseBytes < 1024) throw new InvalidOperationException("Proxy:MaxRequestBytes and MaxResponseBytes must be at least 1024.");
-        if (options.ReservationTtlSeconds is < 1 or > Grains.Accounts.AccountLimits.MaxReservationTtlSeconds)
-            throw new InvalidOperationException($"Proxy:ReservationTtlSeconds must be between 1 and {Grains.Accounts.AccountLimits.MaxReservationTtlSeconds}.");
+        if (options.HoldLease < TimeSpan.FromSeconds(3) || options.HoldLease.TotalSeconds > Grains.Accounts.AccountLimits.MaxReservationTtlSeconds
+            || options.HoldLease.Ticks % TimeSpan.TicksPerSecond != 0)
+            throw new InvalidOperationException($"Proxy:HoldLease must be whole seconds, from 00:00:03 to {TimeSpan.FromSeconds(Grains.Accounts.AccountLimits.MaxReservationTtlSeconds):c}.");
+        var longestTimeout = options.Providers.Values.Select(provider => provider.Timeout).DefaultIfEmpty(new ProviderOptions().Timeout).Max();
+        if (options.MaxStreamDuration <= TimeSpan.Zero || longestTimeout + options.MaxStreamDuration > TimeSpan.FromSeconds(Grains.Accounts.AccountLimits.MaxHoldLifetimeSeconds))
+            throw new InvalidOperationException("Proxy:MaxStreamDuration must be positive, and with the longest provider Timeout at most a day (the longest a hold is renewed).");
         return new Snapshot(options, new CallerIp(options.TrustedProxies));
     }
 

@@ -14,6 +14,7 @@ internal static class Outcomes
     public const string UpstreamError = "upstream_error";
     public const string UpstreamTimeout = "upstream_timeout";
     public const string GatewayError = "gateway_error";
+    public const string StreamTooLong = "stream_too_long";
 }
 
 /// <param name="Usage">What the provider reported, if it did.</param>
@@ -32,7 +33,8 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
     private const int MaxEventBytes = 16 * 1024 * 1024;
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    public async Task<RelayResult> ExchangeAsync(HttpContext client, ProxyRequest request, ProviderOptions provider, string upstreamModel, int maxResponseBytes)
+    public async Task<RelayResult> ExchangeAsync(
+        HttpContext client, ProxyRequest request, ProviderOptions provider, string upstreamModel, int maxResponseBytes, TimeSpan maxStreamDuration)
     {
         var body = new ArrayBufferWriter<byte>((int)Math.Clamp((client.Request.ContentLength ?? 4096) + 64, 256, int.MaxValue));
         request.WriteUpstreamBody(body, upstreamModel);
@@ -70,7 +72,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         {
             var isStream = answer.IsSuccessStatusCode && answer.Content.Headers.ContentType?.MediaType == "text/event-stream";
             return isStream
-                ? await RelayStreamAsync(client, request, answer, provider, silence)
+                ? await RelayStreamAsync(client, request, answer, provider, silence, maxStreamDuration)
                 : await RelayWholeAsync(client, request, answer, provider, silence, maxResponseBytes);
         }
     }
@@ -156,8 +158,11 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
     }
 
     private async Task<RelayResult> RelayStreamAsync(
-        HttpContext client, ProxyRequest request, HttpResponseMessage answer, ProviderOptions provider, CancellationTokenSource silence)
+        HttpContext client, ProxyRequest request, HttpResponseMessage answer, ProviderOptions provider, CancellationTokenSource silence, TimeSpan maxDuration)
     {
+        // The longest stream relayed (Proxy:MaxStreamDuration): it bounds how long a request holds credit and slots.
+        using var tooLong = new CancellationTokenSource(maxDuration);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(silence.Token, tooLong.Token);
         var aborted = client.RequestAborted;
         var response = client.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -180,7 +185,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             while (true)
             {
                 silence.CancelAfter(provider.Timeout);
-                var read = await upstream.ReadAsync(silence.Token);
+                var read = await upstream.ReadAsync(reading.Token);
                 var buffer = read.Buffer;
                 while (ServerSentEvent.TryRead(ref buffer, out var rawEvent))
                 {
@@ -198,6 +203,14 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             clientGone = true;
+        }
+        catch (OperationCanceledException) when (tooLong.IsCancellationRequested)
+        {
+            // Ended cleanly: the client gets an error event and the end of the stream; what was relayed is charged.
+            logger.LogWarning("Stream from {BaseUrl} ended by the gateway after {Seconds} s (Proxy:MaxStreamDuration)", provider.BaseUrl, maxDuration.TotalSeconds);
+            await WriteStreamErrorAsync(client, request, Outcomes.StreamTooLong,
+                $"The stream ran longer than this gateway relays one ({maxDuration.TotalSeconds:0.###} s): it was ended.");
+            return new RelayResult(Outcomes.StreamTooLong, usage, counted, Answered: true);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
         {
