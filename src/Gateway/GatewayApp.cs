@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
+using Tollgate.Gateway.Journal;
 using Tollgate.Gateway.Metering;
 using Tollgate.Gateway.Proxy;
 using Tollgate.Gateway.Usage;
@@ -47,6 +48,7 @@ public static class GatewayApp
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
         builder.Services.AddSingleton<Authorizer>();
         builder.Services.AddSingleton<Settlement>();
+        builder.AddSettlementJournal();
         builder.Services.Configure<ProxyOptions>(builder.Configuration.GetSection("Proxy"));
         builder.Services.AddSingleton<ProxySettings>();
         builder.Services.AddSingleton<TokenCounter>();

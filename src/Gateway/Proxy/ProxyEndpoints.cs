@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
+using Tollgate.Gateway.Journal;
 using Tollgate.Gateway.Metering;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
@@ -173,7 +174,7 @@ public sealed class EmbeddingsBody : ProxiedBody
 
 /// <summary>Serves one proxied request, from authorize to settle.</summary>
 internal sealed class MeteredProxy(
-    Authorizer authorizer, Settlement settlement, TokenCounter counter, ProxySettings settings, Relay relay, MeteringOptions metering,
+    Authorizer authorizer, Settlement settlement, SettlementJournal journal, TokenCounter counter, ProxySettings settings, Relay relay, MeteringOptions metering,
     ProxyMetrics metrics, IGrainFactory grains, TimeProvider time, ILogger<MeteredProxy> logger)
 {
     internal async Task ForwardAsync(HttpContext http, ProxyApi api)
@@ -234,7 +235,7 @@ internal sealed class MeteredProxy(
         }
         var tokens = TokensOf(result, input, route.Provider, request.Model);
         var latency = (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        await SettleAsync(reservation, tokens, result.Outcome, request.Stream, latency, route.Provider);
+        await SettleAsync(reservation, tokens, result.Outcome, request.Stream, latency);
     }
 
     /// <summary>
@@ -251,30 +252,20 @@ internal sealed class MeteredProxy(
     }
 
     /// <summary>
-    /// Settles with bounded retries: the client has its answer, so only the charge is at stake. If every attempt
-    /// fails the hold expires with its reservation and the charge is lost: logged as an error and counted.
+    /// Settles now, or journals the settlement when the cluster cannot take it (<see cref="SettlementJournal"/>): the
+    /// client has its answer, so only the charge is at stake, and <see cref="JournalReplay"/> applies it exactly once later.
     /// </summary>
-    private async Task SettleAsync(ReservationToken reservation, SettledTokens tokens, string outcome, bool streamed, int latencyMs, string provider)
+    private async Task SettleAsync(ReservationToken reservation, SettledTokens tokens, string outcome, bool streamed, int latencyMs)
     {
-        TimeSpan[] pauses = [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
-            {
-                await settlement.SettleAsync(reservation, tokens, outcome, streamed, latencyMs);
-                return;
-            }
-            catch (Exception ex) when (attempt < pauses.Length && Cluster.ClusterFailures.CodeOf(ex) is not null)
-            {
-                await Task.Delay(pauses[attempt], time);
-            }
-            catch (Exception ex)
-            {
-                metrics.Unsettled(provider);
-                logger.LogError("Settling request {RequestId} of account {AccountId} failed ({Error}): {Input} input and {Output} output tokens are not charged",
-                    reservation.RequestId, reservation.AccountId, ex.Message, tokens.Input, tokens.Output);
-                return;
-            }
+            await settlement.SettleAsync(reservation, tokens, outcome, streamed, latencyMs);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Settling request {RequestId} of account {AccountId} failed ({Error}): journaled, to be applied when the cluster takes it",
+                reservation.RequestId, reservation.AccountId, ex.Message);
+            await journal.RecordAsync(new JournaledSettlement(reservation, tokens.Input, tokens.Output, tokens.Estimated, outcome, streamed, latencyMs, time.GetUtcNow()));
         }
     }
 

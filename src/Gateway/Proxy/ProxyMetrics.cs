@@ -10,7 +10,6 @@ namespace Tollgate.Gateway.Proxy;
 public sealed class ProxyMetrics
 {
     public const string EstimatedName = "tollgate.proxy.estimated_usage";
-    public const string UnsettledName = "tollgate.proxy.unsettled_requests";
     public const string RefusedKeysName = "tollgate.proxy.refused_keys";
     public const string HoldRenewalsName = "tollgate.proxy.hold_renewals";
 
@@ -20,8 +19,6 @@ public sealed class ProxyMetrics
 
     private static readonly Counter<long> EstimatedRequests = GatewayMetrics.Meter.CreateCounter<long>(EstimatedName, "{request}",
         "Requests charged by the proxy's own token count: the provider reported no usage");
-    private static readonly Counter<long> UnsettledRequests = GatewayMetrics.Meter.CreateCounter<long>(UnsettledName, "{request}",
-        "Requests whose settle failed after every retry: not charged");
     private static readonly Counter<long> HoldRenewals = GatewayMetrics.Meter.CreateCounter<long>(HoldRenewalsName, "{renewal}",
         "Renewals of running requests' holds, by outcome: renewed, ended (the account no longer held it), failed");
 
@@ -34,6 +31,4 @@ public sealed class ProxyMetrics
         EstimatedRequests.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("model", model));
 
     public void HoldRenewed(string outcome) => HoldRenewals.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-
-    public void Unsettled(string provider) => UnsettledRequests.Add(1, new KeyValuePair<string, object?>("provider", provider));
 }

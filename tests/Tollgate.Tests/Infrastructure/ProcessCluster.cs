@@ -12,11 +12,11 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly TestGateways _gateways;
     private readonly string[] _siloSettings;
 
-    private ProcessCluster(string database, string[] siloSettings)
+    private ProcessCluster(string database, string[] siloSettings, string[] gatewaySettings)
     {
         Database = database;
         _siloSettings = siloSettings;
-        _gateways = new TestGateways(database, client: null, settings: []);
+        _gateways = new TestGateways(database, client: null, gatewaySettings);
     }
 
     public string Database { get; }
@@ -36,9 +36,13 @@ public sealed class ProcessCluster : IAsyncDisposable
     public long Retries => Enumerable.Range(0, _gateways.Count).Sum(g => _gateways[g].Services.GetRequiredService<RetryTransientFailures>().Retries);
 
     /// <param name="siloSettings">Extra <c>--Key=Value</c> settings of every silo.</param>
-    public static async Task<ProcessCluster> StartAsync(string database, int silos, int gateways, params string[] siloSettings)
+    public static Task<ProcessCluster> StartAsync(string database, int silos, int gateways, params string[] siloSettings) =>
+        StartAsync(database, silos, gateways, siloSettings, gatewaySettings: []);
+
+    /// <param name="gatewaySettings">Extra <c>--Key=Value</c> settings of every gateway.</param>
+    public static async Task<ProcessCluster> StartAsync(string database, int silos, int gateways, string[] siloSettings, string[] gatewaySettings)
     {
-        var cluster = new ProcessCluster(database, siloSettings);
+        var cluster = new ProcessCluster(database, siloSettings, gatewaySettings);
         try
         {
             // Side by side, as a deployment starts them: joins are Orleans' to order, migrations take an advisory lock.
@@ -61,6 +65,20 @@ public sealed class ProcessCluster : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Starts one more gateway; returns its index.</summary>
+    public async Task<int> AddGatewayAsync()
+    {
+        var index = await _gateways.StartAsync();
+        Metering.Add(_gateways.Client(index, TestGateways.ServiceToken));
+        return index;
+    }
+
+    /// <summary>A client of gateway <paramref name="gateway"/> presenting <paramref name="bearer"/> (an API key, for the proxy).</summary>
+    public HttpClient ClientOf(int gateway, string bearer) => _gateways.Client(gateway, bearer);
+
+    /// <summary>Stops gateway <paramref name="index"/> as on SIGTERM.</summary>
+    public Task StopGatewayAsync(int index) => _gateways[index].StopAsync();
 
     /// <summary>Starts silo <paramref name="index"/> again at the same address (a new generation).</summary>
     public async Task RestartSiloAsync(int index)

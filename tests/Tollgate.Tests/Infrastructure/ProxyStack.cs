@@ -19,17 +19,16 @@ public sealed class ProxyStack : IAsyncDisposable
     public const long Credit = 1_000 * 1_000_000_000L; // 1,000 USD
     public const long InputPrice = 2_000_000_000;      // 2 USD per million tokens
     public const long OutputPrice = 8_000_000_000;
-    private const string ProviderKey = "fake-provider-secret";
 
-    private readonly WebApplication _fake;
+    private readonly FakeProvider _fake;
 
-    private ProxyStack(TestCluster cluster, WebApplication fake, string keyId, string key)
+    private ProxyStack(TestCluster cluster, FakeProvider fake, string keyId, string key)
     {
         (Cluster, _fake, KeyId, Key) = (cluster, fake, keyId, key);
     }
 
     /// <summary>The fake upstream's base address (its /fake endpoints), for clients in other processes.</summary>
-    public Uri FakeAddress => new(_fake.Urls.First());
+    public Uri FakeAddress => _fake.Address;
 
     public TestCluster Cluster { get; }
 
@@ -38,10 +37,10 @@ public sealed class ProxyStack : IAsyncDisposable
     public string Key { get; }
 
     /// <summary>What the fake upstream received (what the proxy forwarded).</summary>
-    public ReceivedRequests Received => _fake.Services.GetRequiredService<ReceivedRequests>();
+    public ReceivedRequests Received => _fake.Received;
 
     /// <summary>The fake upstream's gates, where streams sent with <c>"fake":{"hold":"name"}</c> wait after their first event.</summary>
-    public FakeGates Gates => _fake.Services.GetRequiredService<FakeGates>();
+    public FakeGates Gates => _fake.Gates;
 
     /// <summary>A client of the proxy (gateway <paramref name="gateway"/>) with the account's key.</summary>
     public HttpClient Proxy(int gateway = 0) => Cluster.ClientOf(gateway, Key);
@@ -54,15 +53,12 @@ public sealed class ProxyStack : IAsyncDisposable
     public static async Task<ProxyStack> StartAsync(PostgresFixture postgres, int silos, TimeProvider? clock, Action<Orleans.Hosting.ISiloBuilder>? configureSilo,
         params string[] gatewaySettings)
     {
-        var port = FreePort.Loopback();
-        var fake = FakeUpstreamApp.Build([$"--Urls=http://127.0.0.1:{port}", $"--FakeUpstream:ApiKey={ProviderKey}", "--Logging:LogLevel:Default=Warning"]);
-        await fake.StartAsync();
-        var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), silos, clock, null, configureSilo,
-            [$"--Proxy:Providers:fake:BaseUrl=http://127.0.0.1:{port}/v1", $"--Proxy:Providers:fake:ApiKey={ProviderKey}", .. gatewaySettings]);
+        var fake = await FakeProvider.StartAsync();
+        var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), silos, clock, null, configureSilo, [.. fake.GatewaySettings, .. gatewaySettings]);
         await CreateAccountAsync(cluster.Admin, Account, Credit);
         var (keyId, key) = await CreateKeyAsync(cluster.Admin, Account);
         var stack = new ProxyStack(cluster, fake, keyId, key);
-        await stack.AddModelAsync(Model);
+        await AddModelAsync(cluster.Admin, Model);
         return stack;
     }
 
@@ -70,16 +66,22 @@ public sealed class ProxyStack : IAsyncDisposable
     /// Prices and routes one more model to the fake, as <see cref="Model"/> is: a test that counts measurements of the
     /// process-wide meter by model asks for a model no test running beside it uses.
     /// </summary>
-    public async Task AddModelAsync(string model)
+    public Task AddModelAsync(string model) => AddModelAsync(Cluster.Admin, model);
+
+    /// <summary>Prices <paramref name="model"/> at the stack's prices and routes it to the fake, through any gateway's admin client.</summary>
+    public static async Task AddModelAsync(HttpClient admin, string model)
     {
-        await SetPriceAsync(Cluster.Admin, model, InputPrice, OutputPrice);
-        await AdminAsync(Cluster.Admin, HttpMethod.Put, $"/admin/models/{model}/route", $$"""{"provider":"fake","upstream_model":"{{UpstreamModel}}"}""");
+        await SetPriceAsync(admin, model, InputPrice, OutputPrice);
+        await AdminAsync(admin, HttpMethod.Put, $"/admin/models/{model}/route", $$"""{"provider":"fake","upstream_model":"{{UpstreamModel}}"}""");
     }
 
     /// <summary>The usage row of a proxied request (by the x-request-id the proxy answered with), or null before it settled.</summary>
-    public async Task<UsageRow?> UsageAsync(string requestId)
+    public Task<UsageRow?> UsageAsync(string requestId) => UsageAsync(Cluster.Database, requestId);
+
+    /// <summary>The usage row of request <paramref name="requestId"/> in <paramref name="connectionString"/>'s database, or null.</summary>
+    public static async Task<UsageRow?> UsageAsync(string connectionString, string requestId)
     {
-        await using var database = NpgsqlDataSource.Create(Cluster.Database);
+        await using var database = NpgsqlDataSource.Create(connectionString);
         await using var query = database.CreateCommand("""
             SELECT input_tokens, output_tokens, outcome, streamed, estimated, cost, charged, input_price, caller_ip, denial
             FROM usage_events WHERE request_id = $1
@@ -104,7 +106,6 @@ public sealed class ProxyStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Cluster.DisposeAsync();
-        await _fake.StopAsync();
         await _fake.DisposeAsync();
     }
 }
