@@ -53,6 +53,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<ProxySettings>();
         builder.Services.AddSingleton<TokenCounter>();
         builder.Services.AddSingleton<ProxyMetrics>();
+        builder.Services.AddSingleton<OutageAllowance>();
         builder.Services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler
         {
             // Connections to each provider are pooled and reused; renewed now and then so DNS changes are seen.

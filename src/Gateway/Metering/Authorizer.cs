@@ -28,6 +28,11 @@ internal sealed record Authorization(AuthorizeResponse Response, ReservationToke
 internal sealed class Authorizer(
     IGrainFactory grains, IpDefaultLimits ipDefaults, DenialLog denials, UnpricedModels unpriced, MeteringOptions options, ILogger<Authorizer> logger)
 {
+    private const string LimitsAnsweredKey = "tollgate.limits_answered";
+
+    /// <summary>Whether an authorize that failed had its limits answered: only the account did not answer (see the proxy's outage policy).</summary>
+    public static bool LimitsAnswered(Exception failure) => failure.Data[LimitsAnsweredKey] is true;
+
     /// <summary>Counted in <c>tollgate.authorizes</c> and timed in <c>tollgate.authorize.duration</c> (see <see cref="GatewayMetrics"/>).</summary>
     public async Task<Authorization> AuthorizeAsync(AuthorizeCall call, TimeProvider time, CancellationToken cancel)
     {
@@ -96,11 +101,12 @@ internal sealed class Authorizer(
             account = await grains.Account(accountId!)
                 .Authorize(new AuthorizeAccount(call.RequestId, keyId, call.EstimatedInputTokens, call.MaxOutputTokens, model.Price!.Value, call.TtlSeconds));
         }
-        catch
+        catch (Exception ex)
         {
             // The account may have reserved before the failure (an answer lost to a timeout): void it rather than
             // leave the hold for its whole TTL. A void that fails too leaves it to expire.
             await Task.WhenAll(ReleaseAsync(granted), VoidQuietlyAsync(accountId!, call.RequestId));
+            ex.Data[LimitsAnsweredKey] = true;
             throw;
         }
         limits.AddRange(account.Admission.Limits);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.OpenApi;
 using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
+using Tollgate.Gateway.Cluster;
 using Tollgate.Gateway.Journal;
 using Tollgate.Gateway.Metering;
 using Tollgate.Grains;
@@ -174,9 +175,12 @@ public sealed class EmbeddingsBody : ProxiedBody
 
 /// <summary>Serves one proxied request, from authorize to settle.</summary>
 internal sealed class MeteredProxy(
-    Authorizer authorizer, Settlement settlement, SettlementJournal journal, TokenCounter counter, ProxySettings settings, Relay relay, MeteringOptions metering,
+    Authorizer authorizer, Settlement settlement, SettlementJournal journal, OutageAllowance allowance, TokenCounter counter, ProxySettings settings, Relay relay, MeteringOptions metering,
     ProxyMetrics metrics, IGrainFactory grains, TimeProvider time, ILogger<MeteredProxy> logger)
 {
+    /// <summary>Set on an answer the outage policy admitted: the cluster could not authorize it.</summary>
+    public const string DegradedHeader = "x-tollgate-degraded";
+
     internal async Task ForwardAsync(HttpContext http, ProxyApi api)
     {
         var options = settings.Options;
@@ -184,7 +188,16 @@ internal sealed class MeteredProxy(
         http.Response.Headers["x-request-id"] = requestId;
         // The key first: a caller without one must not make the gateway read, hold or parse a body (up to 32 MiB).
         var apiKey = PresentedKey(http);
-        if (await RefusedKeyAsync(apiKey, grains) is { } refused)
+        Denial? refused;
+        try
+        {
+            refused = await RefusedKeyAsync(apiKey, grains, allowance);
+        }
+        catch (Exception ex) when (ClusterFailures.CodeOf(ex) is not null && options.Outage.Limits == OutageMode.Allow && allowance.Knows(apiKey))
+        {
+            refused = null; // the cluster cannot answer; this gateway saw it verify this key (the outage policy decides at authorize)
+        }
+        if (refused is not null)
         {
             metrics.RefusedKey(refused.Reason);
             await ProxyErrors.WriteDenialAsync(http, refused, model: "");
@@ -201,7 +214,20 @@ internal sealed class MeteredProxy(
 
         var call = new AuthorizeCall(requestId, apiKey, null, caller.ToString(), ipKey, request.Model, input, request.OutputCap, options.HoldLeaseSeconds,
             RequireRoute: true);
-        var authorization = await authorizer.AuthorizeAsync(call, time, http.RequestAborted);
+        Authorization authorization;
+        var degraded = false;
+        try
+        {
+            authorization = await authorizer.AuthorizeAsync(call, time, http.RequestAborted);
+        }
+        catch (Exception ex) when (ClusterFailures.CodeOf(ex) is not null)
+        {
+            if (allowance.TryAdmit(call, Authorizer.LimitsAnswered(ex), options.Outage, time) is not { } admitted) throw;
+            logger.LogWarning("Request {RequestId} admitted by the outage policy: the cluster could not authorize it ({Error})", requestId, ex.Message);
+            (authorization, degraded) = (admitted, true);
+            http.Response.Headers[DegradedHeader] = "cluster_unavailable";
+        }
+        if (!degraded && authorization is { Reservation: { } authorized, Route: { } authorizedRoute }) allowance.Authorized(authorized, authorizedRoute);
         ProxyErrors.SetRateLimitHeaders(http.Response, authorization.Response.RateLimit);
         if (authorization is not { Reservation: { } reservation, Route: { } route })
         {
@@ -220,7 +246,8 @@ internal sealed class MeteredProxy(
         var started = Stopwatch.GetTimestamp();
         RelayResult result;
         // The hold was taken for one lease: renewed while the request runs, so a gateway that dies leaves it for at most that.
-        using (HoldRenewal.Start(grains, reservation, options.HoldLease, provider.Timeout + options.MaxStreamDuration, time, metrics, logger))
+        // An outage admission has no hold to renew.
+        using (degraded ? null : HoldRenewal.Start(grains, reservation, options.HoldLease, provider.Timeout + options.MaxStreamDuration, time, metrics, logger))
         {
             try
             {
@@ -270,12 +297,15 @@ internal sealed class MeteredProxy(
     }
 
     /// <summary>Why the presented API key is refused (missing, malformed, unknown or revoked), or null once its grain verified it.</summary>
-    internal static async Task<Denial?> RefusedKeyAsync(string? key, IGrainFactory grains)
+    /// <param name="allowance">Remembers a key the cluster verified, for the outage policy.</param>
+    internal static async Task<Denial?> RefusedKeyAsync(string? key, IGrainFactory grains, OutageAllowance? allowance = null)
     {
         if (!ApiKeyFormat.TryParse(key, out var keyId, out var secretHash)) return new Denial(Denials.InvalidApiKey, "The API key is not valid.");
         var check = await grains.ApiKey(keyId).Verify(new VerifyApiKey(secretHash));
         if (check.Revoked) return new Denial(Denials.KeyRevoked, "The API key has been revoked.");
-        return check.Valid ? null : new Denial(Denials.InvalidApiKey, "The API key is not valid.");
+        if (!check.Valid) return new Denial(Denials.InvalidApiKey, "The API key is not valid.");
+        allowance?.KeyVerified(keyId, secretHash, check.AccountId!);
+        return null;
     }
 
     internal static string? PresentedKey(HttpContext http)

@@ -38,6 +38,9 @@ public sealed class ProxyOptions
     /// </summary>
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>What to do when the cluster cannot authorize a request (see <see cref="OutageAllowance"/>).</summary>
+    public OutageOptions Outage { get; set; } = new();
+
     /// <summary>The hold's TTL in whole seconds, as the grains take it.</summary>
     public int HoldLeaseSeconds => (int)Math.Ceiling(HoldLease.TotalSeconds);
 }

@@ -46,6 +46,8 @@ internal sealed class ProxySettings : IDisposable
             if (provider.Timeout <= TimeSpan.Zero) throw new InvalidOperationException($"Proxy:Providers:{name}:Timeout must be positive.");
         }
         if (options.DefaultMaxOutputTokens < 0) throw new InvalidOperationException("Proxy:DefaultMaxOutputTokens must not be negative.");
+        if (options.Outage.RequestsPerKey < 0 || options.Outage.SpendPerKey < 0)
+            throw new InvalidOperationException("Proxy:Outage:RequestsPerKey and SpendPerKey must not be negative.");
         if (options.MaxRequestBytes < 1024 || options.MaxResponseBytes < 1024) throw new InvalidOperationException("Proxy:MaxRequestBytes and MaxResponseBytes must be at least 1024.");
         if (options.HoldLease < TimeSpan.FromSeconds(3) || options.HoldLease.TotalSeconds > Grains.Accounts.AccountLimits.MaxReservationTtlSeconds
             || options.HoldLease.Ticks % TimeSpan.TicksPerSecond != 0)
