@@ -27,7 +27,7 @@ public sealed record FakeControl(int? InputTokens = null, int? OutputTokens = nu
         {
             control = field.Name switch
             {
-                "input_tokens" => control with { InputTokens = Int(field, 0, 100_000_000) },
+                "input_tokens" => control with { InputTokens = Int(field, 0, int.MaxValue) }, // past 100M too: a provider's usage the gateway must cap
                 "output_tokens" => control with { OutputTokens = Int(field, 0, 100_000) },
                 "chunks" => control with { Chunks = Int(field, 1, 10_000) },
                 "chunk_delay_ms" => control with { ChunkDelayMs = Int(field, 0, 60_000) },

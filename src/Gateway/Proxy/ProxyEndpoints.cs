@@ -271,7 +271,15 @@ internal sealed class MeteredProxy(
     /// </summary>
     private SettledTokens TokensOf(RelayResult result, long estimatedInput, string provider, string model)
     {
-        if (result.Usage is { } usage) return new SettledTokens(usage.Input, usage.Output, Estimated: false);
+        if (result.Usage is { } usage)
+        {
+            if (usage.Input <= Price.MaxTokens && usage.Output <= Price.MaxTokens) return new SettledTokens(usage.Input, usage.Output, Estimated: false);
+            // More than any context window: charged, capped at what a settle takes, and flagged as not the provider's figure.
+            metrics.CappedUsage(provider, model);
+            logger.LogWarning("Provider {Provider} reported {Input} input and {Output} output tokens for model {Model}: charged capped at {Max} each, marked estimated",
+                provider, usage.Input, usage.Output, model, Price.MaxTokens);
+            return new SettledTokens(Math.Min(usage.Input, Price.MaxTokens), Math.Min(usage.Output, Price.MaxTokens), Estimated: true);
+        }
         var startedSuccessfully = result.Answered && result.Outcome != Outcomes.UpstreamError || result.CountedOutput > 0;
         if (!startedSuccessfully) return new SettledTokens(0, 0, Estimated: false);
         metrics.Estimated(provider, model);

@@ -10,6 +10,7 @@ namespace Tollgate.Gateway.Proxy;
 public sealed class ProxyMetrics
 {
     public const string EstimatedName = "tollgate.proxy.estimated_usage";
+    public const string CappedName = "tollgate.proxy.capped_usage";
     public const string RefusedKeysName = "tollgate.proxy.refused_keys";
     public const string HoldRenewalsName = "tollgate.proxy.hold_renewals";
 
@@ -26,6 +27,12 @@ public sealed class ProxyMetrics
         "Requests refused for their API key (missing, malformed, unknown or revoked) before their body was read; they leave no usage row");
 
     public void RefusedKey(string reason) => RefusedKeys.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    private static readonly Counter<long> CappedRequests = GatewayMetrics.Meter.CreateCounter<long>(CappedName, "{request}",
+        "Requests whose provider reported more tokens than a settle takes (100M input or output): charged capped, marked estimated");
+
+    public void CappedUsage(string provider, string model) =>
+        CappedRequests.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("model", model));
 
     public void Estimated(string provider, string model) =>
         EstimatedRequests.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("model", model));

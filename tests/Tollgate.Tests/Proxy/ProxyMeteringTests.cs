@@ -35,6 +35,19 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task A_providers_usage_beyond_what_a_settle_takes_is_charged_capped_and_marked_estimated()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hello"}],"fake":{"input_tokens":150000000,"output_tokens":5} }
+            """));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal((Price.MaxTokens, 5L, true, DemoPrice.Cost(Price.MaxTokens, 5)), (row.InputTokens, row.OutputTokens, row.Estimated, row.Charged));
+    }
+
+    [Fact]
     public async Task An_answer_to_a_request_without_an_output_cap_stays_within_its_hold()
     {
         // The fake answers 16 tokens unless capped lower; the gateway holds 5 for an uncapped request and must say so upstream.
