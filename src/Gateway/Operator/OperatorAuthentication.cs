@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace Tollgate.Gateway.Operator;
 
@@ -23,6 +24,8 @@ internal static class OperatorAuthentication
     {
         var tokens = new AdminTokenCheck(configuration["Admin:Token"]);
         services.AddSingleton(tokens);
+        services.AddSingleton<OperatorSessions>();
+        services.AddSharedKeyRing(configuration["Admin:Token"]);
         var settings = configuration.GetSection("Operator");
         services.AddAuthentication(Scheme).AddCookie(Scheme, cookie =>
         {
@@ -38,12 +41,13 @@ internal static class OperatorAuthentication
             cookie.AccessDeniedPath = SignInPath;
             cookie.Events.OnRedirectToLogin = context => Challenge(context, StatusCodes.Status401Unauthorized);
             cookie.Events.OnRedirectToAccessDenied = context => Challenge(context, StatusCodes.Status403Forbidden);
-            cookie.Events.OnValidatePrincipal = context =>
+            cookie.Events.OnValidatePrincipal = async context =>
             {
-                // A session opened with another token (rotated since, or removed) is over.
-                if (!tokens.Configured || context.Principal?.FindFirst(AdminTokenCheck.StampClaim)?.Value != tokens.SessionStamp)
+                // A session opened with another token (rotated since, or removed) is over; so is one signed out, on any gateway.
+                var sessions = context.HttpContext.RequestServices.GetRequiredService<OperatorSessions>();
+                if (!tokens.Configured || context.Principal?.FindFirst(AdminTokenCheck.StampClaim)?.Value != tokens.SessionStamp
+                    || !await sessions.IsOpenAsync(context.Principal?.FindFirst(OperatorSessions.SessionClaim)?.Value, context.Options.ExpireTimeSpan))
                     context.RejectPrincipal();
-                return Task.CompletedTask;
             };
         });
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
@@ -74,12 +78,21 @@ internal static class OperatorAuthentication
         });
     }
 
-    /// <summary>Signs the admin in: a session bound to the token in force now.</summary>
-    public static Task SignInAsync(HttpContext http, AdminTokenCheck tokens)
+    /// <summary>Signs the admin in: a session, remembered server-side, bound to the token in force now.</summary>
+    public static async Task SignInAsync(HttpContext http, AdminTokenCheck tokens)
     {
+        var lifetime = http.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(Scheme).ExpireTimeSpan;
+        var session = await http.RequestServices.GetRequiredService<OperatorSessions>().OpenAsync(lifetime);
         var identity = new System.Security.Claims.ClaimsIdentity(
-            [new(System.Security.Claims.ClaimTypes.Name, "admin"), new(AdminTokenCheck.StampClaim, tokens.SessionStamp)], Scheme);
-        return http.SignInAsync(Scheme, new System.Security.Claims.ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false });
+            [new(System.Security.Claims.ClaimTypes.Name, "admin"), new(AdminTokenCheck.StampClaim, tokens.SessionStamp), new(OperatorSessions.SessionClaim, session)], Scheme);
+        await http.SignInAsync(Scheme, new System.Security.Claims.ClaimsPrincipal(identity), new AuthenticationProperties { IsPersistent = false });
+    }
+
+    /// <summary>Ends the session on every gateway, and tells the browser to drop its cookie.</summary>
+    public static async Task SignOutAsync(HttpContext http)
+    {
+        await http.RequestServices.GetRequiredService<OperatorSessions>().EndAsync(http.User.FindFirst(OperatorSessions.SessionClaim)?.Value);
+        await http.SignOutAsync(Scheme);
     }
 
     private static Task Challenge(RedirectContext<CookieAuthenticationOptions> context, int status)

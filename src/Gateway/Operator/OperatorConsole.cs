@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Tollgate.Gateway.Operator;
+using Tollgate.Gateway.Proxy;
 
 namespace Tollgate.Gateway;
 
@@ -34,6 +35,11 @@ public static class OperatorConsole
     /// <summary>Adds the sign-in middleware and maps the pages and the dashboard. Call after the error handling middleware.</summary>
     public static void MapOperatorConsole(this WebApplication app)
     {
+        app.Use(static (context, next) =>
+        {
+            if (IsConsole(context.Request.Path)) ForwardedByTrustedProxy(context, context.RequestServices.GetRequiredService<ProxySettings>().CallerIp);
+            return next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -52,5 +58,21 @@ public static class OperatorConsole
         });
         app.MapRazorPages().ExcludeFromDescription(); // pages for browsers, not the API
         app.MapOrleansDashboardUi();
+    }
+
+    private static bool IsConsole(PathString path) => path.StartsWithSegments(PathPrefix) || path.StartsWithSegments("/dashboard");
+
+    /// <summary>
+    /// Behind a trusted proxy (<c>Proxy:TrustedProxies</c>) the console sees the browser's address (for the sign-in limiter
+    /// and the logs) and its scheme, so cookies are Secure when the browser used HTTPS. Anyone else's headers are ignored.
+    /// </summary>
+    private static void ForwardedByTrustedProxy(HttpContext context, CallerIp callers)
+    {
+        var peer = context.Connection.RemoteIpAddress;
+        if (!callers.Trusts(peer)) return;
+        context.Connection.RemoteIpAddress = callers.Resolve(peer, context.Request.Headers["X-Forwarded-For"]);
+        // The right-most scheme is the one the trusted proxy saw.
+        var scheme = context.Request.Headers["X-Forwarded-Proto"].ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        if (scheme is "https" or "http") context.Request.Scheme = scheme;
     }
 }

@@ -29,6 +29,9 @@ public sealed class CallerIp
         return caller;
     }
 
+    /// <summary>Whether the connection's peer is a trusted proxy, whose forwarded headers are believed.</summary>
+    public bool Trusts(IPAddress? peer) => peer is not null && IsTrusted(Normal(peer));
+
     private bool IsTrusted(IPAddress address) => _trusted.Any(network => network.Contains(address));
 
     // A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d.

@@ -1,12 +1,10 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
 using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Dashboard;
 
 /// <summary>Without a session nothing of the operator console or the Orleans dashboard is served; sign-in is rate-limited.</summary>
-public sealed partial class DashboardSignInTests(PostgresFixture postgres) : IAsyncLifetime, IClassFixture<PostgresFixture>
+public sealed class DashboardSignInTests(PostgresFixture postgres) : IAsyncLifetime, IClassFixture<PostgresFixture>
 {
     private OperatorStack _stack = null!;
 
@@ -71,8 +69,7 @@ public sealed partial class DashboardSignInTests(PostgresFixture postgres) : IAs
         using var admin = await client.GetAsync("/admin/accounts");
         OperatorStack.AssertStatus(HttpStatusCode.Unauthorized, admin, "the admin API with only the session cookie (it takes the bearer token)");
 
-        // Sign-out expires the cookie, so the browser sends no session after it. (The server does not revoke the
-        // session itself: a copy of the cookie kept elsewhere stays valid until it expires.)
+        // Sign-out expires the cookie, so the browser sends no session after it (and the server ends the session: OperatorSessionTests).
         using var signedOut = await PostFormAsync(client, "/ops/signout", []);
         OperatorStack.AssertStatus(HttpStatusCode.Redirect, signedOut, "sign-out");
         Assert.Null(SessionCookie(cookies));
@@ -80,7 +77,7 @@ public sealed partial class DashboardSignInTests(PostgresFixture postgres) : IAs
         OperatorStack.AssertStatus(HttpStatusCode.Redirect, after, "a page after sign-out (back to the sign-in page)");
     }
 
-    private Cookie? SessionCookie(CookieContainer cookies) => cookies.GetCookies(_stack.Address).FirstOrDefault(c => c.Name == "tollgate_ops");
+    private Cookie? SessionCookie(CookieContainer cookies) => OperatorBrowser.SessionCookie(cookies, _stack.Address);
 
     [Fact]
     public async Task A_wrong_token_is_refused_a_form_without_its_antiforgery_token_is_refused_and_attempts_are_rate_limited()
@@ -133,22 +130,8 @@ public sealed partial class DashboardSignInTests(PostgresFixture postgres) : IAs
     }
 
     /// <summary>A client that keeps cookies (as a browser does) and follows no redirects.</summary>
-    private (HttpClient Client, CookieContainer Cookies) Browser()
-    {
-        var cookies = new CookieContainer();
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies }) { BaseAddress = _stack.Address };
-        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
-        return (client, cookies);
-    }
+    private (HttpClient Client, CookieContainer Cookies) Browser() => OperatorBrowser.Open(_stack.Address);
 
-    /// <summary>Posts a form the way the browser does: with the antiforgery token of the page that shows it.</summary>
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, Dictionary<string, string> fields, string? formPage = null)
-    {
-        var page = await client.GetStringAsync(formPage ?? (path.StartsWith("/ops/signin", StringComparison.Ordinal) ? "/ops/signin" : "/ops"));
-        fields["__csrf"] = AntiforgeryField().Match(page) is { Success: true } match ? WebUtility.HtmlDecode(match.Groups[1].Value) : throw new InvalidOperationException("The page has no antiforgery token.");
-        return await client.PostAsync(path, new FormUrlEncodedContent(fields));
-    }
-
-    [GeneratedRegex("name=\"__csrf\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
+    private static Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, Dictionary<string, string> fields, string? formPage = null) =>
+        OperatorBrowser.PostFormAsync(client, path, fields, formPage);
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -11,7 +10,7 @@ public sealed class SignOutModel : PageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await HttpContext.SignOutAsync(OperatorAuthentication.Scheme);
+        await OperatorAuthentication.SignOutAsync(HttpContext);
         return LocalRedirect(OperatorAuthentication.SignInPath);
     }
 }
