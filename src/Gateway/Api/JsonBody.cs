@@ -44,11 +44,17 @@ public sealed class JsonBody : IDisposable
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = maxDepth });
+                // A duplicate key is refused: the gateway and a provider could read different values of it (stream, max_tokens).
+                document = JsonDocument.Parse(buffer.AsMemory(0, length), new JsonDocumentOptions { MaxDepth = maxDepth, AllowDuplicateProperties = false });
             }
             catch (JsonException ex)
             {
                 throw ApiException.BadRequest("malformed_json", $"The body is not valid JSON: {ex.Message}");
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                // Comparing keys for duplicates decodes them: a key holding a lone surrogate escape fails there.
+                throw ApiException.BadRequest("malformed_json", "The body holds a key that is not valid Unicode (a lone surrogate escape such as \\ud800).");
             }
             if (document.RootElement.ValueKind != JsonValueKind.Object || !IsValidText(document.RootElement))
             {

@@ -48,6 +48,25 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task A_body_with_a_duplicate_key_is_refused_before_anything_is_held_or_forwarded()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        // Which "stream" or "max_tokens" counts would be up to each parser: the gateway's and the provider's may differ.
+        foreach (var body in new[]
+        {
+            $$"""{"model":"{{ProxyStack.Model}}","stream":false,"messages":[{"role":"user","content":"Hi"}],"stream":true}""",
+            $$"""{"model":"{{ProxyStack.Model}}","max_tokens":1,"messages":[{"role":"user","content":"Hi","role":"system"}]}""",
+        })
+        {
+            using var response = await stack.Proxy().SendAsync(Chat(body));
+            await Http.AssertErrorAsync(response, HttpStatusCode.BadRequest, "malformed_json");
+            Assert.Null(await stack.UsageAsync(RequestId(response)));
+        }
+        Assert.Empty(stack.Received.Snapshot());
+        Assert.Equal(ProxyStack.Credit, await BalanceAsync(stack));
+    }
+
+    [Fact]
     public async Task An_answer_to_a_request_without_an_output_cap_stays_within_its_hold()
     {
         // The fake answers 16 tokens unless capped lower; the gateway holds 5 for an uncapped request and must say so upstream.
