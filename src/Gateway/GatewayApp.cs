@@ -43,6 +43,7 @@ public static class GatewayApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddSingleton<UnpricedModels>();
+        builder.Services.AddSingleton<ReadinessCheck>();
         builder.Services.AddSingleton<IpDefaultLimits>();
         builder.Services.AddSingleton<DenialLog>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
