@@ -81,11 +81,12 @@ public static class GatewayMetrics
         SettleDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, new KeyValuePair<string, object?>("outcome", settled ? Settled : Error));
 
     /// <summary>
-    /// The amounts of a settle's answer. A settle repeated by its caller is answered with the first result and
-    /// counted again: these counters are for rates and dashboards, the ledger is the account of money.
+    /// The amounts of a settle's answer, counted when they were applied: a repeated settle (a retry, a journal entry
+    /// applied twice) is answered with the first result and not counted again.
     /// </summary>
     internal static void Amounts(RequestSettled settled)
     {
+        if (settled.Repeated) return;
         if (settled.Charged != 0) Charged.Add(settled.Charged);
         if (settled.Uncollected != 0) Uncollected.Add(settled.Uncollected);
         if (settled.TrialUsed != 0) TrialUsed.Add(settled.TrialUsed);

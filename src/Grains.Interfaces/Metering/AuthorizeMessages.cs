@@ -82,6 +82,7 @@ public sealed record SettleRequest(
 /// <param name="TrialUsed">The part of the cost the trial covered.</param>
 /// <param name="Charged">What the paid balance lost.</param>
 /// <param name="Uncollected">What the overdraft policy did not allow to charge.</param>
+/// <param name="Repeated">This answers a settle already applied (a retry): it changed nothing, and its amounts were counted the first time.</param>
 [GenerateSerializer]
 public sealed record RequestSettled(
     [property: Id(0)] string RequestId,
@@ -93,7 +94,8 @@ public sealed record RequestSettled(
     [property: Id(6)] long TrialUsed,
     [property: Id(7)] long Charged,
     [property: Id(8)] long Uncollected,
-    [property: Id(9)] long BalanceAfter);
+    [property: Id(9)] long BalanceAfter,
+    [property: Id(10)] bool Repeated = false);
 
 public static class Funding
 {

@@ -445,7 +445,7 @@ internal sealed class AccountGrain(
     }
 
     private static RequestSettled SameSettled(RequestSettled first, SettleRequest request) =>
-        first.Model == request.Model && first.InputTokens == request.InputTokens && first.OutputTokens == request.OutputTokens ? first
+        first.Model == request.Model && first.InputTokens == request.InputTokens && first.OutputTokens == request.OutputTokens ? first with { Repeated = true }
         : throw new TollgateException(AccountErrors.IdempotencyConflict,
             $"Request '{request.RequestId}' was already settled with different model or token counts.");
 

@@ -30,6 +30,8 @@ public sealed class MetricsTests(PostgresFixture postgres)
         var allowed = await AuthorizeAsync(metering, "r1", account: "acme-metrics", input: 100, output: 100);
         Assert.True(Allowed(allowed));
         Assert.Equal(1_000, (await SettleAsync(metering, allowed, 100, 100)).GetProperty("charged").GetInt64());
+        var repeat = await SettleAsync(metering, allowed, 100, 100); // a retry: the first answer again, counted once
+        Assert.Equal((1_000, true), (repeat.GetProperty("charged").GetInt64(), repeat.GetProperty("repeated").GetBoolean()));
         var poor = await AuthorizeAsync(metering, "r2", account: "poor-metrics", input: 100, output: 100); // reserves all 1,000
         Assert.True(Allowed(poor));
         var overrun = await SettleAsync(metering, poor, 10_000, 100); // costs 20,800: 1,000 charged, the rest uncollected
@@ -49,7 +51,7 @@ public sealed class MetricsTests(PostgresFixture postgres)
         Assert.Equal(1, Sample(gateway, "tollgate_authorizes_total", "outcome=\"denied\"", "reason=\"model_unknown\""));
         Assert.Equal(2, Sample(gateway, "tollgate_authorizes_total", "outcome=\"allowed\""));
         Assert.Equal(4, Sample(gateway, "tollgate_authorize_duration_seconds_count"));
-        Assert.Equal(2, Sample(gateway, "tollgate_settle_duration_seconds_count", "outcome=\"settled\""));
+        Assert.Equal(3, Sample(gateway, "tollgate_settle_duration_seconds_count", "outcome=\"settled\""));
         Assert.Contains("tollgate_settle_duration_seconds_bucket{", gateway);
         Assert.Equal(2_000, Sample(gateway, "tollgate_charged_total"));
         Assert.Equal(19_800, Sample(gateway, "tollgate_uncollected_total"));
