@@ -36,7 +36,8 @@ public static class FakeUpstreamApp
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
             var authorization = context.Request.Headers.Authorization.ToString();
-            received.Add(new ReceivedRequest(context.Request.Method, context.Request.Path, body, authorization.Length > 0));
+            received.Add(new ReceivedRequest(context.Request.Method, context.Request.Path, body, authorization.Length > 0,
+                context.Request.Headers.TryGetValue("traceparent", out var traceParent) ? traceParent.ToString() : null));
             if (options.ApiKey is { Length: > 0 } key && authorization != $"Bearer {key}")
             {
                 await OpenAiError.WriteAsync(context, StatusCodes.Status401Unauthorized, "Incorrect API key provided.", null, "invalid_api_key");

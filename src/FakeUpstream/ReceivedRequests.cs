@@ -3,7 +3,8 @@ namespace Tollgate.FakeUpstream;
 /// <summary>One request as it reached the fake: what a proxy forwarded.</summary>
 /// <param name="Body">The raw body ("" when there was none).</param>
 /// <param name="HasAuthorization">Whether an Authorization header came with it (never its value).</param>
-public sealed record ReceivedRequest(string Method, string Path, string Body, bool HasAuthorization);
+/// <param name="TraceParent">The W3C <c>traceparent</c> header it carried, if any.</param>
+public sealed record ReceivedRequest(string Method, string Path, string Body, bool HasAuthorization, string? TraceParent = null);
 
 /// <summary>The last <see cref="Capacity"/> requests to /v1, oldest first, so tests can check what was (or wasn't) forwarded.</summary>
 public sealed class ReceivedRequests

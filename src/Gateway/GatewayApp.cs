@@ -62,6 +62,10 @@ public static class GatewayApp
             ConnectTimeout = TimeSpan.FromSeconds(10),
             AllowAutoRedirect = false,
             UseCookies = false,
+            // A caller's trace id is not handed to providers unless the operator opts in (Proxy:ForwardTraceContext).
+            ActivityHeadersPropagator = builder.Configuration.GetValue<bool>("Proxy:ForwardTraceContext")
+                ? System.Diagnostics.DistributedContextPropagator.Current
+                : System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
         })
         { Timeout = Timeout.InfiniteTimeSpan }); // each provider's own timeout applies (Relay)
         builder.Services.AddSingleton<Relay>();

@@ -38,6 +38,12 @@ public sealed class ProxyOptions
     /// </summary>
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// Whether the trace context (W3C <c>traceparent</c>, from the caller or the gateway) goes to providers. Off by default:
+    /// callers' trace ids are not handed to third parties. Read at start.
+    /// </summary>
+    public bool ForwardTraceContext { get; set; }
+
     /// <summary>What to do when the cluster cannot authorize a request (see <see cref="OutageAllowance"/>).</summary>
     public OutageOptions Outage { get; set; } = new();
 
