@@ -55,17 +55,14 @@ public static class GatewayApp
         builder.Services.AddSingleton<TokenCounter>();
         builder.Services.AddSingleton<ProxyMetrics>();
         builder.Services.AddSingleton<OutageAllowance>();
-        builder.Services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler
+        builder.Services.AddSingleton(provider => new HttpClient(new SocketsHttpHandler
         {
             // Connections to each provider are pooled and reused; renewed now and then so DNS changes are seen.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
             AllowAutoRedirect = false,
             UseCookies = false,
-            // A caller's trace id is not handed to providers unless the operator opts in (Proxy:ForwardTraceContext).
-            ActivityHeadersPropagator = builder.Configuration.GetValue<bool>("Proxy:ForwardTraceContext")
-                ? System.Diagnostics.DistributedContextPropagator.Current
-                : System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
+            ActivityHeadersPropagator = new ProviderTraceContext(provider.GetRequiredService<ProxySettings>()), // callers' trace ids stay here
         })
         { Timeout = Timeout.InfiniteTimeSpan }); // each provider's own timeout applies (Relay)
         builder.Services.AddSingleton<Relay>();

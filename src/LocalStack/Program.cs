@@ -30,7 +30,7 @@ if (string.IsNullOrWhiteSpace(connectionString))
 
 // Request logs would drown the summary below; warnings and errors still show.
 string[] quiet = ["--Logging:LogLevel:Default=Information", "--Logging:LogLevel:Microsoft.AspNetCore=Warning", "--Logging:LogLevel:Microsoft.Hosting=Warning",
-    "--Logging:LogLevel:Orleans=Warning"];
+    "--Logging:LogLevel:Orleans=Warning", "--Logging:LogLevel:Polly=Warning"];
 try
 {
     var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", $"--Urls=http://127.0.0.1:{siloHttpPort}",

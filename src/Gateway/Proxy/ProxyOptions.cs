@@ -39,8 +39,8 @@ public sealed class ProxyOptions
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
-    /// Whether the trace context (W3C <c>traceparent</c>, from the caller or the gateway) goes to providers. Off by default:
-    /// callers' trace ids are not handed to third parties. Read at start.
+    /// Whether a provider gets the request's W3C trace context (<c>traceparent</c>, <c>tracestate</c>, baggage). Off by
+    /// default: the gateway's request continues the caller's trace, and a third party has no business with its ids.
     /// </summary>
     public bool ForwardTraceContext { get; set; }
 
