@@ -251,7 +251,7 @@ internal sealed class MeteredProxy(
         {
             try
             {
-                result = await relay.ExchangeAsync(http, request, provider, route.UpstreamModel, options.MaxResponseBytes, options.MaxStreamDuration);
+                result = await relay.ExchangeAsync(http, request, provider, route.UpstreamModel, options);
             }
             catch (Exception ex)
             {

@@ -39,6 +39,18 @@ public sealed class ProxyOptions
     public TimeSpan MaxStreamDuration { get; set; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
+    /// How long the gateway goes on reading a provider's answer after its client left, to charge the provider's own
+    /// usage (which a stream reports at its end) rather than an estimate of what was relayed. Zero turns it off.
+    /// </summary>
+    public TimeSpan DrainAfterDisconnect { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The most the gateway reads (and discards) of a stream after its client left: it bounds the CPU a departed client
+    /// still costs. 4 MiB is a fast model's half minute of stream events.
+    /// </summary>
+    public int DrainMaxBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
     /// Whether a provider gets the request's W3C trace context (<c>traceparent</c>, <c>tracestate</c>, baggage). Off by
     /// default: the gateway's request continues the caller's trace, and a third party has no business with its ids.
     /// </summary>

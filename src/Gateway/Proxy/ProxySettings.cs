@@ -52,6 +52,8 @@ internal sealed class ProxySettings : IDisposable
         if (options.HoldLease < TimeSpan.FromSeconds(3) || options.HoldLease.TotalSeconds > Grains.Accounts.AccountLimits.MaxReservationTtlSeconds
             || options.HoldLease.Ticks % TimeSpan.TicksPerSecond != 0)
             throw new InvalidOperationException($"Proxy:HoldLease must be whole seconds, from 00:00:03 to {TimeSpan.FromSeconds(Grains.Accounts.AccountLimits.MaxReservationTtlSeconds):c}.");
+        if (options.DrainAfterDisconnect < TimeSpan.Zero || options.DrainAfterDisconnect > TimeSpan.FromMinutes(10) || options.DrainMaxBytes < 0)
+            throw new InvalidOperationException("Proxy:DrainAfterDisconnect must be from 00:00:00 (off) to 00:10:00, and Proxy:DrainMaxBytes must not be negative.");
         var longestTimeout = options.Providers.Values.Select(provider => provider.Timeout).DefaultIfEmpty(new ProviderOptions().Timeout).Max();
         if (options.MaxStreamDuration <= TimeSpan.Zero || longestTimeout + options.MaxStreamDuration > TimeSpan.FromSeconds(Grains.Accounts.AccountLimits.MaxHoldLifetimeSeconds))
             throw new InvalidOperationException("Proxy:MaxStreamDuration must be positive, and with the longest provider Timeout at most a day (the longest a hold is renewed).");

@@ -33,8 +33,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
     private const int MaxEventBytes = 16 * 1024 * 1024;
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    public async Task<RelayResult> ExchangeAsync(
-        HttpContext client, ProxyRequest request, ProviderOptions provider, string upstreamModel, int maxResponseBytes, TimeSpan maxStreamDuration)
+    public async Task<RelayResult> ExchangeAsync(HttpContext client, ProxyRequest request, ProviderOptions provider, string upstreamModel, ProxyOptions options)
     {
         var body = new ArrayBufferWriter<byte>((int)Math.Clamp((client.Request.ContentLength ?? 4096) + 64, 256, int.MaxValue));
         request.WriteUpstreamBody(body, upstreamModel);
@@ -46,12 +45,16 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         message.Headers.Accept.ParseAdd(request.Stream ? "text/event-stream" : "application/json");
 
         var aborted = client.RequestAborted;
-        using var silence = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-        silence.CancelAfter(provider.Timeout);
+        // The provider's silence and the client's departure end the exchange separately: a client that left gives the
+        // provider Proxy:DrainAfterDisconnect more to report its usage.
+        using var silence = new CancellationTokenSource(provider.Timeout);
+        using var departure = new Departure(aborted, options.DrainAfterDisconnect);
+        using var upstream = CancellationTokenSource.CreateLinkedTokenSource(silence.Token, departure.Token);
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(upstream.Token, aborted);
         HttpResponseMessage answer;
         try
         {
-            answer = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, silence.Token);
+            answer = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, sending.Token);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
@@ -72,20 +75,20 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         {
             var isStream = answer.IsSuccessStatusCode && answer.Content.Headers.ContentType?.MediaType == "text/event-stream";
             return isStream
-                ? await RelayStreamAsync(client, request, answer, provider, silence, maxStreamDuration)
-                : await RelayWholeAsync(client, request, answer, provider, silence, maxResponseBytes);
+                ? await RelayStreamAsync(client, request, answer, provider, silence, upstream.Token, options)
+                : await RelayWholeAsync(client, request, answer, provider, silence, sending.Token, options.MaxResponseBytes);
         }
     }
 
-    private async Task<RelayResult> RelayWholeAsync(
-        HttpContext client, ProxyRequest request, HttpResponseMessage answer, ProviderOptions provider, CancellationTokenSource silence, int maxResponseBytes)
+    private async Task<RelayResult> RelayWholeAsync(HttpContext client, ProxyRequest request, HttpResponseMessage answer, ProviderOptions provider,
+        CancellationTokenSource silence, CancellationToken reading, int maxResponseBytes)
     {
         var aborted = client.RequestAborted;
         byte[]? buffer = null;
         var length = 0;
         try
         {
-            await using var content = await answer.Content.ReadAsStreamAsync(silence.Token);
+            await using var content = await answer.Content.ReadAsStreamAsync(reading);
             buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(answer.Content.Headers.ContentLength ?? 16 * 1024, 1024, maxResponseBytes));
             while (true)
             {
@@ -98,7 +101,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
                     buffer = larger;
                 }
                 silence.CancelAfter(provider.Timeout);
-                var read = await content.ReadAsync(buffer.AsMemory(length), silence.Token);
+                var read = await content.ReadAsync(buffer.AsMemory(length), reading);
                 if (read == 0) break;
                 length += read;
             }
@@ -157,12 +160,13 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         }
     }
 
-    private async Task<RelayResult> RelayStreamAsync(
-        HttpContext client, ProxyRequest request, HttpResponseMessage answer, ProviderOptions provider, CancellationTokenSource silence, TimeSpan maxDuration)
+    private async Task<RelayResult> RelayStreamAsync(HttpContext client, ProxyRequest request, HttpResponseMessage answer, ProviderOptions provider,
+        CancellationTokenSource silence, CancellationToken upstreamToken, ProxyOptions options)
     {
         // The longest stream relayed (Proxy:MaxStreamDuration): it bounds how long a request holds credit and slots.
+        var maxDuration = options.MaxStreamDuration;
         using var tooLong = new CancellationTokenSource(maxDuration);
-        using var reading = CancellationTokenSource.CreateLinkedTokenSource(silence.Token, tooLong.Token);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(upstreamToken, tooLong.Token);
         var aborted = client.RequestAborted;
         var response = client.Response;
         response.StatusCode = StatusCodes.Status200OK;
@@ -171,38 +175,32 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         response.Headers["X-Accel-Buffering"] = "no"; // a buffering proxy in front would hold the events back
         DisableStatusPages(client);
 
-        Usage? usage = null;
-        long counted = 0;
-        var ended = false;
-        var failed = false;
-        var clientGone = false;
+        var tally = new StreamTally();
+        PipeReader? upstream = null;
+        var clientLeft = false;
         try
         {
-            await response.StartAsync(aborted);
-            await response.Body.FlushAsync(aborted);
-            await using var content = await answer.Content.ReadAsStreamAsync(silence.Token);
-            var upstream = PipeReader.Create(content);
-            while (true)
+            upstream = PipeReader.Create(await answer.Content.ReadAsStreamAsync(reading.Token));
+            clientLeft = !await DeliverAsync(response, aborted);
+            while (!clientLeft)
             {
                 silence.CancelAfter(provider.Timeout);
                 var read = await upstream.ReadAsync(reading.Token);
                 var buffer = read.Buffer;
                 while (ServerSentEvent.TryRead(ref buffer, out var rawEvent))
                 {
-                    var keep = Inspect(request, rawEvent, ref usage, ref counted, ref ended, ref failed);
-                    if (keep) Copy(rawEvent, response.BodyWriter);
+                    if (Inspect(request, rawEvent, tally)) Copy(rawEvent, response.BodyWriter);
                 }
                 upstream.AdvanceTo(buffer.Start, buffer.End);
-                var flushed = await response.BodyWriter.FlushAsync(aborted);
-                if (flushed.IsCanceled || flushed.IsCompleted) throw new OperationCanceledException(aborted);
-                if (read.IsCompleted) break;
+                clientLeft = !await DeliverAsync(response, aborted);
+                if (clientLeft || read.IsCompleted) break;
                 if (buffer.Length > MaxEventBytes) throw new InvalidDataException($"A stream event is larger than {MaxEventBytes} bytes.");
             }
-            await upstream.CompleteAsync();
+            if (!clientLeft) await upstream.CompleteAsync();
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
         {
-            clientGone = true;
+            clientLeft = true;
         }
         catch (OperationCanceledException) when (tooLong.IsCancellationRequested)
         {
@@ -210,7 +208,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             logger.LogWarning("Stream from {BaseUrl} ended by the gateway after {Seconds} s (Proxy:MaxStreamDuration)", provider.BaseUrl, maxDuration.TotalSeconds);
             await WriteStreamErrorAsync(client, request, Outcomes.StreamTooLong,
                 $"The stream ran longer than this gateway relays one ({maxDuration.TotalSeconds:0.###} s): it was ended.");
-            return new RelayResult(Outcomes.StreamTooLong, usage, counted, Answered: true);
+            return new RelayResult(Outcomes.StreamTooLong, tally.Usage, tally.Counted, Answered: true);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
         {
@@ -218,13 +216,19 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             logger.LogWarning("Stream from {BaseUrl} {What}: {Error}", provider.BaseUrl, timedOut ? "timed out" : "was cut", ex.Message);
             await WriteStreamErrorAsync(client, request, timedOut ? "upstream_timeout" : "upstream_error",
                 timedOut ? "The provider stopped sending the stream." : "The provider's stream was cut.");
-            return new RelayResult(timedOut ? Outcomes.UpstreamTimeout : Outcomes.UpstreamError, usage, counted, Answered: true);
+            return new RelayResult(timedOut ? Outcomes.UpstreamTimeout : Outcomes.UpstreamError, tally.Usage, tally.Counted, Answered: true);
         }
-        if (clientGone) return new RelayResult(Outcomes.ClientDisconnected, usage, counted, Answered: true);
-        if (!ended && !failed)
+        if (clientLeft)
+        {
+            // Its answer is lost, but the provider goes on (and charges): read on for its usage.
+            if (upstream is not null && !tally.Ended && tally.Usage is null)
+                await DrainAsync(request, upstream, tally, silence, provider.Timeout, reading.Token, options.DrainMaxBytes);
+            return new RelayResult(Outcomes.ClientDisconnected, tally.Usage, tally.Counted, Answered: true);
+        }
+        if (!tally.Ended && !tally.Failed)
         {
             await WriteStreamErrorAsync(client, request, "upstream_error", "The provider's stream ended before it was complete.");
-            return new RelayResult(Outcomes.UpstreamError, usage, counted, Answered: true);
+            return new RelayResult(Outcomes.UpstreamError, tally.Usage, tally.Counted, Answered: true);
         }
         try
         {
@@ -232,19 +236,51 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
-            return new RelayResult(Outcomes.ClientDisconnected, usage, counted, Answered: true);
+            return new RelayResult(Outcomes.ClientDisconnected, tally.Usage, tally.Counted, Answered: true);
         }
-        return new RelayResult(failed ? Outcomes.UpstreamError : Outcomes.Success, usage, counted, Answered: true);
+        return new RelayResult(tally.Failed ? Outcomes.UpstreamError : Outcomes.Success, tally.Usage, tally.Counted, Answered: true);
+    }
+
+    /// <summary>
+    /// Reads a stream on after its client left, discarding it, until the provider's usage (or the stream's end) shows:
+    /// within Proxy:DrainAfterDisconnect of the departure (<paramref name="token"/>) and Proxy:DrainMaxBytes. Whatever stops
+    /// it, the tally holds what was seen, so the request is charged the provider's usage or, without it, the estimate.
+    /// </summary>
+    private async Task DrainAsync(ProxyRequest request, PipeReader upstream, StreamTally tally, CancellationTokenSource silence, TimeSpan timeout,
+        CancellationToken token, long maxBytes)
+    {
+        long drained = 0;
+        try
+        {
+            while (tally.Usage is null && !tally.Ended)
+            {
+                silence.CancelAfter(timeout);
+                var read = await upstream.ReadAsync(token);
+                var buffer = read.Buffer;
+                while (tally.Usage is null && ServerSentEvent.TryRead(ref buffer, out var rawEvent))
+                {
+                    drained += rawEvent.Length;
+                    Inspect(request, rawEvent, tally);
+                }
+                upstream.AdvanceTo(buffer.Start, buffer.End);
+                if (read.IsCompleted || drained + buffer.Length > maxBytes) break;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+        {
+            // Time is up, or the provider stopped: what was seen stands.
+        }
+        logger.LogDebug("Read {Bytes} bytes of a stream after its client left: the provider's usage {Seen}", drained, tally.Usage is null ? "not seen" : "seen");
     }
 
     /// <summary>Reads one event for metering; false when the client must not see it (the usage chunk it did not ask for).</summary>
-    private bool Inspect(ProxyRequest request, ReadOnlySequence<byte> rawEvent, ref Usage? usage, ref long counted, ref bool ended, ref bool failed)
+    private bool Inspect(ProxyRequest request, ReadOnlySequence<byte> rawEvent, StreamTally tally)
     {
         var data = ServerSentEvent.Data(rawEvent);
         if (data.IsEmpty) return true;
         if (data.Length == 6 && data.FirstSpan.Length == 6 && data.FirstSpan.SequenceEqual("[DONE]"u8))
         {
-            ended = true;
+            tally.Ended = true;
             return true;
         }
         try
@@ -252,17 +288,17 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             using var document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 256 });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return true;
-            if (ProxyApi.IsError(root)) failed = true;
-            if (request.Api.IsEnd(root)) ended = true;
+            if (ProxyApi.IsError(root)) tally.Failed = true;
+            if (request.Api.IsEnd(root)) tally.Ended = true;
             if (request.Api.TryGetUsage(root, out var reported))
             {
-                usage = reported;
+                tally.Usage = reported;
                 // The usage chunk of chat and completions streams has no choices: drop it unless the client asked for it.
                 if (request.Api.UsageOnRequest && !request.ClientAskedUsage
                     && root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0)
                     return false;
             }
-            counted += CountOutput(request, root);
+            tally.Counted += CountOutput(request, root);
             return true;
         }
         catch (JsonException)
@@ -276,6 +312,24 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         long tokens = 0;
         foreach (var text in request.Api.OutputText(data)) tokens += counter.Text(text, request.Model);
         return tokens;
+    }
+
+    /// <summary>
+    /// Starts the response if need be and flushes what was written; false when the client is gone (Kestrel can tell by
+    /// the flush before RequestAborted fires).
+    /// </summary>
+    private static async Task<bool> DeliverAsync(HttpResponse response, CancellationToken aborted)
+    {
+        try
+        {
+            if (!response.HasStarted) await response.StartAsync(aborted);
+            var flushed = await response.BodyWriter.FlushAsync(aborted);
+            return !flushed.IsCanceled && !flushed.IsCompleted;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            return false;
+        }
     }
 
     private static void Copy(ReadOnlySequence<byte> bytes, PipeWriter writer)
@@ -326,6 +380,19 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             // The client left too.
         }
     }
+}
+
+/// <summary>What a stream has shown so far, for metering.</summary>
+internal sealed class StreamTally
+{
+    public Usage? Usage { get; set; }
+
+    /// <summary>Output tokens counted in its text (charged when there is no usage).</summary>
+    public long Counted { get; set; }
+
+    public bool Ended { get; set; }
+
+    public bool Failed { get; set; }
 }
 
 /// <summary>The Responses API's error event.</summary>

@@ -136,6 +136,27 @@ public static class ProxyCalls
         return events;
     }
 
+    /// <summary>
+    /// Reads a stream's first event (the stream must wait after it: <c>"fake":{"hold":…}</c>), then leaves as a client that gives up does: a read is pending when it is cancelled,
+    /// so the connection is closed at once (disposing the response alone would let the handler read on, to reuse it).
+    /// </summary>
+    /// <returns>The request id.</returns>
+    public static async Task<string> LeaveAfterFirstEventAsync(HttpClient proxy, string body)
+    {
+        using var response = await proxy.SendAsync(Chat(body), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        while (await reader.ReadLineAsync() is { } line && !line.StartsWith("data: ", StringComparison.Ordinal))
+        {
+        }
+        Assert.Equal("", await reader.ReadLineAsync()); // the event's end: nothing more is buffered
+        using var leave = new CancellationTokenSource();
+        var pending = reader.ReadLineAsync(leave.Token).AsTask();
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        return RequestId(response);
+    }
+
     public static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.Single() : null;
 

@@ -79,9 +79,54 @@ public sealed class ProxyStreamTests(PostgresFixture postgres) : IClassFixture<P
     }
 
     [Fact]
-    public async Task A_client_that_disconnects_mid_stream_is_charged_what_was_streamed_once_as_an_estimate()
+    public async Task A_client_that_leaves_mid_stream_is_charged_the_providers_usage_which_the_gateway_reads_on_for()
     {
         await using var stack = await ProxyStack.StartAsync(postgres);
+        // The rest of the stream comes only once the client has left, over a second, so the gateway sees the departure mid-stream.
+        var requestId = await LeaveAfterFirstEventAsync(stack.Proxy(), $$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Tell me a story"}],
+             "fake":{"input_tokens":40,"output_tokens":300,"chunks":40,"chunk_delay_ms":25,"hold":"left"} }
+            """);
+        stack.Gates.Open("left");
+
+        var row = await stack.SettledAsync(requestId);
+        Assert.Equal((40L, 300L, "client_disconnected", true, false), (row.InputTokens, row.OutputTokens, row.Outcome, row.Streamed, row.Estimated));
+        Assert.Equal(DemoPrice.Cost(40, 300), row.Cost);
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_a_stream_the_provider_holds_is_charged_what_was_streamed_once_the_drain_time_is_up()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: "--Proxy:DrainAfterDisconnect=00:00:01");
+        var requestId = await LeaveAfterFirstEventAsync(stack.Proxy(), $$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Tell me a story"}],
+             "fake":{"input_tokens":40,"output_tokens":300,"chunks":40,"hold":"never-opened"} }
+            """);
+
+        var row = await stack.SettledAsync(requestId); // within its deadline: the gateway gave up on the provider after a second
+        Assert.Equal(("client_disconnected", true, 0L), (row.Outcome, row.Estimated, row.OutputTokens)); // only the role chunk was relayed
+        Assert.True(row.InputTokens > 0);
+    }
+
+    [Fact]
+    public async Task The_gateway_reads_no_more_than_drain_max_bytes_of_a_stream_after_its_client_left()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: "--Proxy:DrainMaxBytes=1024");
+        var requestId = await LeaveAfterFirstEventAsync(stack.Proxy(), $$"""
+            {"model":"{{ProxyStack.Model}}","stream":true,"messages":[{"role":"user","content":"Tell me a story"}],
+             "fake":{"input_tokens":40,"output_tokens":300,"chunks":40,"chunk_delay_ms":25,"hold":"bounded"} }
+            """);
+        stack.Gates.Open("bounded"); // about 10 KB of events follow, 25 ms apart: the gateway stops after the first KiB
+
+        var row = await stack.SettledAsync(requestId);
+        Assert.Equal(("client_disconnected", true), (row.Outcome, row.Estimated));
+        Assert.InRange(row.OutputTokens, 0, 299);
+    }
+
+    [Fact]
+    public async Task A_client_that_disconnects_mid_stream_with_draining_off_is_charged_what_was_streamed_once_as_an_estimate()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: "--Proxy:DrainAfterDisconnect=00:00:00");
         const string model = "demo-disconnected";
         await stack.AddModelAsync(model);
         using var estimated = new MeasurementCounter(Tollgate.Gateway.Proxy.ProxyMetrics.EstimatedName);
