@@ -2,19 +2,19 @@ namespace Tollgate.Gateway.Proxy;
 
 /// <summary>
 /// How long an exchange with a provider outlives its client: <see cref="Token"/> is cancelled
-/// <c>Proxy:DrainAfterDisconnect</c> after the client left, so the gateway can read on for the provider's usage, but
-/// not for ever.
+/// <c>Proxy:DrainAfterDisconnect</c> after the client left, so the gateway can wait for the provider's usage, but not
+/// for ever; at once if the request had not all been sent, since the provider then processes nothing.
 /// </summary>
 internal sealed class Departure : IDisposable
 {
     private readonly CancellationTokenSource _over = new();
     private readonly CancellationTokenRegistration _left;
 
-    public Departure(CancellationToken clientAborted, TimeSpan drain)
+    public Departure(CancellationToken clientAborted, TimeSpan drain, SentContent request)
     {
         _left = clientAborted.Register(() =>
         {
-            if (drain > TimeSpan.Zero) _over.CancelAfter(drain);
+            if (drain > TimeSpan.Zero && request.Sent) _over.CancelAfter(drain);
             else _over.Cancel();
         });
     }

@@ -257,7 +257,7 @@ internal sealed class MeteredProxy(
             {
                 // A bug, not the provider: still settle, exactly once, with what is known.
                 logger.LogError(ex, "Relaying request {RequestId} failed", requestId);
-                result = new RelayResult(Outcomes.GatewayError, null, 0, Answered: true);
+                result = new RelayResult(Outcomes.GatewayError, null, 0, InputProcessed: true);
             }
         }
         var tokens = TokensOf(result, input, route.Provider, request.Model);
@@ -266,8 +266,9 @@ internal sealed class MeteredProxy(
     }
 
     /// <summary>
-    /// The provider's usage when it reported one. Otherwise the proxy's count: of a stream's relayed output (and the
-    /// estimated input, since the provider processed it), or nothing when the provider never began an answer.
+    /// The provider's usage when it reported one. Otherwise the proxy's count: of the output it read (and the estimated
+    /// input, since the provider processed it), or nothing when the provider never began an answer and its client did
+    /// not leave after sending it the whole request.
     /// </summary>
     private SettledTokens TokensOf(RelayResult result, long estimatedInput, string provider, string model)
     {
@@ -280,7 +281,7 @@ internal sealed class MeteredProxy(
                 provider, usage.Input, usage.Output, model, Price.MaxTokens);
             return new SettledTokens(Math.Min(usage.Input, Price.MaxTokens), Math.Min(usage.Output, Price.MaxTokens), Estimated: true);
         }
-        var startedSuccessfully = result.Answered && result.Outcome != Outcomes.UpstreamError || result.CountedOutput > 0;
+        var startedSuccessfully = result.InputProcessed && result.Outcome != Outcomes.UpstreamError || result.CountedOutput > 0;
         if (!startedSuccessfully) return new SettledTokens(0, 0, Estimated: false);
         metrics.Estimated(provider, model);
         return new SettledTokens(estimatedInput, result.CountedOutput, Estimated: true);

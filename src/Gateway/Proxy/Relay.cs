@@ -19,8 +19,11 @@ internal static class Outcomes
 
 /// <param name="Usage">What the provider reported, if it did.</param>
 /// <param name="CountedOutput">Output tokens the proxy counted in what it relayed (used when there is no usage).</param>
-/// <param name="Answered">Whether the provider started an answer (it may then have charged for the input).</param>
-internal sealed record RelayResult(string Outcome, Usage? Usage, long CountedOutput, bool Answered);
+/// <param name="InputProcessed">
+/// Whether the provider is taken to have processed the input (it began an answer, or had the whole request when the
+/// client left): without usage, the input estimate is then charged.
+/// </param>
+internal sealed record RelayResult(string Outcome, Usage? Usage, long CountedOutput, bool InputProcessed);
 
 /// <summary>
 /// One exchange with a provider: sends the request, then relays its answer to the client as it comes: a
@@ -37,46 +40,44 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
     {
         var body = new ArrayBufferWriter<byte>((int)Math.Clamp((client.Request.ContentLength ?? 4096) + 64, 256, int.MaxValue));
         request.WriteUpstreamBody(body, upstreamModel);
-        using var message = new HttpRequestMessage(HttpMethod.Post, $"{provider.BaseUrl!.TrimEnd('/')}/{request.Api.UpstreamPath}")
-        {
-            Content = new ReadOnlyMemoryContent(body.WrittenMemory) { Headers = { ContentType = Json } },
-        };
+        var content = new SentContent(body.WrittenMemory, Json);
+        using var message = new HttpRequestMessage(HttpMethod.Post, $"{provider.BaseUrl!.TrimEnd('/')}/{request.Api.UpstreamPath}") { Content = content };
         if (provider.ResolveApiKey() is { Length: > 0 } key) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         message.Headers.Accept.ParseAdd(request.Stream ? "text/event-stream" : "application/json");
 
         var aborted = client.RequestAborted;
-        // The provider's silence and the client's departure end the exchange separately: a client that left gives the
-        // provider Proxy:DrainAfterDisconnect more to report its usage.
+        // The provider's silence and the client's departure end the exchange separately: a client that left after its
+        // request was sent gives the provider Proxy:DrainAfterDisconnect more to answer and report its usage.
         using var silence = new CancellationTokenSource(provider.Timeout);
-        using var departure = new Departure(aborted, options.DrainAfterDisconnect);
+        using var departure = new Departure(aborted, options.DrainAfterDisconnect, content);
         using var upstream = CancellationTokenSource.CreateLinkedTokenSource(silence.Token, departure.Token);
-        using var sending = CancellationTokenSource.CreateLinkedTokenSource(upstream.Token, aborted);
         HttpResponseMessage answer;
         try
         {
-            answer = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, sending.Token);
+            answer = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, upstream.Token);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
-            return new RelayResult(Outcomes.ClientDisconnected, null, 0, Answered: false);
+            // Left before the first byte: a provider that had the whole request processed its input (and bills it).
+            return new RelayResult(Outcomes.ClientDisconnected, null, 0, InputProcessed: content.Sent);
         }
         catch (OperationCanceledException)
         {
             await WriteErrorAsync(client, StatusCodes.Status504GatewayTimeout, "upstream_timeout", $"The provider did not answer within {provider.Timeout.TotalSeconds:0.###} s.");
-            return new RelayResult(Outcomes.UpstreamTimeout, null, 0, Answered: false);
+            return new RelayResult(Outcomes.UpstreamTimeout, null, 0, InputProcessed: false);
         }
         catch (HttpRequestException ex)
         {
             logger.LogWarning("Provider at {BaseUrl} unreachable: {Error}", provider.BaseUrl, ex.Message);
             await WriteErrorAsync(client, StatusCodes.Status502BadGateway, "upstream_unreachable", "The provider could not be reached.");
-            return new RelayResult(Outcomes.UpstreamError, null, 0, Answered: false);
+            return new RelayResult(Outcomes.UpstreamError, null, 0, InputProcessed: false);
         }
         using (answer)
         {
             var isStream = answer.IsSuccessStatusCode && answer.Content.Headers.ContentType?.MediaType == "text/event-stream";
             return isStream
                 ? await RelayStreamAsync(client, request, answer, provider, silence, upstream.Token, options)
-                : await RelayWholeAsync(client, request, answer, provider, silence, sending.Token, options.MaxResponseBytes);
+                : await RelayWholeAsync(client, request, answer, provider, silence, upstream.Token, options.MaxResponseBytes);
         }
     }
 
@@ -106,10 +107,11 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
                 length += read;
             }
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (Exception ex) when (aborted.IsCancellationRequested && ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
         {
+            // The client left and the provider did not finish within Proxy:DrainAfterDisconnect (or failed).
             Return(buffer);
-            return new RelayResult(Outcomes.ClientDisconnected, null, 0, Answered: true);
+            return new RelayResult(Outcomes.ClientDisconnected, null, 0, InputProcessed: answer.IsSuccessStatusCode);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
         {
@@ -117,7 +119,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             var timedOut = ex is OperationCanceledException;
             await WriteErrorAsync(client, timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
                 timedOut ? "upstream_timeout" : "upstream_error", timedOut ? "The provider stopped answering." : $"The provider's answer was cut or unreadable: {ex.Message}");
-            return new RelayResult(timedOut ? Outcomes.UpstreamTimeout : Outcomes.UpstreamError, null, 0, Answered: true);
+            return new RelayResult(timedOut ? Outcomes.UpstreamTimeout : Outcomes.UpstreamError, null, 0, InputProcessed: true);
         }
 
         try
@@ -130,13 +132,13 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             DisableStatusPages(client);
             await response.Body.WriteAsync(buffer.AsMemory(0, length), aborted);
             await response.CompleteAsync();
-            return new RelayResult(answer.IsSuccessStatusCode ? Outcomes.Success : Outcomes.UpstreamError, usage, counted, Answered: true);
+            return new RelayResult(answer.IsSuccessStatusCode ? Outcomes.Success : Outcomes.UpstreamError, usage, counted, InputProcessed: true);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
-            // The answer was complete: the client left while it was being written.
+            // The answer was complete: the client left before or while it was being written.
             var (usage, counted) = ReadUsage(request, buffer.AsMemory(0, length), answer.IsSuccessStatusCode);
-            return new RelayResult(Outcomes.ClientDisconnected, usage, counted, Answered: true);
+            return new RelayResult(Outcomes.ClientDisconnected, usage, counted, InputProcessed: answer.IsSuccessStatusCode);
         }
         finally
         {
@@ -208,7 +210,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             logger.LogWarning("Stream from {BaseUrl} ended by the gateway after {Seconds} s (Proxy:MaxStreamDuration)", provider.BaseUrl, maxDuration.TotalSeconds);
             await WriteStreamErrorAsync(client, request, Outcomes.StreamTooLong,
                 $"The stream ran longer than this gateway relays one ({maxDuration.TotalSeconds:0.###} s): it was ended.");
-            return new RelayResult(Outcomes.StreamTooLong, tally.Usage, tally.Counted, Answered: true);
+            return new RelayResult(Outcomes.StreamTooLong, tally.Usage, tally.Counted, InputProcessed: true);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
         {
@@ -216,19 +218,19 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             logger.LogWarning("Stream from {BaseUrl} {What}: {Error}", provider.BaseUrl, timedOut ? "timed out" : "was cut", ex.Message);
             await WriteStreamErrorAsync(client, request, timedOut ? "upstream_timeout" : "upstream_error",
                 timedOut ? "The provider stopped sending the stream." : "The provider's stream was cut.");
-            return new RelayResult(timedOut ? Outcomes.UpstreamTimeout : Outcomes.UpstreamError, tally.Usage, tally.Counted, Answered: true);
+            return new RelayResult(timedOut ? Outcomes.UpstreamTimeout : Outcomes.UpstreamError, tally.Usage, tally.Counted, InputProcessed: true);
         }
         if (clientLeft)
         {
             // Its answer is lost, but the provider goes on (and charges): read on for its usage.
             if (upstream is not null && !tally.Ended && tally.Usage is null)
                 await DrainAsync(request, upstream, tally, silence, provider.Timeout, reading.Token, options.DrainMaxBytes);
-            return new RelayResult(Outcomes.ClientDisconnected, tally.Usage, tally.Counted, Answered: true);
+            return new RelayResult(Outcomes.ClientDisconnected, tally.Usage, tally.Counted, InputProcessed: true);
         }
         if (!tally.Ended && !tally.Failed)
         {
             await WriteStreamErrorAsync(client, request, "upstream_error", "The provider's stream ended before it was complete.");
-            return new RelayResult(Outcomes.UpstreamError, tally.Usage, tally.Counted, Answered: true);
+            return new RelayResult(Outcomes.UpstreamError, tally.Usage, tally.Counted, InputProcessed: true);
         }
         try
         {
@@ -236,9 +238,9 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
-            return new RelayResult(Outcomes.ClientDisconnected, tally.Usage, tally.Counted, Answered: true);
+            return new RelayResult(Outcomes.ClientDisconnected, tally.Usage, tally.Counted, InputProcessed: true);
         }
-        return new RelayResult(tally.Failed ? Outcomes.UpstreamError : Outcomes.Success, tally.Usage, tally.Counted, Answered: true);
+        return new RelayResult(tally.Failed ? Outcomes.UpstreamError : Outcomes.Success, tally.Usage, tally.Counted, InputProcessed: true);
     }
 
     /// <summary>

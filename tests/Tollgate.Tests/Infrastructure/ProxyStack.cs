@@ -103,6 +103,23 @@ public sealed class ProxyStack : IAsyncDisposable
         return row!;
     }
 
+    /// <summary>The one request settled in this stack's database, once it has: for a client that left before it learned the request's id.</summary>
+    public async Task<UsageRow> OnlySettledAsync()
+    {
+        await using var database = NpgsqlDataSource.Create(Cluster.Database);
+        string? requestId = null;
+        await Eventually.TrueAsync(async () =>
+        {
+            await using var query = database.CreateCommand("SELECT request_id FROM usage_events");
+            await using var reader = await query.ExecuteReaderAsync();
+            if (!await reader.ReadAsync()) return false;
+            requestId = reader.GetString(0);
+            Assert.False(await reader.ReadAsync(), "more than one request settled");
+            return true;
+        }, "no request settled", seconds: 15);
+        return (await UsageAsync(requestId!))!;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Cluster.DisposeAsync();

@@ -34,6 +34,69 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
         Assert.Equal(ProxyStack.Credit - row.Cost, await BalanceAsync(stack));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_client_that_leaves_before_the_first_byte_is_charged_the_providers_usage_which_the_gateway_waits_for(bool stream)
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        await LeaveOnceForwardedAsync(stack, $$"""
+            {"model":"{{ProxyStack.Model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"Hello"}],
+             "fake":{"input_tokens":40,"output_tokens":12,"first_byte_delay_ms":1500} }
+            """);
+
+        var row = await stack.OnlySettledAsync(); // the provider answers 1.5 s after the client left
+        Assert.Equal((40L, 12L, "client_disconnected", stream, false), (row.InputTokens, row.OutputTokens, row.Outcome, row.Streamed, row.Estimated));
+        Assert.Equal(DemoPrice.Cost(40, 12), row.Cost);
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_before_a_provider_that_does_not_answer_in_the_drain_time_is_charged_its_input_estimate()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: "--Proxy:DrainAfterDisconnect=00:00:01");
+        await LeaveOnceForwardedAsync(stack, $$"""
+            {"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hello"}],"fake":{"input_tokens":40,"first_byte_delay_ms":60000} }
+            """);
+
+        var row = await stack.OnlySettledAsync(); // within its deadline: the gateway stopped waiting a second after the client left
+        Assert.Equal(("client_disconnected", 0L, true), (row.Outcome, row.OutputTokens, row.Estimated));
+        Assert.InRange(row.InputTokens, 1, 39); // the gateway's count of "Hello" as a chat, not the provider's 40 it never saw
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_before_its_request_was_all_sent_to_the_provider_is_charged_nothing()
+    {
+        // A provider that takes the connection and never reads: a 24 MiB request cannot all leave the gateway.
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: $"--Proxy:Providers:silent:BaseUrl=http://127.0.0.1:{port}/v1");
+        await SetPriceAsync(stack.Cluster.Admin, "unread", ProxyStack.InputPrice, ProxyStack.OutputPrice);
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, "/admin/models/unread/route", """{"provider":"silent","upstream_model":"unread"}""");
+        var accepting = silent.AcceptTcpClientAsync();
+
+        using var leave = new CancellationTokenSource();
+        var sending = stack.Proxy().SendAsync(Chat($$"""
+            {"model":"unread","messages":[{"role":"user","content":"{{new string('a', 24 * 1024 * 1024)}}"}]}
+            """), HttpCompletionOption.ResponseHeadersRead, leave.Token);
+        using var connection = await accepting.WaitAsync(TimeSpan.FromSeconds(30)); // the gateway is sending it
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+
+        var row = await stack.OnlySettledAsync();
+        Assert.Equal(("client_disconnected", 0L, 0L, 0L), (row.Outcome, row.InputTokens, row.OutputTokens, row.Cost));
+    }
+
+    /// <summary>Sends a request and cancels it once the provider has it, before the answer's first byte (the fake must be slow to answer).</summary>
+    private static async Task LeaveOnceForwardedAsync(ProxyStack stack, string body)
+    {
+        using var leave = new CancellationTokenSource();
+        var sending = stack.Proxy().SendAsync(Chat(body), HttpCompletionOption.ResponseHeadersRead, leave.Token);
+        await Eventually.TrueAsync(() => Task.FromResult(stack.Received.Snapshot().Count == 1), "the request was not forwarded", seconds: 15);
+        await leave.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+    }
+
     [Fact]
     public async Task A_providers_usage_beyond_what_a_settle_takes_is_charged_capped_and_marked_estimated()
     {
