@@ -22,7 +22,10 @@ public sealed class ProxyOptions
     /// <summary>Largest request body forwarded (images and long contexts make LLM requests large).</summary>
     public int MaxRequestBytes { get; set; } = 32 * 1024 * 1024;
 
-    /// <summary>Largest non-streamed upstream answer relayed (it is read whole, to find its usage).</summary>
+    /// <summary>
+    /// Largest non-streamed upstream answer relayed (it is read whole, to find its usage). A larger one is a 502, charged
+    /// by the usage at its end (<see cref="DrainMaxBytes"/>).
+    /// </summary>
     public int MaxResponseBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>
@@ -45,8 +48,9 @@ public sealed class ProxyOptions
     public TimeSpan DrainAfterDisconnect { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The most the gateway reads (and discards) of a stream after its client left: it bounds the CPU a departed client
-    /// still costs. 4 MiB is a fast model's half minute of stream events.
+    /// The most the gateway reads (and discards) of a stream after its client left, or of a non-streamed answer past
+    /// <see cref="MaxResponseBytes"/>, looking for the provider's usage: it bounds what an answer nobody receives still
+    /// costs. 4 MiB is a fast model's half minute of stream events.
     /// </summary>
     public int DrainMaxBytes { get; set; } = 4 * 1024 * 1024;
 

@@ -15,10 +15,14 @@ internal static class Outcomes
     public const string UpstreamTimeout = "upstream_timeout";
     public const string GatewayError = "gateway_error";
     public const string StreamTooLong = "stream_too_long";
+    public const string ResponseTooLarge = "response_too_large";
 }
 
 /// <param name="Usage">What the provider reported, if it did.</param>
-/// <param name="CountedOutput">Output tokens the proxy counted in what it relayed (used when there is no usage).</param>
+/// <param name="CountedOutput">
+/// Output tokens the proxy counted in what it read (used when there is no usage); for an answer too large to read, the
+/// output cap it was held for.
+/// </param>
 /// <param name="InputProcessed">
 /// Whether the provider is taken to have processed the input (it began an answer, or had the whole request when the
 /// client left): without usage, the input estimate is then charged.
@@ -29,11 +33,13 @@ internal sealed record RelayResult(string Outcome, Usage? Usage, long CountedOut
 /// One exchange with a provider: sends the request, then relays its answer to the client as it comes: a
 /// stream event by event (flushed as each arrives, the usage chunk the client did not ask for left out), any
 /// other answer whole. Learns the usage on the way. The provider's silence is bounded by its timeout, before
-/// the answer starts and between two reads of it.
+/// the answer starts and between two reads of it. A client's departure does not end the exchange at once: the
+/// provider goes on and bills, so its usage is waited for within bounds (<see cref="Departure"/>).
 /// </summary>
 internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay> logger)
 {
     private const int MaxEventBytes = 16 * 1024 * 1024;
+    private const int TailBytes = 64 * 1024; // of an answer too large to relay, kept to find its usage: far more than a usage object and what follows it
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     public async Task<RelayResult> ExchangeAsync(HttpContext client, ProxyRequest request, ProviderOptions provider, string upstreamModel, ProxyOptions options)
@@ -77,13 +83,14 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             var isStream = answer.IsSuccessStatusCode && answer.Content.Headers.ContentType?.MediaType == "text/event-stream";
             return isStream
                 ? await RelayStreamAsync(client, request, answer, provider, silence, upstream.Token, options)
-                : await RelayWholeAsync(client, request, answer, provider, silence, upstream.Token, options.MaxResponseBytes);
+                : await RelayWholeAsync(client, request, answer, provider, silence, upstream.Token, options);
         }
     }
 
     private async Task<RelayResult> RelayWholeAsync(HttpContext client, ProxyRequest request, HttpResponseMessage answer, ProviderOptions provider,
-        CancellationTokenSource silence, CancellationToken reading, int maxResponseBytes)
+        CancellationTokenSource silence, CancellationToken reading, ProxyOptions options)
     {
+        var maxResponseBytes = options.MaxResponseBytes;
         var aborted = client.RequestAborted;
         byte[]? buffer = null;
         var length = 0;
@@ -95,7 +102,13 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             {
                 if (length == buffer.Length)
                 {
-                    if (length >= maxResponseBytes) throw new InvalidDataException($"The provider's answer is larger than {maxResponseBytes} bytes.");
+                    if (length >= maxResponseBytes)
+                    {
+                        if (!answer.IsSuccessStatusCode) throw new InvalidDataException($"The provider's answer is larger than {maxResponseBytes} bytes.");
+                        var tooLarge = await TooLargeAsync(client, request, content, buffer, length, provider, silence, reading, options);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return tooLarge;
+                    }
                     var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, maxResponseBytes));
                     buffer.AsSpan(0, length).CopyTo(larger);
                     ArrayPool<byte>.Shared.Return(buffer);
@@ -144,6 +157,92 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// An answer too large to relay (Proxy:MaxResponseBytes) is a 502 to the client, but the provider bills it: its usage is
+    /// read from its end, where OpenAI's answers put it, the rest discarded (at most Proxy:DrainMaxBytes more). Without
+    /// it, the answer is taken to have used all the output it was held for: at that size it most likely did, and the
+    /// cap the proxy sent the provider bounds it.
+    /// </summary>
+    private async Task<RelayResult> TooLargeAsync(HttpContext client, ProxyRequest request, Stream content, byte[] head, int headLength,
+        ProviderOptions provider, CancellationTokenSource silence, CancellationToken reading, ProxyOptions options)
+    {
+        await WriteErrorAsync(client, StatusCodes.Status502BadGateway, Outcomes.ResponseTooLarge,
+            $"The provider's answer is larger than this gateway relays ({options.MaxResponseBytes} bytes).");
+        try
+        {
+            await client.Response.CompleteAsync(); // the client has its answer while the rest is read
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The client left: the charge is the same.
+        }
+
+        const int window = 2 * TailBytes;
+        var tail = ArrayPool<byte>.Shared.Rent(window);
+        Usage? usage = null;
+        long beyond = 0;
+        try
+        {
+            var kept = Math.Min(headLength, TailBytes);
+            head.AsSpan(headLength - kept, kept).CopyTo(tail);
+            while (true)
+            {
+                if (kept == window)
+                {
+                    tail.AsSpan(TailBytes, TailBytes).CopyTo(tail);
+                    kept = TailBytes;
+                }
+                silence.CancelAfter(provider.Timeout);
+                var read = await content.ReadAsync(tail.AsMemory(kept, window - kept), reading);
+                if (read == 0)
+                {
+                    usage = UsageAtEnd(request, tail.AsSpan(0, kept));
+                    break;
+                }
+                kept += read;
+                if ((beyond += read) > options.DrainMaxBytes) break;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+        {
+            // The provider stopped, or its client left and Proxy:DrainAfterDisconnect is over: no usage.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(tail);
+        }
+        logger.LogWarning("Provider at {BaseUrl} answered more than {Max} bytes (Proxy:MaxResponseBytes): a 502, charged {Charge}",
+            provider.BaseUrl, options.MaxResponseBytes, usage is null ? "its input estimate and output cap" : "its usage");
+        return new RelayResult(Outcomes.ResponseTooLarge, usage, usage is null ? request.OutputCap : 0, InputProcessed: true);
+    }
+
+    /// <summary>The last "usage" object in the end of an answer (a quote in a JSON string is escaped, so no text passes for the name).</summary>
+    private static Usage? UsageAtEnd(ProxyRequest request, ReadOnlySpan<byte> tail)
+    {
+        for (var end = tail.Length; tail[..end].LastIndexOf("\"usage\""u8) is var at and >= 0; end = at)
+        {
+            var rest = tail[(at + 7)..].TrimStart(" \t\r\n"u8);
+            if (rest.IsEmpty || rest[0] != (byte)':') continue;
+            var value = rest[1..];
+            try
+            {
+                var reader = new Utf8JsonReader(value, new JsonReaderOptions { MaxDepth = 64 });
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject || !reader.TrySkip()) continue;
+                var holder = new byte[reader.BytesConsumed + 10];
+                "{\"usage\":"u8.CopyTo(holder);
+                value[..(int)reader.BytesConsumed].CopyTo(holder.AsSpan(9));
+                holder[^1] = (byte)'}';
+                using var document = JsonDocument.Parse(holder);
+                if (request.Api.TryGetUsage(document.RootElement, out var usage)) return usage;
+            }
+            catch (JsonException)
+            {
+                // Not a usage object after all: look further back.
+            }
+        }
+        return null;
     }
 
     /// <summary>The usage of a whole answer; without one, the output counted in a successful answer's text.</summary>

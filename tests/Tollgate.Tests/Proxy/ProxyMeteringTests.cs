@@ -98,6 +98,37 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task An_answer_larger_than_max_response_bytes_is_a_502_charged_the_usage_at_its_end()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: "--Proxy:MaxResponseBytes=1024");
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hello"}],"fake":{"input_tokens":40,"output_tokens":500} }
+            """)); // about 3.5 KB of "fake0 fake1 …", the usage after it
+        await Http.AssertErrorAsync(response, HttpStatusCode.BadGateway, "response_too_large");
+
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal((40L, 500L, "response_too_large", false), (row.InputTokens, row.OutputTokens, row.Outcome, row.Estimated));
+        Assert.Equal(DemoPrice.Cost(40, 500), row.Cost);
+    }
+
+    [Theory]
+    [InlineData(false, 4 * 1024 * 1024)] // the provider reports none
+    [InlineData(true, 1024)] // its end, with the usage, is more than Proxy:DrainMaxBytes past Proxy:MaxResponseBytes
+    public async Task An_answer_larger_than_max_response_bytes_without_usage_found_is_charged_its_input_estimate_and_output_cap(bool usage, int drainMaxBytes)
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: ["--Proxy:MaxResponseBytes=1024", $"--Proxy:DrainMaxBytes={drainMaxBytes}"]);
+        using var response = await stack.Proxy().SendAsync(Chat($$"""
+            {"model":"{{ProxyStack.Model}}","max_tokens":600,"messages":[{"role":"user","content":"Hello"}],
+             "fake":{"output_tokens":500,"usage":{{(usage ? "true" : "false")}}} }
+            """));
+        await Http.AssertErrorAsync(response, HttpStatusCode.BadGateway, "response_too_large");
+
+        var row = await stack.SettledAsync(RequestId(response));
+        Assert.Equal((600L, "response_too_large", true), (row.OutputTokens, row.Outcome, row.Estimated));
+        Assert.InRange(row.InputTokens, 1, 39);
+    }
+
+    [Fact]
     public async Task A_providers_usage_beyond_what_a_settle_takes_is_charged_capped_and_marked_estimated()
     {
         await using var stack = await ProxyStack.StartAsync(postgres);
