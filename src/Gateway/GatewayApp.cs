@@ -36,6 +36,8 @@ public static class GatewayApp
         var connectionString = builder.Configuration["Postgres:ConnectionString"];
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException("Postgres:ConnectionString is required: the gateway records denied requests and serves usage queries from PostgreSQL.");
+        if (metering.DenialRetention < TimeSpan.Zero || metering.DenialRetention > TimeSpan.Zero && metering.DenialRetention < TimeSpan.FromHours(1))
+            throw new InvalidOperationException("Metering:DenialRetention must be at least 01:00:00, or 00:00:00 to keep denial counts for ever.");
 
         if (cluster is null) builder.AddClusterClient(builder.Configuration.GetSection("Cluster").Get<ClusterClientSettings>() ?? new(), connectionString);
         else builder.Services.AddSingleton(cluster).AddSingleton<IGrainFactory>(cluster);
@@ -47,6 +49,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<IpDefaultLimits>();
         builder.Services.AddSingleton<DenialLog>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
+        builder.Services.AddHostedService<DenialRetention>();
         builder.Services.AddSingleton<Authorizer>();
         builder.Services.AddSingleton<Settlement>();
         builder.AddSettlementJournal();

@@ -23,7 +23,7 @@ internal sealed record Authorization(AuthorizeResponse Response, ReservationToke
 /// round trip); the account, which needs the key's account and the model's price, after them. If any
 /// denies, what the others granted is given back: in full for the key, model and account, but the
 /// caller IP keeps the request counted (denied requests count against the caller). A denial is
-/// recorded in <c>usage_events</c> through the <see cref="DenialLog"/>.
+/// counted in <c>usage_events</c> through the <see cref="DenialLog"/>.
 /// </summary>
 internal sealed class Authorizer(
     IGrainFactory grains, IpDefaultLimits ipDefaults, DenialLog denials, UnpricedModels unpriced, MeteringOptions options, ILogger<Authorizer> logger)
@@ -93,7 +93,8 @@ internal sealed class Authorizer(
             ?? (keyParsed ? key?.Admission.Denial : new Denial(Denials.InvalidApiKey, "The API key is not valid."))
             ?? model.Admission.Denial;
         var accountId = key?.AccountId ?? call.AccountId;
-        if (denial is not null) return await DenyAsync(call, granted, accountId, denial, limits, time, cancel);
+        if (denial is not null)
+            return await DenyAsync(call, accountId, key?.AccountId is null ? null : keyId, model.Known, granted, denial, limits, time, cancel);
 
         AccountAdmission account;
         try
@@ -111,7 +112,7 @@ internal sealed class Authorizer(
         }
         limits.AddRange(account.Admission.Limits);
         if (account.Admission.Denial is { } accountDenial)
-            return await DenyAsync(call, granted, accountDenial.Reason == Denials.AccountNotFound ? null : accountId, accountDenial, limits, time, cancel);
+            return await DenyAsync(call, accountDenial.Reason == Denials.AccountNotFound ? null : accountId, keyId, model.Known, granted, accountDenial, limits, time, cancel);
 
         var token = new ReservationToken(accountId!, keyId, call.IpKey, call.CallerIp, call.Model, call.RequestId,
             model.Price!.Value.InputPerMillion, model.Price.Value.OutputPerMillion, account.FundedBy!, account.AuthorizedAt!.Value.ToUnixTimeMilliseconds(),
@@ -120,11 +121,13 @@ internal sealed class Authorizer(
         return new Authorization(allowed, token, model.Route);
     }
 
-    private async Task<Authorization> DenyAsync(
-        AuthorizeCall call, HeldGrants granted, string? accountId, Denial denial, List<LimitState> limits, TimeProvider time, CancellationToken cancel)
+    /// <param name="keyId">The key, if it authenticated.</param>
+    /// <param name="modelKnown">Whether an operator configured the model (else its name is not kept).</param>
+    private async Task<Authorization> DenyAsync(AuthorizeCall call, string? accountId, string? keyId, bool modelKnown,
+        HeldGrants granted, Denial denial, List<LimitState> limits, TimeProvider time, CancellationToken cancel)
     {
         await ReleaseAsync(granted);
-        await denials.AddAsync(new DeniedRequest(accountId, call.RequestId, granted.KeyId, call.CallerIp, call.Model, call.EstimatedInputTokens,
+        await denials.AddAsync(new DeniedRequest(accountId, keyId, call.IpKey, modelKnown ? call.Model : null, call.EstimatedInputTokens,
             denial.Reason, time.GetUtcNow()), cancel);
         return new Authorization(AuthorizeResponse.Deny(call.RequestId, denial, limits), null, null);
     }

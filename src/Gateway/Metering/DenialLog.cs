@@ -4,16 +4,19 @@ using Npgsql;
 
 namespace Tollgate.Gateway.Metering;
 
-/// <summary>A denied authorize, as it becomes a row of <c>usage_events</c>.</summary>
-internal sealed record DeniedRequest(
-    string? AccountId, string RequestId, string? KeyId, string CallerIp, string Model, long InputTokens, string Reason, DateTimeOffset At);
+/// <summary>
+/// A denied authorize, as it is counted in <c>usage_events</c>. Only what the cluster vouches for is kept: the key when
+/// it authenticated, the model when an operator configured it, and the caller's limit key (an IPv6 caller's prefix), so
+/// made-up keys, model names and addresses cannot multiply the rows.
+/// </summary>
+internal sealed record DeniedRequest(string? AccountId, string? KeyId, string CallerIp, string? Model, long InputTokens, string Reason, DateTimeOffset At);
 
 /// <summary>
-/// Writes denied requests to <c>usage_events</c> in batches, off the authorize path. The buffer is
-/// bounded: when it is full an authorize waits for room (back-pressure, never a silent drop). On
-/// shutdown, after the server has stopped taking requests, everything buffered is written before
-/// the process exits. A batch that keeps failing is retried a bounded number of times, then logged
-/// as lost and counted in <c>tollgate.denials_lost</c>.
+/// Counts denied requests in <c>usage_events</c>, off the authorize path: one row per minute, reason, account, key,
+/// caller IP and model, which each batch adds to (an upsert), so a flood of denials adds counts, not rows. The buffer
+/// is bounded: when it is full an authorize waits for room (back-pressure, never a silent drop). On shutdown, after the
+/// server has stopped taking requests, everything buffered is written before the process exits. A batch that keeps
+/// failing is retried a bounded number of times, then logged as lost and counted in <c>tollgate.denials_lost</c>.
 /// </summary>
 internal sealed class DenialLog : IHostedLifecycleService
 {
@@ -95,19 +98,26 @@ internal sealed class DenialLog : IHostedLifecycleService
         }
     }
 
-    /// <summary>One statement per batch. An account that does not exist is recorded as null (the row keeps the key, IP and model).</summary>
+    /// <summary>
+    /// One statement per batch, adding its counts to the minute's rows (in the index's order, so two gateways adding to
+    /// the same rows wait for each other rather than deadlock). An account that does not exist is counted as null.
+    /// </summary>
     private async Task InsertAsync(List<DeniedRequest> batch)
     {
         await using var insert = _database.CreateCommand("""
-            INSERT INTO usage_events (account_id, request_id, key_id, caller_ip, model, input_tokens, output_tokens,
-                cost, charged, outcome, streamed, denial, created_at)
-            SELECT a.account_id, d.request_id, d.key_id, d.caller_ip, d.model, d.input_tokens, 0, 0, 0, 'denied', false, d.denial, d.at
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::timestamptz[])
-                AS d (account_id, request_id, key_id, caller_ip, model, input_tokens, denial, at)
+            INSERT INTO usage_events AS u (account_id, key_id, caller_ip, model, input_tokens, output_tokens, cost, charged, outcome, streamed,
+                denial, requests, created_at)
+            SELECT a.account_id, d.key_id, d.caller_ip, d.model, sum(d.input_tokens), 0, 0, 0, 'denied', false,
+                d.denial, count(*), date_trunc('minute', d.at, 'UTC')
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])
+                AS d (account_id, key_id, caller_ip, model, input_tokens, denial, at)
             LEFT JOIN accounts a ON a.account_id = d.account_id
+            GROUP BY date_trunc('minute', d.at, 'UTC'), d.denial, a.account_id, d.key_id, d.caller_ip, d.model
+            ORDER BY date_trunc('minute', d.at, 'UTC'), d.denial, a.account_id, d.key_id, d.caller_ip, d.model
+            ON CONFLICT (created_at, denial, account_id, key_id, caller_ip, model) WHERE denial IS NOT NULL
+            DO UPDATE SET requests = u.requests + excluded.requests, input_tokens = u.input_tokens + excluded.input_tokens
             """);
         insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(d => d.AccountId).ToArray() });
-        insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(d => d.RequestId).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(d => d.KeyId).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(d => d.CallerIp).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter { Value = batch.Select(d => d.Model).ToArray() });

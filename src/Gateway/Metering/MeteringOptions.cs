@@ -20,8 +20,11 @@ public sealed class MeteringOptions
     /// <summary>How often a gateway re-reads the caller IP defaults (set through the admin API).</summary>
     public TimeSpan IpDefaultsRefresh { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Denied requests waiting to be written to usage_events; authorizes wait when it is full.</summary>
+    /// <summary>Denied requests waiting to be counted in usage_events; authorizes wait when it is full.</summary>
     public int DenialBuffer { get; set; } = 10_000;
+
+    /// <summary>How long denial counts are kept (deleted by the gateways every hour); zero keeps them for ever.</summary>
+    public TimeSpan DenialRetention { get; set; } = TimeSpan.FromDays(90);
 
     public Price? FallbackPrice => DefaultPrice is { } price ? new Price(price.InputPerMillion, price.OutputPerMillion) : null;
 

@@ -38,9 +38,10 @@ public sealed class UsageQuery
         ["day"] = "to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T00:00:00Z\"')",
     };
 
-    // A denied request's row keeps its estimate (what was asked), but nothing ran: its tokens are not usage.
+    // A denial row counts the requests denied alike in a minute; it keeps their estimates (what was asked), but nothing
+    // ran: its tokens are not usage.
     private const string Sums = """
-        count(*)::bigint, count(*) FILTER (WHERE denial IS NOT NULL)::bigint,
+        coalesce(sum(requests), 0)::bigint, coalesce(sum(requests) FILTER (WHERE denial IS NOT NULL), 0)::bigint,
         coalesce(sum(input_tokens) FILTER (WHERE denial IS NULL), 0)::bigint, coalesce(sum(output_tokens) FILTER (WHERE denial IS NULL), 0)::bigint,
         coalesce(sum(cost), 0)::bigint, coalesce(sum(trial_used), 0)::bigint, coalesce(sum(charged), 0)::bigint,
         count(*) FILTER (WHERE estimated)::bigint
@@ -69,7 +70,7 @@ public sealed class UsageQuery
             var columns = string.Join(", ", GroupBy.Select(ColumnOf));
             var sql = $"""
                 SELECT {columns}, {Sums} FROM usage_events WHERE {where}
-                GROUP BY {columns} ORDER BY sum(cost) DESC, count(*) DESC, {columns} LIMIT {Limit + 1}
+                GROUP BY {columns} ORDER BY sum(cost) DESC, sum(requests) DESC, {columns} LIMIT {Limit + 1}
                 """;
             await using var command = Command(database, sql, parameters);
             await using var reader = await command.ExecuteReaderAsync(cancel);

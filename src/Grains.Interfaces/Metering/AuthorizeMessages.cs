@@ -33,8 +33,11 @@ public sealed record AuthorizeModel(
 /// <param name="Price">The price captured for the request (null when denied for lack of one).</param>
 /// <param name="Unpriced">The model has no price in force: the caller must count and log it.</param>
 /// <param name="Route">Where the proxy forwards the request, captured with the price.</param>
+/// <param name="Known">An operator configured the model (a price, route or limits): its name is not one a caller made up.</param>
 [GenerateSerializer]
-public sealed record ModelAdmission([property: Id(0)] Admission Admission, [property: Id(1)] Price? Price, [property: Id(2)] bool Unpriced, [property: Id(3)] Models.ModelRoute? Route = null);
+public sealed record ModelAdmission(
+    [property: Id(0)] Admission Admission, [property: Id(1)] Price? Price, [property: Id(2)] bool Unpriced, [property: Id(3)] Models.ModelRoute? Route = null,
+    [property: Id(4)] bool Known = false);
 
 /// <summary>
 /// The account's part of an authorize: status, then its limits, then funding: the trial first, paid

@@ -66,7 +66,7 @@ internal sealed class ModelGrain(
         if (request.RequireRoute && state.State.Route is null)
         {
             var unrouted = new Denial(Denials.ModelNotRouted, $"The model '{Model}' does not exist or you do not have access to it.");
-            return new ModelAdmission(new Admission(false, unrouted, []), null, Unpriced: false);
+            return new ModelAdmission(new Admission(false, unrouted, []), null, Unpriced: false, Known: state.RecordExists);
         }
         var now = Time.GetUtcNow();
         var current = _schedule.At(now);
@@ -74,11 +74,11 @@ internal sealed class ModelGrain(
         if (price is null)
         {
             var denial = new Denial(Denials.ModelUnknown, $"Model '{Model}' has no price; set one with POST /admin/models/{{model}}/prices.");
-            return new ModelAdmission(new Admission(false, denial, []), null, Unpriced: true);
+            return new ModelAdmission(new Admission(false, denial, []), null, Unpriced: true, Known: state.RecordExists);
         }
         var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, now.ToUnixTimeMilliseconds());
         await DurableAsync();
-        return new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null, state.State.Route);
+        return new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null, state.State.Route, state.RecordExists);
     }
 
     protected override LimitSettings? OwnLimits => state.State.Limits ?? LimitSettings.None;
