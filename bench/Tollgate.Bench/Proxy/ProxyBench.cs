@@ -154,7 +154,7 @@ public static class ProxyBench
         for (var attempt = 0; attempt < 30; attempt++)
         {
             rows.Clear();
-            await using var query = database.CreateCommand("SELECT outcome || CASE WHEN streamed THEN ' (streamed)' ELSE '' END, count(*) FROM usage_events GROUP BY 1");
+            await using var query = database.CreateCommand("SELECT outcome || CASE WHEN streamed THEN ' (streamed)' ELSE '' END, sum(requests) FROM usage_events GROUP BY 1");
             await using (var reader = await query.ExecuteReaderAsync())
             {
                 while (await reader.ReadAsync()) rows[reader.GetString(0)] = reader.GetInt64(1);
