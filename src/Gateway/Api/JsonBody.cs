@@ -18,6 +18,7 @@ public sealed class JsonBody : IDisposable
     private readonly JsonDocument _document;
     private readonly byte[] _buffer; // rented; the document reads from it until disposed
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    private bool _disposed;
 
     private JsonBody(JsonDocument document, byte[] buffer) => (_document, _buffer) = (document, buffer);
 
@@ -235,8 +236,11 @@ public sealed class JsonBody : IDisposable
         return _document.RootElement.TryGetProperty(name, out value);
     }
 
+    /// <summary>Returns the buffer to the pool; a second call does nothing (the proxy releases a body before its <c>using</c> ends).</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _document.Dispose();
         ArrayPool<byte>.Shared.Return(_buffer);
     }

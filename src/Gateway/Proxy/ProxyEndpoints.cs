@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.Json;
@@ -207,7 +208,7 @@ internal sealed class MeteredProxy(
 
         using var body = await JsonBody.ReadAsync(http.Request, options.MaxRequestBytes, maxDepth: 128);
         var request = ProxyRequest.Read(api, body.Root, options.DefaultMaxOutputTokens);
-        var input = Math.Min(api.CountInput(counter, request.Body, request.Model), Price.MaxTokens);
+        var input = Math.Min(api.CountInput(counter, body.Root, request.Model), Price.MaxTokens);
         var caller = settings.CallerIp.Resolve(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"]);
         if (!CallerAddress.TryGetLimitKey(caller.ToString(), metering.Ipv6PrefixBits, out var ipKey))
             throw new InvalidOperationException($"The caller address {caller} has no limit key.");
@@ -251,7 +252,12 @@ internal sealed class MeteredProxy(
         {
             try
             {
-                result = await relay.ExchangeAsync(http, request, provider, route.UpstreamModel, options);
+                var upstreamBody = new ArrayBufferWriter<byte>((int)Math.Clamp((http.Request.ContentLength ?? 4096) + 64, 256, int.MaxValue));
+                request.WriteUpstreamBody(body.Root, upstreamBody, route.UpstreamModel);
+                // The provider's copy is the only one needed from here: the client's (its buffer and parsed document, up to
+                // Proxy:MaxRequestBytes) is released now, not when the exchange ends, which for a stream can be minutes away.
+                body.Dispose();
+                result = await relay.ExchangeAsync(http, request, upstreamBody.WrittenMemory, provider, options);
             }
             catch (Exception ex)
             {

@@ -17,14 +17,12 @@ internal sealed class ProxyRequest
 {
     private const int MaxChoices = 128;
 
-    private ProxyRequest(ProxyApi api, JsonElement body, string model, bool stream, bool clientAskedUsage, long outputCap, long? addedCap)
+    private ProxyRequest(ProxyApi api, string model, bool stream, bool clientAskedUsage, long outputCap, long? addedCap)
     {
-        (Api, Body, Model, Stream, ClientAskedUsage, OutputCap, AddedCap) = (api, body, model, stream, clientAskedUsage, outputCap, addedCap);
+        (Api, Model, Stream, ClientAskedUsage, OutputCap, AddedCap) = (api, model, stream, clientAskedUsage, outputCap, addedCap);
     }
 
     public ProxyApi Api { get; }
-
-    public JsonElement Body { get; }
 
     public string Model { get; }
 
@@ -65,17 +63,20 @@ internal sealed class ProxyRequest
             var choices = Math.Max(Count(body, "n", MaxChoices) ?? 1, Count(body, "best_of", MaxChoices) ?? 1);
             outputCap = (cap ?? defaultOutputCap) * Math.Max(choices, 1);
         }
-        return new ProxyRequest(api, body, name, stream, clientAskedUsage, Math.Min(outputCap, Price.MaxTokens), addedCap);
+        return new ProxyRequest(api, name, stream, clientAskedUsage, Math.Min(outputCap, Price.MaxTokens), addedCap);
     }
 
-    /// <summary>The body for the provider: the same fields, the model renamed, the held cap added if the client set none, and usage asked for when a stream must report it.</summary>
-    public void WriteUpstreamBody(IBufferWriter<byte> output, string upstreamModel)
+    /// <summary>
+    /// The body for the provider: the same fields as <paramref name="body"/> (the one this request was read from), the model
+    /// renamed, the held cap added if the client set none, and usage asked for when a stream must report it.
+    /// </summary>
+    public void WriteUpstreamBody(JsonElement body, IBufferWriter<byte> output, string upstreamModel)
     {
         using var writer = new Utf8JsonWriter(output);
         var askUsage = Stream && Api.UsageOnRequest && !ClientAskedUsage;
         var wroteOptions = false;
         writer.WriteStartObject();
-        foreach (var property in Body.EnumerateObject())
+        foreach (var property in body.EnumerateObject())
         {
             if (property.NameEquals("model"))
             {

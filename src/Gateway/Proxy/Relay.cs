@@ -42,11 +42,10 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
     private const int TailBytes = 64 * 1024; // of an answer too large to relay, kept to find its usage: far more than a usage object and what follows it
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
-    public async Task<RelayResult> ExchangeAsync(HttpContext client, ProxyRequest request, ProviderOptions provider, string upstreamModel, ProxyOptions options)
+    /// <param name="body">The body for the provider (<see cref="ProxyRequest.WriteUpstreamBody"/>).</param>
+    public async Task<RelayResult> ExchangeAsync(HttpContext client, ProxyRequest request, ReadOnlyMemory<byte> body, ProviderOptions provider, ProxyOptions options)
     {
-        var body = new ArrayBufferWriter<byte>((int)Math.Clamp((client.Request.ContentLength ?? 4096) + 64, 256, int.MaxValue));
-        request.WriteUpstreamBody(body, upstreamModel);
-        var content = new SentContent(body.WrittenMemory, Json);
+        var content = new SentContent(body, Json);
         using var message = new HttpRequestMessage(HttpMethod.Post, $"{provider.BaseUrl!.TrimEnd('/')}/{request.Api.UpstreamPath}") { Content = content };
         if (provider.ResolveApiKey() is { Length: > 0 } key) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         message.Headers.Accept.ParseAdd(request.Stream ? "text/event-stream" : "application/json");
