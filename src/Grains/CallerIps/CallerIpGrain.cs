@@ -10,7 +10,7 @@ namespace Tollgate.Grains.CallerIps;
 /// windows, and the limits an operator set for it, if any; otherwise the cluster's IP defaults
 /// apply, which gateways read from the grain keyed <see cref="GrainKeys.IpDefaults"/> and pass in.
 /// A request the IP admitted stays counted when a later check denies it: denied requests still
-/// count against the caller.
+/// count against the caller. Released when idle (<see cref="ReleasedWhenIdle"/>), unlike the defaults' grain.
 /// </summary>
 [GrainType("ip")]
 internal sealed class CallerIpGrain(
@@ -38,6 +38,8 @@ internal sealed class CallerIpGrain(
     }
 
     protected override LimitSettings? OwnLimits => Own;
+
+    protected override bool ReleasedWhenIdle => this.GetPrimaryKeyString() != GrainKeys.IpDefaults; // callers choose their addresses
 
     protected override bool MayHaveWindows => true; // counted under the defaults, which it has not been given yet
 

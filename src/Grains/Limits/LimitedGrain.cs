@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -16,6 +17,9 @@ namespace Tollgate.Grains.Limits;
 /// so does one beyond a budget of the grain's own (<see cref="BeyondOwnLossBudget"/>: an account's holds).
 /// Where the checkpoint lives is the grain's (<see cref="ReadWindowsAsync"/>, <see cref="WriteCheckpoint"/>).
 /// </para>
+/// <para>
+/// Activations of ids callers choose go early (<see cref="HoldsNothing"/>, <see cref="ReleasedWhenIdle"/>).
+/// </para>
 /// </summary>
 internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, ILimitedGrain, IGrainMigrationParticipant
 {
@@ -28,6 +32,8 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     private WindowMarks _saved; // Limits.Taken as of the last checkpoint
     private IGrainTimer? _checkpoints;
     private Task _checkpoint = Task.CompletedTask;
+    private IGrainTimer? _release; // lets the activation go early (HoldsNothing, ReleasedWhenIdle)
+    private long _lastCall = Stopwatch.GetTimestamp(); // on the system's clock, as Orleans' timers are (Time may be a test's stopped one)
 
     protected RateLimiter Limits { get; } = new(scope);
 
@@ -49,6 +55,14 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     /// </summary>
     protected virtual bool HoldsNothing => false;
 
+    /// <summary>
+    /// True for grains whose ids callers have in numbers (caller IPs: a /48 of IPv6 holds 65,536 /64s): the activation
+    /// goes once no call has come for <see cref="MadeUpIdOptions.Lifetime"/> and its windows are checkpointed, however long
+    /// its windows count, as the next activation reads them back. Other grains stay while their windows count
+    /// (<see cref="Acquire"/>), then for Orleans' idle age.
+    /// </summary>
+    protected virtual bool ReleasedWhenIdle => false;
+
     /// <summary>Whether anything not yet checkpointed changed: the windows or grants, or what the grain checkpoints beside them.</summary>
     protected virtual bool Uncheckpointed => Limits.Changes != _checkpointed;
 
@@ -64,16 +78,29 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
         _carried = null;
         if (carried is not null) CarryIn(carried);
         (_checkpointed, _saved) = (Limits.Changes, Limits.Taken);
-        if (HoldsNothing)
+        if (HoldsNothing || ReleasedWhenIdle)
         {
-            var lifetime = ServiceProvider.GetService<IOptions<MadeUpIdOptions>>()?.Value.Lifetime ?? new MadeUpIdOptions().Lifetime;
-            this.RegisterGrainTimer(static self =>
-            {
-                if (self.HoldsNothing) self.DeactivateOnIdle();
-                return Task.CompletedTask;
-            }, this, new GrainTimerCreationOptions(lifetime, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
+            _release = this.RegisterGrainTimer(static self => self.ReleaseEarly(), this,
+                new GrainTimerCreationOptions(EarlyLifetime, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
         }
     }
+
+    private TimeSpan EarlyLifetime => ServiceProvider.GetService<IOptions<MadeUpIdOptions>>()?.Value.Lifetime ?? new MadeUpIdOptions().Lifetime;
+
+    /// <summary>
+    /// Deactivates an activation that holds nothing, or one released when idle that has been for the lifetime with nothing
+    /// left to checkpoint (so a database that refuses checkpoints cannot lose its counts); otherwise looks again later.
+    /// </summary>
+    private Task ReleaseEarly()
+    {
+        var (lifetime, idle) = (EarlyLifetime, Stopwatch.GetElapsedTime(_lastCall));
+        if (HoldsNothing || (ReleasedWhenIdle && idle >= lifetime && !Uncheckpointed)) DeactivateOnIdle();
+        else if (ReleasedWhenIdle) _release!.Change(idle < lifetime ? lifetime - idle : CheckpointInterval, Timeout.InfiniteTimeSpan);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Notes a call: an activation released when idle stays while called.</summary>
+    private void Called() => _lastCall = Stopwatch.GetTimestamp();
 
     /// <summary>Loads the grain's state and configures its limits; runs before its first call.</summary>
     protected abstract Task LoadAsync(CancellationToken cancellationToken);
@@ -97,6 +124,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _checkpoints?.Dispose();
+        _release?.Dispose();
         // A migration carries the windows in its context (OnDehydrate); any other way out leaves a checkpoint.
         if (reason.ReasonCode != DeactivationReasonCode.Migrating) await Quietly(SaveAsync());
     }
@@ -117,9 +145,11 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     /// <summary>Takes one request and its tokens from every limit, or nothing (see <see cref="RateLimiter.TryAcquire"/>).</summary>
     protected Admission Acquire(string requestId, long tokens, int ttlSeconds, long now)
     {
+        Called();
         var admission = Limits.TryAcquire(requestId, tokens, now + ttlSeconds * 1000L, now);
-        // Windows that outlive the idle age (a day's tokens) must not reset when the grain goes idle.
-        if (Limits.CountedFor(now) is { Ticks: > 0 } counted) DelayDeactivation(counted);
+        // Windows that outlive the idle age (a day's tokens) keep the grain in memory while they count, except one released when idle:
+        // there are too many of those, and their checkpoint restores them.
+        if (!ReleasedWhenIdle && Limits.CountedFor(now) is { Ticks: > 0 } counted) DelayDeactivation(counted);
         CheckpointSoon();
         return admission;
     }
@@ -127,6 +157,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     /// <summary>Gives back a request's grant (see <see cref="RateLimiter.Release"/>).</summary>
     protected bool ReleaseGrant(ReleaseGrant request)
     {
+        Called();
         var released = Limits.Release(request.RequestId, request.TokensUsed, request.Refund, NowMs);
         CheckpointSoon();
         return released;
@@ -149,6 +180,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     /// <summary>Keeps a request's grant (see <see cref="RateLimiter.Renew"/>); false if none is held.</summary>
     protected bool RenewGrant(RenewGrant request)
     {
+        Called();
         var renewed = Limits.Renew(request.RequestId, request.TtlSeconds * 1000L, Accounts.AccountLimits.MaxHoldLifetimeSeconds * 1000L, NowMs);
         CheckpointSoon();
         return renewed;
@@ -217,6 +249,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
 
     public async Task<LimitsView> SetLimits(SetLimits request)
     {
+        Called();
         Validate.Text(request.Actor, nameof(request.Actor), 200);
         Validate.Limits(request.Limits);
         if (OwnLimits != request.Limits)
@@ -227,7 +260,11 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
         return View();
     }
 
-    public Task<LimitsView> GetLimits() => Task.FromResult(View());
+    public Task<LimitsView> GetLimits()
+    {
+        Called();
+        return Task.FromResult(View());
+    }
 
     private LimitsView View() => new(scope, this.GetPrimaryKeyString(), OwnLimits, Limits.State(NowMs));
 
