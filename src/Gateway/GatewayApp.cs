@@ -50,6 +50,7 @@ public static class GatewayApp
         builder.Services.AddSingleton<DenialLog>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
         builder.Services.AddHostedService<DenialRetention>();
+        builder.Services.AddSingleton<LimitedCallers>();
         builder.Services.AddSingleton<Authorizer>();
         builder.Services.AddSingleton<Settlement>();
         builder.AddSettlementJournal();

@@ -22,11 +22,13 @@ internal sealed record Authorization(AuthorizeResponse Response, ReservationToke
 /// Runs an authorize across the grains. The caller IP, the key and the model are asked at once (one
 /// round trip); the account, which needs the key's account and the model's price, after them. If any
 /// denies, what the others granted is given back: in full for the key, model and account, but the
-/// caller IP keeps the request counted (denied requests count against the caller). A denial is
+/// caller IP keeps the request counted (denied requests count against the caller). A caller IP denied
+/// moments ago is asked alone first (<see cref="LimitedCallers"/>). A denial is
 /// counted in <c>usage_events</c> through the <see cref="DenialLog"/>.
 /// </summary>
 internal sealed class Authorizer(
-    IGrainFactory grains, IpDefaultLimits ipDefaults, DenialLog denials, UnpricedModels unpriced, MeteringOptions options, ILogger<Authorizer> logger)
+    IGrainFactory grains, IpDefaultLimits ipDefaults, LimitedCallers limitedCallers, DenialLog denials, UnpricedModels unpriced, MeteringOptions options,
+    ILogger<Authorizer> logger)
 {
     private const string LimitsAnsweredKey = "tollgate.limits_answered";
 
@@ -59,6 +61,13 @@ internal sealed class Authorizer(
 
         var shared = HeldGrants.SharedIdOf(keyParsed ? keyId ?? call.AccountId : "invalid", call.RequestId);
         var ipTask = grains.CallerIp(call.IpKey).Authorize(new AuthorizeIp(shared, call.Tokens, call.TtlSeconds, ipDefaultsNow));
+        if (limitedCallers.IsLimited(call.IpKey) && await ipTask is { Denial: { } stillLimited } limitedIp)
+        {
+            // Asked alone: the key and model it names may be made up, and are not worth an activation each.
+            limitedCallers.Answered(call.IpKey, limitedIp);
+            var nothingHeld = new HeldGrants(call.IpKey, null, call.Model, call.RequestId, shared);
+            return await DenyAsync(call, call.ApiKey is null ? call.AccountId : null, null, false, nothingHeld, stillLimited, [.. limitedIp.Limits], time, cancel);
+        }
         var keyTask = keyParsed && keyId is not null
             ? grains.ApiKey(keyId).Authorize(new AuthorizeKey(secretHash!, call.RequestId, call.Tokens, call.TtlSeconds))
             : null;
@@ -84,6 +93,7 @@ internal sealed class Authorizer(
         MarkHeld();
 
         var ip = ipTask.Result;
+        limitedCallers.Answered(call.IpKey, ip);
         var key = keyTask?.Result;
         var model = modelTask.Result;
         if (model.Unpriced) unpriced.Record(call.Model, charged: model.Price is not null);

@@ -1,3 +1,4 @@
+using Tollgate.Grains.Keys;
 using Tollgate.Tests.Infrastructure;
 using static Tollgate.Tests.Infrastructure.MeteringCalls;
 
@@ -130,6 +131,34 @@ public sealed class RateLimitTests(PostgresFixture postgres) : IClassFixture<Pos
         for (var i = 0; i < 3; i++) await AuthorizeAsync(second, $"bad-{i}", apiKey: "tg_not_a_key", ip: "203.0.113.9");
         var afterBadKeys = await AuthorizeAsync(cluster.Metering, "good", apiKey: key, ip: "203.0.113.9");
         Assert.Equal("ip.requests_per_minute", afterBadKeys.GetProperty("limit").GetString());
+    }
+
+    [Fact]
+    public async Task A_limited_caller_ip_is_asked_alone_so_the_keys_and_models_it_makes_up_cost_no_activation()
+    {
+        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
+        await CreateAccountAsync(cluster.Admin, "acme", 1_000_000_000);
+        var (keyId, key) = await CreateKeyAsync(cluster.Admin, "acme");
+        await SetPriceAsync(cluster.Admin, "m1", 1_000_000, 1_000_000);
+        await AdminAsync(cluster.Admin, HttpMethod.Put, "/admin/ips/defaults/limits", """{"requests_per_minute":3}""");
+        await Eventually.TrueAsync(async () => (await AuthorizeAsync(cluster.Metering, $"probe-{Guid.NewGuid()}", apiKey: key, ip: "203.0.113.1"))
+            .GetProperty("limits").EnumerateArray().Any(l => l.GetProperty("scope").GetString() == "ip"), "the IP defaults never reached the gateway", seconds: 15);
+
+        for (var i = 0; i < 3; i++) Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, $"ok-{i}", apiKey: key, ip: "203.0.113.9")));
+        for (var i = 0; i < 50; i++)
+        {
+            var answer = await AuthorizeAsync(cluster.Metering, $"flood-{i}", apiKey: $"{ApiKeyFormat.Prefix}{i:x16}_{new string('A', 43)}", ip: "203.0.113.9", model: $"made-up-{i}");
+            Assert.Equal("ip.requests_per_minute", answer.GetProperty("limit").GetString());
+        }
+
+        // Only the first denial asked the key and model grains (the gateway learned then that the IP is limited).
+        var active = (await cluster.ActivationsAsync()).Select(a => a.GrainId.ToString()).ToList();
+        Assert.Single(active, id => id.StartsWith("model/made-up-", StringComparison.Ordinal));
+        Assert.Single(active, id => id.StartsWith("apikey/", StringComparison.Ordinal) && id != $"apikey/{keyId}");
+
+        // Still counted at the IP, and still answered by it: once an operator lifts the limit, the caller is admitted at once.
+        await AdminAsync(cluster.Admin, HttpMethod.Put, "/admin/ips/203.0.113.9/limits", """{"requests_per_minute":1000}""");
+        Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, "lifted", apiKey: key, ip: "203.0.113.9")));
     }
 
     [Fact]
