@@ -252,7 +252,8 @@ internal sealed class MeteredProxy(
         {
             try
             {
-                var upstreamBody = new ArrayBufferWriter<byte>((int)Math.Clamp((http.Request.ContentLength ?? 4096) + 64, 256, int.MaxValue));
+                // Sized for the body plus what the gateway adds (the upstream name, a cap, stream_options), so it is not doubled.
+                var upstreamBody = new ArrayBufferWriter<byte>((int)Math.Clamp((http.Request.ContentLength ?? 4096) + 1024, 1024, int.MaxValue));
                 request.WriteUpstreamBody(body.Root, upstreamBody, route.UpstreamModel);
                 // The provider's copy is the only one needed from here: the client's (its buffer and parsed document, up to
                 // Proxy:MaxRequestBytes) is released now, not when the exchange ends, which for a stream can be minutes away.

@@ -72,7 +72,9 @@ internal sealed class ProxyRequest
     /// </summary>
     public void WriteUpstreamBody(JsonElement body, IBufferWriter<byte> output, string upstreamModel)
     {
-        using var writer = new Utf8JsonWriter(output);
+        // The relaxed encoder escapes only what JSON requires: the default one writes every non-ASCII character as \uXXXX,
+        // which makes a prompt in Chinese twice its size on the way to the provider. The body is JSON for an API, never HTML.
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         var askUsage = Stream && Api.UsageOnRequest && !ClientAskedUsage;
         var wroteOptions = false;
         writer.WriteStartObject();

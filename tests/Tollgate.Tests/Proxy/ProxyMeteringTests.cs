@@ -20,7 +20,7 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
     {
         await using var stack = await ProxyStack.StartAsync(postgres);
         using var response = await stack.Proxy().SendAsync(Chat($$"""
-            {"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hello"}],"fake":{"input_tokens":1000,"output_tokens":500} }
+            {"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Héllo 你好 <b>&'"}],"fake":{"input_tokens":1000,"output_tokens":500} }
             """));
         var answer = await Http.ReadAsync(response);
         Assert.Equal(500, answer.GetProperty("usage").GetProperty("completion_tokens").GetInt64());
@@ -30,6 +30,8 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
         var forwarded = JsonDocument.Parse(stack.Received.Snapshot().Single().Body).RootElement;
         Assert.Equal(ProxyStack.UpstreamModel, forwarded.GetProperty("model").GetString());
         Assert.False(forwarded.TryGetProperty("stream_options", out _));
+        // Text goes on as the client wrote it, not escaped to \uXXXX (six bytes for each character of a non-Latin prompt).
+        Assert.Contains("\"content\":\"Héllo 你好 <b>&'\"", stack.Received.Snapshot().Single().Body);
         Assert.True(stack.Received.Snapshot().Single().HasAuthorization); // the provider's key (the fake refuses any other)
         Assert.Equal(ProxyStack.Credit - row.Cost, await BalanceAsync(stack));
     }
