@@ -69,7 +69,7 @@ internal sealed class Authorizer(
             return await DenyAsync(call, call.ApiKey is null ? call.AccountId : null, null, false, nothingHeld, stillLimited, [.. limitedIp.Limits], time, cancel);
         }
         var keyTask = keyParsed && keyId is not null
-            ? grains.ApiKey(keyId).Authorize(new AuthorizeKey(secretHash!, call.RequestId, call.Tokens, call.TtlSeconds))
+            ? grains.ApiKey(keyId).Authorize(new AuthorizeKey(secretHash!, call.RequestId, call.Tokens, call.TtlSeconds, call.Model))
             : null;
         var modelTask = grains.Model(call.Model).Authorize(new AuthorizeModel(shared, call.Tokens, call.TtlSeconds, options.FallbackPrice, call.RequireRoute));
         var granted = new HeldGrants(call.IpKey, keyParsed ? keyId : null, call.Model, call.RequestId, shared);

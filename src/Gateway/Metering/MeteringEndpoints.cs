@@ -23,7 +23,8 @@ public static class MeteringEndpoints
         var api = metering.MapGroup("").Documented(ApiDocs.MeteringTag).Secured(ApiDocs.ServiceToken);
         api.MapPost("/authorize", AuthorizeAsync)
             .WithSummary("Authorize a request before the upstream call")
-            .WithDescription("Checks the key or account, credit and every rate limit (account, key, model, caller IP) and holds the worst-case cost. "
+            .WithDescription("Checks the key or account, the models the key may use (model_not_allowed), credit and every rate limit (account, key, model, caller IP) "
+                + "and holds the worst-case cost. "
                 + "A denial is a 200 with allowed=false, a stable reason and, for rate limits, retry_after_ms. Idempotent by request_id.")
             .Body<AuthorizeBody>()
             .Produces<AuthorizeResponse>()
@@ -43,7 +44,8 @@ public static class MeteringEndpoints
         api.MapPost("/usage", RecordUsageAsync)
             .WithSummary("Record usage without an authorize")
             .WithDescription("For gateways that do not authorize first: charged at the model's current price (or the configured fallback price), like a late settlement. "
-                + "Idempotent by id. An unknown or revoked api_key is a 401 invalid_api_key / 403 key_revoked; a model without a price a 422 model_unknown.")
+                + "Idempotent by id. An unknown or revoked api_key is a 401 invalid_api_key / 403 key_revoked; a model without a price a 422 model_unknown. "
+                + "The key's model patterns are not checked: the usage already happened, and refusing it would lose its charge.")
             .Body<UsageBody>()
             .Produces<RequestSettled>()
             .Errors(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity)
@@ -99,7 +101,10 @@ public static class MeteringEndpoints
         return Results.Ok(await settlement.VoidAsync(token));
     }
 
-    /// <summary>Usage reported without an authorize: charged at the model's current price, like a late settlement.</summary>
+    /// <summary>
+    /// Usage reported without an authorize: charged at the model's current price, like a late settlement. A key's model
+    /// patterns are not enforced here: the upstream call already happened, and a refusal would only lose its charge.
+    /// </summary>
     private static async Task<IResult> RecordUsageAsync(HttpRequest request, IGrainFactory grains, MeteringOptions options, UnpricedModels unpriced)
     {
         using var body = await JsonBody.ReadAsync(request);

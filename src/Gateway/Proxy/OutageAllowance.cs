@@ -34,7 +34,7 @@ public sealed class OutageOptions
 
 /// <summary>
 /// Lets a request through while the cluster cannot answer, if the policy allows and within a bounded allowance per key
-/// and gateway. It can only vouch for what it saw the cluster say: a key verified (its secret's hash and account) and
+/// and gateway. It can only vouch for what it saw the cluster say: a key verified (its secret's hash, account and the models it may use) and
 /// a model's price and route, remembered from earlier answers; anything else is refused. A key's allowance is used
 /// up by its requests' worst-case cost and count, and given back in full when the cluster answers for that key again.
 /// What is admitted settles as any request does: at once, or through the settlement journal, exactly once.
@@ -47,14 +47,14 @@ internal sealed class OutageAllowance
     private static readonly Counter<long> Admissions = GatewayMetrics.Meter.CreateCounter<long>(AdmissionsName, "{request}",
         "Requests the cluster could not authorize, by outcome: admitted within the local allowance, or refused");
 
-    private readonly ConcurrentDictionary<string, (string SecretHash, string AccountId)> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string SecretHash, string AccountId, IReadOnlyList<string>? Models)> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Price Price, ModelRoute Route)> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Used> _used = new(StringComparer.Ordinal);
 
-    /// <summary>The cluster verified a key.</summary>
-    public void KeyVerified(string keyId, string secretHash, string accountId)
+    /// <summary>The cluster verified a key; <paramref name="models"/>: the models it may use (null: every model).</summary>
+    public void KeyVerified(string keyId, string secretHash, string accountId, IReadOnlyList<string>? models)
     {
-        if (_keys.Count < MaxRemembered || _keys.ContainsKey(keyId)) _keys[keyId] = (secretHash, accountId);
+        if (_keys.Count < MaxRemembered || _keys.ContainsKey(keyId)) _keys[keyId] = (secretHash, accountId, models);
     }
 
     /// <summary>The cluster authorized a request: its model's price and route are known, and its key's allowance is whole again.</summary>
@@ -65,10 +65,10 @@ internal sealed class OutageAllowance
     }
 
     /// <summary>Whether this gateway saw the cluster verify this key.</summary>
-    public bool Knows(string? key) => Grains.Keys.ApiKeyFormat.TryParse(key, out var keyId, out var secretHash) && AccountOf(keyId, secretHash) is not null;
+    public bool Knows(string? key) => Grains.Keys.ApiKeyFormat.TryParse(key, out var keyId, out var secretHash) && KeyOf(keyId, secretHash) is not null;
 
-    private string? AccountOf(string keyId, string secretHash) =>
-        _keys.TryGetValue(keyId, out var known) && known.SecretHash == secretHash ? known.AccountId : null;
+    private (string AccountId, IReadOnlyList<string>? Models)? KeyOf(string keyId, string secretHash) =>
+        _keys.TryGetValue(keyId, out var known) && known.SecretHash == secretHash ? (known.AccountId, known.Models) : null;
 
     /// <summary>
     /// Admits a request the cluster could not authorize, or returns null. <paramref name="limitsAnswered"/>: only the
@@ -84,8 +84,9 @@ internal sealed class OutageAllowance
     private Authorization? Admit(AuthorizeCall call, bool limitsAnswered, OutageOptions options, TimeProvider time)
     {
         if (options.Credit != OutageMode.Allow || (!limitsAnswered && options.Limits != OutageMode.Allow)) return null;
-        if (!Grains.Keys.ApiKeyFormat.TryParse(call.ApiKey, out var keyId, out var secretHash) || AccountOf(keyId, secretHash) is not { } accountId) return null;
-        if (!_models.TryGetValue(call.Model, out var model)) return null;
+        if (!Grains.Keys.ApiKeyFormat.TryParse(call.ApiKey, out var keyId, out var secretHash) || KeyOf(keyId, secretHash) is not { } key) return null;
+        var accountId = key.AccountId;
+        if (!Grains.Keys.ModelAccess.Allows(key.Models, call.Model) || !_models.TryGetValue(call.Model, out var model)) return null;
         var worstCase = model.Price.Cost(call.EstimatedInputTokens, call.MaxOutputTokens);
 
         var used = _used.GetOrAdd(keyId, _ => new Used());

@@ -35,7 +35,8 @@ public static class ProxyEndpoints
         Forward(proxy, "/embeddings", ProxyApi.Embeddings, "Embeddings (OpenAI's /v1/embeddings)").Body<EmbeddingsBody>();
         proxy.MapGet("/models", ListModelsAsync)
             .WithSummary("List the models the key may use")
-            .WithDescription("Every model with a route and a price (or every routed model, when a default price is configured), in OpenAI's list shape.")
+            .WithDescription("Every model with a route and a price (or every routed model, when a default price is configured) that the key may use "
+                + "(PUT /admin/keys/{keyId}/models), in OpenAI's list shape.")
             .Produces<ModelList>()
             .Errors(StatusCodes.Status503ServiceUnavailable);
     }
@@ -48,7 +49,7 @@ public static class ProxyEndpoints
                 + "The body goes to the model's provider as it came, with the model renamed to the provider's name for it; the provider's answer "
                 + "(JSON, or server-sent events for a stream) comes back as it came, and so does a provider's own error, with its status. "
                 + "Every answer carries x-request-id and x-ratelimit-* headers. Tollgate's own refusals: 401 invalid_api_key or key_revoked, "
-                + "402 insufficient_quota or trial_exhausted, 403 account_suspended or account_not_found, 404 model_not_found or model_not_priced, "
+                + "402 insufficient_quota or trial_exhausted, 403 account_suspended, account_not_found or model_not_allowed (the key may not use the model), 404 model_not_found or model_not_priced, "
                 + "429 rate_limit_exceeded (with Retry-After), 502 upstream_unreachable, 503 provider_not_configured or cluster_unavailable, 504 upstream_timeout.")
             .Produces(StatusCodes.Status200OK)
             .AddOpenApiOperationTransformer((operation, _, _) =>
@@ -66,13 +67,19 @@ public static class ProxyEndpoints
                 StatusCodes.Status429TooManyRequests, StatusCodes.Status502BadGateway)
             .ClusterErrors();
 
-    /// <summary>The models the key may use: every model with a route and a price (or any routed model, with a default price configured).</summary>
+    /// <summary>
+    /// The models the key may use: every model with a route and a price (or any routed model, with a default price configured)
+    /// that the key's model patterns allow. The patterns come with the key's verification: one grain call.
+    /// </summary>
     private static async Task<IResult> ListModelsAsync(HttpContext http, IGrainFactory grains, AdminListings listings, MeteringOptions metering)
     {
-        if (await MeteredProxy.RefusedKeyAsync(MeteredProxy.PresentedKey(http), grains) is { } refused)
+        var key = await MeteredProxy.VerifyKeyAsync(MeteredProxy.PresentedKey(http), grains);
+        if (key.Refused is { } refused)
             throw refused.Reason == Denials.KeyRevoked ? new ApiException(StatusCodes.Status401Unauthorized, Denials.KeyRevoked, refused.Message) : MeteredProxy.InvalidKey();
         var models = await listings.RoutedModelsAsync(pricedOnly: metering.FallbackPrice is null);
-        return Results.Ok(new ModelList("list", [.. models.Select(model => new ModelEntry(model.Model, "model", model.CreatedAt.ToUnixTimeSeconds(), "tollgate"))]));
+        return Results.Ok(new ModelList("list", [.. models
+            .Where(model => ModelAccess.Allows(key.Models, model.Model))
+            .Select(model => new ModelEntry(model.Model, "model", model.CreatedAt.ToUnixTimeSeconds(), "tollgate"))]));
     }
 }
 
@@ -192,7 +199,7 @@ internal sealed class MeteredProxy(
         Denial? refused;
         try
         {
-            refused = await RefusedKeyAsync(apiKey, grains, allowance);
+            refused = (await VerifyKeyAsync(apiKey, grains, allowance)).Refused;
         }
         catch (Exception ex) when (ClusterFailures.CodeOf(ex) is not null && options.Outage.Limits == OutageMode.Allow && allowance.Knows(apiKey))
         {
@@ -312,16 +319,19 @@ internal sealed class MeteredProxy(
         }
     }
 
-    /// <summary>Why the presented API key is refused (missing, malformed, unknown or revoked), or null once its grain verified it.</summary>
+    /// <summary>
+    /// The presented API key as its grain verified it: why it is refused (missing, malformed, unknown or revoked), or
+    /// the models it may use (null: every model).
+    /// </summary>
     /// <param name="allowance">Remembers a key the cluster verified, for the outage policy.</param>
-    internal static async Task<Denial?> RefusedKeyAsync(string? key, IGrainFactory grains, OutageAllowance? allowance = null)
+    internal static async Task<(Denial? Refused, IReadOnlyList<string>? Models)> VerifyKeyAsync(string? key, IGrainFactory grains, OutageAllowance? allowance = null)
     {
-        if (!ApiKeyFormat.TryParse(key, out var keyId, out var secretHash)) return new Denial(Denials.InvalidApiKey, "The API key is not valid.");
+        if (!ApiKeyFormat.TryParse(key, out var keyId, out var secretHash)) return (new Denial(Denials.InvalidApiKey, "The API key is not valid."), null);
         var check = await grains.ApiKey(keyId).Verify(new VerifyApiKey(secretHash));
-        if (check.Revoked) return new Denial(Denials.KeyRevoked, "The API key has been revoked.");
-        if (!check.Valid) return new Denial(Denials.InvalidApiKey, "The API key is not valid.");
-        allowance?.KeyVerified(keyId, secretHash, check.AccountId!);
-        return null;
+        if (check.Revoked) return (new Denial(Denials.KeyRevoked, "The API key has been revoked."), null);
+        if (!check.Valid) return (new Denial(Denials.InvalidApiKey, "The API key is not valid."), null);
+        allowance?.KeyVerified(keyId, secretHash, check.AccountId!, check.Models);
+        return (null, check.Models);
     }
 
     internal static string? PresentedKey(HttpContext http)

@@ -23,6 +23,8 @@ internal static class ProxyErrors
         Denials.InvalidApiKey => (StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_api_key"),
         Denials.KeyRevoked => (StatusCodes.Status401Unauthorized, "invalid_request_error", Denials.KeyRevoked),
         Denials.AccountSuspended or Denials.AccountNotFound => (StatusCodes.Status403Forbidden, "permission_error", denial.Reason),
+        // OpenAI answers a project's model it may not use with 403 invalid_request_error (code model_not_found); Tollgate's code says why.
+        Denials.ModelNotAllowed => (StatusCodes.Status403Forbidden, "invalid_request_error", Denials.ModelNotAllowed),
         Denials.ModelNotRouted => (StatusCodes.Status404NotFound, "invalid_request_error", "model_not_found"),
         Denials.ModelUnknown => (StatusCodes.Status404NotFound, "invalid_request_error", "model_not_priced"),
         _ => (StatusCodes.Status409Conflict, "invalid_request_error", denial.Reason),
@@ -47,7 +49,8 @@ internal static class ProxyErrors
             http.Response.Headers["retry-after-ms"] = retryAfter.ToString(CultureInfo.InvariantCulture);
         }
         if (status == StatusCodes.Status401Unauthorized) http.Response.Headers.WWWAuthenticate = "Bearer";
-        return ErrorHandling.WriteBodyAsync(http, new ErrorDetail(MessageOf(denial, model), type, status == StatusCodes.Status404NotFound ? "model" : null, code));
+        return ErrorHandling.WriteBodyAsync(http, new ErrorDetail(MessageOf(denial, model), type,
+            status == StatusCodes.Status404NotFound || denial.Reason == Denials.ModelNotAllowed ? "model" : null, code));
     }
 
     /// <summary>The tightest request and token limits (OpenAI's header set); nothing when no limit applies.</summary>

@@ -16,16 +16,30 @@ public sealed record RevokeApiKey([property: Id(0)] string Actor);
 [GenerateSerializer]
 public sealed record VerifyApiKey([property: Id(0)] string SecretHash);
 
+/// <param name="Models">The models the key may use (see <see cref="ModelAccess"/>); null: every model.</param>
 [GenerateSerializer]
-public sealed record ApiKeyView([property: Id(0)] string KeyId, [property: Id(1)] string AccountId, [property: Id(2)] string Name, [property: Id(3)] bool Revoked, [property: Id(4)] DateTimeOffset CreatedAt, [property: Id(5)] DateTimeOffset? RevokedAt, [property: Id(6)] Limits.LimitSettings Limits);
+public sealed record ApiKeyView(
+    [property: Id(0)] string KeyId, [property: Id(1)] string AccountId, [property: Id(2)] string Name, [property: Id(3)] bool Revoked, [property: Id(4)] DateTimeOffset CreatedAt,
+    [property: Id(5)] DateTimeOffset? RevokedAt, [property: Id(6)] Limits.LimitSettings Limits, [property: Id(7)] IReadOnlyList<string>? Models = null);
 
+/// <param name="Models">The models the key may use, for <c>GET /v1/models</c> (in the same call as the check); null: every model.</param>
 [GenerateSerializer]
-public sealed record ApiKeyCheck([property: Id(0)] bool Valid, [property: Id(1)] bool Revoked, [property: Id(2)] string? AccountId);
+public sealed record ApiKeyCheck([property: Id(0)] bool Valid, [property: Id(1)] bool Revoked, [property: Id(2)] string? AccountId, [property: Id(3)] IReadOnlyList<string>? Models = null);
+
+/// <summary>Replaces the models a key may use (see <see cref="ModelAccess"/>); null: every model.</summary>
+[GenerateSerializer]
+public sealed record SetKeyModels([property: Id(0)] IReadOnlyList<string>? Models, [property: Id(1)] string Actor);
+
+/// <param name="Models">The patterns; null: every model.</param>
+/// <param name="UpdatedBy">Who set them last (null if never set).</param>
+[GenerateSerializer]
+public sealed record KeyModelsView([property: Id(0)] string KeyId, [property: Id(1)] IReadOnlyList<string>? Models, [property: Id(2)] string? UpdatedBy, [property: Id(3)] DateTimeOffset? UpdatedAt);
 
 public static class ApiKeyErrors
 {
     public const string NotFound = "key_not_found";
     public const string Exists = "key_exists";
+    public const string InvalidModelPattern = "invalid_model_pattern";
 }
 
 /// <summary>The API key format: <c>tg_{keyId}_{secret}</c>, with a 16-hex-digit public id and a 43-character base64url secret.</summary>

@@ -19,6 +19,12 @@ public interface IApiKeyGrain : ILimitedGrain
     [Alias("verify")]
     Task<ApiKeyCheck> Verify(VerifyApiKey request);
 
+    [Alias("get-models")]
+    Task<KeyModelsView> GetModels();
+
+    [Alias("set-models")]
+    Task<KeyModelsView> SetModels(SetKeyModels request);
+
     [Alias("authorize")]
     Task<KeyAdmission> Authorize(AuthorizeKey request);
 }

@@ -80,6 +80,7 @@ public static class Denials
     public const string ModelUnknown = "model_unknown";
     public const string ModelNotRouted = "model_not_routed";
     public const string KeyRevoked = "key_revoked";
+    public const string ModelNotAllowed = "model_not_allowed";
     public const string InvalidApiKey = "invalid_api_key";
     public const string AccountSuspended = "account_suspended";
     public const string AccountNotFound = "account_not_found";

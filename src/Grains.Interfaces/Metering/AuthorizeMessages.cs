@@ -13,9 +13,13 @@ namespace Tollgate.Grains.Metering;
 [GenerateSerializer]
 public sealed record AuthorizeIp([property: Id(0)] string RequestId, [property: Id(1)] long Tokens, [property: Id(2)] int TtlSeconds, [property: Id(3)] LimitSettings Defaults);
 
-/// <summary>Verifies a presented key (by the hash of its secret) and counts the request against the key's limits.</summary>
+/// <summary>
+/// Verifies a presented key (by the hash of its secret), checks that it may use <see cref="Model"/> (model_not_allowed,
+/// before anything is counted), and counts the request against the key's limits. No model: not checked.
+/// </summary>
 [GenerateSerializer]
-public sealed record AuthorizeKey([property: Id(0)] string SecretHash, [property: Id(1)] string RequestId, [property: Id(2)] long Tokens, [property: Id(3)] int TtlSeconds);
+public sealed record AuthorizeKey(
+    [property: Id(0)] string SecretHash, [property: Id(1)] string RequestId, [property: Id(2)] long Tokens, [property: Id(3)] int TtlSeconds, [property: Id(4)] string? Model = null);
 
 [GenerateSerializer]
 public sealed record KeyAdmission([property: Id(0)] Admission Admission, [property: Id(1)] string? AccountId);

@@ -9,7 +9,7 @@ namespace Tollgate.Grains.Keys;
 
 /// <summary>
 /// One API key: which account it belongs to, the hash of its secret, whether it is revoked, and
-/// its rate limits. Revocation takes effect at once on every gateway: they all ask this one activation.
+/// its rate limits and the models it may use. Revocation and model access take effect at once on every gateway: they all ask this one activation.
 /// </summary>
 [GrainType("apikey")]
 internal sealed class ApiKeyGrain(
@@ -66,16 +66,36 @@ internal sealed class ApiKeyGrain(
 
     public Task<ApiKeyCheck> Verify(VerifyApiKey request) => Task.FromResult(Check(request.SecretHash));
 
+    public Task<KeyModelsView> GetModels() => Task.FromResult(ModelsView(Existing()));
+
+    public async Task<KeyModelsView> SetModels(SetKeyModels request)
+    {
+        Validate.Text(request.Actor, nameof(request.Actor), 200);
+        if (ModelAccess.Problem(request.Models) is { } problem) throw new TollgateException(ApiKeyErrors.InvalidModelPattern, problem);
+        var key = Existing();
+        key.Models = request.Models is null ? null : [.. request.Models.Distinct(StringComparer.Ordinal)];
+        key.ModelsSetBy = request.Actor;
+        key.ModelsSetAt = Time.GetUtcNow();
+        await WriteAsync(state);
+        return ModelsView(key);
+    }
+
     public async Task<KeyAdmission> Authorize(AuthorizeKey request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
         Validate.Ttl(request.TtlSeconds);
+        if (request.Model is not null) Validate.Key(request.Model, nameof(request.Model));
         var check = Check(request.SecretHash);
         if (!check.Valid)
         {
             var denial = check.Revoked ? new Denial(Denials.KeyRevoked, "The API key has been revoked.") : new Denial(Denials.InvalidApiKey, "The API key is not valid.");
             return new KeyAdmission(new Admission(false, denial, []), null);
+        }
+        if (request.Model is { } model && !ModelAccess.Allows(check.Models, model))
+        {
+            // Refused before Acquire: a request the key may not make takes none of its limits.
+            return new KeyAdmission(new Admission(false, new Denial(Denials.ModelNotAllowed, $"This API key may not use the model '{model}'."), []), check.AccountId);
         }
         var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs);
         await DurableAsync();
@@ -96,13 +116,15 @@ internal sealed class ApiKeyGrain(
     {
         if (Stored is not { } key || secretHash is not { Length: 64 }) return new ApiKeyCheck(false, false, null);
         var matches = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(key.SecretHash), Encoding.ASCII.GetBytes(secretHash));
-        return !matches ? new ApiKeyCheck(false, false, null) : new ApiKeyCheck(key.RevokedAt is null, key.RevokedAt is not null, key.AccountId);
+        return !matches ? new ApiKeyCheck(false, false, null) : new ApiKeyCheck(key.RevokedAt is null, key.RevokedAt is not null, key.AccountId, key.Models);
     }
 
     private ApiKeyState Existing() => Stored ?? throw new TollgateException(ApiKeyErrors.NotFound, $"No API key {this.GetPrimaryKeyString()}.");
 
     private ApiKeyView View(ApiKeyState key) =>
-        new(this.GetPrimaryKeyString(), key.AccountId, key.Name, key.RevokedAt is not null, key.CreatedAt, key.RevokedAt, key.Limits ?? LimitSettings.None);
+        new(this.GetPrimaryKeyString(), key.AccountId, key.Name, key.RevokedAt is not null, key.CreatedAt, key.RevokedAt, key.Limits ?? LimitSettings.None, key.Models);
+
+    private KeyModelsView ModelsView(ApiKeyState key) => new(this.GetPrimaryKeyString(), key.Models, key.ModelsSetBy, key.ModelsSetAt);
 }
 
 /// <summary>An API key as stored (JSON, see <see cref="GrainStateSerializer"/>): property names are the stored format.</summary>
@@ -116,4 +138,10 @@ internal sealed class ApiKeyState
     public string Actor { get; set; } = "";
     public string? RevokedBy { get; set; }
     public LimitSettings? Limits { get; set; }
+
+    /// <summary>The models the key may use (<see cref="ModelAccess"/>); null, as in keys stored before it existed: every model.</summary>
+    public List<string>? Models { get; set; }
+
+    public string? ModelsSetBy { get; set; }
+    public DateTimeOffset? ModelsSetAt { get; set; }
 }
