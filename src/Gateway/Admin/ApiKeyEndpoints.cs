@@ -32,6 +32,20 @@ public static class ApiKeyEndpoints
             .Body<RevokeApiKeyBody>(optional: true)
             .Produces<ApiKeyView>()
             .Errors(StatusCodes.Status404NotFound).ClusterErrors();
+        keys.MapGet("/keys/{keyId}/models", GetModelsAsync)
+            .WithSummary("Get the models an API key may use")
+            .WithDescription("Its model patterns (null: every model), and who set them when.")
+            .Produces<KeyModelsView>()
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).ClusterErrors();
+        keys.MapPut("/keys/{keyId}/models", SetModelsAsync)
+            .WithSummary("Set the models an API key may use")
+            .WithDescription("Replaces the key's model patterns: exact model names, or prefixes ending in one '*' (gpt-4o*), at most 100; "
+                + "null allows every model again (an empty list is refused: revoke the key instead). Effective on every gateway at once: "
+                + "any other model is 403 model_not_allowed at the proxy and allowed=false, reason model_not_allowed at authorize, and GET /v1/models lists only these. "
+                + "A bad pattern is a 400 invalid_model_pattern.")
+            .Body<KeyModelsBody>()
+            .Produces<KeyModelsView>()
+            .Errors(StatusCodes.Status404NotFound).ClusterErrors();
     }
 
     private static async Task<IResult> CreateAsync(string accountId, HttpRequest request, IGrainFactory grains)
@@ -63,6 +77,22 @@ public static class ApiKeyEndpoints
         return Results.Ok(await grains.RevokeKeyAsync(keyId, actor));
     }
 
+    private static async Task<IResult> GetModelsAsync(string keyId, IGrainFactory grains) =>
+        Results.Ok(await grains.ApiKey(ValidKeyId(keyId)).GetModels());
+
+    private static async Task<IResult> SetModelsAsync(string keyId, HttpRequest request, IGrainFactory grains)
+    {
+        ValidKeyId(keyId);
+        using var body = await JsonBody.ReadAsync(request);
+        // Required, so that a body without it (a typo of the field, refused below too) never widens a key to every model.
+        if (!body.Has("models")) throw ApiException.BadRequest("missing_field", "'models' is required: a list of model patterns, or null for every model.");
+        var models = body.OptionalStringList("models");
+        var actor = body.OptionalString("actor", 200) ?? "admin";
+        body.RejectUnknownFields();
+        if (ModelAccess.Problem(models) is { } problem) throw new ApiException(StatusCodes.Status400BadRequest, ApiKeyErrors.InvalidModelPattern, problem, "models");
+        return Results.Ok(await grains.ApiKey(keyId).SetModels(new SetKeyModels(models, actor)));
+    }
+
     internal static string ValidKeyId(string keyId) =>
         ApiKeyFormat.IsKeyId(keyId) ? keyId : throw ApiException.BadRequest("invalid_key_id", "A key id is 16 lowercase hex digits.");
 }
@@ -83,6 +113,16 @@ public sealed class CreateApiKeyBody : ApiDocs.IStrictJsonBody
 
 public sealed class RevokeApiKeyBody : ApiDocs.IStrictJsonBody
 {
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
+}
+
+public sealed class KeyModelsBody : ApiDocs.IStrictJsonBody
+{
+    [Description("Required. Model patterns, 1 to 100: exact names (text-embedding-3-small) or prefixes ending in one '*' (gpt-4o*; '*' alone is every model). "
+        + "null: every model.")]
+    public required IReadOnlyList<string>? Models { get; init; }
+
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
 }

@@ -212,6 +212,18 @@ public sealed class JsonBody : IDisposable
         };
     }
 
+    /// <summary>A list of strings, or null when the field is null or missing; the caller checks what the strings name.</summary>
+    public IReadOnlyList<string>? OptionalStringList(string name)
+    {
+        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.String))
+            throw ApiException.BadRequest("invalid_field", $"'{name}' must be a list of strings, or null.");
+        return [.. value.EnumerateArray().Select(item => item.GetString()!)];
+    }
+
+    /// <summary>Whether the body has the field (null included): tells "null" from "not sent".</summary>
+    public bool Has(string name) => TryGet(name, out _);
+
     /// <summary>An RFC 3339 timestamp with an offset, e.g. <c>2026-12-01T00:00:00Z</c>.</summary>
     public DateTimeOffset? OptionalTimestamp(string name)
     {
