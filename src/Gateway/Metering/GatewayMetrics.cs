@@ -54,7 +54,7 @@ public static class GatewayMetrics
     private static readonly HashSet<string> Reasons =
     [
         Denials.RateLimited, Denials.InsufficientCredit, Denials.TrialExhausted, Denials.ModelUnknown, Denials.ModelNotRouted,
-        Denials.KeyRevoked, Denials.InvalidApiKey, Denials.AccountSuspended, Denials.AccountNotFound, Denials.AlreadySettled,
+        Denials.KeyRevoked, Denials.InvalidApiKey, Denials.ModelNotAllowed, Denials.AccountSuspended, Denials.AccountNotFound, Denials.AlreadySettled,
     ];
 
     internal static void Authorized(AuthorizeResponse response, long startedAt)
