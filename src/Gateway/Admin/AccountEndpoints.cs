@@ -65,6 +65,12 @@ public static partial class AccountEndpoints
             .Body<AccountStatusBody>()
             .Produces<AccountSnapshot>()
             .Errors(StatusCodes.Status404NotFound).ClusterErrors();
+        accounts.MapPut("/accounts/{accountId}/time_zone", SetTimeZoneAsync)
+            .WithSummary("Set the time zone of an account's calendar budgets")
+            .WithDescription("An IANA zone (Europe/Berlin): the account's daily, weekly and monthly budgets begin at its local midnight. null is UTC.")
+            .Body<AccountTimeZoneBody>()
+            .Produces<AccountSnapshot>()
+            .Errors(StatusCodes.Status404NotFound).ClusterErrors();
     }
 
     /// <summary>Grants a trial (replacing any earlier one): credit, tokens and/or requests until <c>expires_at</c>.</summary>
@@ -91,6 +97,20 @@ public static partial class AccountEndpoints
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
         return Results.Ok(await grains.SetAccountStatusAsync(accountId, status, actor));
+    }
+
+    /// <summary>Sets the account's IANA time zone (null: UTC).</summary>
+    private static async Task<IResult> SetTimeZoneAsync(string accountId, HttpRequest request, IGrainFactory grains)
+    {
+        ValidAccountId(accountId);
+        using var body = await JsonBody.ReadAsync(request);
+        if (!body.Has("time_zone")) throw ApiException.BadRequest("missing_field", "'time_zone' is required: an IANA zone such as Europe/Berlin, or null for UTC.");
+        var zone = body.OptionalString("time_zone", 64);
+        var actor = body.OptionalString("actor", 200) ?? "admin";
+        body.RejectUnknownFields();
+        if (zone is not null && Grains.Budgets.TimeZones.Find(zone) is null)
+            throw ApiException.BadRequest(AccountErrors.InvalidTimeZone, $"'{zone}' is not an IANA time zone such as Europe/Berlin (or null for UTC).");
+        return Results.Ok(await grains.Account(accountId).SetTimeZone(new SetAccountTimeZone(zone, actor)));
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains)
@@ -223,6 +243,15 @@ public sealed class TrialBody : ApiDocs.IStrictJsonBody
 
     [Description("When the trial ends (RFC 3339, in the future).")]
     public required DateTimeOffset ExpiresAt { get; init; }
+
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
+}
+
+public sealed class AccountTimeZoneBody : ApiDocs.IStrictJsonBody
+{
+    [Description("An IANA time zone (Europe/Berlin, America/New_York), or null for UTC.")]
+    public required string? TimeZone { get; init; }
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }

@@ -70,7 +70,7 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         AccountErrors.NotFound or ApiKeyErrors.NotFound => StatusCodes.Status404NotFound,
         AccountErrors.Exists or AccountErrors.IdempotencyConflict or AccountErrors.InsufficientCredit => StatusCodes.Status409Conflict,
         AccountErrors.InvalidAmount or AccountErrors.InvalidArgument or ModelErrors.InvalidPrice or ModelErrors.EffectiveInPast => StatusCodes.Status400BadRequest,
-        AccountErrors.InvalidTrial or AccountErrors.InvalidStatus or LimitErrors.InvalidLimits or ApiKeyErrors.InvalidModelPattern => StatusCodes.Status400BadRequest,
+        AccountErrors.InvalidTrial or AccountErrors.InvalidStatus or AccountErrors.InvalidTimeZone or LimitErrors.InvalidLimits or ApiKeyErrors.InvalidModelPattern => StatusCodes.Status400BadRequest,
         ModelErrors.TooManyPrices or ApiKeyErrors.Exists => StatusCodes.Status409Conflict,
         AccountErrors.BalanceLimit => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.Timeout => StatusCodes.Status504GatewayTimeout,

@@ -42,7 +42,8 @@ public sealed record AccountSnapshot(
     [property: Id(8)] TrialView? Trial,
     [property: Id(9)] Limits.LimitSettings Limits,
     [property: Id(10)] IReadOnlyList<LedgerEntry> Ledger,
-    [property: Id(11)] long? LedgerNextBefore);
+    [property: Id(11)] long? LedgerNextBefore,
+    [property: Id(12)] string TimeZone = Budgets.TimeZones.Utc);
 
 [GenerateSerializer]
 public sealed record LedgerEntry(
@@ -69,6 +70,7 @@ public static class AccountErrors
     public const string BalanceLimit = "balance_limit_exceeded";
     public const string InvalidTrial = "invalid_trial";
     public const string InvalidStatus = "invalid_status";
+    public const string InvalidTimeZone = "invalid_time_zone";
 }
 
 /// <summary>Bounds of the account messages, checked by the grain and by the gateway.</summary>
@@ -91,6 +93,10 @@ public sealed record GrantTrial([property: Id(0)] long? Credit, [property: Id(1)
 /// <summary>Suspends (every authorize is denied with account_suspended) or reactivates an account.</summary>
 [GenerateSerializer]
 public sealed record SetAccountStatus([property: Id(0)] string Status, [property: Id(1)] string Actor);
+
+/// <summary>Sets the IANA time zone the account's calendar budgets follow; null is UTC.</summary>
+[GenerateSerializer]
+public sealed record SetAccountTimeZone([property: Id(0)] string? TimeZone, [property: Id(1)] string Actor);
 
 /// <summary>A trial grant and how much of it is used; a null dimension is not limited by the trial.</summary>
 [GenerateSerializer]

@@ -31,4 +31,7 @@ public interface IAccountGrain : ILimitedGrain
 
     [Alias("set-status")]
     Task<AccountSnapshot> SetStatus(SetAccountStatus request);
+
+    [Alias("set-time-zone")]
+    Task<AccountSnapshot> SetTimeZone(SetAccountTimeZone request);
 }

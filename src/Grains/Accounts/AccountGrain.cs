@@ -368,6 +368,24 @@ internal sealed class AccountGrain(
         });
     }
 
+    public Task<AccountSnapshot> SetTimeZone(SetAccountTimeZone request)
+    {
+        Validate.Text(request.Actor, nameof(request.Actor), 200);
+        if (request.TimeZone is not null && Budgets.TimeZones.Find(request.TimeZone) is null)
+            throw new TollgateException(AccountErrors.InvalidTimeZone, $"'{request.TimeZone}' is not an IANA time zone such as Europe/Berlin (or null for UTC).");
+        var zone = request.TimeZone == Budgets.TimeZones.Utc ? null : request.TimeZone;
+        return Answer(() =>
+        {
+            var book = Existing();
+            if (_settings.TimeZone != zone)
+            {
+                _settings = _settings with { TimeZone = zone };
+                Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version), onlyTakesAway: false);
+            }
+            return Snapshot([], null);
+        });
+    }
+
     public override async Task<ReleaseResult> Release(ReleaseGrant request) => new(await Answer(() => ReleaseGrant(request)));
 
     /// <summary>Keeps a running request's hold and its grant of the account's limits; true while the hold is there.</summary>
@@ -461,6 +479,6 @@ internal sealed class AccountGrain(
     {
         var book = _book!;
         return new AccountSnapshot(AccountId, _settings.Status, book.Balance, book.Pending, book.Available, book.OverdraftLimit,
-            book.Reservations.Count, _createdAt, _settings.Trial?.View(Time.GetUtcNow()), _settings.Limits, ledger, nextBefore);
+            book.Reservations.Count, _createdAt, _settings.Trial?.View(Time.GetUtcNow()), _settings.Limits, ledger, nextBefore, _settings.TimeZone ?? Budgets.TimeZones.Utc);
     }
 }

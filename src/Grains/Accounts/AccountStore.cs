@@ -15,7 +15,8 @@ internal sealed record StoredAccount(
     long Balance, long OverdraftLimit, AccountSettings Settings, long Version, DateTimeOffset CreatedAt, List<Reservation> Reservations, LimiterState? Windows);
 
 /// <summary>The account's fields an operator sets, and its trial: written with the balance on every update.</summary>
-internal sealed record AccountSettings(string Status, LimitSettings Limits, Trial? Trial)
+/// <param name="TimeZone">The IANA zone of its calendar budgets; null is UTC.</param>
+internal sealed record AccountSettings(string Status, LimitSettings Limits, Trial? Trial, string? TimeZone = null)
 {
     public static readonly AccountSettings Initial = new(AccountStatus.Active, LimitSettings.None, null);
 }
@@ -29,14 +30,14 @@ internal static class AccountStore
     {
         StoredAccount account;
         await using (var load = database.CreateCommand(
-            "SELECT balance, overdraft_limit, status, version, created_at, reservations::text, limits::text, trial::text, windows::text FROM accounts WHERE account_id = $1"))
+            "SELECT balance, overdraft_limit, status, version, created_at, reservations::text, limits::text, trial::text, windows::text, time_zone FROM accounts WHERE account_id = $1"))
         {
             load.Parameters.Add(new NpgsqlParameter { Value = accountId });
             await using var reader = await load.ExecuteReaderAsync();
             if (!await reader.ReadAsync()) return null;
             var settings = new AccountSettings(reader.GetString(2),
                 reader.IsDBNull(6) ? LimitSettings.None : JsonSerializer.Deserialize(reader.GetString(6), StoreJson.Default.LimitSettings)!,
-                reader.IsDBNull(7) ? null : JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.Trial));
+                reader.IsDBNull(7) ? null : JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.Trial), reader.IsDBNull(9) ? null : reader.GetString(9));
             account = new StoredAccount(reader.GetInt64(0), reader.GetInt64(1), settings, reader.GetInt64(3),
                 reader.GetFieldValue<DateTimeOffset>(4), Holds(reader.GetString(5)),
                 reader.IsDBNull(8) ? null : LimiterState.FromJson(System.Text.Encoding.UTF8.GetBytes(reader.GetString(8))));
@@ -73,9 +74,10 @@ internal static class AccountStore
     /// </summary>
     public static GrainWrite Update(string accountId, long balance, AccountSettings settings, long expectedVersion) =>
         new GrainWrite(Owner(accountId)).Guarded("""
-            UPDATE accounts SET balance = $2, status = $3, limits = $4, trial = $5, version = $6 + 1, updated_at = now()
+            UPDATE accounts SET balance = $2, status = $3, limits = $4, trial = $5, time_zone = $7, version = $6 + 1, updated_at = now()
             WHERE account_id = $1 AND version = $6
-            """, accountId, balance, settings.Status, Json(settings.Limits, StoreJson.Default.LimitSettings), Json(settings.Trial, StoreJson.Default.Trial), expectedVersion);
+            """, accountId, balance, settings.Status, Json(settings.Limits, StoreJson.Default.LimitSettings), Json(settings.Trial, StoreJson.Default.Trial), expectedVersion,
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)settings.TimeZone ?? DBNull.Value });
 
     public static GrainWrite UpdateWithReservations(string accountId, long balance, long expectedVersion, IEnumerable<Reservation> reservations) =>
         new GrainWrite(Owner(accountId)).Guarded(

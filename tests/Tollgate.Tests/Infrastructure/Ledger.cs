@@ -32,6 +32,15 @@ public static class Ledger
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    /// <summary>The single text a query returns (null for SQL NULL).</summary>
+    public static async Task<string?> TextAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync() as string;
+    }
+
     /// <summary>The rows a query returns as (text key, long value) pairs: a whole table's worth checked in one round trip.</summary>
     public static async Task<Dictionary<string, long>> PairsAsync(string connectionString, string sql)
     {
