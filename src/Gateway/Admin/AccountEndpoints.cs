@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
 using Tollgate.Gateway.Api;
 using Tollgate.Grains;
@@ -11,7 +10,7 @@ namespace Tollgate.Gateway.Admin;
 /// Admin API for accounts: create, read (balance, holds, a page of the ledger) and adjust credits.
 /// Amounts are integers of nano-USD (1 USD = 1,000,000,000).
 /// </summary>
-public static partial class AccountEndpoints
+public static class AccountEndpoints
 {
     private const int DefaultLedgerPage = 20;
 
@@ -76,7 +75,7 @@ public static partial class AccountEndpoints
     /// <summary>Grants a trial (replacing any earlier one): credit, tokens and/or requests until <c>expires_at</c>.</summary>
     private static async Task<IResult> GrantTrialAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
-        ValidAccountId(accountId);
+        Ids.Account(accountId);
         using var body = await JsonBody.ReadAsync(request);
         var credit = body.OptionalAmount("credit", Credits.MaxAmount, allowNegative: false);
         var tokens = body.OptionalCount("tokens", Grains.Limits.LimitSettings.MaxRate);
@@ -91,7 +90,7 @@ public static partial class AccountEndpoints
     /// <summary>Suspends ("suspended": every authorize is denied) or reactivates ("active") an account.</summary>
     private static async Task<IResult> SetStatusAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
-        ValidAccountId(accountId);
+        Ids.Account(accountId);
         using var body = await JsonBody.ReadAsync(request);
         var status = body.RequiredString("status", 20);
         var actor = body.OptionalString("actor", 200) ?? "admin";
@@ -102,7 +101,7 @@ public static partial class AccountEndpoints
     /// <summary>Sets the account's IANA time zone (null: UTC).</summary>
     private static async Task<IResult> SetTimeZoneAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
-        ValidAccountId(accountId);
+        Ids.Account(accountId);
         using var body = await JsonBody.ReadAsync(request);
         if (!body.Has("time_zone")) throw ApiException.BadRequest("missing_field", "'time_zone' is required: an IANA zone such as Europe/Berlin, or null for UTC.");
         var zone = body.OptionalString("time_zone", 64);
@@ -116,7 +115,7 @@ public static partial class AccountEndpoints
     private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains)
     {
         using var body = await JsonBody.ReadAsync(request);
-        var accountId = ValidAccountId(body.RequiredIdentifier("account_id", 128));
+        var accountId = Ids.Account(body.RequiredIdentifier("account_id", 128));
         var overdraft = body.OptionalAmount("overdraft_limit", Credits.MaxAmount, allowNegative: false) ?? 0;
         var initialCredit = body.OptionalAmount("initial_credit", Credits.MaxAmount, allowNegative: false) ?? 0;
         var actor = body.OptionalString("actor", 200) ?? "admin";
@@ -133,15 +132,15 @@ public static partial class AccountEndpoints
     {
         var prefix = QueryText(request, "prefix");
         var after = QueryText(request, "after");
-        if (prefix is not null && !IsAccountId(prefix)) throw ApiException.BadRequest("invalid_query", "'prefix' must be the start of an account id (letters, digits and . _ : @ -).");
-        if (after is not null && !IsAccountId(after)) throw ApiException.BadRequest("invalid_query", "'after' must be an account id.");
+        if (prefix is not null && !Ids.IsAccount(prefix)) throw ApiException.BadRequest("invalid_query", "'prefix' must be the start of an account id (letters, digits and . _ : @ -).");
+        if (after is not null && !Ids.IsAccount(after)) throw ApiException.BadRequest("invalid_query", "'after' must be an account id.");
         var limit = QueryInt(request, "limit", 1, AdminListings.MaxPage) ?? 100;
         return Results.Ok(await listings.AccountsAsync(prefix, after, (int)limit));
     }
 
     private static async Task<IResult> ListKeysAsync(string accountId, IGrainFactory grains, AdminListings listings)
     {
-        ValidAccountId(accountId);
+        Ids.Account(accountId);
         await grains.Account(accountId).Get(new GetAccount(0, null)); // account_not_found otherwise
         return Results.Ok(await listings.KeysAsync(accountId));
     }
@@ -155,7 +154,7 @@ public static partial class AccountEndpoints
 
     private static async Task<IResult> GetAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
-        ValidAccountId(accountId);
+        Ids.Account(accountId);
         var limit = QueryInt(request, "ledger_limit", 0, AccountLimits.MaxLedgerPage) ?? DefaultLedgerPage;
         var before = QueryInt(request, "ledger_before", 1, long.MaxValue);
         var account = await grains.Account(accountId).Get(new GetAccount((int)limit, before));
@@ -164,7 +163,7 @@ public static partial class AccountEndpoints
 
     private static async Task<IResult> AdjustAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
-        ValidAccountId(accountId);
+        Ids.Account(accountId);
         using var body = await JsonBody.ReadAsync(request);
         var amount = body.RequiredAmount("amount", Credits.MaxAmount, allowNegative: true);
         if (amount == 0) throw ApiException.BadRequest("invalid_amount", "'amount' must not be zero.");
@@ -177,12 +176,6 @@ public static partial class AccountEndpoints
         return Results.Ok(await grains.AdjustCreditAsync(accountId, amount, reason, actor, key));
     }
 
-    internal static bool IsAccountId(string? accountId) => accountId is not null && AccountIdPattern().IsMatch(accountId);
-
-    internal static string ValidAccountId(string accountId) =>
-        IsAccountId(accountId) ? accountId
-        : throw ApiException.BadRequest("invalid_account_id", "An account id is 1 to 128 characters of letters, digits and . _ : @ -");
-
     private static long? QueryInt(HttpRequest request, string name, long min, long max)
     {
         var text = request.Query[name].ToString();
@@ -193,9 +186,6 @@ public static partial class AccountEndpoints
     }
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
-
-    [GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}\\z")]
-    private static partial Regex AccountIdPattern();
 }
 
 // Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.

@@ -18,7 +18,7 @@ internal static class AdminCommands
     /// <summary>A credit (positive) or debit (negative) of nano-USD, applied once per idempotency key.</summary>
     public static Task<AdjustResult> AdjustCreditAsync(this IGrainFactory grains, string accountId, long amount, string reason, string actor, string idempotencyKey)
     {
-        AccountEndpoints.ValidAccountId(accountId);
+        Ids.Account(accountId);
         if (amount == 0) throw ApiException.BadRequest("invalid_amount", "'amount' must not be zero.");
         if (amount is > Credits.MaxAmount or < -Credits.MaxAmount) throw ApiException.BadRequest("amount_out_of_range", $"'amount' must be at most {Credits.MaxAmount} nano-USD either way.");
         Text("reason", reason, MaxReason);
@@ -30,7 +30,7 @@ internal static class AdminCommands
     /// <summary>Suspends (<see cref="AccountStatus.Suspended"/>) or reactivates (<see cref="AccountStatus.Active"/>) an account.</summary>
     public static Task<AccountSnapshot> SetAccountStatusAsync(this IGrainFactory grains, string accountId, string status, string actor)
     {
-        AccountEndpoints.ValidAccountId(accountId);
+        Ids.Account(accountId);
         Text("status", status, 20);
         Text("actor", actor, MaxActor);
         return grains.Account(accountId).SetStatus(new SetAccountStatus(status, actor));
@@ -39,7 +39,7 @@ internal static class AdminCommands
     /// <summary>Revokes an API key: effective on every gateway at once.</summary>
     public static Task<ApiKeyView> RevokeKeyAsync(this IGrainFactory grains, string keyId, string actor)
     {
-        ApiKeyEndpoints.ValidKeyId(keyId);
+        Ids.Key(keyId);
         Text("actor", actor, MaxActor);
         return grains.ApiKey(keyId).Revoke(new RevokeApiKey(actor));
     }

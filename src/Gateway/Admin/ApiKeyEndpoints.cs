@@ -50,7 +50,7 @@ public static class ApiKeyEndpoints
 
     private static async Task<IResult> CreateAsync(string accountId, HttpRequest request, IGrainFactory grains)
     {
-        AccountEndpoints.ValidAccountId(accountId);
+        Ids.Account(accountId);
         using var body = await JsonBody.ReadAsync(request);
         var name = body.OptionalString("name", 200) ?? "default";
         var actor = body.OptionalString("actor", 200) ?? "admin";
@@ -63,11 +63,11 @@ public static class ApiKeyEndpoints
     }
 
     private static async Task<IResult> GetAsync(string keyId, HttpRequest request, IGrainFactory grains) =>
-        Results.Ok(await grains.ApiKey(ValidKeyId(keyId)).Get());
+        Results.Ok(await grains.ApiKey(Ids.Key(keyId)).Get());
 
     private static async Task<IResult> RevokeAsync(string keyId, HttpRequest request, IGrainFactory grains)
     {
-        ValidKeyId(keyId);
+        Ids.Key(keyId);
         var actor = "admin";
         using (var body = await JsonBody.ReadOptionalAsync(request)) // the body is optional; a broken one is still an error
         {
@@ -78,11 +78,11 @@ public static class ApiKeyEndpoints
     }
 
     private static async Task<IResult> GetModelsAsync(string keyId, IGrainFactory grains) =>
-        Results.Ok(await grains.ApiKey(ValidKeyId(keyId)).GetModels());
+        Results.Ok(await grains.ApiKey(Ids.Key(keyId)).GetModels());
 
     private static async Task<IResult> SetModelsAsync(string keyId, HttpRequest request, IGrainFactory grains)
     {
-        ValidKeyId(keyId);
+        Ids.Key(keyId);
         using var body = await JsonBody.ReadAsync(request);
         // Required, so that a body without it (a typo of the field, refused below too) never widens a key to every model.
         if (!body.Has("models")) throw ApiException.BadRequest("missing_field", "'models' is required: a list of model patterns, or null for every model.");
@@ -92,9 +92,6 @@ public static class ApiKeyEndpoints
         if (ModelAccess.Problem(models) is { } problem) throw new ApiException(StatusCodes.Status400BadRequest, ApiKeyErrors.InvalidModelPattern, problem, "models");
         return Results.Ok(await grains.ApiKey(keyId).SetModels(new SetKeyModels(models, actor)));
     }
-
-    internal static string ValidKeyId(string keyId) =>
-        ApiKeyFormat.IsKeyId(keyId) ? keyId : throw ApiException.BadRequest("invalid_key_id", "A key id is 16 lowercase hex digits.");
 }
 
 /// <summary>The only response that ever contains the key itself.</summary>

@@ -17,9 +17,9 @@ public static class LimitEndpoints
     public static void MapLimitAdmin(this IEndpointRouteBuilder admin)
     {
         var limits = admin.MapGroup("").Documented(ApiDocs.AdminTag).Secured(ApiDocs.AdminToken);
-        Map(limits, "/accounts/{key}/limits", "an account", "key: the account id.", (grains, key, _) => grains.Account(AccountEndpoints.ValidAccountId(key)));
-        Map(limits, "/keys/{key}/limits", "an API key", "key: the key id (16 hex digits).", (grains, key, _) => grains.ApiKey(ApiKeyEndpoints.ValidKeyId(key)));
-        Map(limits, "/models/{key}/limits", "a model", "key: the model name ('/' may be sent as %2F).", (grains, key, _) => grains.Model(ModelEndpoints.ValidModel(key)));
+        Map(limits, "/accounts/{key}/limits", "an account", "key: the account id.", (grains, key, _) => grains.Account(Ids.Account(key)));
+        Map(limits, "/keys/{key}/limits", "an API key", "key: the key id (16 hex digits).", (grains, key, _) => grains.ApiKey(Ids.Key(key)));
+        Map(limits, "/models/{key}/limits", "a model", "key: the model name ('/' may be sent as %2F).", (grains, key, _) => grains.Model(Ids.Model(key)));
         Map(limits, "/ips/{key}/limits", "a caller IP", "key: any address of the range (an IPv6 /64 by default), or 'defaults' for every caller IP without limits of its own.",
             (grains, key, options) => grains.CallerIp(IpLimitKey(key, options)));
     }

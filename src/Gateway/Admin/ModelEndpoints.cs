@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.RegularExpressions;
 using Tollgate.Gateway.Api;
 using Tollgate.Grains;
 using Tollgate.Grains.Models;
@@ -9,7 +8,7 @@ namespace Tollgate.Gateway.Admin;
 public sealed record RoutedModelList(IReadOnlyList<RoutedModel> Models);
 
 /// <summary>Admin API for models: read a model's price schedule, add a price (nano-USD per 1,000,000 tokens), route it to a provider.</summary>
-public static partial class ModelEndpoints
+public static class ModelEndpoints
 {
     public static void MapModelAdmin(this IEndpointRouteBuilder admin)
     {
@@ -49,7 +48,7 @@ public static partial class ModelEndpoints
     /// </summary>
     private static async Task<IResult> SetRouteAsync(string model, HttpRequest request, IGrainFactory grains, Proxy.ProxySettings proxy)
     {
-        var name = ValidModel(model);
+        var name = Ids.Model(model);
         using var body = await JsonBody.ReadAsync(request);
         var provider = body.RequiredString("provider", ModelLimits.MaxProviderLength);
         var upstream = body.OptionalString("upstream_model", ModelLimits.MaxUpstreamModelLength) ?? name;
@@ -62,18 +61,18 @@ public static partial class ModelEndpoints
     }
 
     private static async Task<IResult> RemoveRouteAsync(string model, IGrainFactory grains) =>
-        Results.Ok(await grains.Model(ValidModel(model)).SetRoute(new SetModelRoute(null, "admin")));
+        Results.Ok(await grains.Model(Ids.Model(model)).SetRoute(new SetModelRoute(null, "admin")));
 
     /// <summary>Every model the proxy serves (routed), priced or not.</summary>
     private static async Task<IResult> ListRoutedAsync(AdminListings listings) =>
         Results.Ok(new RoutedModelList(await listings.RoutedModelsAsync(pricedOnly: false)));
 
     private static async Task<IResult> GetAsync(string model, HttpRequest request, IGrainFactory grains) =>
-        Results.Ok(await grains.Model(ValidModel(model)).Get());
+        Results.Ok(await grains.Model(Ids.Model(model)).Get());
 
     private static async Task<IResult> SetPriceAsync(string model, HttpRequest request, IGrainFactory grains)
     {
-        var name = ValidModel(model);
+        var name = Ids.Model(model);
         using var body = await JsonBody.ReadAsync(request);
         var input = body.RequiredAmount("input_per_million", ModelLimits.MaxPricePerMillion, allowNegative: false);
         var output = body.RequiredAmount("output_per_million", ModelLimits.MaxPricePerMillion, allowNegative: false);
@@ -83,19 +82,6 @@ public static partial class ModelEndpoints
         var snapshot = await grains.Model(name).SetPrice(new SetModelPrice(input, output, effectiveAt, actor));
         return Results.Ok(snapshot);
     }
-
-    /// <summary>Model names as gateways send them (e.g. <c>gpt-4o-mini</c>, <c>openai/gpt-4o</c>); a '/' may arrive as %2F.</summary>
-    internal static bool IsModel(string? name) => name is not null && ModelPattern().IsMatch(name);
-
-    internal static string ValidModel(string model)
-    {
-        var name = Uri.UnescapeDataString(model);
-        return IsModel(name) ? name
-            : throw ApiException.BadRequest("invalid_model", "A model name is 1 to 200 characters of letters, digits and . _ : / @ + -");
-    }
-
-    [GeneratedRegex("^[A-Za-z0-9._:/@+-]{1,200}\\z")]
-    private static partial Regex ModelPattern();
 }
 
 // Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.

@@ -59,13 +59,13 @@ public static class MeteringEndpoints
         var apiKey = body.OptionalIdentifier("api_key", 200);
         var accountId = body.OptionalIdentifier("account_id", 128);
         var callerIp = body.RequiredIdentifier("caller_ip", 64);
-        var model = ModelEndpoints.ValidModel(body.RequiredIdentifier("model", 200));
+        var model = Ids.Model(body.RequiredIdentifier("model", 200));
         var input = body.RequiredCount("estimated_input_tokens", Price.MaxTokens);
         var output = body.RequiredCount("max_output_tokens", Price.MaxTokens);
         var ttl = body.OptionalCount("ttl_seconds", AccountLimits.MaxReservationTtlSeconds) ?? options.DefaultTtlSeconds;
         body.RejectUnknownFields();
         if ((accountId is null) == (apiKey is null)) throw ApiException.BadRequest("missing_field", "Give exactly one of 'account_id' and 'api_key'.");
-        if (accountId is not null) AccountEndpoints.ValidAccountId(accountId);
+        if (accountId is not null) Ids.Account(accountId);
         if (ttl < 1) throw ApiException.BadRequest("invalid_field", "'ttl_seconds' must be at least 1.");
         if (!IPAddress.TryParse(callerIp, out var address) || !CallerAddress.TryGetLimitKey(callerIp, options.Ipv6PrefixBits, out var ipKey))
             throw ApiException.BadRequest("invalid_ip", "'caller_ip' is not an IP address.");
@@ -111,7 +111,7 @@ public static class MeteringEndpoints
         var id = body.RequiredString("id", 200);
         var accountId = body.OptionalIdentifier("account_id", 128);
         var apiKey = body.OptionalIdentifier("api_key", 200);
-        var model = ModelEndpoints.ValidModel(body.RequiredIdentifier("model", 200));
+        var model = Ids.Model(body.RequiredIdentifier("model", 200));
         var input = body.RequiredCount("input_tokens", Price.MaxTokens);
         var output = body.RequiredCount("output_tokens", Price.MaxTokens);
         var outcome = body.OptionalString("outcome", 40) ?? "success";
@@ -132,7 +132,7 @@ public static class MeteringEndpoints
             if (!check.Valid) throw new ApiException(StatusCodes.Status401Unauthorized, Denials.InvalidApiKey, "The API key is not valid.");
             (accountId, keyId) = (check.AccountId!, parsedId);
         }
-        AccountEndpoints.ValidAccountId(accountId!);
+        Ids.Account(accountId!);
 
         var current = (await grains.Model(model).Get()).Current;
         var price = current is null ? options.FallbackPrice : new Price(current.InputPerMillion, current.OutputPerMillion);

@@ -56,7 +56,7 @@ internal sealed record ReservationToken(
         }
         // Every field as authorize would have written it: a crafted id must not smuggle text into the grains or the database.
         return token is { IpKey: not null, CallerIp: not null, RequestId.Length: >= 1 and <= 200, FundedBy: Funding.Credit or Funding.Trial, Held: not null }
-            && AccountEndpoints.IsAccountId(token.AccountId) && ModelEndpoints.IsModel(token.Model) && (token.KeyId is null || ApiKeyFormat.IsKeyId(token.KeyId))
+            && Ids.IsAccount(token.AccountId) && Ids.IsModel(token.Model) && (token.KeyId is null || ApiKeyFormat.IsKeyId(token.KeyId))
             && !token.RequestId.Any(char.IsControl) && IPAddress.TryParse(token.CallerIp, out _)
             && IsIpLimitKey(token.IpKey)
             && token.Held.All(scope => scope is 'i' or 'k' or 'm')

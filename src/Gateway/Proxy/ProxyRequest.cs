@@ -42,7 +42,7 @@ internal sealed class ProxyRequest
         if (!body.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String)
             throw ApiException.BadRequest("missing_field", "'model' is required: a string naming the model.", "model");
         var name = model.GetString()!;
-        if (!ModelEndpoints.IsModel(name))
+        if (!Ids.IsModel(name))
             throw new ApiException(StatusCodes.Status404NotFound, "model_not_found", $"The model '{Shorten(name)}' does not exist or you do not have access to it.", "model");
 
         var stream = Flag(body, "stream");

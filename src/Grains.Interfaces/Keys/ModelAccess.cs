@@ -8,7 +8,7 @@ namespace Tollgate.Grains.Keys;
 public static class ModelAccess
 {
     public const int MaxPatterns = 100;
-    public const int MaxPatternLength = 200; // a model name's length (see the admin API's model names)
+    public const int MaxPatternLength = 200; // a model name's length, as the gateway's Ids.IsModel takes it
 
     /// <summary>Whether a key with <paramref name="patterns"/> may use <paramref name="model"/>.</summary>
     public static bool Allows(IReadOnlyList<string>? patterns, string model)

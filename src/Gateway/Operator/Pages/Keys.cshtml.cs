@@ -24,10 +24,10 @@ public sealed class KeysModel(IGrainFactory grains, AdminListings listings) : Pa
 
     public async Task OnGetAsync()
     {
-        if (!string.IsNullOrWhiteSpace(Key)) Found = await grains.ApiKey(ApiKeyEndpoints.ValidKeyId(Key.Trim())).Get();
+        if (!string.IsNullOrWhiteSpace(Key)) Found = await grains.ApiKey(Ids.Key(Key.Trim())).Get();
         if (!string.IsNullOrWhiteSpace(Account))
         {
-            var account = AccountEndpoints.ValidAccountId(Account.Trim());
+            var account = Ids.Account(Account.Trim());
             await grains.Account(account).Get(new Grains.Accounts.GetAccount(0, null)); // account_not_found otherwise
             Listed = await listings.KeysAsync(account);
         }
@@ -35,7 +35,7 @@ public sealed class KeysModel(IGrainFactory grains, AdminListings listings) : Pa
 
     public async Task<IActionResult> OnPostRevokeAsync([FromForm] string? keyId)
     {
-        var view = await grains.RevokeKeyAsync(ApiKeyEndpoints.ValidKeyId(keyId ?? ""), Accounts.AccountModel.Actor);
+        var view = await grains.RevokeKeyAsync(Ids.Key(keyId ?? ""), Accounts.AccountModel.Actor);
         return Redirect($"{OperatorConsole.PathPrefix}/keys?key={view.KeyId}&revoked=true");
     }
 }

@@ -4,6 +4,7 @@ using Tollgate.Gateway.Admin;
 using Tollgate.Grains;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Models;
+using Tollgate.Gateway.Api;
 
 namespace Tollgate.Gateway.Operator.Pages;
 
@@ -21,7 +22,7 @@ public sealed class ModelsModel(IGrainFactory grains, AdminListings listings) : 
     {
         Routed = await listings.RoutedModelsAsync(pricedOnly: false);
         if (string.IsNullOrWhiteSpace(Name)) return;
-        var grain = grains.Model(ModelEndpoints.ValidModel(Name.Trim()));
+        var grain = grains.Model(Ids.Model(Name.Trim()));
         Model = await grain.Get();
         Limits = await grain.GetLimits();
     }

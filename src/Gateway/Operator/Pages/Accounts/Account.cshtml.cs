@@ -50,14 +50,14 @@ public sealed class AccountModel(IGrainFactory grains, AdminListings listings, N
 
     public async Task OnGetAsync()
     {
-        AccountEndpoints.ValidAccountId(AccountId);
+        Ids.Account(AccountId);
         if (Before is < 1) throw ApiException.BadRequest("invalid_query", "'before' must be a ledger entry id.");
         await LoadAsync();
     }
 
     public async Task<IActionResult> OnPostAdjustAsync([FromForm] string? amount, [FromForm] string? reason, [FromForm] string? idempotencyKey)
     {
-        AccountEndpoints.ValidAccountId(AccountId);
+        Ids.Account(AccountId);
         if (!Money.TryParse(amount, out var nanos))
             return await RefuseAsync("The amount is dollars, such as 5, -2.50 or 0.000001 (at most nine decimals), up to $1,000,000 either way.");
         try
@@ -74,14 +74,14 @@ public sealed class AccountModel(IGrainFactory grains, AdminListings listings, N
     public async Task<IActionResult> OnPostStatusAsync([FromForm] string? status)
     {
         if (status is not (AccountStatus.Active or AccountStatus.Suspended)) throw ApiException.BadRequest("invalid_status", "The status is active or suspended.");
-        await grains.SetAccountStatusAsync(AccountEndpoints.ValidAccountId(AccountId), status, Actor);
+        await grains.SetAccountStatusAsync(Ids.Account(AccountId), status, Actor);
         return Done(status);
     }
 
     public async Task<IActionResult> OnPostRevokeAsync([FromForm] string? keyId)
     {
-        AccountEndpoints.ValidAccountId(AccountId);
-        var key = await grains.ApiKey(ApiKeyEndpoints.ValidKeyId(keyId ?? "")).Get();
+        Ids.Account(AccountId);
+        var key = await grains.ApiKey(Ids.Key(keyId ?? "")).Get();
         if (key.AccountId != AccountId) throw ApiException.BadRequest("invalid_key_id", "That key is not this account's.");
         await grains.RevokeKeyAsync(key.KeyId, Actor);
         return Done("revoked");

@@ -21,9 +21,9 @@ public sealed class IndexModel(AdminListings listings) : PageModel
     public async Task OnGetAsync()
     {
         Prefix = string.IsNullOrWhiteSpace(Prefix) ? null : Prefix.Trim();
-        if (Prefix is not null && !AccountEndpoints.IsAccountId(Prefix))
+        if (Prefix is not null && !Ids.IsAccount(Prefix))
             throw ApiException.BadRequest("invalid_query", "Search by the start of an account id: letters, digits and . _ : @ -");
-        if (After is not null && !AccountEndpoints.IsAccountId(After)) throw ApiException.BadRequest("invalid_query", "'after' must be an account id.");
+        if (After is not null && !Ids.IsAccount(After)) throw ApiException.BadRequest("invalid_query", "'after' must be an account id.");
         Accounts = await listings.AccountsAsync(Prefix, After, PageSize);
     }
 }
