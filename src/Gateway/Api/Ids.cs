@@ -18,7 +18,7 @@ internal static partial class Ids
         ApiKeyFormat.IsKeyId(id) ? id : throw ApiException.BadRequest("invalid_key_id", "A key id is 16 lowercase hex digits.");
 
     /// <summary>Model names as gateways send them (e.g. <c>gpt-4o-mini</c>, <c>openai/gpt-4o</c>).</summary>
-    public static bool IsModel(string? name) => name is not null && ModelPattern().IsMatch(name);
+    public static bool IsModel(string? name) => name is not null && Grains.Models.ModelNames.IsValid(name);
 
     /// <summary>A model name from a path or a body; in a path a '/' may arrive as %2F.</summary>
     public static string Model(string model)
@@ -29,7 +29,4 @@ internal static partial class Ids
 
     [GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}\\z")]
     private static partial Regex AccountPattern();
-
-    [GeneratedRegex("^[A-Za-z0-9._:/@+-]{1,200}\\z")]
-    private static partial Regex ModelPattern();
 }

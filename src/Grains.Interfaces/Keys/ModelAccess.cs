@@ -8,7 +8,7 @@ namespace Tollgate.Grains.Keys;
 public static class ModelAccess
 {
     public const int MaxPatterns = 100;
-    public const int MaxPatternLength = 200; // a model name's length, as the gateway's Ids.IsModel takes it
+    public const int MaxPatternLength = Models.ModelNames.MaxLength;
 
     /// <summary>Whether a key with <paramref name="patterns"/> may use <paramref name="model"/>.</summary>
     public static bool Allows(IReadOnlyList<string>? patterns, string model)
@@ -38,16 +38,8 @@ public static class ModelAccess
         return null;
     }
 
-    private static bool IsPattern(string? pattern)
-    {
-        if (pattern is not { Length: >= 1 and <= MaxPatternLength }) return false;
-        var name = pattern.EndsWith('*') ? pattern.AsSpan(0, pattern.Length - 1) : pattern.AsSpan();
-        foreach (var c in name)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or ':' or '/' or '@' or '+' or '-')) return false;
-        }
-        return true;
-    }
+    private static bool IsPattern(string? pattern) =>
+        pattern == "*" || pattern is { Length: <= MaxPatternLength } && Models.ModelNames.IsValid(pattern.EndsWith('*') ? pattern.AsSpan(0, pattern.Length - 1) : pattern);
 
     /// <summary>A bad pattern as an error message shows it: bounded, and without control characters.</summary>
     private static string Shown(string? pattern) =>
