@@ -91,6 +91,7 @@ public static class GatewayApp
         admin.MapAccountAdmin();
         admin.MapModelAdmin();
         admin.MapApiKeyAdmin();
+        admin.MapBudgetAdmin();
         admin.MapLimitAdmin();
         app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token")).MapUsageQueries();
         var v1 = app.MapGroup("/v1");
@@ -114,6 +115,8 @@ public static class GatewayApp
 [JsonSerializable(typeof(AdjustResult))]
 [JsonSerializable(typeof(RequestSettled))]
 [JsonSerializable(typeof(AuthorizeResponse))]
+[JsonSerializable(typeof(Tollgate.Grains.Budgets.BudgetState))]
+[JsonSerializable(typeof(IReadOnlyList<Tollgate.Grains.Budgets.BudgetState>))]
 [JsonSerializable(typeof(LimitsView))]
 [JsonSerializable(typeof(UsageReport))]
 [JsonSerializable(typeof(ModelSnapshot))]

@@ -182,6 +182,9 @@ public sealed class JsonBody : IDisposable
     public long RequiredCount(string name, long max) =>
         OptionalCount(name, max) ?? throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
 
+    /// <summary>A whole number from −<paramref name="max"/> to <paramref name="max"/>: the caller says what a negative one means.</summary>
+    public long? OptionalSignedCount(string name, long max) => OptionalInteger(name, max, allowNegative: true, "");
+
     private long? OptionalInteger(string name, long max, bool allowNegative, string unit)
     {
         if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;

@@ -1,3 +1,4 @@
+using Tollgate.Grains.Budgets;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
 
@@ -6,7 +7,8 @@ namespace Tollgate.Gateway.Metering;
 /// <summary>
 /// The answer to an authorize. Allowed: a reservation id to settle with, how the request is funded
 /// and the worst-case cost held. Denied: a stable reason code, and for rate limits which limit and
-/// when to retry. Either way the limits as they stand, and the tightest of them for <c>x-ratelimit-*</c> headers.
+/// when to retry. Either way the limits as they stand, and the tightest of them for <c>x-ratelimit-*</c> headers;
+/// and the budgets the request counts against, when the account answered (the account's and its key's).
 /// </summary>
 public sealed record AuthorizeResponse(
     bool Allowed,
@@ -22,14 +24,24 @@ public sealed record AuthorizeResponse(
     string? Limit,
     long? RetryAfterMs,
     RateLimitHeaders RateLimit,
-    IReadOnlyList<LimitState> Limits)
+    IReadOnlyList<LimitState> Limits,
+    IReadOnlyList<BudgetState> Budgets)
 {
     public static AuthorizeResponse Allow(string requestId, string reservationId, string accountId, string? keyId, string fundedBy, long reserved, Price price,
-        IReadOnlyList<LimitState> limits) =>
-        new(true, requestId, reservationId, accountId, keyId, fundedBy, reserved, price, null, null, null, null, RateLimitHeaders.Of(limits), limits);
+        IReadOnlyList<LimitState> limits, IReadOnlyList<BudgetState>? budgets) =>
+        new(true, requestId, reservationId, accountId, keyId, fundedBy, reserved, price, null, null, null, null, RateLimitHeaders.Of(limits), limits, budgets ?? []);
 
-    public static AuthorizeResponse Deny(string requestId, Denial denial, IReadOnlyList<LimitState> limits) =>
-        new(false, requestId, null, null, null, null, 0, null, denial.Reason, denial.Message, denial.Limit, denial.RetryAfterMs, RateLimitHeaders.Of(limits), limits);
+    public static AuthorizeResponse Deny(string requestId, Denial denial, IReadOnlyList<LimitState> limits, IReadOnlyList<BudgetState>? budgets = null) =>
+        new(false, requestId, null, null, null, null, 0, null, denial.Reason, denial.Message, denial.Limit, denial.RetryAfterMs, RateLimitHeaders.Of(limits), limits,
+            budgets ?? []);
+}
+
+/// <summary>The budgets with the least left, of cost and of tokens: what <c>x-tollgate-budget-{remaining,reset}-{usd,tokens}</c> report.</summary>
+public sealed record BudgetHeaders(BudgetState? Cost, BudgetState? Tokens)
+{
+    public static BudgetHeaders Of(IReadOnlyList<BudgetState> budgets) => new(
+        budgets.Where(budget => budget.CapNanoUsd is not null).MinBy(budget => budget.RemainingNanoUsd),
+        budgets.Where(budget => budget.CapTokens is not null).MinBy(budget => budget.RemainingTokens));
 }
 
 /// <summary>The tightest request and token limits across every scope: what <c>x-ratelimit-{limit,remaining,reset}-{requests,tokens}</c> report.</summary>

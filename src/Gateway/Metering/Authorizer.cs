@@ -1,5 +1,6 @@
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Budgets;
 using Tollgate.Grains.Keys;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
@@ -122,24 +123,25 @@ internal sealed class Authorizer(
         }
         limits.AddRange(account.Admission.Limits);
         if (account.Admission.Denial is { } accountDenial)
-            return await DenyAsync(call, accountDenial.Reason == Denials.AccountNotFound ? null : accountId, keyId, model.Known, granted, accountDenial, limits, time, cancel);
+            return await DenyAsync(call, accountDenial.Reason == Denials.AccountNotFound ? null : accountId, keyId, model.Known, granted, accountDenial, limits, time, cancel,
+                account.Budgets);
 
         var token = new ReservationToken(accountId!, keyId, call.IpKey, call.CallerIp, call.Model, call.RequestId,
             model.Price!.Value.InputPerMillion, model.Price.Value.OutputPerMillion, account.FundedBy!, account.AuthorizedAt!.Value.ToUnixTimeMilliseconds(),
             granted.Flags);
-        var allowed = AuthorizeResponse.Allow(call.RequestId, token.Encode(), accountId!, keyId, account.FundedBy!, account.Reserved, model.Price.Value, limits);
+        var allowed = AuthorizeResponse.Allow(call.RequestId, token.Encode(), accountId!, keyId, account.FundedBy!, account.Reserved, model.Price.Value, limits, account.Budgets);
         return new Authorization(allowed, token, model.Route);
     }
 
     /// <param name="keyId">The key, if it authenticated.</param>
     /// <param name="modelKnown">Whether an operator configured the model (else its name is not kept).</param>
     private async Task<Authorization> DenyAsync(AuthorizeCall call, string? accountId, string? keyId, bool modelKnown,
-        HeldGrants granted, Denial denial, List<LimitState> limits, TimeProvider time, CancellationToken cancel)
+        HeldGrants granted, Denial denial, List<LimitState> limits, TimeProvider time, CancellationToken cancel, IReadOnlyList<BudgetState>? budgets = null)
     {
         await ReleaseAsync(granted);
         await denials.AddAsync(new DeniedRequest(accountId, keyId, call.IpKey, modelKnown ? call.Model : null, call.EstimatedInputTokens,
             denial.Reason, time.GetUtcNow()), cancel);
-        return new Authorization(AuthorizeResponse.Deny(call.RequestId, denial, limits), null, null);
+        return new Authorization(AuthorizeResponse.Deny(call.RequestId, denial, limits, budgets), null, null);
     }
 
     private async Task VoidQuietlyAsync(string accountId, string requestId)

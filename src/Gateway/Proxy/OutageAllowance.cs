@@ -98,7 +98,7 @@ internal sealed class OutageAllowance
         }
         var token = new ReservationToken(accountId, keyId, call.IpKey, call.CallerIp, call.Model, call.RequestId, model.Price.InputPerMillion,
             model.Price.OutputPerMillion, Funding.Credit, time.GetUtcNow().ToUnixTimeMilliseconds(), Held: "");
-        var allowed = AuthorizeResponse.Allow(call.RequestId, token.Encode(), accountId, keyId, Funding.Credit, worstCase, model.Price, []);
+        var allowed = AuthorizeResponse.Allow(call.RequestId, token.Encode(), accountId, keyId, Funding.Credit, worstCase, model.Price, [], null);
         return new Authorization(allowed, token, model.Route);
     }
 

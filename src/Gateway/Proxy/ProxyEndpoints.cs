@@ -237,6 +237,7 @@ internal sealed class MeteredProxy(
         }
         if (!degraded && authorization is { Reservation: { } authorized, Route: { } authorizedRoute }) allowance.Authorized(authorized, authorizedRoute);
         ProxyErrors.SetRateLimitHeaders(http.Response, authorization.Response.RateLimit);
+        ProxyErrors.SetBudgetHeaders(http.Response, authorization.Response.Budgets);
         if (authorization is not { Reservation: { } reservation, Route: { } route })
         {
             var denied = authorization.Response;

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Tollgate.Gateway.Api;
 using Tollgate.Gateway.Metering;
+using Tollgate.Grains;
+using Tollgate.Grains.Budgets;
 using Tollgate.Grains.Limits;
 
 namespace Tollgate.Gateway.Proxy;
@@ -19,7 +21,7 @@ internal static class ProxyErrors
         Denials.RateLimited => (StatusCodes.Status429TooManyRequests, denial.Limit is { } limit && limit.StartsWith("tokens", StringComparison.Ordinal) ? "tokens" : "requests",
             "rate_limit_exceeded"),
         // OpenAI says 429 insufficient_quota, which its own SDK then retries in vain; 402 is not retried, and the type is kept for code that checks it.
-        Denials.InsufficientCredit or Denials.TrialExhausted => (StatusCodes.Status402PaymentRequired, "insufficient_quota", denial.Reason),
+        Denials.InsufficientCredit or Denials.TrialExhausted or Denials.BudgetExceeded => (StatusCodes.Status402PaymentRequired, "insufficient_quota", denial.Reason),
         Denials.InvalidApiKey => (StatusCodes.Status401Unauthorized, "invalid_request_error", "invalid_api_key"),
         Denials.KeyRevoked => (StatusCodes.Status401Unauthorized, "invalid_request_error", Denials.KeyRevoked),
         Denials.AccountSuspended or Denials.AccountNotFound => (StatusCodes.Status403Forbidden, "permission_error", denial.Reason),
@@ -66,6 +68,28 @@ internal static class ProxyErrors
             response.Headers[$"x-ratelimit-remaining-{what}"] = Math.Max(0, limit.Remaining).ToString(CultureInfo.InvariantCulture);
             response.Headers[$"x-ratelimit-reset-{what}"] = Duration(limit.ResetMs);
         }
+    }
+
+    /// <summary>
+    /// The budgets with the least left (<see cref="BudgetHeaders"/>): what remains of the cost in USD and of the tokens, and when each
+    /// resets (RFC 3339, in the budget's zone); nothing when no budget applies.
+    /// </summary>
+    public static void SetBudgetHeaders(HttpResponse response, IReadOnlyList<BudgetState> budgets)
+    {
+        if (budgets.Count == 0) return;
+        var tightest = BudgetHeaders.Of(budgets);
+        if (tightest.Cost is { RemainingNanoUsd: { } money } cost)
+        {
+            response.Headers["x-tollgate-budget-remaining-usd"] = Credits.ToUsd(Math.Max(0, money));
+            response.Headers["x-tollgate-budget-reset-usd"] = Instant(cost.ResetsAt);
+        }
+        if (tightest.Tokens is { RemainingTokens: { } tokens } tokenBudget)
+        {
+            response.Headers["x-tollgate-budget-remaining-tokens"] = Math.Max(0, tokens).ToString(CultureInfo.InvariantCulture);
+            response.Headers["x-tollgate-budget-reset-tokens"] = Instant(tokenBudget.ResetsAt);
+        }
+
+        static string Instant(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
     }
 
     /// <summary>A duration as OpenAI writes it in <c>x-ratelimit-reset-*</c>: <c>120ms</c>, <c>1s</c>, <c>6m0s</c>, <c>1h2m3.5s</c>.</summary>

@@ -43,7 +43,8 @@ public sealed record AccountSnapshot(
     [property: Id(9)] Limits.LimitSettings Limits,
     [property: Id(10)] IReadOnlyList<LedgerEntry> Ledger,
     [property: Id(11)] long? LedgerNextBefore,
-    [property: Id(12)] string TimeZone = Budgets.TimeZones.Utc);
+    [property: Id(12)] string TimeZone = Budgets.TimeZones.Utc,
+    [property: Id(13)] IReadOnlyList<Budgets.BudgetState>? Budgets = null);
 
 [GenerateSerializer]
 public sealed record LedgerEntry(

@@ -34,4 +34,15 @@ public interface IAccountGrain : ILimitedGrain
 
     [Alias("set-time-zone")]
     Task<AccountSnapshot> SetTimeZone(SetAccountTimeZone request);
+
+    /// <summary>Sets a budget of the account or of one of its keys (the gateway checks that the key is the account's).</summary>
+    [Alias("set-budget")]
+    Task<Budgets.BudgetState> SetBudget(Budgets.SetBudget request);
+
+    /// <summary>True when the budget was there.</summary>
+    [Alias("delete-budget")]
+    Task<bool> DeleteBudget(Budgets.DeleteBudget request);
+
+    [Alias("get-budgets")]
+    Task<IReadOnlyList<Budgets.BudgetState>> GetBudgets(Budgets.GetBudgets request);
 }

@@ -77,6 +77,7 @@ public static class Denials
     public const string RateLimited = "rate_limited";
     public const string InsufficientCredit = "insufficient_credit";
     public const string TrialExhausted = "trial_exhausted";
+    public const string BudgetExceeded = "budget_exceeded";
     public const string ModelUnknown = "model_unknown";
     public const string ModelNotRouted = "model_not_routed";
     public const string KeyRevoked = "key_revoked";

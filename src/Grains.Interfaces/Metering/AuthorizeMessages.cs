@@ -59,8 +59,11 @@ public sealed record AuthorizeAccount(
 
 /// <param name="FundedBy">"trial" or "credit" when allowed.</param>
 /// <param name="Reserved">The worst-case cost held for the request, in nano-USD.</param>
+/// <param name="Budgets">The budgets the request counts against (the account's and its key's), after its hold.</param>
 [GenerateSerializer]
-public sealed record AccountAdmission([property: Id(0)] Admission Admission, [property: Id(1)] string? FundedBy, [property: Id(2)] long Reserved, [property: Id(3)] long Available, [property: Id(4)] DateTimeOffset? AuthorizedAt);
+public sealed record AccountAdmission(
+    [property: Id(0)] Admission Admission, [property: Id(1)] string? FundedBy, [property: Id(2)] long Reserved, [property: Id(3)] long Available,
+    [property: Id(4)] DateTimeOffset? AuthorizedAt, [property: Id(5)] IReadOnlyList<Budgets.BudgetState>? Budgets = null);
 
 /// <summary>
 /// Charges a request at its captured price and records its usage event, in one transaction with

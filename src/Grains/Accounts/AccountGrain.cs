@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Concurrency;
+using Tollgate.Grains.Budgets;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
 using Tollgate.Persistence;
@@ -27,7 +28,7 @@ namespace Tollgate.Grains.Accounts;
 /// </summary>
 [GrainType("account")]
 [Reentrant]
-internal sealed class AccountGrain(
+internal sealed partial class AccountGrain(
     GroupCommitter committer,
     NpgsqlDataSource database,
     [FromKeyedServices(TollgateClock.Key)] TimeProvider time,
@@ -37,6 +38,8 @@ internal sealed class AccountGrain(
     private readonly RecentResults<RequestSettled> _settled = new(capacity: 16_384);
     private AccountRow? _row;
     private CreditBook? _book; // null until the account exists
+    private BudgetBook? _budgets; // with the book
+    private readonly RecountGate _recounts = new(); // authorizes and settles wait while a budget is counted from the usage table
     private AccountSettings _settings = AccountSettings.Initial;
     private DateTimeOffset _createdAt;
     private bool _reservationsChanged;
@@ -102,8 +105,9 @@ internal sealed class AccountGrain(
     /// <summary>Takes the committed account row as the truth, with <paramref name="holds"/> on it.</summary>
     private void Apply(StoredAccount stored, IEnumerable<Reservation> holds)
     {
-        _book = new CreditBook(stored.Balance, stored.OverdraftLimit);
         _settings = stored.Settings;
+        _budgets = BudgetBook.Load(AccountId, stored.Budgets, stored.BudgetSpend, AccountZone, Time.GetUtcNow());
+        _book = new CreditBook(stored.Balance, stored.OverdraftLimit, _budgets);
         Limits.Configure(_settings.Limits);
         _createdAt = stored.CreatedAt;
         Row.Version = stored.Version;
@@ -119,7 +123,7 @@ internal sealed class AccountGrain(
         _adjustments.Clear();
         if (stored is null)
         {
-            (_book, _settings) = (null, AccountSettings.Initial);
+            (_book, _budgets, _settings) = (null, null, AccountSettings.Initial);
             return;
         }
         Apply(stored, holds);
@@ -160,7 +164,8 @@ internal sealed class AccountGrain(
         return await Answer(() =>
         {
             if (_book is not null) throw new TollgateException(ErrorCodes.StorageFailed, $"Account '{AccountId}' was created meanwhile; retry.");
-            _book = new CreditBook(request.InitialCredit, request.OverdraftLimit);
+            _budgets = new BudgetBook(AccountId);
+            _book = new CreditBook(request.InitialCredit, request.OverdraftLimit, _budgets);
             _createdAt = Time.GetUtcNow();
             Row.Version = 0;
             Row.Write(_ =>
@@ -240,6 +245,7 @@ internal sealed class AccountGrain(
         Validate.Ttl(request.TtlSeconds);
         var cost = Cost(request.Price, request.EstimatedInputTokens, request.MaxOutputTokens);
         var durable = Task.CompletedTask;
+        await _recounts.SteadyAsync(Row.ReadyAsync);
         var answer = await Answer(() =>
         {
             if (_book is not { } book) return Denied(new Denial(Denials.AccountNotFound, $"Account '{AccountId}' does not exist."));
@@ -247,7 +253,7 @@ internal sealed class AccountGrain(
             var nowMs = now.ToUnixTimeMilliseconds();
             if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
 
-            if (book.TryGetReservation(request.RequestId, out var held)) return Allowed(held, Limits.State(nowMs)); // a repeat
+            if (book.TryGetReservation(request.RequestId, out var held)) return Allowed(held, Limits.State(nowMs), now); // a repeat
             if (_settled.TryGet(request.RequestId, out _))
                 return Denied(new Denial(Denials.AlreadySettled, $"Request '{request.RequestId}' was already settled."));
             if (_settings.Status == AccountStatus.Suspended)
@@ -257,6 +263,11 @@ internal sealed class AccountGrain(
             var expiresAt = nowMs + request.TtlSeconds * 1000L;
             var admission = Acquire(request.RequestId, tokens, request.TtlSeconds, nowMs);
             if (!admission.Allowed) return Denied(admission.Denial!, admission.Limits);
+            if (_budgets!.Refusal(request.KeyId, new Spend(cost, tokens), now) is { } overBudget)
+            {
+                Limits.Release(request.RequestId, 0, refund: true, nowMs);
+                return Denied(overBudget, Limits.State(nowMs), _budgets.StatesFor(request.KeyId, now));
+            }
 
             // The trial first, paid credit after; a stale or used-up trial never stands in the way of paid credit.
             var funding = _settings.Trial?.CanFund(cost, tokens, book.TrialHeld, now) == true ? Funding.Trial
@@ -266,11 +277,11 @@ internal sealed class AccountGrain(
                 Limits.Release(request.RequestId, 0, refund: true, nowMs);
                 return Denied(NoFunds(cost, now), Limits.State(nowMs));
             }
-            var hold = book.Reserve(new Reservation(request.RequestId, cost, expiresAt, funding, tokens, nowMs, request.Price));
+            var hold = book.Reserve(new Reservation(request.RequestId, cost, expiresAt, funding, tokens, nowMs, request.Price, request.KeyId));
             _reservationsChanged = true;
             _held += hold.Amount;
             durable = DurableAsync();
-            return Allowed(hold, admission.Limits);
+            return Allowed(hold, admission.Limits, now);
         }, provisional: true); // the hold lives in memory only: it need not wait for earlier settles' commits
         await durable;
         return answer;
@@ -289,6 +300,7 @@ internal sealed class AccountGrain(
         // No live hold and no recent result: a repeat of an older settlement, or a late one (expired or lost hold, or usage reported directly).
         var stored = _settled.TryGet(request.RequestId, out _) || Existing().TryGetReservation(request.RequestId, out _) ? null
             : await Row.ReadAsync(db => AccountStore.FindSettledAsync(db, AccountId, request.RequestId));
+        await _recounts.SteadyAsync(Row.ReadyAsync);
         return await Answer(() =>
         {
             var book = Existing();
@@ -320,9 +332,12 @@ internal sealed class AccountGrain(
                 _settings = _settings with { Trial = after };
             }
             var settlement = book.Charge(cost - trialUsed, hold?.Amount ?? 0);
+            // Budgets count the cost in the period of its authorize (of its settle, without one).
+            var authorizedAt = hold is not null ? DateTimeOffset.FromUnixTimeMilliseconds(hold.AuthorizedAt) : request.AuthorizedAt ?? now;
+            var spend = _budgets!.Charge(hold?.KeyId ?? request.KeyId, new Spend(cost, tokens), authorizedAt, now);
             var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, price,
                 cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
-            Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version)
+            Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version, spend)
                 .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null)
                 .Usage(request with { Price = price }, result), onlyTakesAway: true); // a charge: authorizes need not wait for it
             _settled.Add(request.RequestId, result);
@@ -362,24 +377,6 @@ internal sealed class AccountGrain(
             if (_settings.Status != request.Status)
             {
                 _settings = _settings with { Status = request.Status };
-                Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version), onlyTakesAway: false);
-            }
-            return Snapshot([], null);
-        });
-    }
-
-    public Task<AccountSnapshot> SetTimeZone(SetAccountTimeZone request)
-    {
-        Validate.Text(request.Actor, nameof(request.Actor), 200);
-        if (request.TimeZone is not null && Budgets.TimeZones.Find(request.TimeZone) is null)
-            throw new TollgateException(AccountErrors.InvalidTimeZone, $"'{request.TimeZone}' is not an IANA time zone such as Europe/Berlin (or null for UTC).");
-        var zone = request.TimeZone == Budgets.TimeZones.Utc ? null : request.TimeZone;
-        return Answer(() =>
-        {
-            var book = Existing();
-            if (_settings.TimeZone != zone)
-            {
-                _settings = _settings with { TimeZone = zone };
                 Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version), onlyTakesAway: false);
             }
             return Snapshot([], null);
@@ -442,11 +439,12 @@ internal sealed class AccountGrain(
             $"The request may cost up to {Credits.ToUsd(cost)} USD; account '{AccountId}' has {Credits.ToUsd(book.Available)} USD available.");
     }
 
-    private AccountAdmission Allowed(Reservation hold, IReadOnlyList<LimitState> limits) =>
-        new(new Admission(true, null, limits), hold.Funding ?? Funding.Credit, hold.Amount, _book!.Available, DateTimeOffset.FromUnixTimeMilliseconds(hold.AuthorizedAt));
+    private AccountAdmission Allowed(Reservation hold, IReadOnlyList<LimitState> limits, DateTimeOffset now) =>
+        new(new Admission(true, null, limits), hold.Funding ?? Funding.Credit, hold.Amount, _book!.Available, DateTimeOffset.FromUnixTimeMilliseconds(hold.AuthorizedAt),
+            _budgets!.Count == 0 ? null : _budgets.StatesFor(hold.KeyId, now));
 
-    private AccountAdmission Denied(Denial denial, IReadOnlyList<LimitState>? limits = null) =>
-        new(new Admission(false, denial, limits ?? []), null, 0, _book?.Available ?? 0, null);
+    private AccountAdmission Denied(Denial denial, IReadOnlyList<LimitState>? limits = null, IReadOnlyList<BudgetState>? budgets = null) =>
+        new(new Admission(false, denial, limits ?? []), null, 0, _book?.Available ?? 0, null, budgets);
 
     private static long Cost(Price price, long inputTokens, long outputTokens)
     {
@@ -479,6 +477,7 @@ internal sealed class AccountGrain(
     {
         var book = _book!;
         return new AccountSnapshot(AccountId, _settings.Status, book.Balance, book.Pending, book.Available, book.OverdraftLimit,
-            book.Reservations.Count, _createdAt, _settings.Trial?.View(Time.GetUtcNow()), _settings.Limits, ledger, nextBefore, _settings.TimeZone ?? Budgets.TimeZones.Utc);
+            book.Reservations.Count, _createdAt, _settings.Trial?.View(Time.GetUtcNow()), _settings.Limits, ledger, nextBefore, _settings.TimeZone ?? TimeZones.Utc,
+            Budgets.StatesOf(null, Time.GetUtcNow()));
     }
 }

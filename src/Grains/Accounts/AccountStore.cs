@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Tollgate.Grains.Budgets;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
 using Npgsql;
@@ -12,7 +13,8 @@ namespace Tollgate.Grains.Accounts;
 
 /// <summary>The account row as loaded on activation.</summary>
 internal sealed record StoredAccount(
-    long Balance, long OverdraftLimit, AccountSettings Settings, long Version, DateTimeOffset CreatedAt, List<Reservation> Reservations, LimiterState? Windows);
+    long Balance, long OverdraftLimit, AccountSettings Settings, long Version, DateTimeOffset CreatedAt, List<Reservation> Reservations, LimiterState? Windows,
+    List<BudgetDefinition> Budgets, Dictionary<string, StoredSpend> BudgetSpend);
 
 /// <summary>The account's fields an operator sets, and its trial: written with the balance on every update.</summary>
 /// <param name="TimeZone">The IANA zone of its calendar budgets; null is UTC.</param>
@@ -30,7 +32,11 @@ internal static class AccountStore
     {
         StoredAccount account;
         await using (var load = database.CreateCommand(
-            "SELECT balance, overdraft_limit, status, version, created_at, reservations::text, limits::text, trial::text, windows::text, time_zone FROM accounts WHERE account_id = $1"))
+            """
+            SELECT balance, overdraft_limit, status, version, created_at, reservations::text, limits::text, trial::text, windows::text, time_zone,
+                budgets::text, budget_spend::text
+            FROM accounts WHERE account_id = $1
+            """))
         {
             load.Parameters.Add(new NpgsqlParameter { Value = accountId });
             await using var reader = await load.ExecuteReaderAsync();
@@ -40,7 +46,9 @@ internal static class AccountStore
                 reader.IsDBNull(7) ? null : JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.Trial), reader.IsDBNull(9) ? null : reader.GetString(9));
             account = new StoredAccount(reader.GetInt64(0), reader.GetInt64(1), settings, reader.GetInt64(3),
                 reader.GetFieldValue<DateTimeOffset>(4), Holds(reader.GetString(5)),
-                reader.IsDBNull(8) ? null : LimiterState.FromJson(System.Text.Encoding.UTF8.GetBytes(reader.GetString(8))));
+                reader.IsDBNull(8) ? null : LimiterState.FromJson(System.Text.Encoding.UTF8.GetBytes(reader.GetString(8))),
+                reader.IsDBNull(10) ? [] : JsonSerializer.Deserialize(reader.GetString(10), StoreJson.Default.ListBudgetDefinition) ?? [],
+                JsonSerializer.Deserialize(reader.GetString(11), StoreJson.Default.DictionaryStringStoredSpend) ?? new(StringComparer.Ordinal));
         }
         if (account.Reservations.Count == 0) return account;
 
@@ -72,12 +80,49 @@ internal static class AccountStore
     /// is still <paramref name="expectedVersion"/>, so a write from a stale or duplicate activation (one that
     /// loaded an older row, or lost a race) conflicts and nothing of it is committed.
     /// </summary>
-    public static GrainWrite Update(string accountId, long balance, AccountSettings settings, long expectedVersion) =>
+    /// <param name="spend">Budget spend entries that changed (merged into the stored ones), if any.</param>
+    public static GrainWrite Update(string accountId, long balance, AccountSettings settings, long expectedVersion, Dictionary<string, StoredSpend>? spend = null) =>
         new GrainWrite(Owner(accountId)).Guarded("""
-            UPDATE accounts SET balance = $2, status = $3, limits = $4, trial = $5, time_zone = $7, version = $6 + 1, updated_at = now()
+            UPDATE accounts SET balance = $2, status = $3, limits = $4, trial = $5, time_zone = $7, budget_spend = coalesce(budget_spend || $8, budget_spend),
+                version = $6 + 1, updated_at = now()
             WHERE account_id = $1 AND version = $6
             """, accountId, balance, settings.Status, Json(settings.Limits, StoreJson.Default.LimitSettings), Json(settings.Trial, StoreJson.Default.Trial), expectedVersion,
-            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)settings.TimeZone ?? DBNull.Value });
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)settings.TimeZone ?? DBNull.Value },
+            Json(spend, StoreJson.Default.DictionaryStringStoredSpend));
+
+    /// <summary>The account's budgets after one was set or deleted (or recounted), with all their spend.</summary>
+    public static GrainWrite UpdateBudgets(string accountId, long balance, AccountSettings settings, long expectedVersion, BudgetBook budgets) =>
+        new GrainWrite(Owner(accountId)).Guarded("""
+            UPDATE accounts SET balance = $2, time_zone = $3, budgets = $4, budget_spend = $5, version = $6 + 1, updated_at = now()
+            WHERE account_id = $1 AND version = $6
+            """, accountId, balance, new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)settings.TimeZone ?? DBNull.Value },
+            Json(budgets.Count == 0 ? null : budgets.Definitions, StoreJson.Default.ListBudgetDefinition), Json(budgets.Spend, StoreJson.Default.DictionaryStringStoredSpend),
+            expectedVersion);
+
+    /// <summary>
+    /// What settled requests of the account (or of its key) cost and used, counted by when each was authorized
+    /// (or recorded, without an authorize), from <paramref name="start"/> up to <paramref name="end"/>.
+    /// </summary>
+    public static async Task<Spend> SpentAsync(NpgsqlDataSource database, string accountId, string? keyId, DateTimeOffset start, DateTimeOffset end)
+    {
+        await using var sum = database.CreateCommand(keyId is null
+            ? """
+              SELECT coalesce(sum(cost), 0)::bigint, coalesce(sum(input_tokens + output_tokens), 0)::bigint FROM usage_events
+              WHERE account_id = $1 AND denial IS NULL AND coalesce(authorized_at, created_at) >= $2 AND coalesce(authorized_at, created_at) < $3
+              """
+            : """
+              SELECT coalesce(sum(cost), 0)::bigint, coalesce(sum(input_tokens + output_tokens), 0)::bigint FROM usage_events
+              WHERE key_id = $4 AND account_id = $1 AND denial IS NULL AND key_id IS NOT NULL
+                AND coalesce(authorized_at, created_at) >= $2 AND coalesce(authorized_at, created_at) < $3
+              """);
+        sum.Parameters.Add(new NpgsqlParameter { Value = accountId });
+        sum.Parameters.Add(new NpgsqlParameter { Value = start.ToUniversalTime() }); // Npgsql writes timestamptz from UTC offsets only
+        sum.Parameters.Add(new NpgsqlParameter { Value = end.ToUniversalTime() });
+        if (keyId is not null) sum.Parameters.Add(new NpgsqlParameter { Value = keyId });
+        await using var reader = await sum.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new Spend(reader.GetInt64(0), reader.GetInt64(1));
+    }
 
     public static GrainWrite UpdateWithReservations(string accountId, long balance, long expectedVersion, IEnumerable<Reservation> reservations) =>
         new GrainWrite(Owner(accountId)).Guarded(
@@ -171,4 +216,6 @@ internal static class AccountStore
 [JsonSerializable(typeof(List<Reservation>))]
 [JsonSerializable(typeof(LimitSettings))]
 [JsonSerializable(typeof(Trial))]
+[JsonSerializable(typeof(List<BudgetDefinition>))]
+[JsonSerializable(typeof(Dictionary<string, StoredSpend>))]
 internal sealed partial class StoreJson : JsonSerializerContext;

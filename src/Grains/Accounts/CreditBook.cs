@@ -9,9 +9,17 @@ namespace Tollgate.Grains.Accounts;
 /// captured for the request: a settle charges it whatever the caller's reservation id says.
 /// </summary>
 internal sealed record Reservation(
-    string RequestId, long Amount, long ExpiresAt, string? Funding = null, long Tokens = 0, long AuthorizedAt = 0, Metering.Price? Price = null)
+    string RequestId, long Amount, long ExpiresAt, string? Funding = null, long Tokens = 0, long AuthorizedAt = 0, Metering.Price? Price = null, string? KeyId = null)
 {
     public bool OnTrial => Funding == Metering.Funding.Trial;
+}
+
+/// <summary>Told of every hold as it comes (reserved or restored) and goes (settled, voided or expired): budgets count them.</summary>
+internal interface IHoldWatcher
+{
+    void Held(Reservation hold);
+
+    void Released(Reservation hold);
 }
 
 /// <summary>What holds on a trial add up to.</summary>
@@ -31,7 +39,7 @@ internal readonly record struct Settlement(long Reserved, long Charged, long Unc
 /// So the balance never falls below −overdraft, and other requests' holds stay covered.
 /// </para>
 /// </summary>
-internal sealed class CreditBook(long balance, long overdraftLimit)
+internal sealed class CreditBook(long balance, long overdraftLimit, IHoldWatcher? watcher = null)
 {
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     private readonly ExpiryQueue _expiries = new();
@@ -68,6 +76,7 @@ internal sealed class CreditBook(long balance, long overdraftLimit)
         _expiries.Enqueue(reservation.RequestId, reservation.ExpiresAt);
         if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit + reservation.Amount, TrialHeld.Tokens + reservation.Tokens, TrialHeld.Requests + 1);
         else Pending += reservation.Amount;
+        watcher?.Held(reservation);
     }
 
     /// <summary>Charges <paramref name="actualCost"/> for a request, releasing its reservation if it still has one.</summary>
@@ -141,6 +150,7 @@ internal sealed class CreditBook(long balance, long overdraftLimit)
         if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit - reservation.Amount, TrialHeld.Tokens - reservation.Tokens, TrialHeld.Requests - 1);
         else Pending -= reservation.Amount;
         Require(Pending >= 0 && TrialHeld.Credit >= 0 && TrialHeld.Requests >= 0, "holds never negative");
+        watcher?.Released(reservation);
         _expiries.Compact(_reservations.Count, _reservations, static holds => holds.Values.Select(hold => (hold.RequestId, hold.ExpiresAt)));
         return reservation;
     }

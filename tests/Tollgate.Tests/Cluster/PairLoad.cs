@@ -105,7 +105,17 @@ internal sealed class PairLoad(IReadOnlyList<HttpClient> gateways, int accounts,
             SELECT count(*) FROM accounts a
             WHERE a.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger l WHERE l.account_id = a.account_id)
             """));
+        // Each account's budget counted exactly what its settled requests cost, as stored with its balance.
+        Assert.NotEqual(0, await Ledger.ScalarAsync(database, $"SELECT count(*) FROM accounts WHERE budget_spend ? 'a/{Budget}'"));
+        Assert.Equal(0, await Ledger.ScalarAsync(database, $"""
+            SELECT count(*) FROM accounts a
+            WHERE a.budget_spend ? 'a/{Budget}'
+              AND (a.budget_spend -> 'a/{Budget}' ->> 'NanoUsd')::bigint <> (SELECT coalesce(sum(cost), 0) FROM usage_events u WHERE u.account_id = a.account_id AND u.denial IS NULL)
+            """));
     }
+
+    /// <summary>The name of a budget the load's accounts may carry (one that never refuses): <see cref="AssertMoneyExactAsync"/> checks its count.</summary>
+    public const string Budget = "all";
 
     private async Task<long?> SettleAsync(HttpClient gateway, string reservation, int outputTokens)
     {

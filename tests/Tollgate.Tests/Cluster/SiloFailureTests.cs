@@ -210,6 +210,9 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
         for (var a = 0; a < Accounts; a++) await CreateAccountAsync(cluster.Admin, PairLoad.AccountId(a), 1_000_000_000);
         await CreateAccountAsync(cluster.Admin, Limited, 1_000_000_000);
         await AdminAsync(cluster.Admin, HttpMethod.Put, $"/admin/accounts/{Limited}/limits", $$"""{"requests_per_minute":{{LimitedPerMinute}}}""");
+        // A budget that never refuses on every loaded account: its settled spend must survive every fault as the balance does.
+        foreach (var account in Enumerable.Range(0, Accounts).Select(PairLoad.AccountId).Append(Limited))
+            await AdminAsync(cluster.Admin, HttpMethod.Put, $"/admin/accounts/{account}/budgets/{PairLoad.Budget}", """{"period":"366d","cap_nano_usd":1000000000000}""");
         await CreateAccountAsync(cluster.Admin, Slots, 1_000_000_000);
         await AdminAsync(cluster.Admin, HttpMethod.Put, $"/admin/accounts/{Slots}/limits", """{"max_concurrent":2}""");
         // Activate every account now, so the silos that host them are known before any fault.

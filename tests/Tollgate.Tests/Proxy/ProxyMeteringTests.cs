@@ -267,6 +267,35 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task Answers_carry_the_tightest_budgets_and_a_budget_spent_is_a_402_naming_it()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, $"/admin/accounts/{ProxyStack.Account}/budgets/monthly", """{"period":"month","cap_nano_usd":1000000000,"cap_tokens":1000000}""");
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, $"/admin/keys/{stack.KeyId}/budgets/weekly", """{"period":"week","cap_nano_usd":2000000000}""");
+        var body = $$"""{"model":"{{ProxyStack.Model}}","max_tokens":100,"messages":[{"role":"user","content":"Hi"}]}""";
+
+        using (var allowed = await stack.Proxy().SendAsync(Chat(body)))
+        {
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            var usd = decimal.Parse(Header(allowed, "x-tollgate-budget-remaining-usd")!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(usd, 0.5m, 0.999999999m); // the account's 1 USD less this request's hold: tighter than the key's 2 USD
+            Assert.InRange(long.Parse(Header(allowed, "x-tollgate-budget-remaining-tokens")!), 999_000, 999_899); // less at least the 100 output tokens held
+            var now = DateTimeOffset.UtcNow;
+            Assert.StartsWith(new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1).ToString("yyyy-MM-dd'T'00:00:00+00:00"),
+                Header(allowed, "x-tollgate-budget-reset-usd"));
+        }
+
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, $"/admin/keys/{stack.KeyId}/budgets/weekly", """{"period":"week","cap_nano_usd":0}""");
+        using var denied = await stack.Proxy().SendAsync(Chat(body));
+        await Http.AssertErrorAsync(denied, HttpStatusCode.PaymentRequired, "budget_exceeded");
+        var error = JsonDocument.Parse(await denied.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("insufficient_quota", error.GetProperty("type").GetString());
+        Assert.Contains($"week budget 'weekly' of key '{stack.KeyId}'", error.GetProperty("message").GetString());
+        Assert.Equal("0", Header(denied, "x-tollgate-budget-remaining-usd")); // the key's budget is now the tightest
+        Assert.Single(stack.Received.Snapshot()); // the provider never saw the denied request
+    }
+
+    [Fact]
     public async Task A_provider_slower_than_its_timeout_is_a_504_and_settles_as_upstream_timeout()
     {
         await using var stack = await ProxyStack.StartAsync(postgres, gatewaySettings: "--Proxy:Providers:fake:Timeout=00:00:01");
