@@ -55,6 +55,7 @@ public static class SiloApp
             }
             silo.AddTollgateGrains(connectionString, settings.GroupCommit);
             silo.Services.Configure<Tollgate.Grains.Limits.LimitOptions>(builder.Configuration.GetSection("Limits"));
+            silo.Services.Configure<Webhooks.WebhookOptions>(builder.Configuration.GetSection("Webhooks"));
             if (settings.Dashboard) silo.AddTollgateDashboard();
         });
         services?.Invoke(builder.Services);

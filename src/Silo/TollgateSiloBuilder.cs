@@ -2,6 +2,7 @@ using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using Tollgate.Grains;
 using Tollgate.Persistence;
+using Tollgate.Silo.Webhooks;
 
 namespace Tollgate.Silo;
 
@@ -23,6 +24,10 @@ public static class TollgateSiloBuilder
         // Grain calls continue the caller's trace (spans only while something listens: see Tollgate.Telemetry). Here
         // rather than in SiloApp so that every silo, in-process test ones too, takes part.
         silo.AddActivityPropagation();
+        // Alerts leave the cluster from every silo that can reach PostgreSQL: in-process test silos too (options from "Webhooks", SiloApp).
+        silo.Services.AddSingleton<DeliveryStore>();
+        silo.Services.AddOptions<WebhookOptions>();
+        silo.Services.AddHostedService<WebhookDispatcher>();
         silo.Services.AddGrainStorage(GrainStorage.Name, (services, _) => new AdoNetStorageAdapter(services.GetRequiredKeyedService<IGrainStorage>(adoNet), services.GetRequiredService<ILogger<AdoNetStorageAdapter>>()));
         return silo;
     }
