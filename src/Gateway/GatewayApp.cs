@@ -72,6 +72,8 @@ public static class GatewayApp
         builder.Services.AddSingleton<Relay>();
         builder.Services.AddSingleton<MeteredProxy>();
         builder.AddOperatorConsole();
+        builder.Services.AddSingleton<WebhookStore>();
+        builder.Services.AddSingleton(WebhookSettings.From(builder.Configuration));
         builder.Services.AddSingleton(provider => new AdminListings(provider.GetRequiredService<NpgsqlDataSource>(), provider.GetService<ClusterClientSettings>()));
         builder.Services.AddGatewayOpenApi(); // GET /openapi/v1.json (ApiDocs)
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -93,6 +95,7 @@ public static class GatewayApp
         admin.MapApiKeyAdmin();
         admin.MapBudgetAdmin();
         admin.MapLimitAdmin();
+        admin.MapWebhookAdmin();
         app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token")).MapUsageQueries();
         var v1 = app.MapGroup("/v1");
         v1.MapGroup("").AddEndpointFilter(new BearerTokenFilter(metering.ServiceToken, "Metering:ServiceToken")).MapMetering();
@@ -124,4 +127,9 @@ public static class GatewayApp
 [JsonSerializable(typeof(CreatedApiKey))]
 [JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(RoutedModelList))]
+[JsonSerializable(typeof(CreatedWebhook))]
+[JsonSerializable(typeof(WebhookView))]
+[JsonSerializable(typeof(WebhookList))]
+[JsonSerializable(typeof(WebhookTestEvent))]
+[JsonSerializable(typeof(WebhookDeliveryLog))]
 internal sealed partial class GatewayJson : JsonSerializerContext;

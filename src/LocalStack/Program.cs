@@ -39,7 +39,9 @@ try
     var upstream = FakeUpstreamApp.Build([$"--Urls={upstreamUrl}", $"--FakeUpstream:ApiKey={DemoSetup.UpstreamKey}", .. quiet]);
     var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", $"--Admin:Token={adminToken}", $"--Metering:ServiceToken={serviceToken}",
         $"--Postgres:ConnectionString={connectionString}", $"--Proxy:Providers:{DemoSetup.Provider}:BaseUrl={upstreamUrl}/v1",
-        $"--Proxy:Providers:{DemoSetup.Provider}:ApiKey={DemoSetup.UpstreamKey}", .. quiet, .. args]);
+        $"--Proxy:Providers:{DemoSetup.Provider}:ApiKey={DemoSetup.UpstreamKey}",
+        "--Webhooks:RequireHttps=false", // a local receiver (http://127.0.0.1:…) may take this cluster's webhooks
+        .. quiet, .. args]);
     await upstream.StartAsync();
     await silo.StartAsync();
     await gateway.StartAsync();

@@ -176,7 +176,8 @@ public static class AccountEndpoints
         return Results.Ok(await grains.AdjustCreditAsync(accountId, amount, reason, actor, key));
     }
 
-    private static long? QueryInt(HttpRequest request, string name, long min, long max)
+    /// <summary>An integer query parameter from <paramref name="min"/> to <paramref name="max"/>, or null when absent; else 400 invalid_query.</summary>
+    internal static long? QueryInt(HttpRequest request, string name, long min, long max)
     {
         var text = request.Query[name].ToString();
         if (text.Length == 0) return null;

@@ -27,6 +27,13 @@ internal static partial class Ids
         return IsModel(name) ? name : throw ApiException.BadRequest("invalid_model", "A model name is 1 to 200 characters of letters, digits and . _ : / @ + -");
     }
 
+    /// <summary>A webhook endpoint's id: <c>we_</c> and 24 lowercase hex digits (made by <c>POST /admin/webhooks</c>).</summary>
+    public static string Webhook(string id) =>
+        WebhookPattern().IsMatch(id) ? id : throw ApiException.BadRequest("invalid_webhook_id", "A webhook endpoint id is we_ and 24 lowercase hex digits.");
+
+    [GeneratedRegex("^we_[0-9a-f]{24}\\z")]
+    private static partial Regex WebhookPattern();
+
     [GeneratedRegex("^[A-Za-z0-9._:@-]{1,128}\\z")]
     private static partial Regex AccountPattern();
 }
