@@ -19,6 +19,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
     private readonly string _silo;
     private readonly ILogger<WebhookDispatcher> _logger;
     private readonly HashSet<Task> _inFlight = [];
+    private readonly WebhookMetrics.PendingCount _pending = WebhookMetrics.TrackPending();
     private bool _failing; // the database failed the last pass: logged once per outage, not every pass
 
     public WebhookDispatcher(DeliveryStore store, IOptions<WebhookOptions> options, ILocalSiloDetails silo, ILogger<WebhookDispatcher> logger)
@@ -90,7 +91,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
                 lock (_inFlight) _inFlight.Remove(done);
             }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-        WebhookMetrics.ReportPending(await _store.PendingAsync(stopping));
+        _pending.Set(await _store.PendingAsync(stopping));
         return room > 0 && claimed.Count == room;
     }
 
@@ -181,6 +182,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
     public override void Dispose()
     {
         _http.Dispose();
+        _pending.Dispose();
         base.Dispose();
     }
 

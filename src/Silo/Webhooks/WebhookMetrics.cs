@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Tollgate.Persistence;
 
@@ -32,9 +33,10 @@ public static class WebhookMetrics
             HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
         });
 
-    // Every silo counts the whole cluster's deliveries (they share one table): read it as a gauge of the cluster, not a sum.
-    private static long _pending = -1;
+    // What each dispatcher of this process (one per silo: tests host several) last counted.
+    private static readonly ConcurrentDictionary<PendingCount, bool> PendingCounts = new();
 
+    // Every silo counts the whole cluster's deliveries (they share one table): read it as a gauge of the cluster, not a sum.
     private static readonly ObservableGauge<long> Pending = Meter.CreateObservableGauge(PendingName, ObservePending, "{delivery}",
         "Webhook deliveries not yet delivered or given up, cluster-wide (waiting for a retry, due, or being attempted)");
 
@@ -48,14 +50,26 @@ public static class WebhookMetrics
     /// <summary>Deliveries found given up without an attempt's answer (their last attempt's silo died).</summary>
     internal static void Abandoned(int count) => Deliveries.Add(count, new KeyValuePair<string, object?>("outcome", Failed));
 
-    internal static void ReportPending(long count)
+    /// <summary>A dispatcher's pending count, reported by the gauge until disposed.</summary>
+    internal static PendingCount TrackPending()
     {
-        Interlocked.Exchange(ref _pending, count);
+        _ = Pending; // created with the first dispatcher
+        var count = new PendingCount();
+        PendingCounts.TryAdd(count, true);
+        return count;
     }
 
-    private static IEnumerable<Measurement<long>> ObservePending()
+    private static IEnumerable<Measurement<long>> ObservePending() =>
+        PendingCounts.Keys.Select(count => count.Value).Where(value => value >= 0).Select(value => new Measurement<long>(value)).ToList();
+
+    internal sealed class PendingCount : IDisposable
     {
-        var pending = Interlocked.Read(ref _pending);
-        return pending < 0 ? [] : [new Measurement<long>(pending)];
+        private long _value = -1; // none counted yet
+
+        public long Value => Interlocked.Read(ref _value);
+
+        public void Set(long value) => Interlocked.Exchange(ref _value, value);
+
+        public void Dispose() => PendingCounts.TryRemove(this, out _);
     }
 }
