@@ -3,17 +3,17 @@ using Tollgate.Gateway.Metering;
 
 namespace Tollgate.Tests.Infrastructure;
 
-/// <summary>Listens to one of the gateway's counters and keeps the tags of each measurement.</summary>
+/// <summary>Listens to one counter (the gateway's, or another meter's) and keeps the tags of each measurement.</summary>
 public sealed class MeasurementCounter : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly List<KeyValuePair<string, object?>[]> _measurements = [];
 
-    public MeasurementCounter(string instrumentName)
+    public MeasurementCounter(string instrumentName, string meterName = UnpricedModels.MeterName)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == UnpricedModels.MeterName && instrument.Name == instrumentName) listener.EnableMeasurementEvents(instrument);
+            if (instrument.Meter.Name == meterName && instrument.Name == instrumentName) listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {

@@ -1,0 +1,78 @@
+using System.Net;
+using Npgsql;
+using Tollgate.Tests.Infrastructure;
+using Xunit.Abstractions;
+using static Tollgate.Tests.Infrastructure.Http;
+
+namespace Tollgate.Tests.Alerts;
+
+/// <summary>
+/// Webhook delivery across real silo processes: a silo SIGKILLed in the middle of an attempt leaves the delivery to
+/// another once its lease ends, and a receiver that deduplicates by event id takes the event once.
+/// </summary>
+[Collection(Serial.Name)]
+public sealed class WebhookFailoverTests(PostgresFixture postgres, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_silo_killed_mid_delivery_leaves_it_to_another_after_the_lease_with_the_same_event_id()
+    {
+        // The first attempt is held open until its caller goes; any later one is answered at once.
+        await using var receiver = await WebhookReceiver.StartAsync(async (request, leaving) =>
+        {
+            if (request.Seen == 0) await Task.Delay(Timeout.Infinite, leaving);
+            return 200;
+        });
+        // The attempt's timeout is long enough that the claiming silo is killed before it gives up on the held request.
+        await using var cluster = await ProcessCluster.StartAsync(await postgres.CreateDatabaseAsync(), silos: 2, gateways: 1,
+            ["--Webhooks:PollInterval=00:00:00.100", "--Webhooks:Timeout=00:00:20", "--Webhooks:Lease=00:00:25", "--Webhooks:RetryBase=00:00:00.200"],
+            ["--Webhooks:RequireHttps=false"]);
+
+        var created = await ReadAsync(await cluster.Admin.PostAsync("/admin/webhooks", Json($$"""{"url":"{{receiver.Url}}"}""")));
+        var endpoint = created.GetProperty("endpoint_id").GetString()!;
+        var secret = created.GetProperty("secret").GetString()!;
+        using var test = await cluster.Admin.PostAsync($"/admin/webhooks/{endpoint}/test", null);
+        Assert.Equal(HttpStatusCode.Accepted, test.StatusCode);
+        var eventId = (await ReadAsync(test)).GetProperty("event_id").GetString()!;
+
+        await Eventually.TrueAsync(async () => await Task.FromResult(receiver.Of(eventId).Count == 1), $"{eventId} never arrived");
+        var claimedBy = await ClaimedByAsync(cluster.Database, eventId);
+        var victim = Assert.Single(cluster.Silos, silo => claimedBy.Contains(silo.Endpoint + ":", StringComparison.Ordinal));
+        var survivor = Assert.Single(cluster.Silos, silo => silo != victim);
+        victim.Kill();
+
+        // The killed silo recorded nothing: the delivery waits for its lease to end, with the one attempt it made.
+        var held = await ReadAsync(await cluster.Admin.GetAsync($"/admin/webhooks/{endpoint}/deliveries"));
+        var row = Assert.Single(held.GetProperty("deliveries").EnumerateArray());
+        Assert.Equal("pending", row.GetProperty("status").GetString());
+        Assert.Equal(1, row.GetProperty("attempts").GetInt32());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, row.GetProperty("last_error").ValueKind);
+
+        await Eventually.TrueAsync(async () => (await ReadAsync(await cluster.Admin.GetAsync($"/admin/webhooks/{endpoint}/deliveries")))
+            .GetProperty("deliveries")[0].GetProperty("status").GetString() == "delivered", $"{eventId} was not delivered after the lease", seconds: 90);
+        var delivered = (await ReadAsync(await cluster.Admin.GetAsync($"/admin/webhooks/{endpoint}/deliveries"))).GetProperty("deliveries")[0];
+        Assert.Equal(2, delivered.GetProperty("attempts").GetInt32());
+        Assert.Contains(survivor.Endpoint + ":", await ClaimedByAsync(cluster.Database, eventId), StringComparison.Ordinal);
+
+        // At least once on the wire, once for a receiver that deduplicates: every request carried the same id, each signed.
+        var requests = receiver.Of(eventId);
+        output.WriteLine($"{requests.Count} requests for {eventId}; delivered by {await ClaimedByAsync(cluster.Database, eventId)} after {victim.Endpoint} was killed");
+        Assert.True(requests.Count >= 2);
+        Assert.Equal([eventId], receiver.EventIds);
+        Assert.All(requests, request => Assert.True(WebhookReceiver.Verifies(request.Signature, request.Body, secret)));
+
+        // The surviving silo exports what it did on its own /metrics.
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"http://127.0.0.1:{survivor.Ports.Http}/metrics");
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("tollgate_webhooks_deliveries", StringComparison.Ordinal) && line.Contains("outcome=\"delivered\"", StringComparison.Ordinal));
+        Assert.Contains(metrics.Split('\n'), line => line.StartsWith("tollgate_webhooks_pending", StringComparison.Ordinal));
+    }
+
+    private static async Task<string> ClaimedByAsync(string database, string eventId)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT claimed_by FROM webhook_deliveries WHERE event_id = $1", connection);
+        query.Parameters.Add(new NpgsqlParameter { Value = eventId });
+        return (string)(await query.ExecuteScalarAsync())!;
+    }
+}
