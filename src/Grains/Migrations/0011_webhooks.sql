@@ -16,6 +16,8 @@ CREATE TABLE alert_outbox (
 
 -- What is left to fan out: the dispatchers' first query on every pass, so it must stay small and cheap.
 CREATE INDEX alert_outbox_to_fan_out ON alert_outbox (seq) WHERE NOT fanned_out;
+-- What Webhooks:Retention deletes.
+CREATE INDEX alert_outbox_created ON alert_outbox (created_at);
 
 -- Where events go. The secret is kept because every delivery is signed with it; it is shown once, at creation.
 CREATE TABLE webhook_endpoints (

@@ -141,6 +141,24 @@ internal sealed class DeliveryStore(NpgsqlDataSource database)
         WHERE delivery_id = $1 AND status = 'pending' AND attempts = $2
         """, delivery.DeliveryId, delivery.Attempt);
 
+    /// <summary>
+    /// Deletes up to <paramref name="batch"/> events older than <paramref name="retention"/> that are fanned out and
+    /// have no pending delivery, with their deliveries. Returns how many events.
+    /// </summary>
+    public async Task<int> DeleteExpiredAsync(TimeSpan retention, int batch, CancellationToken cancellationToken)
+    {
+        await using var delete = database.CreateCommand("""
+            DELETE FROM alert_outbox WHERE event_id IN (
+                SELECT o.event_id FROM alert_outbox o
+                WHERE o.created_at < now() - $1 AND o.fanned_out
+                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = o.event_id AND d.status = 'pending')
+                LIMIT $2)
+            """);
+        delete.Parameters.Add(new NpgsqlParameter { Value = retention, NpgsqlDbType = NpgsqlDbType.Interval });
+        delete.Parameters.Add(new NpgsqlParameter { Value = batch });
+        return await delete.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Deliveries not yet delivered or given up: waiting for their time, due, or being attempted.</summary>
     public async Task<long> PendingAsync(CancellationToken cancellationToken)
     {

@@ -21,6 +21,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
     private readonly HashSet<Task> _inFlight = [];
     private readonly WebhookMetrics.PendingCount _pending = WebhookMetrics.TrackPending();
     private bool _failing; // the database failed the last pass: logged once per outage, not every pass
+    private long _nextRetention; // Stopwatch timestamp of the next deletion of expired events (0: at the first pass)
 
     public WebhookDispatcher(DeliveryStore store, IOptions<WebhookOptions> options, ILocalSiloDetails silo, ILogger<WebhookDispatcher> logger)
     {
@@ -53,14 +54,14 @@ internal sealed partial class WebhookDispatcher : BackgroundService
                 if (_failing) LogRecovered(_logger);
                 _failing = false;
             }
-            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            catch (Exception) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
             {
                 if (!_failing) LogPassFailed(_logger, ex);
                 _failing = true;
-            }
-            catch (OperationCanceledException)
-            {
-                break;
             }
             await WaitAsync(full, stopping);
         }
@@ -78,6 +79,7 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         }
         var abandoned = await _store.FailAbandonedLastAttemptsAsync(_options.MaxAttempts, stopping);
         if (abandoned > 0) WebhookMetrics.Abandoned(abandoned);
+        await DeleteExpiredAsync(stopping);
 
         int room;
         lock (_inFlight) room = _options.MaxConcurrent - _inFlight.Count;
@@ -93,6 +95,23 @@ internal sealed partial class WebhookDispatcher : BackgroundService
         }
         _pending.Set(await _store.PendingAsync(stopping));
         return room > 0 && claimed.Count == room;
+    }
+
+    /// <summary>Past <see cref="WebhookOptions.Retention"/>, at most once per <see cref="WebhookOptions.RetentionInterval"/>, in bounded batches.</summary>
+    private async Task DeleteExpiredAsync(CancellationToken stopping)
+    {
+        if (_options.Retention == TimeSpan.Zero || Stopwatch.GetTimestamp() < _nextRetention) return;
+        const int batch = 1000;
+        var deleted = 0;
+        int last;
+        do
+        {
+            last = await _store.DeleteExpiredAsync(_options.Retention, batch, stopping);
+            deleted += last;
+        }
+        while (last == batch && deleted < 100 * batch); // the rest at the next interval: a pass stays short
+        _nextRetention = Stopwatch.GetTimestamp() + (long)(_options.RetentionInterval.TotalSeconds * Stopwatch.Frequency);
+        if (deleted > 0) LogDeleted(_logger, deleted, _options.Retention);
     }
 
     /// <summary>Waits for the poll interval; not at all when the last claim was full and room is left; less once an attempt frees room.</summary>
@@ -188,6 +207,9 @@ internal sealed partial class WebhookDispatcher : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook dispatch failed; retrying every poll until the database answers")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Events} alert events older than {Retention} with their deliveries")]
+    private static partial void LogDeleted(ILogger logger, int events, TimeSpan retention);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook dispatch works again")]
     private static partial void LogRecovered(ILogger logger);

@@ -35,6 +35,16 @@ public sealed class WebhookOptions
     /// </summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long an event is kept once every delivery of it has ended (delivered or failed); its log rows go with it.
+    /// Keep it above the longest budget period: while an event id is kept, emitting it again is a no-op, so a crossing
+    /// detected again within its period is not delivered twice. <c>00:00:00</c> keeps events for ever.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How often a silo deletes what is past <see cref="Retention"/>.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Every mistake, each naming its setting; empty when the options are usable.</summary>
     public IReadOnlyList<string> Problems()
     {
@@ -47,6 +57,8 @@ public sealed class WebhookOptions
         if (RetryMax < RetryBase || RetryMax > TimeSpan.FromDays(7)) problems.Add("Webhooks:RetryMax must be from Webhooks:RetryBase to 7.00:00:00.");
         if (Timeout < TimeSpan.FromMilliseconds(100) || Timeout > TimeSpan.FromMinutes(5)) problems.Add("Webhooks:Timeout must be from 00:00:00.100 to 00:05:00.");
         if (Lease <= Timeout || Lease > TimeSpan.FromHours(1)) problems.Add("Webhooks:Lease must be longer than Webhooks:Timeout, and at most 01:00:00.");
+        if (Retention < TimeSpan.Zero || Retention > TimeSpan.Zero && Retention < TimeSpan.FromDays(1)) problems.Add("Webhooks:Retention must be at least 1.00:00:00, or 00:00:00 to keep events for ever.");
+        if (RetentionInterval < TimeSpan.FromMilliseconds(10) || RetentionInterval > TimeSpan.FromDays(1)) problems.Add("Webhooks:RetentionInterval must be from 00:00:00.010 to 1.00:00:00.");
         return problems;
     }
 

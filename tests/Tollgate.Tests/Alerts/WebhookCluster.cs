@@ -35,6 +35,7 @@ public sealed class WebhookCluster : IAsyncLifetime
                 // Long enough that an attempt a test holds open (to look at the log meanwhile) never times out under load.
                 webhooks.Timeout = TimeSpan.FromSeconds(20);
                 webhooks.Lease = TimeSpan.FromSeconds(30);
+                webhooks.RetentionInterval = TimeSpan.FromMilliseconds(200);
             }),
             ["--Webhooks:RequireHttps=false"]);
         await Cluster.AddGatewayAsync("--Webhooks:RequireHttps=true");

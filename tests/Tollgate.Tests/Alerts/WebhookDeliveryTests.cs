@@ -222,6 +222,36 @@ public sealed class WebhookDeliveryTests(WebhookCluster hooks) : IClassFixture<W
     }
 
     [Fact]
+    public async Task Events_past_the_retention_go_with_their_log_once_no_delivery_of_theirs_is_pending()
+    {
+        var (endpoint, _) = await hooks.CreateEndpointAsync($"http://127.0.0.1:{FreePort.Loopback()}/never-called");
+        try
+        {
+            var (old, oldPending, recent) = (AlertEvent.IdOf("retention", "old"), AlertEvent.IdOf("retention", "pending"), AlertEvent.IdOf("retention", "recent"));
+            // Written as if long ago (the default retention is 90 days); the pending one is not due, so nobody tries it meanwhile.
+            await Ledger.ScalarAsync(hooks.Cluster.Database, """
+                WITH events AS (
+                    INSERT INTO alert_outbox (event_id, type, owner_kind, owner_id, payload, created_at, fanned_out)
+                    VALUES ($1, 'balance.low', 'account', 'a', '{}', now() - interval '91 days', true),
+                           ($2, 'balance.low', 'account', 'a', '{}', now() - interval '91 days', true),
+                           ($3, 'balance.low', 'account', 'a', '{}', now() - interval '89 days', true))
+                INSERT INTO webhook_deliveries (event_id, endpoint_id, status, attempts, next_attempt_at)
+                VALUES ($1, $4, 'delivered', 1, now()), ($2, $4, 'pending', 1, now() + interval '1 day'), ($3, $4, 'failed', 3, now())
+                """, old, oldPending, recent, endpoint);
+
+            await Eventually.TrueAsync(async () => await Ledger.ScalarAsync(hooks.Cluster.Database,
+                "SELECT count(*) FROM alert_outbox WHERE event_id = $1", old) == 0, "the expired event was not deleted");
+            Assert.Null(await hooks.DeliveryAsync(endpoint, old));
+            Assert.NotNull(await hooks.DeliveryAsync(endpoint, oldPending)); // one statement took every expired event it could
+            Assert.NotNull(await hooks.DeliveryAsync(endpoint, recent));
+        }
+        finally
+        {
+            await hooks.DeleteEndpointAsync(endpoint);
+        }
+    }
+
+    [Fact]
     public void A_malformed_alert_is_refused_before_anything_is_written()
     {
         var write = AccountStore.Insert("acct", 0, 0);

@@ -67,6 +67,37 @@ public sealed class WebhookFailoverTests(PostgresFixture postgres, ITestOutputHe
         Assert.Contains(metrics.Split('\n'), line => line.StartsWith("tollgate_webhooks_pending", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_silo_stopped_gracefully_mid_delivery_hands_it_over_without_counting_the_cut_attempt()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(async (request, leaving) =>
+        {
+            if (request.Seen == 0) await Task.Delay(Timeout.Infinite, leaving);
+            return 200;
+        });
+        await using var cluster = await ProcessCluster.StartAsync(await postgres.CreateDatabaseAsync(), silos: 2, gateways: 1,
+            ["--Webhooks:PollInterval=00:00:00.100", "--Webhooks:Timeout=00:00:20", "--Webhooks:Lease=00:00:25"],
+            ["--Webhooks:RequireHttps=false"]);
+        var created = await ReadAsync(await cluster.Admin.PostAsync("/admin/webhooks", Json($$"""{"url":"{{receiver.Url}}"}""")));
+        var endpoint = created.GetProperty("endpoint_id").GetString()!;
+        using var test = await cluster.Admin.PostAsync($"/admin/webhooks/{endpoint}/test", null);
+        var eventId = (await ReadAsync(test)).GetProperty("event_id").GetString()!;
+        await Eventually.TrueAsync(async () => await Task.FromResult(receiver.Of(eventId).Count == 1), $"{eventId} never arrived");
+        var claimedBy = await ClaimedByAsync(cluster.Database, eventId);
+        var stopped = Assert.Single(cluster.Silos, silo => claimedBy.Contains(silo.Endpoint + ":", StringComparison.Ordinal));
+        var survivor = Assert.Single(cluster.Silos, silo => silo != stopped);
+
+        await stopped.StopAsync(); // SIGTERM: the attempt under way is cut and its delivery released
+        Assert.Equal(0, stopped.ExitCode);
+        await Eventually.TrueAsync(async () => (await ReadAsync(await cluster.Admin.GetAsync($"/admin/webhooks/{endpoint}/deliveries")))
+            .GetProperty("deliveries")[0].GetProperty("status").GetString() == "delivered", $"{eventId} was not delivered by the other silo", seconds: 90);
+        var delivered = (await ReadAsync(await cluster.Admin.GetAsync($"/admin/webhooks/{endpoint}/deliveries"))).GetProperty("deliveries")[0];
+        // Released, not left to its lease: the cut attempt was given back (a lease taken over would be attempt 2).
+        Assert.Equal(1, delivered.GetProperty("attempts").GetInt32());
+        Assert.Contains(survivor.Endpoint + ":", await ClaimedByAsync(cluster.Database, eventId), StringComparison.Ordinal);
+        Assert.Equal([eventId], receiver.EventIds);
+    }
+
     private static async Task<string> ClaimedByAsync(string database, string eventId)
     {
         await using var connection = new NpgsqlConnection(database);
