@@ -14,7 +14,10 @@ namespace Tollgate.Grains.Alerts;
 /// deduplicate by this id, see it once.
 /// </param>
 /// <param name="Type">What happened, e.g. <c>budget.threshold_crossed</c> (see <see cref="AlertEvents.IsValidType"/>).</param>
-/// <param name="AccountId">The account it concerns (endpoints filtered by account receive only that account's events); null for none.</param>
+/// <param name="AccountId">
+/// The account it concerns, a key's event its key's account: endpoints filtered by account receive only that account's
+/// events. Null for none (then only endpoints of every account receive it).
+/// </param>
 /// <param name="OwnerKind">Who owns the balance or budget: <see cref="AlertOwnerKinds.Account"/> or <see cref="AlertOwnerKinds.Key"/>.</param>
 /// <param name="OwnerId">The owner's id (an account id, a key id).</param>
 /// <param name="Data">The event's details, delivered as they are (snake_case field names, by the API's convention).</param>
