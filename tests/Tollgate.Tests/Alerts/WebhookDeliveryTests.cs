@@ -6,6 +6,7 @@ using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Alerts;
 using Tollgate.Persistence;
 using Tollgate.Silo.Webhooks;
+using Tollgate.Tests.Dashboard;
 using Tollgate.Tests.Infrastructure;
 using static Tollgate.Tests.Infrastructure.MeteringCalls;
 
@@ -244,6 +245,48 @@ public sealed class WebhookDeliveryTests(WebhookCluster hooks) : IClassFixture<W
             Assert.Null(await hooks.DeliveryAsync(endpoint, old));
             Assert.NotNull(await hooks.DeliveryAsync(endpoint, oldPending)); // one statement took every expired event it could
             Assert.NotNull(await hooks.DeliveryAsync(endpoint, recent));
+        }
+        finally
+        {
+            await hooks.DeleteEndpointAsync(endpoint);
+        }
+    }
+
+    [Fact]
+    public async Task The_operator_console_lists_endpoints_without_secrets_and_an_endpoints_delivery_log()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (endpoint, secret) = await hooks.CreateEndpointAsync(receiver.Url);
+        try
+        {
+            var eventId = await hooks.SendTestAsync(endpoint);
+            await hooks.WaitForStatusAsync(endpoint, eventId, "delivered");
+            var (browser, _) = OperatorBrowser.Open(hooks.Cluster.GatewayAddress());
+            using var _ = browser;
+            using (var signedIn = await OperatorBrowser.PostFormAsync(browser, "/ops/signin", new() { ["token"] = TestCluster.AdminToken }))
+                Assert.Equal(System.Net.HttpStatusCode.Redirect, signedIn.StatusCode);
+
+            var list = await browser.GetStringAsync("/ops/webhooks");
+            Assert.Contains(endpoint, list);
+            Assert.Contains(receiver.Url, list);
+            var log = await browser.GetStringAsync($"/ops/webhooks?endpoint={endpoint}");
+            Assert.Contains(eventId, log);
+            Assert.Contains("<td>delivered</td>", log);
+            foreach (var page in new[] { list, log })
+            {
+                Assert.DoesNotContain(secret, page, StringComparison.Ordinal);
+                Assert.DoesNotContain("whsec_", page, StringComparison.Ordinal);
+            }
+            using (var unknown = await browser.GetAsync("/ops/webhooks?endpoint=we_000000000000000000000000"))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.NotFound, unknown.StatusCode);
+                Assert.Contains("webhook_not_found", await unknown.Content.ReadAsStringAsync());
+            }
+            using (var malformed = await browser.GetAsync("/ops/webhooks?endpoint=nope"))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.BadRequest, malformed.StatusCode);
+                Assert.Contains("invalid_webhook_id", await malformed.Content.ReadAsStringAsync());
+            }
         }
         finally
         {

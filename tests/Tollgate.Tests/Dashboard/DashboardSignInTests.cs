@@ -12,6 +12,7 @@ public sealed class DashboardSignInTests(PostgresFixture postgres) : IAsyncLifet
     [
         "/ops", "/ops/accounts", "/ops/accounts?prefix=acme", "/ops/accounts/acme-corp", "/ops/keys", "/ops/keys?account=acme-corp", "/ops/models",
         "/ops/models?model=gpt-4o-mini", "/ops/ips", "/ops/usage", "/ops/usage?period=day&group_by=model",
+        "/ops/webhooks", "/ops/webhooks?endpoint=we_000000000000000000000000",
     ];
 
     public static readonly string[] DashboardPaths =
