@@ -128,7 +128,9 @@ public sealed record WebhookSettings(bool RequireHttps)
             throw ApiException.BadRequest("invalid_webhook_url", "'url' must not have a fragment (#…): it is never sent.", "url");
         if (RequireHttps && uri.Scheme != Uri.UriSchemeHttps)
             throw ApiException.BadRequest("webhook_https_required", "'url' must be https (Webhooks:RequireHttps is on).", "url");
-        return uri.AbsoluteUri;
+        // As it will be called: escaping (of non-ASCII characters, say) can lengthen it past the bound.
+        return uri.AbsoluteUri.Length <= WebhookEndpoints.MaxUrlLength ? uri.AbsoluteUri
+            : throw ApiException.BadRequest("invalid_webhook_url", $"'url' is over {WebhookEndpoints.MaxUrlLength} characters once escaped.", "url");
     }
 }
 

@@ -38,8 +38,11 @@ public sealed class WebhookAdminTests(WebhookCluster hooks) : IClassFixture<Webh
         var url = "https://example.com/" + new string('a', 2000 - "https://example.com/".Length);
         var (endpoint, _) = await CreateAsync(hooks.Admin, url); // exactly 2000 is fine
         await hooks.DeleteEndpointAsync(endpoint);
-        using var response = await hooks.Admin.PostAsync("/admin/webhooks", Json(JsonSerializer.Serialize(new { url = url + "a" })));
-        await AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_webhook_url");
+        using (var response = await hooks.Admin.PostAsync("/admin/webhooks", Json(JsonSerializer.Serialize(new { url = url + "a" }))))
+            await AssertErrorAsync(response, HttpStatusCode.BadRequest, "invalid_webhook_url");
+        // 1,990 characters as sent, 3 times as many once each 'ü' is escaped (%C3%BC) as it would be called.
+        using (var escaped = await hooks.Admin.PostAsync("/admin/webhooks", Json(JsonSerializer.Serialize(new { url = "https://example.com/" + new string('ü', 1970) }))))
+            await AssertErrorAsync(escaped, HttpStatusCode.BadRequest, "invalid_webhook_url");
     }
 
     [Fact]

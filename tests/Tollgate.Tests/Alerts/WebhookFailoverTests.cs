@@ -98,6 +98,16 @@ public sealed class WebhookFailoverTests(PostgresFixture postgres, ITestOutputHe
         Assert.Equal([eventId], receiver.EventIds);
     }
 
+    [Fact]
+    public async Task A_silo_with_bad_webhook_settings_refuses_to_start_and_names_them()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            SiloProcess.StartAsync(database, "--Webhooks:MaxAttempts=0", "--Webhooks:Timeout=00:01:00", "--Webhooks:Lease=00:00:30"));
+        Assert.Contains("Webhooks:MaxAttempts must be 1 to 100", refused.Message);
+        Assert.Contains("Webhooks:Lease must be longer than Webhooks:Timeout", refused.Message);
+    }
+
     private static async Task<string> ClaimedByAsync(string database, string eventId)
     {
         await using var connection = new NpgsqlConnection(database);
