@@ -94,6 +94,7 @@ public static class GatewayApp
         admin.MapModelAdmin();
         admin.MapApiKeyAdmin();
         admin.MapBudgetAdmin();
+        admin.MapGrantAdmin();
         admin.MapLimitAdmin();
         admin.MapWebhookAdmin();
         app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token")).MapUsageQueries();
@@ -120,6 +121,8 @@ public static class GatewayApp
 [JsonSerializable(typeof(AuthorizeResponse))]
 [JsonSerializable(typeof(Tollgate.Grains.Budgets.BudgetState))]
 [JsonSerializable(typeof(IReadOnlyList<Tollgate.Grains.Budgets.BudgetState>))]
+[JsonSerializable(typeof(Tollgate.Grains.Grants.GrantView))]
+[JsonSerializable(typeof(IReadOnlyList<Tollgate.Grains.Grants.GrantView>))]
 [JsonSerializable(typeof(LimitsView))]
 [JsonSerializable(typeof(UsageReport))]
 [JsonSerializable(typeof(ModelSnapshot))]

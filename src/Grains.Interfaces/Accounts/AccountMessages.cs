@@ -57,7 +57,8 @@ public sealed record LedgerEntry(
     [property: Id(6)] long? Reserved,
     [property: Id(7)] string? Reason,
     [property: Id(8)] string? Actor,
-    [property: Id(9)] DateTimeOffset CreatedAt);
+    [property: Id(9)] DateTimeOffset CreatedAt,
+    [property: Id(10)] IReadOnlyList<Grants.GrantDelta>? Grants = null);
 
 /// <summary>Error codes the account grain rejects calls with.</summary>
 public static class AccountErrors

@@ -45,4 +45,14 @@ public interface IAccountGrain : ILimitedGrain
 
     [Alias("get-budgets")]
     Task<IReadOnlyList<Budgets.BudgetState>> GetBudgets(Budgets.GetBudgets request);
+
+    [Alias("create-grant")]
+    Task<Grants.GrantView> CreateGrant(Grants.CreateGrant request);
+
+    [Alias("void-grant")]
+    Task<Grants.GrantView> VoidGrant(Grants.VoidGrant request);
+
+    /// <summary>Every grant, newest first (the last 500).</summary>
+    [Alias("get-grants")]
+    Task<IReadOnlyList<Grants.GrantView>> GetGrants();
 }

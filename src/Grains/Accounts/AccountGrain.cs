@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Concurrency;
 using Tollgate.Grains.Budgets;
+using Tollgate.Grains.Grants;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
 using Tollgate.Persistence;
@@ -107,7 +108,12 @@ internal sealed partial class AccountGrain(
     {
         _settings = stored.Settings;
         _budgets = BudgetBook.Load(AccountId, stored.Budgets, stored.BudgetSpend, AccountZone, Time.GetUtcNow());
-        _book = new CreditBook(stored.Balance, stored.OverdraftLimit, _budgets);
+        var grants = GrantSet.Of(stored.Grants);
+        var debt = grants.Total - stored.Balance; // what charges took beyond the grants
+        if (debt < 0)
+            throw new InvalidOperationException($"Account '{AccountId}' has a balance of {stored.Balance}, more than its open grants hold ({grants.Total}): every credit must be a grant.");
+        _book = new CreditBook(stored.OverdraftLimit, grants, debt, _budgets);
+        _book.Advance(Time.GetUtcNow());
         Limits.Configure(_settings.Limits);
         _createdAt = stored.CreatedAt;
         Row.Version = stored.Version;
@@ -164,15 +170,20 @@ internal sealed partial class AccountGrain(
         return await Answer(() =>
         {
             if (_book is not null) throw new TollgateException(ErrorCodes.StorageFailed, $"Account '{AccountId}' was created meanwhile; retry.");
-            _budgets = new BudgetBook(AccountId);
-            _book = new CreditBook(request.InitialCredit, request.OverdraftLimit, _budgets);
             _createdAt = Time.GetUtcNow();
+            // The initial credit is a paid grant without expiry, as an adjustment's is.
+            var initial = new Grant(InitialGrant, GrantKinds.Paid, request.InitialCredit, request.InitialCredit, GrantRules.DefaultPriority, _createdAt, null);
+            _budgets = new BudgetBook(AccountId);
+            _book = new CreditBook(request.OverdraftLimit, GrantSet.Of(request.InitialCredit > 0 ? [initial] : []), 0, _budgets);
+            _book.Advance(_createdAt);
             Row.Version = 0;
             Row.Write(_ =>
             {
                 var write = AccountStore.Insert(AccountId, request.InitialCredit, request.OverdraftLimit);
                 return request.InitialCredit > 0
-                    ? write.Ledger("adjust", "initial", request.InitialCredit, request.InitialCredit, request.InitialCredit, null, "initial credit", request.Actor)
+                    ? write.NewGrant(AccountId, initial, "initial credit", request.Actor)
+                        .Ledger("adjust", "initial", request.InitialCredit, request.InitialCredit, request.InitialCredit, null, "initial credit", request.Actor,
+                            [new GrantDelta(InitialGrant, request.InitialCredit)])
                     : write;
             }, onlyTakesAway: false);
             return Snapshot([], null);
@@ -185,6 +196,7 @@ internal sealed partial class AccountGrain(
             throw new TollgateException(AccountErrors.InvalidArgument, $"The ledger page size must be between 0 and {AccountLimits.MaxLedgerPage}.");
         await Row.ReadyAsync();
         if (Existing().ExpireDue(NowMs) > 0) _reservationsChanged = true;
+        WriteOffExpiredGrants();
         await Row.AllCommittedAsync(); // the page must include this account's own latest entries
         var ledger = request.LedgerLimit == 0 ? [] : await Row.ReadAsync(db => AccountStore.PageAsync(db, AccountId, request.LedgerLimit, request.LedgerBefore));
         return Snapshot(ledger, ledger.Count == request.LedgerLimit && ledger.Count > 0 ? ledger[^1].EntryId : null);
@@ -227,10 +239,17 @@ internal sealed partial class AccountGrain(
                 return SameAdjustment(first, request);
             }
 
-            var balanceAfter = book.Adjust(request.Amount);
-            Row.Write(version => AccountStore.Update(AccountId, balanceAfter, _settings, version)
-                .Ledger("adjust", request.IdempotencyKey, request.Amount, balanceAfter, request.Amount, null, request.Reason, request.Actor),
-                onlyTakesAway: false);
+            // Credit is a paid grant without expiry (paying any debt first); a debit draws from the grants as a charge does.
+            var now = Time.GetUtcNow();
+            var grant = new Grant(AdjustmentGrant(request.IdempotencyKey), GrantKinds.Paid, request.Amount, request.Amount, GrantRules.DefaultPriority, now, null);
+            var deltas = request.Amount > 0 ? book.Credit(grant, now) : book.Debit(-request.Amount);
+            var balanceAfter = book.Balance;
+            Row.Write(version =>
+            {
+                var write = AccountStore.Update(AccountId, balanceAfter, _settings, version);
+                write = request.Amount > 0 ? write.NewGrant(AccountId, grant with { Remaining = LeftOf(grant, deltas) }, request.Reason, request.Actor) : write.Drawn(AccountId, deltas);
+                return write.Ledger("adjust", request.IdempotencyKey, request.Amount, balanceAfter, request.Amount, null, request.Reason, request.Actor, deltas);
+            }, onlyTakesAway: false);
             var result = new AdjustResult(request.IdempotencyKey, request.Amount, balanceAfter, request.Reason, request.Actor);
             _adjustments.Add(request.IdempotencyKey, result);
             return result;
@@ -338,7 +357,8 @@ internal sealed partial class AccountGrain(
             var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, price,
                 cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
             Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version, spend)
-                .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null)
+                .Drawn(AccountId, settlement.Draws)
+                .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null, settlement.Draws)
                 .Usage(request with { Price = price }, result), onlyTakesAway: true); // a charge: authorizes need not wait for it
             _settled.Add(request.RequestId, result);
             return result;
@@ -422,6 +442,7 @@ internal sealed partial class AccountGrain(
     /// <summary>Runs a call's turn and answers once what it rests on has committed (see <see cref="AccountRow.AnswerAsync"/>).</summary>
     private Task<T> Answer<T>(Func<T> turn, bool provisional = false) => Row.AnswerAsync(() =>
     {
+        WriteOffExpiredGrants();
         var result = turn();
         CheckpointSoon();
         return result;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Tollgate.Grains.Budgets;
+using Tollgate.Grains.Grants;
 using Tollgate.Grains.Limits;
 using Tollgate.Grains.Metering;
 using Npgsql;
@@ -14,7 +15,7 @@ namespace Tollgate.Grains.Accounts;
 /// <summary>The account row as loaded on activation.</summary>
 internal sealed record StoredAccount(
     long Balance, long OverdraftLimit, AccountSettings Settings, long Version, DateTimeOffset CreatedAt, List<Reservation> Reservations, LimiterState? Windows,
-    List<BudgetDefinition> Budgets, Dictionary<string, StoredSpend> BudgetSpend);
+    List<BudgetDefinition> Budgets, Dictionary<string, StoredSpend> BudgetSpend, List<Grant> Grants);
 
 /// <summary>The account's fields an operator sets, and its trial: written with the balance on every update.</summary>
 /// <param name="TimeZone">The IANA zone of its calendar budgets; null is UTC.</param>
@@ -26,7 +27,7 @@ internal sealed record AccountSettings(string Status, LimitSettings Limits, Tria
 /// <summary>SQL of the account grain: the <c>accounts</c> row (versioned) and its <c>ledger</c>.</summary>
 internal static class AccountStore
 {
-    private const string LedgerColumns = "entry_id, kind, op_key, amount, balance_after, requested, reserved, reason, actor, created_at";
+    private const string LedgerColumns = "entry_id, kind, op_key, amount, balance_after, requested, reserved, reason, actor, created_at, grants::text";
 
     public static async Task<StoredAccount?> LoadAsync(NpgsqlDataSource database, string accountId)
     {
@@ -48,8 +49,9 @@ internal static class AccountStore
                 reader.GetFieldValue<DateTimeOffset>(4), Holds(reader.GetString(5)),
                 reader.IsDBNull(8) ? null : LimiterState.FromJson(System.Text.Encoding.UTF8.GetBytes(reader.GetString(8))),
                 reader.IsDBNull(10) ? [] : JsonSerializer.Deserialize(reader.GetString(10), StoreJson.Default.ListBudgetDefinition) ?? [],
-                JsonSerializer.Deserialize(reader.GetString(11), StoreJson.Default.DictionaryStringStoredSpend) ?? new(StringComparer.Ordinal));
+                JsonSerializer.Deserialize(reader.GetString(11), StoreJson.Default.DictionaryStringStoredSpend) ?? new(StringComparer.Ordinal), []);
         }
+        account.Grants.AddRange(await GrantStore.OpenAsync(database, accountId));
         if (account.Reservations.Count == 0) return account;
 
         // A stored reservation may have been settled after it was flushed: the ledger says which.
@@ -144,14 +146,20 @@ internal static class AccountStore
     private static NpgsqlParameter Json<T>(T? value, JsonTypeInfo<T> type) =>
         new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = value is null ? DBNull.Value : JsonSerializer.Serialize(value, type) };
 
-    public static GrainWrite Ledger(this GrainWrite write, string kind, string key, long amount, long balanceAfter, long requested, long? reserved, string? reason, string? actor) =>
+    /// <param name="grants">Which grants (or the debt) the entry drew from or added to; they add up to <paramref name="amount"/>.</param>
+    public static GrainWrite Ledger(this GrainWrite write, string kind, string key, long amount, long balanceAfter, long requested, long? reserved, string? reason, string? actor,
+        IReadOnlyList<GrantDelta>? grants)
+    {
+        if (grants is not null && grants.Sum(delta => delta.Amount) != amount)
+            throw new InvalidOperationException($"Ledger invariant violated: the grants of entry {kind}/{key} add up to {grants.Sum(delta => delta.Amount)}, not {amount}.");
         // Guarded, and a duplicate inserts nothing instead of raising: the whole write then conflicts in one
         // pass, so a batch resent after a lost COMMIT is resolved at once rather than one error at a time.
-        write.Guarded("""
-            INSERT INTO ledger (account_id, kind, op_key, amount, balance_after, requested, reserved, reason, actor)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        return write.Guarded("""
+            INSERT INTO ledger (account_id, kind, op_key, amount, balance_after, requested, reserved, reason, actor, grants)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             ON CONFLICT (account_id, kind, op_key) DO NOTHING
-            """, AccountIdOf(write), kind, key, amount, balanceAfter, requested, reserved, reason, actor);
+            """, AccountIdOf(write), kind, key, amount, balanceAfter, requested, reserved, reason, actor, GrantStore.Json(grants));
+    }
 
     /// <summary>The usage event of a settled request, written with its ledger row.</summary>
     public static GrainWrite Usage(this GrainWrite write, SettleRequest usage, RequestSettled result) =>
@@ -210,7 +218,7 @@ internal static class AccountStore
     private static LedgerEntry ReadEntry(NpgsqlDataReader reader) => new(
         reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5),
         reader.IsDBNull(6) ? null : reader.GetInt64(6), reader.IsDBNull(7) ? null : reader.GetString(7),
-        reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetFieldValue<DateTimeOffset>(9));
+        reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetFieldValue<DateTimeOffset>(9), reader.IsDBNull(10) ? null : GrantStore.FromJson(reader.GetString(10)));
 }
 
 [JsonSerializable(typeof(List<Reservation>))]

@@ -1,4 +1,4 @@
-
+using Tollgate.Grains.Grants;
 
 namespace Tollgate.Grains.Accounts;
 
@@ -25,29 +25,47 @@ internal interface IHoldWatcher
 /// <summary>What holds on a trial add up to.</summary>
 internal readonly record struct TrialHolds(long Credit, long Tokens, long Requests);
 
-/// <summary>What one settlement did to the balance.</summary>
-internal readonly record struct Settlement(long Reserved, long Charged, long Uncollected, long BalanceAfter);
+/// <summary>What one settlement did to the balance, and which grants (or the debt) it drew from.</summary>
+internal readonly record struct Settlement(long Reserved, long Charged, long Uncollected, long BalanceAfter, IReadOnlyList<GrantDelta> Draws);
 
 /// <summary>
-/// An account's money in memory: balance, overdraft limit and pending reservations (two-phase:
+/// An account's money in memory: its grants, its debt, the overdraft limit and pending reservations (two-phase:
 /// reserve, then settle or void, or expire). Pure arithmetic; the grain persists what it does.
 /// <para>
-/// Policy: a reservation needs <c>amount ≤ available</c> (balance minus pending holds; the
+/// The balance is what the open grants hold less the debt (what charges took beyond the grants). Charges and debits
+/// draw from the grants in effect, in their order (<see cref="GrantSet"/>), then add to the debt; new credit pays the
+/// debt first. A grant not in effect yet is in the balance but not usable; an expired one stops being usable at once
+/// and leaves the balance when the grain writes it off.
+/// </para>
+/// <para>
+/// Policy: a reservation needs <c>amount ≤ available</c> (usable credit minus pending holds; the
 /// overdraft is not lendable up front). A settlement charges the actual cost; whatever exceeds the
-/// reservation is charged only as far as the balance, less other requests' holds, plus the overdraft
+/// reservation is charged only as far as the usable credit, less other requests' holds, plus the overdraft
 /// limit allows. The rest is <em>uncollected</em>: recorded on the ledger row, never charged later.
 /// So the balance never falls below −overdraft, and other requests' holds stay covered.
 /// </para>
 /// </summary>
-internal sealed class CreditBook(long balance, long overdraftLimit, IHoldWatcher? watcher = null)
+internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt, IHoldWatcher? watcher = null)
 {
     private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
     private readonly ExpiryQueue _expiries = new();
 
-    public long Balance { get; private set; } = balance;
+    /// <summary>A book whose balance is one paid grant without expiry, in effect since ever (or a debt, when negative).</summary>
+    public CreditBook(long balance, long overdraftLimit, IHoldWatcher? watcher = null)
+        : this(overdraftLimit, GrantSet.Of(balance > 0 ? [new Grant("balance", GrantKinds.Paid, balance, balance, GrantRules.DefaultPriority, DateTimeOffset.MinValue, null)] : []),
+            Math.Max(0, -balance), watcher)
+    {
+    }
+
+    public GrantSet Grants { get; } = grants;
+    public long Debt { get; private set; } = debt;
+    public long Balance => Grants.Total - Debt;
+
+    /// <summary>What charges may draw on now: the grants in effect, less the debt.</summary>
+    public long Usable => Grants.Usable - Debt;
     public long OverdraftLimit { get; } = overdraftLimit;
     public long Pending { get; private set; }
-    public long Available => Balance - Pending;
+    public long Available => Usable - Pending;
     public TrialHolds TrialHeld { get; private set; }
     public IReadOnlyCollection<Reservation> Reservations => _reservations.Values;
 
@@ -89,27 +107,71 @@ internal sealed class CreditBook(long balance, long overdraftLimit, IHoldWatcher
     public Settlement Charge(long cost, long reserved)
     {
         Require(cost >= 0, "charge a non-negative cost");
-        var collectible = Math.Max(0, Balance - Pending + OverdraftLimit);
+        var collectible = Math.Max(0, Usable - Pending + OverdraftLimit);
         var charged = Math.Min(cost, collectible);
-        Balance -= charged;
-        Require(Balance >= -OverdraftLimit, "never fall below the overdraft limit");
-        return new Settlement(reserved, charged, cost - charged, Balance);
+        var draws = Draw(charged);
+        Require(Usable >= -OverdraftLimit, "never fall below the overdraft limit");
+        return new Settlement(reserved, charged, cost - charged, Balance, draws);
+    }
+
+    /// <summary>
+    /// Adds a grant; what it brings pays the debt first (when it is in effect already). Refuses to exceed the balance ceiling.
+    /// Answers what it did: to the grant (what is left of it after the debt), and to the debt.
+    /// </summary>
+    public List<GrantDelta> Credit(Grant grant, DateTimeOffset now)
+    {
+        if (Balance + grant.Amount > Credits.MaxBalance) // |amount| ≤ MaxAmount and |Balance| ≤ MaxBalance + overdraft: cannot overflow
+            throw new TollgateException(AccountErrors.BalanceLimit, $"The balance would exceed the maximum of {Credits.ToUsd(Credits.MaxBalance)} USD.");
+        var repaid = grant.IsUsable(now) ? Math.Min(Debt, grant.Amount) : 0;
+        Debt -= repaid;
+        var deltas = new List<GrantDelta>(2);
+        if (repaid > 0) deltas.Add(new GrantDelta(null, repaid));
+        if (grant.Amount > repaid)
+        {
+            Grants.Add(grant with { Remaining = grant.Amount - repaid });
+            deltas.Add(new GrantDelta(grant.GrantId, grant.Amount - repaid));
+        }
+        return deltas;
+    }
+
+    /// <summary>Takes <paramref name="amount"/> (positive) from the usable grants, then the debt; refuses to fall below −overdraft.</summary>
+    public List<GrantDelta> Debit(long amount)
+    {
+        Require(amount > 0, "debit a positive amount");
+        if (Usable - amount < -OverdraftLimit)
+            throw new TollgateException(AccountErrors.InsufficientCredit, $"The debit would take the usable credit to {Credits.ToUsd(Usable - amount)} USD, below the overdraft limit of {Credits.ToUsd(OverdraftLimit)} USD.");
+        return Draw(amount);
+    }
+
+    /// <summary>Writes off the grants expired by now: answers each with what was left of it, which leaves the balance.</summary>
+    public List<Grant> WriteOffExpired() => Grants.TakeExpired();
+
+    /// <summary>Voids a grant nothing was drawn from; its whole amount leaves the balance.</summary>
+    public Grant VoidGrant(string grantId)
+    {
+        var grant = Grants.Find(grantId) ?? throw new TollgateException(GrantErrors.NotFound, $"There is no open grant '{grantId}'.");
+        if (grant.Remaining != grant.Amount)
+            throw new TollgateException(GrantErrors.GrantUsed, $"Grant '{grantId}' was drawn from ({Credits.ToUsd(grant.Amount - grant.Remaining)} USD): only an unused grant can be voided.");
+        return Grants.Remove(grantId);
+    }
+
+    /// <summary>Moves the book's clock on: which grants are in effect or expired follows it.</summary>
+    public void Advance(DateTimeOffset now) => Grants.Advance(now);
+
+    private List<GrantDelta> Draw(long amount)
+    {
+        var fromGrants = Math.Min(amount, Math.Max(0, Grants.Usable));
+        var deltas = Grants.Draw(fromGrants);
+        if (amount > fromGrants)
+        {
+            Debt += amount - fromGrants;
+            deltas.Add(new GrantDelta(null, -(amount - fromGrants)));
+        }
+        return deltas;
     }
 
     /// <summary>Releases a reservation without charging; returns the amount released (0 if none).</summary>
     public long Void(string requestId) => Take(requestId)?.Amount ?? 0;
-
-    /// <summary>Adds a signed amount; refuses to exceed the balance ceiling or to fall below −overdraft.</summary>
-    public long Adjust(long amount)
-    {
-        var after = Balance + amount; // |amount| ≤ MaxAmount and |Balance| ≤ MaxBalance + overdraft: cannot overflow
-        if (after > Credits.MaxBalance)
-            throw new TollgateException(AccountErrors.BalanceLimit, $"The balance would exceed the maximum of {Credits.ToUsd(Credits.MaxBalance)} USD.");
-        if (after < -OverdraftLimit)
-            throw new TollgateException(AccountErrors.InsufficientCredit, $"The debit would take the balance to {Credits.ToUsd(after)} USD, below the overdraft limit of {Credits.ToUsd(OverdraftLimit)} USD.");
-        Balance = after;
-        return Balance;
-    }
 
     /// <summary>
     /// Keeps a reservation: it then expires no sooner than <paramref name="ttlMs"/> from <paramref name="now"/>, and never
@@ -130,6 +192,7 @@ internal sealed class CreditBook(long balance, long overdraftLimit, IHoldWatcher
     /// <summary>Releases every reservation whose expiry is at or before <paramref name="now"/> (unix ms); returns how many.</summary>
     public int ExpireDue(long now)
     {
+        Advance(DateTimeOffset.FromUnixTimeMilliseconds(now));
         var expired = 0;
         while (_expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
         {

@@ -1,3 +1,4 @@
+using Tollgate.Grains.Grants;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 
@@ -22,7 +23,8 @@ public sealed class CreditBookTests
         var book = new CreditBook(1_000, 0);
         book.Reserve("a", 600, 10);
         var settlement = book.Settle("a", 250);
-        Assert.Equal(new Settlement(Reserved: 600, Charged: 250, Uncollected: 0, BalanceAfter: 750), settlement);
+        Assert.Equal((600, 250, 0, 750), (settlement.Reserved, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter));
+        Assert.Equal([new GrantDelta("balance", -250)], settlement.Draws);
         Assert.Equal(0, book.Pending);
     }
 
@@ -48,7 +50,7 @@ public sealed class CreditBookTests
     {
         var book = new CreditBook(300, 0);
         var late = book.Settle("gone", 200);
-        Assert.Equal(new Settlement(0, 200, 0, 100), late);
+        Assert.Equal((0, 200, 0, 100), (late.Reserved, late.Charged, late.Uncollected, late.BalanceAfter));
     }
 
     [Fact]
@@ -112,12 +114,69 @@ public sealed class CreditBookTests
     }
 
     [Fact]
-    public void Adjust_refuses_to_cross_the_overdraft_floor_or_the_balance_ceiling()
+    public void A_debit_refuses_to_cross_the_overdraft_floor_and_credit_the_balance_ceiling()
     {
         var book = new CreditBook(100, overdraftLimit: 50);
-        Assert.Equal(-50, book.Adjust(-150));
-        Assert.Equal("insufficient_credit", Assert.Throws<TollgateException>(() => book.Adjust(-1)).Code);
+        Assert.Equal([new GrantDelta("balance", -100), new GrantDelta(null, -50)], book.Debit(150));
+        Assert.Equal((-50, 50L), (book.Balance, book.Debt));
+        Assert.Equal("insufficient_credit", Assert.Throws<TollgateException>(() => book.Debit(1)).Code);
         var rich = new CreditBook(Tollgate.Grains.Credits.MaxBalance, 0);
-        Assert.Equal("balance_limit_exceeded", Assert.Throws<TollgateException>(() => rich.Adjust(1)).Code);
+        Assert.Equal("balance_limit_exceeded", Assert.Throws<TollgateException>(() => rich.Credit(Paid("more", 1), Start)).Code);
+    }
+
+    private static readonly DateTimeOffset Start = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static Grant Paid(string id, long amount, int priority = 50, DateTimeOffset? effective = null, DateTimeOffset? expires = null) =>
+        new(id, GrantKinds.Paid, amount, amount, priority, effective ?? Start, expires);
+
+    [Fact]
+    public void Charges_draw_from_grants_by_priority_then_soonest_expiry_and_only_from_those_in_effect()
+    {
+        var book = new CreditBook(0, 0);
+        book.Advance(Start);
+        book.Credit(Paid("late", 100, priority: 50, expires: Start.AddDays(30)), Start);
+        book.Credit(Paid("soon", 100, priority: 50, expires: Start.AddDays(7)), Start);
+        book.Credit(Paid("never", 100, priority: 50), Start);
+        book.Credit(Paid("first", 100, priority: 10), Start);
+        book.Credit(Paid("future", 100, priority: 0, effective: Start.AddDays(1)), Start);
+        Assert.Equal((500, 400L), (book.Balance, book.Available)); // the future grant is in the balance, not usable yet
+
+        Assert.Equal([new GrantDelta("first", -100), new GrantDelta("soon", -100), new GrantDelta("late", -50)], book.Charge(250, 0).Draws);
+        book.Advance(Start.AddDays(1));
+        Assert.Equal([new GrantDelta("future", -30)], book.Charge(30, 0).Draws); // priority 0, now in effect
+        Assert.Equal(220, book.Balance);
+    }
+
+    [Fact]
+    public void An_expired_grant_stops_counting_at_once_and_leaves_the_balance_when_written_off()
+    {
+        var book = new CreditBook(0, 0);
+        book.Advance(Start);
+        book.Credit(Paid("promo", 100, priority: 0, expires: Start.AddDays(1)), Start);
+        book.Credit(Paid("paid", 100), Start);
+        book.Charge(30, 0);
+
+        book.Advance(Start.AddDays(1));
+        Assert.Equal((170, 100L), (book.Balance, book.Available));
+        var expired = Assert.Single(book.WriteOffExpired());
+        Assert.Equal(("promo", 70L), (expired.GrantId, expired.Remaining));
+        Assert.Equal(100, book.Balance);
+        Assert.Empty(book.WriteOffExpired());
+    }
+
+    [Fact]
+    public void Credit_pays_the_debt_first_and_only_an_unused_grant_can_be_voided()
+    {
+        var book = new CreditBook(0, overdraftLimit: 100);
+        book.Advance(Start);
+        book.Charge(60, 0); // into the overdraft
+        Assert.Equal([new GrantDelta(null, 60), new GrantDelta("top-up", 40)], book.Credit(Paid("top-up", 100), Start));
+        Assert.Equal((40, 0L), (book.Balance, book.Debt));
+        Assert.Equal("grant_used", Assert.Throws<TollgateException>(() => book.VoidGrant("top-up")).Code); // it paid the debt
+
+        book.Credit(Paid("spare", 50), Start);
+        Assert.Equal(50, book.VoidGrant("spare").Amount);
+        Assert.Equal(40, book.Balance);
+        Assert.Equal("grant_not_found", Assert.Throws<TollgateException>(() => book.VoidGrant("spare")).Code);
     }
 }

@@ -61,4 +61,25 @@ public static class Ledger
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>
+    /// The money invariants of every account, straight from the tables: the ledger sums to the balance; each entry's grants
+    /// add up to its amount; each grant holds what its entries gave and took (a migrated balance began with its amount);
+    /// and no balance exceeds what its open grants hold (the rest is debt).
+    /// </summary>
+    public static async Task AssertExactAsync(string connectionString)
+    {
+        Assert.Equal(0, await ScalarAsync(connectionString,
+            "SELECT count(*) FROM accounts a WHERE a.balance <> (SELECT coalesce(sum(amount), 0) FROM ledger l WHERE l.account_id = a.account_id)"));
+        Assert.Equal(0, await ScalarAsync(connectionString,
+            "SELECT count(*) FROM ledger l WHERE l.grants IS NOT NULL AND l.amount <> (SELECT sum((d ->> 'amount')::bigint) FROM jsonb_array_elements(l.grants) d)"));
+        Assert.Equal(0, await ScalarAsync(connectionString, """
+            SELECT count(*) FROM credit_grants g
+            WHERE g.remaining <> (CASE WHEN g.actor = 'migration' THEN g.amount ELSE 0 END) + coalesce((
+                SELECT sum((d ->> 'amount')::bigint) FROM ledger l, jsonb_array_elements(l.grants) d
+                WHERE l.account_id = g.account_id AND d ->> 'grant_id' = g.grant_id), 0)
+            """));
+        Assert.Equal(0, await ScalarAsync(connectionString,
+            "SELECT count(*) FROM accounts a WHERE a.balance > (SELECT coalesce(sum(remaining), 0) FROM credit_grants g WHERE g.account_id = a.account_id AND g.closed_at IS NULL)"));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using Tollgate.Silo;
 using Tollgate.Tests.Infrastructure;
@@ -6,7 +7,7 @@ using static Tollgate.Tests.Infrastructure.MeteringCalls;
 
 namespace Tollgate.Tests.Persistence;
 
-/// <summary>A database created by the retired runtime (main at 28fab14) upgrades to Orleans with nothing lost.</summary>
+/// <summary>Databases made by earlier versions upgrade with nothing lost: the retired runtime's (main at 28fab14), and one from before credit grants (1b99322).</summary>
 public sealed class UpgradeTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private const string Key = "tg_b31df2f9ac158677_-kiVPWjQcFEYg9I9IOkwZX2TZUODm_-f6XJOLG4P97s";
@@ -15,12 +16,7 @@ public sealed class UpgradeTests(PostgresFixture postgres) : IClassFixture<Postg
     public async Task Accounts_ledger_usage_keys_prices_and_limits_of_the_old_runtime_survive_the_upgrade()
     {
         var database = await postgres.CreateDatabaseAsync();
-        await using (var connection = new NpgsqlConnection(database))
-        {
-            await connection.OpenAsync();
-            await using var restore = new NpgsqlCommand(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures", "main-28fab14.sql")), connection);
-            await restore.ExecuteNonQueryAsync();
-        }
+        await RestoreAsync(database, "main-28fab14.sql");
         Assert.Equal(1024, await Ledger.ScalarAsync(database, "SELECT count(*) FROM partition_leases"));
 
         await SiloDatabase.MigrateAsync(database, logLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
@@ -57,5 +53,41 @@ public sealed class UpgradeTests(PostgresFixture postgres) : IClassFixture<Postg
             Assert.Equal(103_500, totals.GetProperty("charged").GetInt64());
             Assert.Equal(1, totals.GetProperty("denied").GetInt64());
         }
+    }
+
+    [Fact]
+    public async Task Balances_made_before_credit_grants_become_one_paid_grant_each_a_negative_one_a_debt_and_charges_draw_from_them()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await RestoreAsync(database, "main-1b99322.sql");
+
+        await SiloDatabase.MigrateAsync(database, logLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
+
+        await Ledger.AssertExactAsync(database); // each balance is its grant's (or a debt), and the ledger still sums to it
+        await using var cluster = await TestCluster.StartAsync(database);
+        var grant = Assert.Single((await ReadAsync(await cluster.Admin.GetAsync("/admin/accounts/acme/grants"))).EnumerateArray());
+        Assert.Equal(("balance", "paid", "active", JsonValueKind.Null), (grant.GetProperty("grant_id").GetString(), grant.GetProperty("kind").GetString(),
+            grant.GetProperty("status").GetString(), grant.GetProperty("expires_at").ValueKind));
+        Assert.Equal((5_498_965_000, 5_498_965_000), (grant.GetProperty("amount").GetInt64(), grant.GetProperty("remaining").GetInt64()));
+        Assert.Empty((await ReadAsync(await cluster.Admin.GetAsync("/admin/accounts/owing/grants"))).EnumerateArray());
+        Assert.Single((await ReadAsync(await cluster.Admin.GetAsync("/admin/accounts/acme/budgets"))).EnumerateArray()); // and its budget is still there
+
+        // A charge draws from the migrated grant; credit to the account in debt pays the debt first.
+        var allowed = await AuthorizeAsync(cluster.Metering, "after-grants", account: "acme", model: "gpt-4o-mini");
+        Assert.True(Allowed(allowed), allowed.ToString());
+        var settled = await SettleAsync(cluster.Metering, allowed, 1_000, 1_000);
+        var remaining = (await ReadAsync(await cluster.Admin.GetAsync("/admin/accounts/acme/grants"))).EnumerateArray().Single().GetProperty("remaining").GetInt64();
+        Assert.Equal(5_498_965_000 - settled.GetProperty("charged").GetInt64(), remaining);
+        using (var credit = await cluster.Admin.PostAsync("/admin/accounts/owing/grants", Json("""{"grant_id":"repay","amount":1000000}""")))
+            Assert.Equal(200_000, (await ReadAsync(credit)).GetProperty("remaining").GetInt64()); // 800,000 of it paid the debt
+        await Ledger.AssertExactAsync(database);
+    }
+
+    private static async Task RestoreAsync(string database, string fixture)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var restore = new NpgsqlCommand(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Persistence", "Fixtures", fixture)), connection);
+        await restore.ExecuteNonQueryAsync();
     }
 }

@@ -1,0 +1,103 @@
+using System.ComponentModel;
+using Tollgate.Gateway.Api;
+using Tollgate.Grains;
+using Tollgate.Grains.Grants;
+
+namespace Tollgate.Gateway.Admin;
+
+/// <summary>
+/// Admin API for credit grants: an account's credit is a set of them, drawn from by priority (lower first), then soonest
+/// expiry. Amounts are integers of nano-USD.
+/// </summary>
+public static class GrantEndpoints
+{
+    public static void MapGrantAdmin(this IEndpointRouteBuilder admin)
+    {
+        var grants = admin.MapGroup("").Documented(ApiDocs.AdminTag).Secured(ApiDocs.AdminToken);
+        grants.MapGet("/accounts/{accountId}/grants", async (string accountId, IGrainFactory grains) => Results.Ok(await grains.Account(Ids.Account(accountId)).GetGrants()))
+            .WithSummary("List an account's credit grants")
+            .WithDescription("Newest first (the last 500): amount, what is left, priority, when it takes effect and expires, and its status "
+                + "(pending, active, used, expired, voided).")
+            .Produces<IReadOnlyList<GrantView>>()
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).ClusterErrors();
+        grants.MapPost("/accounts/{accountId}/grants", CreateAsync)
+            .WithSummary("Grant credit to an account")
+            .WithDescription("Once per grant_id (or Idempotency-Key header): a retry with the same grant answers it again, other terms under the same id are a 409. "
+                + "Charges draw from the grants in effect by priority (lower first), then soonest expiry; credit pays any debt first. What is left at expiry "
+                + "is written off by a ledger row.")
+            .Body<GrantBody>()
+            .Header("Idempotency-Key", "The grant's id, when the body has no grant_id.")
+            .Produces<GrantView>(StatusCodes.Status201Created)
+            .Errors(StatusCodes.Status404NotFound, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity).ClusterErrors();
+        grants.MapPost("/accounts/{accountId}/grants/{grantId}/void", VoidAsync)
+            .WithSummary("Void an unused credit grant")
+            .WithDescription("Its whole amount leaves the balance by a ledger row; voiding it again answers it again. A grant drawn from is a 409 grant_used. The body is optional.")
+            .Body<VoidGrantBody>(optional: true)
+            .Produces<GrantView>()
+            .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).ClusterErrors();
+    }
+
+    private static async Task<IResult> CreateAsync(string accountId, HttpRequest request, IGrainFactory grains, TimeProvider time)
+    {
+        Ids.Account(accountId);
+        using var body = await JsonBody.ReadAsync(request);
+        var grantId = body.OptionalString("grant_id", 128) ?? (request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } header ? header : null)
+            ?? throw ApiException.BadRequest("missing_idempotency_key", "A grant needs a 'grant_id' field or an Idempotency-Key header, so a retry cannot grant it twice.");
+        var priority = body.OptionalSignedCount("priority", int.MaxValue); // out of 0 to 100 is the grant's own error (below)
+        var grant = new CreateGrant(grantId, body.RequiredAmount("amount", Credits.MaxAmount, allowNegative: true), body.OptionalString("kind", 20) ?? GrantKinds.Paid,
+            (int)(priority ?? GrantRules.DefaultPriority), body.OptionalTimestamp("effective_at"), body.OptionalTimestamp("expires_at"),
+            body.OptionalString("reason", AdminCommands.MaxReason), body.OptionalString("actor", 200) ?? "admin");
+        body.RejectUnknownFields();
+        if (grant.Problem(time.GetUtcNow()) is { } problem) throw ApiException.BadRequest(problem.Code, problem.Message);
+        var created = await grains.Account(accountId).CreateGrant(grant);
+        return Results.Created($"/admin/accounts/{accountId}/grants", created);
+    }
+
+    private static async Task<IResult> VoidAsync(string accountId, string grantId, HttpRequest request, IGrainFactory grains)
+    {
+        Ids.Account(accountId);
+        if (!GrantRules.IsId(grantId)) throw ApiException.BadRequest(GrantErrors.InvalidGrant, GrantRules.IdRule);
+        var actor = "admin";
+        using (var body = await JsonBody.ReadOptionalAsync(request))
+        {
+            actor = body?.OptionalString("actor", 200) ?? actor;
+            body?.RejectUnknownFields();
+        }
+        return Results.Ok(await grains.Account(accountId).VoidGrant(new VoidGrant(grantId, actor)));
+    }
+}
+
+// Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
+
+public sealed class GrantBody : ApiDocs.IStrictJsonBody
+{
+    [Description("The grant's id and idempotency key (1 to 128 of letters, digits and . _ : @ -); or the Idempotency-Key header.")]
+    public string? GrantId { get; init; }
+
+    [Description("Nano-USD, 1 or more.")]
+    public required long Amount { get; init; }
+
+    [Description("\"paid\" (the default) or \"promotional\".")]
+    public string? Kind { get; init; }
+
+    [Description("0 to 100, lower drawn first; 50 by default.")]
+    public int? Priority { get; init; }
+
+    [Description("When it may be drawn from (RFC 3339); now by default.")]
+    public DateTimeOffset? EffectiveAt { get; init; }
+
+    [Description("When what is left of it is written off (RFC 3339, after effective_at); never by default.")]
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    [Description("Why, for the ledger (up to 500 characters).")]
+    public string? Reason { get; init; }
+
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
+}
+
+public sealed class VoidGrantBody : ApiDocs.IStrictJsonBody
+{
+    [Description("Who did it; \"admin\" by default.")]
+    public string? Actor { get; init; }
+}

@@ -1,0 +1,122 @@
+namespace Tollgate.Grains.Grants;
+
+/// <summary>One open grant in memory: what is left of it, and from when until when it may be drawn from.</summary>
+internal sealed record Grant(string GrantId, string Kind, long Amount, long Remaining, int Priority, DateTimeOffset EffectiveAt, DateTimeOffset? ExpiresAt)
+{
+    public bool IsUsable(DateTimeOffset now) => EffectiveAt <= now && !IsExpired(now);
+
+    public bool IsExpired(DateTimeOffset now) => ExpiresAt <= now;
+}
+
+/// <summary>
+/// An account's open grants (something left, not written off), kept in the order charges draw from them: priority (lower
+/// first), then soonest expiry (none last), then earliest effective, then id. <see cref="Usable"/> counts the grants in
+/// effect and not expired at the time of the last <see cref="Advance"/>: an expired grant stops counting at once, and
+/// leaves <see cref="Total"/> (the balance) only when the account writes it off on its ledger (<see cref="TakeExpired"/>).
+/// </summary>
+internal sealed class GrantSet
+{
+    private readonly List<Grant> _open = [];
+    private DateTimeOffset _now = DateTimeOffset.MinValue;
+    private DateTimeOffset _nextChange = DateTimeOffset.MinValue; // when a grant takes effect or expires: Usable is counted again
+
+    public long Total { get; private set; }
+
+    public long Usable { get; private set; }
+
+    public IReadOnlyList<Grant> Open => _open;
+
+    public int Count => _open.Count;
+
+    public static GrantSet Of(IEnumerable<Grant> grants)
+    {
+        var set = new GrantSet();
+        foreach (var grant in grants) set.Add(grant);
+        return set;
+    }
+
+    public Grant? Find(string grantId) => _open.Find(grant => grant.GrantId == grantId);
+
+    /// <summary>Moves the clock on; Usable follows the grants that took effect or expired since.</summary>
+    public void Advance(DateTimeOffset now)
+    {
+        _now = now;
+        if (now >= _nextChange) Recount();
+    }
+
+    public void Add(Grant grant)
+    {
+        Require(grant.Remaining > 0 && grant.Remaining <= grant.Amount && Find(grant.GrantId) is null, "an open grant has something left, at most its amount, and one id");
+        var index = _open.FindIndex(other => DrawOrder(grant, other) < 0);
+        _open.Insert(index < 0 ? _open.Count : index, grant);
+        Total += grant.Remaining;
+        Recount();
+    }
+
+    /// <summary>Draws <paramref name="amount"/> from the usable grants in order; a grant drawn to nothing closes (used).</summary>
+    public List<GrantDelta> Draw(long amount)
+    {
+        Require(amount >= 0 && amount <= Usable, "draw only what the usable grants hold");
+        var deltas = new List<GrantDelta>();
+        for (var i = 0; i < _open.Count && amount > 0; i++)
+        {
+            var grant = _open[i];
+            if (!grant.IsUsable(_now)) continue;
+            var take = Math.Min(amount, grant.Remaining);
+            deltas.Add(new GrantDelta(grant.GrantId, -take));
+            amount -= take;
+            if (take == grant.Remaining) _open.RemoveAt(i--);
+            else _open[i] = grant with { Remaining = grant.Remaining - take };
+            Total -= take;
+            Usable -= take;
+        }
+        return deltas;
+    }
+
+    /// <summary>Takes out the grants expired by now, for the account to write off what is left of them.</summary>
+    public List<Grant> TakeExpired()
+    {
+        var expired = _open.FindAll(grant => grant.IsExpired(_now));
+        if (expired.Count == 0) return expired;
+        _open.RemoveAll(grant => grant.IsExpired(_now));
+        Total -= expired.Sum(grant => grant.Remaining);
+        Recount();
+        return expired;
+    }
+
+    /// <summary>Takes out a grant (voided).</summary>
+    public Grant Remove(string grantId)
+    {
+        var grant = Find(grantId) ?? throw new InvalidOperationException($"No open grant '{grantId}'.");
+        _open.Remove(grant);
+        Total -= grant.Remaining;
+        Recount();
+        return grant;
+    }
+
+    private void Recount()
+    {
+        long usable = 0;
+        var next = DateTimeOffset.MaxValue;
+        foreach (var grant in _open)
+        {
+            if (grant.IsUsable(_now)) usable += grant.Remaining;
+            if (grant.EffectiveAt > _now && grant.EffectiveAt < next) next = grant.EffectiveAt;
+            if (grant.ExpiresAt is { } expires && expires > _now && expires < next) next = expires;
+        }
+        (Usable, _nextChange) = (usable, next);
+    }
+
+    private static int DrawOrder(Grant a, Grant b)
+    {
+        var order = a.Priority.CompareTo(b.Priority);
+        if (order == 0) order = (a.ExpiresAt ?? DateTimeOffset.MaxValue).CompareTo(b.ExpiresAt ?? DateTimeOffset.MaxValue);
+        if (order == 0) order = a.EffectiveAt.CompareTo(b.EffectiveAt);
+        return order != 0 ? order : string.CompareOrdinal(a.GrantId, b.GrantId);
+    }
+
+    private static void Require(bool invariant, string what)
+    {
+        if (!invariant) throw new InvalidOperationException($"Grant invariant violated: {what}.");
+    }
+}
