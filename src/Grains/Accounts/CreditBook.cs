@@ -192,7 +192,6 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     /// <summary>Releases every reservation whose expiry is at or before <paramref name="now"/> (unix ms); returns how many.</summary>
     public int ExpireDue(long now)
     {
-        Advance(DateTimeOffset.FromUnixTimeMilliseconds(now));
         var expired = 0;
         while (_expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
         {

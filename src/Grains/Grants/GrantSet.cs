@@ -37,9 +37,10 @@ internal sealed class GrantSet
 
     public Grant? Find(string grantId) => _open.Find(grant => grant.GrantId == grantId);
 
-    /// <summary>Moves the clock on; Usable follows the grants that took effect or expired since.</summary>
+    /// <summary>Moves the clock on (never back: what was usable stays so); Usable follows the grants that took effect or expired since.</summary>
     public void Advance(DateTimeOffset now)
     {
+        if (now <= _now) return;
         _now = now;
         if (now >= _nextChange) Recount();
     }
@@ -70,6 +71,7 @@ internal sealed class GrantSet
             Total -= take;
             Usable -= take;
         }
+        Require(amount == 0, "the usable grants hold what Usable says");
         return deltas;
     }
 
