@@ -95,6 +95,7 @@ public static class GatewayApp
         admin.MapApiKeyAdmin();
         admin.MapBudgetAdmin();
         admin.MapGrantAdmin();
+        admin.MapAlertAdmin();
         admin.MapLimitAdmin();
         admin.MapWebhookAdmin();
         app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token")).MapUsageQueries();
@@ -122,6 +123,7 @@ public static class GatewayApp
 [JsonSerializable(typeof(Tollgate.Grains.Budgets.BudgetState))]
 [JsonSerializable(typeof(IReadOnlyList<Tollgate.Grains.Budgets.BudgetState>))]
 [JsonSerializable(typeof(Tollgate.Grains.Grants.GrantView))]
+[JsonSerializable(typeof(Tollgate.Grains.Alerts.AlertSettings))]
 [JsonSerializable(typeof(IReadOnlyList<Tollgate.Grains.Grants.GrantView>))]
 [JsonSerializable(typeof(LimitsView))]
 [JsonSerializable(typeof(UsageReport))]

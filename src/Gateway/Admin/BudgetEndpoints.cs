@@ -14,7 +14,8 @@ public static class BudgetEndpoints
     private const string Rules = "A budget caps the cost (cap_nano_usd), the tokens (cap_tokens) or both, per period: day, week (from Monday) or month "
         + "from local midnight in time_zone (the account's zone when null, UTC when it has none), or rolling spans of N hours or days (12h, 30d) from when it was first set. "
         + "A new budget, or one whose period or zone changed, counts what its current period has already spent. A request over budget is denied: "
-        + "402 insufficient_quota, code budget_exceeded at the proxy; allowed=false, reason budget_exceeded at authorize.";
+        + "402 insufficient_quota, code budget_exceeded at the proxy; allowed=false, reason budget_exceeded at authorize. "
+        + "When the period's settled spend reaches one of alert_percents of a cap, a budget.threshold_crossed alert goes to the webhooks, once a period.";
 
     public static void MapBudgetAdmin(this IEndpointRouteBuilder admin)
     {
@@ -64,7 +65,8 @@ public static class BudgetEndpoints
     {
         using var body = await JsonBody.ReadAsync(request);
         var budget = new SetBudget(keyId, Name(name), body.RequiredString("period", 10), body.OptionalAmount("cap_nano_usd", Credits.MaxBalance, allowNegative: true),
-            body.OptionalSignedCount("cap_tokens", BudgetLimits.MaxCapTokens), body.OptionalString("time_zone", 64), body.OptionalString("actor", 200) ?? "admin");
+            body.OptionalSignedCount("cap_tokens", BudgetLimits.MaxCapTokens), body.OptionalString("time_zone", 64), body.OptionalString("actor", 200) ?? "admin",
+            body.OptionalIntegerList("alert_percents"));
         body.RejectUnknownFields();
         if (budget.Problem() is { } problem) throw ApiException.BadRequest(problem.Code, problem.Message);
         return Results.Ok(await grains.Account(accountId).SetBudget(budget));
@@ -99,4 +101,8 @@ public sealed class BudgetBody : ApiDocs.IStrictJsonBody
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    [Description("Percentages of a cap (1 to 100, at most 10) whose crossing by the period's settled spend sends a budget.threshold_crossed alert; "
+        + "null: 80, 95 and 100; []: none.")]
+    public IReadOnlyList<int>? AlertPercents { get; init; }
 }

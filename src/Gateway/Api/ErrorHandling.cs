@@ -71,7 +71,8 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         AccountErrors.Exists or AccountErrors.IdempotencyConflict or AccountErrors.InsufficientCredit => StatusCodes.Status409Conflict,
         AccountErrors.InvalidAmount or AccountErrors.InvalidArgument or ModelErrors.InvalidPrice or ModelErrors.EffectiveInPast => StatusCodes.Status400BadRequest,
         AccountErrors.InvalidTrial or AccountErrors.InvalidStatus or AccountErrors.InvalidTimeZone or LimitErrors.InvalidLimits or ApiKeyErrors.InvalidModelPattern => StatusCodes.Status400BadRequest,
-        Grains.Budgets.BudgetErrors.InvalidBudget or Grains.Budgets.BudgetErrors.InvalidPeriod or Grains.Grants.GrantErrors.InvalidGrant => StatusCodes.Status400BadRequest,
+        Grains.Budgets.BudgetErrors.InvalidBudget or Grains.Budgets.BudgetErrors.InvalidPeriod or Grains.Grants.GrantErrors.InvalidGrant
+            or Grains.Alerts.AlertErrors.InvalidAlerts => StatusCodes.Status400BadRequest,
         Grains.Grants.GrantErrors.NotFound => StatusCodes.Status404NotFound,
         Grains.Grants.GrantErrors.GrantUsed or Grains.Grants.GrantErrors.TooManyGrants => StatusCodes.Status409Conflict,
         ModelErrors.TooManyPrices or ApiKeyErrors.Exists or Grains.Budgets.BudgetErrors.TooManyBudgets => StatusCodes.Status409Conflict,

@@ -224,6 +224,15 @@ public sealed class JsonBody : IDisposable
         return [.. value.EnumerateArray().Select(item => item.GetString()!)];
     }
 
+    /// <summary>A list of whole numbers, or null when the field is null or missing; the caller checks their range.</summary>
+    public IReadOnlyList<int>? OptionalIntegerList(string name)
+    {
+        if (!TryGet(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() > 100 || value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out _)))
+            throw ApiException.BadRequest("invalid_field", $"'{name}' must be a list of whole numbers, or null.");
+        return [.. value.EnumerateArray().Select(item => item.GetInt32())];
+    }
+
     /// <summary>Whether the body has the field (null included): tells "null" from "not sent".</summary>
     public bool Has(string name) => TryGet(name, out _);
 

@@ -44,7 +44,8 @@ public sealed record AccountSnapshot(
     [property: Id(10)] IReadOnlyList<LedgerEntry> Ledger,
     [property: Id(11)] long? LedgerNextBefore,
     [property: Id(12)] string TimeZone = Budgets.TimeZones.Utc,
-    [property: Id(13)] IReadOnlyList<Budgets.BudgetState>? Budgets = null);
+    [property: Id(13)] IReadOnlyList<Budgets.BudgetState>? Budgets = null,
+    [property: Id(14)] Alerts.AlertSettings? Alerts = null);
 
 [GenerateSerializer]
 public sealed record LedgerEntry(

@@ -46,6 +46,9 @@ public interface IAccountGrain : ILimitedGrain
     [Alias("get-budgets")]
     Task<IReadOnlyList<Budgets.BudgetState>> GetBudgets(Budgets.GetBudgets request);
 
+    [Alias("set-alerts")]
+    Task<AccountSnapshot> SetAlerts(Alerts.SetAlerts request);
+
     [Alias("create-grant")]
     Task<Grants.GrantView> CreateGrant(Grants.CreateGrant request);
 

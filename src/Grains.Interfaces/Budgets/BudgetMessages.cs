@@ -17,7 +17,8 @@ public sealed record SetBudget(
     [property: Id(3)] long? CapNanoUsd,
     [property: Id(4)] long? CapTokens,
     [property: Id(5)] string? TimeZone,
-    [property: Id(6)] string Actor)
+    [property: Id(6)] string Actor,
+    [property: Id(7)] IReadOnlyList<int>? AlertPercents = null)
 {
     /// <summary>Null when the settings are valid, otherwise the error code and what is wrong (the gateway and the grain both check).</summary>
     public (string Code, string Message)? Problem() =>
@@ -29,6 +30,8 @@ public sealed record SetBudget(
             ? (BudgetErrors.InvalidBudget, $"A cost cap is 0 to {Credits.MaxBalance} nano-USD, a token cap 0 to {BudgetLimits.MaxCapTokens}; neither is negative.")
         : TimeZone is not null && TimeZones.Find(TimeZone) is null
             ? (Accounts.AccountErrors.InvalidTimeZone, $"'{TimeZone}' is not an IANA time zone such as Europe/Berlin (null: the account's zone).")
+        : AlertPercents is { } percents && (percents.Count > BudgetLimits.MaxAlertPercents || percents.Any(percent => percent is < 1 or > 100))
+            ? (BudgetErrors.InvalidBudget, $"alert_percents lists at most {BudgetLimits.MaxAlertPercents} percentages of 1 to 100 ([] for no alerts, null for 80, 95 and 100).")
         : null;
 }
 
@@ -61,7 +64,8 @@ public sealed record BudgetState(
     [property: Id(11)] DateTimeOffset PeriodStart,
     [property: Id(12)] DateTimeOffset ResetsAt,
     [property: Id(13)] DateTimeOffset SetAt,
-    [property: Id(14)] string SetBy)
+    [property: Id(14)] string SetBy,
+    [property: Id(15)] IReadOnlyList<int>? AlertPercents = null)
 {
     public long? RemainingNanoUsd => CapNanoUsd - SpentNanoUsd;
 
@@ -95,6 +99,11 @@ public static class BudgetLimits
     public const int MaxPerAccount = 10_000;
 
     public const long MaxCapTokens = 1_000_000_000_000_000;
+
+    public const int MaxAlertPercents = 10;
+
+    /// <summary>The percentages of its cap at which a budget alerts when none are set.</summary>
+    public static readonly IReadOnlyList<int> DefaultAlertPercents = [80, 95, 100];
 
     public const string NameRule = "A budget's name is 1 to 64 characters of a-z, 0-9, - and _ (daily, month-usd).";
 

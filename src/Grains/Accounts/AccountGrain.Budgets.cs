@@ -52,7 +52,7 @@ internal sealed partial class AccountGrain
             var existing = Budgets.Find(request.KeyId, request.Name);
             if (existing is null) MakeRoomFor(request.KeyId);
             var definition = new BudgetDefinition(request.KeyId, request.Name, period.ToString(), request.CapNanoUsd, request.CapTokens, request.TimeZone,
-                existing?.Definition.Period == period.ToString() ? existing.Definition.Anchor : WholeSecond(now), now, request.Actor);
+                existing?.Definition.Period == period.ToString() ? existing.Definition.Anchor : WholeSecond(now), now, request.Actor, request.AlertPercents);
             Budget budget;
             if (existing is not null && definition.CountsAs(existing.Definition))
             {

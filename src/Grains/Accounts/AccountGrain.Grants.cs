@@ -1,3 +1,4 @@
+using Tollgate.Grains.Alerts;
 using Tollgate.Grains.Grants;
 
 namespace Tollgate.Grains.Accounts;
@@ -61,7 +62,8 @@ internal sealed partial class AccountGrain
             var grant = book.VoidGrant(request.GrantId);
             Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version)
                 .Closed(AccountId, grant.GrantId, GrantStatus.Voided)
-                .Ledger("void_grant", grant.GrantId, -grant.Amount, book.Balance, grant.Amount, null, "grant voided", request.Actor, [new GrantDelta(grant.GrantId, -grant.Amount)]),
+                .Ledger("void_grant", grant.GrantId, -grant.Amount, book.Balance, grant.Amount, null, "grant voided", request.Actor, [new GrantDelta(grant.GrantId, -grant.Amount)])
+                .Alerts(AccountAlerts.BalanceCrossed(AccountId, BalanceAlerts, book.Balance + grant.Amount, book.Balance, "void_grant", grant.GrantId)),
                 onlyTakesAway: true);
             return true;
         });
@@ -83,21 +85,34 @@ internal sealed partial class AccountGrain
     private void WriteOffExpiredGrants()
     {
         if (_book is not { } book) return;
-        book.Advance(Time.GetUtcNow());
+        var now = Time.GetUtcNow();
+        book.Advance(now);
         var expired = book.WriteOffExpired();
-        if (expired.Count == 0) return;
+        var expiring = ExpiringGrants(book, now);
+        if (expired.Count == 0 && expiring.Count == 0) return;
         Row.Write(version =>
         {
             var write = AccountStore.Update(AccountId, book.Balance, _settings, version);
             var balance = book.Balance + expired.Sum(grant => grant.Remaining);
             foreach (var grant in expired)
             {
+                var before = balance;
                 balance -= grant.Remaining;
                 write.Closed(AccountId, grant.GrantId, GrantStatus.Expired)
-                    .Ledger("expire", grant.GrantId, -grant.Remaining, balance, grant.Remaining, null, "grant expired", "tollgate", [new GrantDelta(grant.GrantId, -grant.Remaining)]);
+                    .Ledger("expire", grant.GrantId, -grant.Remaining, balance, grant.Remaining, null, "grant expired", "tollgate", [new GrantDelta(grant.GrantId, -grant.Remaining)])
+                    .Alerts(AccountAlerts.BalanceCrossed(AccountId, BalanceAlerts, before, balance, "expire", grant.GrantId));
             }
-            return write;
+            return write.Alerts(expiring.Select(grant => AccountAlerts.GrantExpiring(AccountId, grant, BalanceAlerts.GrantExpiringDays!.Value)));
         }, onlyTakesAway: true);
+    }
+
+    /// <summary>Open grants with something left that expire within the account's warning, not yet announced by this activation.</summary>
+    private List<Grant> ExpiringGrants(CreditBook book, DateTimeOffset now)
+    {
+        if (BalanceAlerts.GrantExpiringDays is not { } days) return [];
+        var horizon = now.AddDays(days);
+        var expiring = book.Grants.Open.Where(grant => grant.ExpiresAt is { } expires && expires > now && expires <= horizon && _announcedExpiries.Add(grant.GrantId)).ToList();
+        return expiring;
     }
 
     /// <summary>The grant an adjustment's credit is: one per idempotency key.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Orleans.Concurrency;
+using Tollgate.Grains.Alerts;
 using Tollgate.Grains.Budgets;
 using Tollgate.Grains.Grants;
 using Tollgate.Grains.Limits;
@@ -40,6 +41,7 @@ internal sealed partial class AccountGrain(
     private AccountRow? _row;
     private CreditBook? _book; // null until the account exists
     private BudgetBook? _budgets; // with the book
+    private readonly HashSet<string> _announcedExpiries = new(StringComparer.Ordinal); // grants this activation announced as expiring (the outbox dedupes the rest)
     private readonly RecountGate _recounts = new(); // authorizes and settles wait while a budget is counted from the usage table
     private AccountSettings _settings = AccountSettings.Initial;
     private DateTimeOffset _createdAt;
@@ -242,13 +244,16 @@ internal sealed partial class AccountGrain(
             // Credit is a paid grant without expiry (paying any debt first); a debit draws from the grants as a charge does.
             var now = Time.GetUtcNow();
             var grant = new Grant(AdjustmentGrant(request.IdempotencyKey), GrantKinds.Paid, request.Amount, request.Amount, GrantRules.DefaultPriority, now, null);
+            var balanceBefore = book.Balance;
             var deltas = request.Amount > 0 ? book.Credit(grant, now) : book.Debit(-request.Amount);
             var balanceAfter = book.Balance;
+            var alerts = AccountAlerts.BalanceCrossed(AccountId, BalanceAlerts, balanceBefore, balanceAfter, "adjust", request.IdempotencyKey).ToList();
             Row.Write(version =>
             {
                 var write = AccountStore.Update(AccountId, balanceAfter, _settings, version);
                 write = request.Amount > 0 ? write.NewGrant(AccountId, grant with { Remaining = LeftOf(grant, deltas) }, request.Reason, request.Actor) : write.Drawn(AccountId, deltas);
-                return write.Ledger("adjust", request.IdempotencyKey, request.Amount, balanceAfter, request.Amount, null, request.Reason, request.Actor, deltas);
+                return write.Ledger("adjust", request.IdempotencyKey, request.Amount, balanceAfter, request.Amount, null, request.Reason, request.Actor, deltas)
+                    .Alerts(alerts);
             }, onlyTakesAway: false);
             var result = new AdjustResult(request.IdempotencyKey, request.Amount, balanceAfter, request.Reason, request.Actor);
             _adjustments.Add(request.IdempotencyKey, result);
@@ -350,16 +355,20 @@ internal sealed partial class AccountGrain(
                 (var after, trialUsed) = trial.Use(cost, tokens);
                 _settings = _settings with { Trial = after };
             }
+            var balanceBefore = book.Balance;
             var settlement = book.Charge(cost - trialUsed, hold?.Amount ?? 0);
             // Budgets count the cost in the period of its authorize (of its settle, without one).
             var authorizedAt = hold is not null ? DateTimeOffset.FromUnixTimeMilliseconds(hold.AuthorizedAt) : request.AuthorizedAt ?? now;
-            var spend = _budgets!.Charge(hold?.KeyId ?? request.KeyId, new Spend(cost, tokens), authorizedAt, now);
+            var budgets = _budgets!.Charge(hold?.KeyId ?? request.KeyId, new Spend(cost, tokens), authorizedAt, now);
+            var alerts = AccountAlerts.BalanceCrossed(AccountId, BalanceAlerts, balanceBefore, book.Balance, "settle", request.RequestId)
+                .Concat(budgets.Crossings?.Select(crossing => AccountAlerts.BudgetCrossed(AccountId, crossing)) ?? []).ToList();
             var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, price,
                 cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
-            Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version, spend)
+            Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version, budgets.Changed)
                 .Drawn(AccountId, settlement.Draws)
                 .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null, settlement.Draws)
-                .Usage(request with { Price = price }, result), onlyTakesAway: true); // a charge: authorizes need not wait for it
+                .Usage(request with { Price = price }, result)
+                .Alerts(alerts), onlyTakesAway: true); // a charge: authorizes need not wait for it
             _settled.Add(request.RequestId, result);
             return result;
         });
@@ -385,6 +394,24 @@ internal sealed partial class AccountGrain(
             return Snapshot([], null);
         });
     }
+
+    public Task<AccountSnapshot> SetAlerts(SetAlerts request)
+    {
+        Validate.Text(request.Actor, nameof(request.Actor), 200);
+        if (request.Alerts is null) throw new TollgateException(AlertErrors.InvalidAlerts, "Alerts are required.");
+        if (request.Alerts.Problem() is { } problem) throw new TollgateException(AlertErrors.InvalidAlerts, problem);
+        return Answer(() =>
+        {
+            var book = Existing();
+            _settings = _settings with { Alerts = request.Alerts };
+            _announcedExpiries.Clear(); // a longer warning may cover grants not announced yet
+            Row.Write(version => AccountStore.UpdateAlerts(AccountId, book.Balance, version, request.Alerts), onlyTakesAway: false);
+            return Snapshot([], null);
+        });
+    }
+
+    /// <summary>The account's balance alerts, as set or by default.</summary>
+    private AlertSettings BalanceAlerts => _settings.Alerts ?? AlertSettings.Default;
 
     public Task<AccountSnapshot> SetStatus(SetAccountStatus request)
     {
@@ -499,6 +526,6 @@ internal sealed partial class AccountGrain(
         var book = _book!;
         return new AccountSnapshot(AccountId, _settings.Status, book.Balance, book.Pending, book.Available, book.OverdraftLimit,
             book.Reservations.Count, _createdAt, _settings.Trial?.View(Time.GetUtcNow()), _settings.Limits, ledger, nextBefore, _settings.TimeZone ?? TimeZones.Utc,
-            Budgets.StatesOf(null, Time.GetUtcNow()));
+            Budgets.StatesOf(null, Time.GetUtcNow()), BalanceAlerts);
     }
 }

@@ -19,7 +19,8 @@ internal sealed record StoredAccount(
 
 /// <summary>The account's fields an operator sets, and its trial: written with the balance on every update.</summary>
 /// <param name="TimeZone">The IANA zone of its calendar budgets; null is UTC.</param>
-internal sealed record AccountSettings(string Status, LimitSettings Limits, Trial? Trial, string? TimeZone = null)
+/// <param name="Alerts">Its balance alerts; null: the defaults. Written by its own write, not with every update.</param>
+internal sealed record AccountSettings(string Status, LimitSettings Limits, Trial? Trial, string? TimeZone = null, Alerts.AlertSettings? Alerts = null)
 {
     public static readonly AccountSettings Initial = new(AccountStatus.Active, LimitSettings.None, null);
 }
@@ -35,7 +36,7 @@ internal static class AccountStore
         await using (var load = database.CreateCommand(
             """
             SELECT balance, overdraft_limit, status, version, created_at, reservations::text, limits::text, trial::text, windows::text, time_zone,
-                budgets::text, budget_spend::text
+                budgets::text, budget_spend::text, alerts::text
             FROM accounts WHERE account_id = $1
             """))
         {
@@ -44,7 +45,8 @@ internal static class AccountStore
             if (!await reader.ReadAsync()) return null;
             var settings = new AccountSettings(reader.GetString(2),
                 reader.IsDBNull(6) ? LimitSettings.None : JsonSerializer.Deserialize(reader.GetString(6), StoreJson.Default.LimitSettings)!,
-                reader.IsDBNull(7) ? null : JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.Trial), reader.IsDBNull(9) ? null : reader.GetString(9));
+                reader.IsDBNull(7) ? null : JsonSerializer.Deserialize(reader.GetString(7), StoreJson.Default.Trial), reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.IsDBNull(12) ? null : JsonSerializer.Deserialize(reader.GetString(12), StoreJson.Default.AlertSettings));
             account = new StoredAccount(reader.GetInt64(0), reader.GetInt64(1), settings, reader.GetInt64(3),
                 reader.GetFieldValue<DateTimeOffset>(4), Holds(reader.GetString(5)),
                 reader.IsDBNull(8) ? null : LimiterState.FromJson(System.Text.Encoding.UTF8.GetBytes(reader.GetString(8))),
@@ -100,6 +102,11 @@ internal static class AccountStore
             """, accountId, balance, new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)settings.TimeZone ?? DBNull.Value },
             Json(budgets.Count == 0 ? null : budgets.Definitions, StoreJson.Default.ListBudgetDefinition), Json(budgets.Spend, StoreJson.Default.DictionaryStringStoredSpend),
             expectedVersion);
+
+    public static GrainWrite UpdateAlerts(string accountId, long balance, long expectedVersion, Alerts.AlertSettings alerts) =>
+        new GrainWrite(Owner(accountId)).Guarded(
+            "UPDATE accounts SET balance = $2, alerts = $3, version = $4 + 1, updated_at = now() WHERE account_id = $1 AND version = $4",
+            accountId, balance, Json(alerts, StoreJson.Default.AlertSettings), expectedVersion);
 
     /// <summary>
     /// What settled requests of the account (or of its key) cost and used, counted by when each was authorized
@@ -226,4 +233,5 @@ internal static class AccountStore
 [JsonSerializable(typeof(Trial))]
 [JsonSerializable(typeof(List<BudgetDefinition>))]
 [JsonSerializable(typeof(Dictionary<string, StoredSpend>))]
+[JsonSerializable(typeof(Alerts.AlertSettings))]
 internal sealed partial class StoreJson : JsonSerializerContext;

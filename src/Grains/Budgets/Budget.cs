@@ -5,8 +5,12 @@ namespace Tollgate.Grains.Budgets;
 /// <see cref="TimeZone"/> null: the account's zone. <see cref="Anchor"/>: where rolling periods count from (when it was first set).
 /// </summary>
 internal sealed record BudgetDefinition(
-    string? KeyId, string Name, string Period, long? CapNanoUsd, long? CapTokens, string? TimeZone, DateTimeOffset Anchor, DateTimeOffset SetAt, string SetBy)
+    string? KeyId, string Name, string Period, long? CapNanoUsd, long? CapTokens, string? TimeZone, DateTimeOffset Anchor, DateTimeOffset SetAt, string SetBy,
+    IReadOnlyList<int>? AlertPercents = null)
 {
+    /// <summary>The percentages of its cap it alerts at: its own, else 80, 95 and 100.</summary>
+    public IReadOnlyList<int> Alerts => AlertPercents ?? BudgetLimits.DefaultAlertPercents;
+
     /// <summary>Its entry in the account's stored spend: <c>a/{name}</c> or <c>k/{key}/{name}</c>.</summary>
     public string SpendKey => KeyId is null ? $"a/{Name}" : $"k/{KeyId}/{Name}";
 
@@ -80,6 +84,13 @@ internal sealed class Budget(BudgetDefinition definition, TimeZoneInfo zone, Per
         return true;
     }
 
+    /// <summary>The alert percentages its settled spend reached with the last charge, from <paramref name="before"/>: each once a period.</summary>
+    public IEnumerable<int> Crossed(Spend before) => Definition.Alerts.Where(percent => !Reached(before, percent) && Reached(Settled, percent));
+
+    private bool Reached(Spend spend, int percent) =>
+        Definition.CapNanoUsd is { } money && (Int128)spend.NanoUsd * 100 >= (Int128)money * percent
+        || Definition.CapTokens is { } tokens && (Int128)spend.Tokens * 100 >= (Int128)tokens * percent;
+
     public StoredSpend Stored => new(Window.Start.ToUnixTimeMilliseconds(), Settled.NanoUsd, Settled.Tokens);
 
     public BudgetState State(string accountId)
@@ -87,7 +98,7 @@ internal sealed class Budget(BudgetDefinition definition, TimeZoneInfo zone, Per
         var spent = Settled + Held;
         return new BudgetState(Definition.KeyId is null ? BudgetOwners.Account : BudgetOwners.Key, Definition.KeyId ?? accountId, Definition.Name,
             Definition.Period, Zone.Id, Definition.CapNanoUsd, Definition.CapTokens, spent.NanoUsd, spent.Tokens, Held.NanoUsd, Held.Tokens,
-            TimeZoneInfo.ConvertTime(Window.Start, Zone), TimeZoneInfo.ConvertTime(Window.End, Zone), Definition.SetAt, Definition.SetBy);
+            TimeZoneInfo.ConvertTime(Window.Start, Zone), TimeZoneInfo.ConvertTime(Window.End, Zone), Definition.SetAt, Definition.SetBy, Definition.Alerts);
     }
 
     private static void Assert(bool invariant, string what)

@@ -3,6 +3,12 @@ using Tollgate.Grains.Limits;
 
 namespace Tollgate.Grains.Budgets;
 
+/// <summary>What a settle did to the budgets: the stored spend that changed, and the alert percentages reached.</summary>
+internal readonly record struct BudgetCharge(Dictionary<string, StoredSpend>? Changed, List<BudgetCrossing>? Crossings);
+
+/// <summary>A budget's settled spend reached <see cref="Percent"/> of its cap in the period <see cref="Settled"/> names.</summary>
+internal sealed record BudgetCrossing(BudgetState Budget, StoredSpend Settled, int Percent);
+
 /// <summary>
 /// Every budget of one account: its own and its keys'. A request counts against the account's budgets and its key's;
 /// the hold of its worst-case cost counts from the authorize (the credit book reports holds as they come and go), and
@@ -89,16 +95,23 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
     /// <summary>The budgets of one owner: the account (<paramref name="keyId"/> null) or one key.</summary>
     public IReadOnlyList<BudgetState> StatesOf(string? keyId, DateTimeOffset now) => States(Owned(keyId) ?? [], now);
 
-    /// <summary>Counts a settled request's cost in its authorize's period; answers the stored spend that changed (null: none).</summary>
-    public Dictionary<string, StoredSpend>? Charge(string? keyId, Spend cost, DateTimeOffset authorizedAt, DateTimeOffset now)
+    /// <summary>
+    /// Counts a settled request's cost in its authorize's period; answers the stored spend that changed (null: none) and
+    /// the alert percentages the settled spend reached with it.
+    /// </summary>
+    public BudgetCharge Charge(string? keyId, Spend cost, DateTimeOffset authorizedAt, DateTimeOffset now)
     {
         Dictionary<string, StoredSpend>? changed = null;
+        List<BudgetCrossing>? crossings = null;
         foreach (var budget in Applying(keyId))
         {
             budget.Roll(now);
-            if (budget.Charge(cost, authorizedAt)) (changed ??= new(StringComparer.Ordinal))[budget.Definition.SpendKey] = budget.Stored;
+            var before = budget.Settled;
+            if (!budget.Charge(cost, authorizedAt)) continue;
+            (changed ??= new(StringComparer.Ordinal))[budget.Definition.SpendKey] = budget.Stored;
+            foreach (var percent in budget.Crossed(before)) (crossings ??= []).Add(new BudgetCrossing(budget.State(accountId), budget.Stored, percent));
         }
-        return changed;
+        return new BudgetCharge(changed, crossings);
     }
 
     public void Held(Reservation hold)

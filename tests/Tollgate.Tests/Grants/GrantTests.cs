@@ -13,7 +13,7 @@ namespace Tollgate.Tests.Grants;
 public sealed class GrantTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     private const long PricePerMillion = 1_000_000_000; // 1,000 nano-USD a token
-    private static readonly DateTimeOffset Start = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Start = new(2030, 12, 1, 12, 0, 0, TimeSpan.Zero); // ahead of the gateways' real clock, which checks a grant's expiry too
 
     [Fact]
     public async Task Grants_are_drawn_by_priority_then_soonest_expiry_an_expired_rest_is_written_off_and_the_ledger_matches_the_balance_throughout()
@@ -23,10 +23,10 @@ public sealed class GrantTests(PostgresFixture postgres) : IClassFixture<Postgre
         await using var cluster = await TestCluster.StartAsync(database, clock: clock);
         await CreateAccountAsync(cluster.Admin, "acme", 0);
         await SetPriceAsync(cluster.Admin, "m1", PricePerMillion, PricePerMillion);
-        await GrantAsync(cluster.Admin, "promo", 1_000_000, """ "kind":"promotional","priority":10,"expires_at":"2026-12-08T12:00:00Z" """);
-        await GrantAsync(cluster.Admin, "soon", 2_000_000, """ "expires_at":"2026-12-31T12:00:00Z" """);
+        await GrantAsync(cluster.Admin, "promo", 1_000_000, """ "kind":"promotional","priority":10,"expires_at":"2030-12-08T12:00:00Z" """);
+        await GrantAsync(cluster.Admin, "soon", 2_000_000, """ "expires_at":"2030-12-31T12:00:00Z" """);
         await GrantAsync(cluster.Admin, "forever", 3_000_000, "");
-        await GrantAsync(cluster.Admin, "later", 500_000, """ "priority":0,"effective_at":"2026-12-02T12:00:00Z" """);
+        await GrantAsync(cluster.Admin, "later", 500_000, """ "priority":0,"effective_at":"2030-12-02T12:00:00Z" """);
         var account = await AccountAsync(cluster.Admin);
         Assert.Equal((6_500_000, 6_000_000), (account.GetProperty("balance").GetInt64(), account.GetProperty("available").GetInt64())); // "later" is not in effect
         await Ledger.AssertExactAsync(database);
