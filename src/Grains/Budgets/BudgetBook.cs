@@ -81,6 +81,7 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
     /// <summary>The first budget that a request of <paramref name="request"/> more would overrun, as a denial; null when all fit.</summary>
     public Denial? Refusal(string? keyId, Spend request, DateTimeOffset now)
     {
+        if (Count == 0) return null; // most accounts: the authorize pays nothing for budgets
         foreach (var budget in Applying(keyId))
         {
             budget.Roll(now);
@@ -103,6 +104,7 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
     {
         Dictionary<string, StoredSpend>? changed = null;
         List<BudgetCrossing>? crossings = null;
+        if (Count == 0) return default;
         foreach (var budget in Applying(keyId))
         {
             budget.Roll(now);
@@ -116,11 +118,13 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
 
     public void Held(Reservation hold)
     {
+        if (Count == 0) return;
         foreach (var budget in Applying(hold.KeyId)) budget.Hold(SpendOf(hold), DateTimeOffset.FromUnixTimeMilliseconds(hold.AuthorizedAt));
     }
 
     public void Released(Reservation hold)
     {
+        if (Count == 0) return;
         foreach (var budget in Applying(hold.KeyId)) budget.Release(SpendOf(hold), DateTimeOffset.FromUnixTimeMilliseconds(hold.AuthorizedAt));
     }
 
