@@ -42,7 +42,7 @@ internal sealed class ChoiceCompletions
             choice["logprobs"] = null;
             var body = Envelope(_chat ? "chat.completion" : "text_completion", [choice]);
             if (fake.Usage) body["usage"] = _chat ? FakeText.ChatUsage(input, output) : PlainUsage(input, output);
-            await (fake.CutAfter is null ? FakeJson.WriteAsync(context, body) : FakeJson.WriteHalfAndAbortAsync(context, body));
+            await (fake.CutAfter is null ? FakeJson.WriteAsync(context, body) : FakeJson.WriteHalfAndCutAsync(context, body));
             return;
         }
 
@@ -71,7 +71,7 @@ internal sealed class ChoiceCompletions
         for (var i = 0; i < chunks.Length && i != fake.CutAfter; i++) await WriteChunkAsync(chunks[i], null);
         if (fake.CutAfter is not null)
         {
-            await sse.AbortAsync();
+            await sse.CutAsync();
             return;
         }
         await WriteChunkAsync(_chat ? null : "", "stop");

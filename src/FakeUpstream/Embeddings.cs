@@ -30,7 +30,7 @@ internal static class Embeddings
         var tokens = request.Fake.InputTokens ?? items.Sum(item => item.Tokens);
         var body = new JsonObject { ["object"] = "list", ["data"] = data, ["model"] = request.Model };
         if (request.Fake.Usage) body["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens };
-        await (request.Fake.CutAfter is null ? FakeJson.WriteAsync(context, body) : FakeJson.WriteHalfAndAbortAsync(context, body));
+        await (request.Fake.CutAfter is null ? FakeJson.WriteAsync(context, body) : FakeJson.WriteHalfAndCutAsync(context, body));
     }
 
     /// <summary>The input as items: a string, strings, one token array, or token arrays; each with a key and its tokens.</summary>

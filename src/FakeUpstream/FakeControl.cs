@@ -9,7 +9,7 @@ namespace Tollgate.FakeUpstream;
 /// <param name="ChunkDelayMs">Delay between stream events.</param>
 /// <param name="FirstByteDelayMs">Delay before the response headers.</param>
 /// <param name="Status">Answer with this status and an OpenAI-style error instead.</param>
-/// <param name="CutAfter">Abort the connection after this many content chunks (non-streamed: after half the body).</param>
+/// <param name="CutAfter">Cut the connection after this many content chunks (non-streamed: after half the body): the client gets what was sent, then an unfinished body.</param>
 /// <param name="Usage">False: report no usage at all.</param>
 /// <param name="Hold">A stream waits after its first event until the gate of this name opens (see <see cref="FakeGates"/>).</param>
 public sealed record FakeControl(int? InputTokens = null, int? OutputTokens = null, int Chunks = 4, int ChunkDelayMs = 0,

@@ -17,6 +17,8 @@ public static class FakeUpstreamApp
     {
         var builder = WebApplication.CreateBuilder(args);
         if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls(DefaultUrl);
+        // fake.cut_after ends connections through this (see ConnectionCut).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(ConnectionCut.Middleware)));
         var options = builder.Configuration.GetSection("FakeUpstream").Get<FakeUpstreamOptions>() ?? new FakeUpstreamOptions();
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<ReceivedRequests>();

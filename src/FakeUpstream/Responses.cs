@@ -42,7 +42,7 @@ internal static class Responses
 
         if (!request.Stream)
         {
-            await (fake.CutAfter is null ? FakeJson.WriteAsync(context, Response(done: true)) : FakeJson.WriteHalfAndAbortAsync(context, Response(done: true)));
+            await (fake.CutAfter is null ? FakeJson.WriteAsync(context, Response(done: true)) : FakeJson.WriteHalfAndCutAsync(context, Response(done: true)));
             return;
         }
 
@@ -65,7 +65,7 @@ internal static class Responses
         for (var i = 0; i < chunks.Length && i != fake.CutAfter; i++) await PartEventAsync("response.output_text.delta", "delta", chunks[i]);
         if (fake.CutAfter is not null)
         {
-            await sse.AbortAsync();
+            await sse.CutAsync();
             return;
         }
         await PartEventAsync("response.output_text.done", "text", text);

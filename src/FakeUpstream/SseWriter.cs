@@ -26,11 +26,11 @@ internal sealed class SseWriter(HttpContext context, FakeControl fake)
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
 
-    /// <summary>Drops the connection mid-stream: no finish, no usage, no terminator.</summary>
-    public async Task AbortAsync()
+    /// <summary>Cuts the connection mid-stream: no finish, no usage, no terminator (see <see cref="FakeJson.CutAsync"/>).</summary>
+    public async Task CutAsync()
     {
         await StartAsync();
-        await FakeJson.AbortAsync(context);
+        await FakeJson.CutAsync(context);
     }
 
     private async Task StartAsync()

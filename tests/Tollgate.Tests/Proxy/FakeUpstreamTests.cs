@@ -143,8 +143,8 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
     public async Task Cut_after_aborts_the_stream_after_that_many_chunks()
     {
         var events = new List<SseEvent>();
-        await Assert.ThrowsAnyAsync<IOException>(() => StreamAsync("/v1/chat/completions",
-            """{"model":"m","messages":[],"stream":true,"stream_options":{"include_usage":true},"fake":{"cut_after":2}}""", events));
+        AssertCut(await Assert.ThrowsAnyAsync<IOException>(() => StreamAsync("/v1/chat/completions",
+            """{"model":"m","messages":[],"stream":true,"stream_options":{"include_usage":true},"fake":{"cut_after":2}}""", events)));
 
         Assert.Equal(3, events.Count); // the role chunk and two content chunks; no finish, usage or [DONE]
         Assert.All(events, e => Assert.Equal(JsonValueKind.Null, e.Json.GetProperty("choices")[0].GetProperty("finish_reason").ValueKind));
@@ -155,6 +155,20 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
     {
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => _client.PostAsync("/v1/chat/completions",
             Http.Json("""{"model":"m","messages":[],"fake":{"cut_after":0}}""")));
+
+        // Read as it comes: the headers and the first half of the promised length, then the end.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Http.Json("""{"model":"m","messages":[],"fake":{"cut_after":0}}""") };
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var length = response.Content.Headers.ContentLength!.Value;
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var read = 0;
+        var buffer = new byte[length];
+        AssertCut(await Assert.ThrowsAnyAsync<IOException>(async () =>
+        {
+            while (await body.ReadAsync(buffer.AsMemory(read)) is > 0 and var n) read += n;
+        }));
+        Assert.Equal(length / 2, read);
     }
 
     [Theory]
@@ -251,7 +265,7 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
         Assert.DoesNotContain(events, e => e.Data == "[DONE]");
 
         var cut = new List<SseEvent>();
-        await Assert.ThrowsAnyAsync<IOException>(() => StreamAsync("/v1/responses", """{"model":"m","input":"x","stream":true,"fake":{"cut_after":1}}""", cut));
+        AssertCut(await Assert.ThrowsAnyAsync<IOException>(() => StreamAsync("/v1/responses", """{"model":"m","input":"x","stream":true,"fake":{"cut_after":1}}""", cut)));
         Assert.Equal("response.output_text.delta", cut[^1].Type);
         Assert.Single(cut, e => e.Type == "response.output_text.delta");
     }
@@ -397,6 +411,13 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
     private static string ChatContent(List<JsonElement> chunks) => string.Concat(chunks
         .Where(c => c.GetProperty("choices").GetArrayLength() > 0)
         .Select(c => c.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("content", out var content) ? content.GetString() : ""));
+
+    /// <summary>
+    /// A cut is the connection closing after every byte written before it, with the body unfinished: never a reset,
+    /// which could discard bytes not yet sent (under load, even the headers).
+    /// </summary>
+    private static void AssertCut(IOException cut) =>
+        Assert.Equal(HttpRequestError.ResponseEnded, Assert.IsAssignableFrom<HttpIOException>(cut).HttpRequestError);
 
     private static string FakeWords(int count) => string.Join(' ', Enumerable.Range(0, count).Select(i => $"fake{i}"));
 
