@@ -13,8 +13,11 @@ namespace Tollgate.Tests.Alerts;
 [Collection(Serial.Name)]
 public sealed class WebhookFailoverTests(PostgresFixture postgres, ITestOutputHelper output)
 {
-    [Fact]
-    public async Task A_silo_killed_mid_delivery_leaves_it_to_another_after_the_lease_with_the_same_event_id()
+    /// <param name="trigger">What emits the event: an endpoint's test event, or a budget crossing its 100 % at a settle.</param>
+    [Theory]
+    [InlineData("test")]
+    [InlineData("budget")]
+    public async Task A_silo_killed_mid_delivery_leaves_it_to_another_after_the_lease_with_the_same_event_id(string trigger)
     {
         // The first attempt is held open until its caller goes; any later one is answered at once.
         await using var receiver = await WebhookReceiver.StartAsync(async (request, leaving) =>
@@ -30,9 +33,7 @@ public sealed class WebhookFailoverTests(PostgresFixture postgres, ITestOutputHe
         var created = await ReadAsync(await cluster.Admin.PostAsync("/admin/webhooks", Json($$"""{"url":"{{receiver.Url}}"}""")));
         var endpoint = created.GetProperty("endpoint_id").GetString()!;
         var secret = created.GetProperty("secret").GetString()!;
-        using var test = await cluster.Admin.PostAsync($"/admin/webhooks/{endpoint}/test", null);
-        Assert.Equal(HttpStatusCode.Accepted, test.StatusCode);
-        var eventId = (await ReadAsync(test)).GetProperty("event_id").GetString()!;
+        var eventId = trigger == "test" ? await SendTestAsync(cluster, endpoint) : await CrossBudgetAsync(cluster);
 
         await Eventually.TrueAsync(async () => await Task.FromResult(receiver.Of(eventId).Count == 1), $"{eventId} never arrived");
         var claimedBy = await ClaimedByAsync(cluster.Database, eventId);
@@ -106,6 +107,28 @@ public sealed class WebhookFailoverTests(PostgresFixture postgres, ITestOutputHe
             SiloProcess.StartAsync(database, "--Webhooks:MaxAttempts=0", "--Webhooks:Timeout=00:01:00", "--Webhooks:Lease=00:00:30"));
         Assert.Contains("Webhooks:MaxAttempts must be 1 to 100", refused.Message);
         Assert.Contains("Webhooks:Lease must be longer than Webhooks:Timeout", refused.Message);
+    }
+
+    private static async Task<string> SendTestAsync(ProcessCluster cluster, string endpoint)
+    {
+        using var test = await cluster.Admin.PostAsync($"/admin/webhooks/{endpoint}/test", null);
+        Assert.Equal(HttpStatusCode.Accepted, test.StatusCode);
+        return (await ReadAsync(test)).GetProperty("event_id").GetString()!;
+    }
+
+    /// <summary>Settles a request that takes a budget to its 100 %: the account grain writes the crossing with the settle.</summary>
+    private static async Task<string> CrossBudgetAsync(ProcessCluster cluster)
+    {
+        await MeteringCalls.CreateAccountAsync(cluster.Admin, "acme", 1_000_000_000);
+        await MeteringCalls.SetPriceAsync(cluster.Admin, "m1", 1_000_000_000, 1_000_000_000);
+        await MeteringCalls.AdminAsync(cluster.Admin, HttpMethod.Put, "/admin/accounts/acme/budgets/daily", """{"period":"day","cap_tokens":200,"alert_percents":[100]}""");
+        var authorized = await MeteringCalls.AuthorizeAsync(cluster.Metering[0], "r1", account: "acme");
+        Assert.True(MeteringCalls.Allowed(authorized), authorized.ToString());
+        await MeteringCalls.SettleAsync(cluster.Metering[0], authorized, 100, 100);
+        await using var connection = new NpgsqlConnection(cluster.Database);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT event_id FROM alert_outbox WHERE type = 'budget.threshold_crossed'", connection);
+        return (string)(await query.ExecuteScalarAsync())!; // committed with the settle its answer waited for
     }
 
     private static async Task<string> ClaimedByAsync(string database, string eventId)
