@@ -44,7 +44,8 @@ internal static class AdminCommands
         return grains.ApiKey(keyId).Revoke(new RevokeApiKey(actor));
     }
 
-    private static void Text(string name, string value, int maxLength)
+    /// <summary>A required text field: present, bounded, without control characters (the admin API's rule for every text).</summary>
+    internal static void Text(string name, string value, int maxLength)
     {
         if (string.IsNullOrEmpty(value)) throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
         if (value.Length > maxLength) throw ApiException.BadRequest("invalid_field", $"'{name}' is at most {maxLength} characters.");

@@ -13,6 +13,10 @@ public sealed record ApiKeySummary(string KeyId, string Name, bool Revoked, Date
 
 public sealed record ApiKeyList(string AccountId, IReadOnlyList<ApiKeySummary> Keys);
 
+/// <summary>An alert event from the outbox, as written by the grain that crossed its threshold.</summary>
+/// <param name="Data">The event's <c>data</c>, JSON text.</param>
+public sealed record AlertRecord(string EventId, string Type, string OwnerKind, string OwnerId, DateTimeOffset CreatedAt, string Data);
+
 public sealed record RoutedModel(string Model, string Provider, string UpstreamModel, DateTimeOffset CreatedAt);
 
 /// <summary>
@@ -86,6 +90,22 @@ public sealed class AdminListings(NpgsqlDataSource database, ClusterClientSettin
         while (await reader.ReadAsync())
             models.Add(new RoutedModel(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3)));
         return models;
+    }
+
+    /// <summary>An account's newest alert events (its keys' included), newest first, while the outbox keeps them (Webhooks:Retention).</summary>
+    public async Task<IReadOnlyList<AlertRecord>> RecentAlertsAsync(string accountId, int limit)
+    {
+        await using var query = database.CreateCommand("""
+            SELECT event_id, type, owner_kind, owner_id, created_at, payload::text FROM alert_outbox
+            WHERE account_id = $1 ORDER BY created_at DESC, seq DESC LIMIT $2
+            """);
+        query.Parameters.Add(new NpgsqlParameter { Value = accountId });
+        query.Parameters.Add(new NpgsqlParameter { Value = limit });
+        var alerts = new List<AlertRecord>(limit);
+        await using var reader = await query.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            alerts.Add(new AlertRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5)));
+        return alerts;
     }
 
     private string ServiceId => cluster?.ServiceId ?? new ClusterClientSettings().ServiceId;
