@@ -15,13 +15,16 @@ public static class Money
     }
 
     /// <summary>Reads dollars typed into a form ("5", "-2.50", "0.000001"): whole nano-USD, or false.</summary>
-    public static bool TryParse(string? text, out long nanos)
+    public static bool TryParse(string? text, out long nanos) => TryParse(text, Credits.MaxAmount, out nanos);
+
+    /// <summary>As <see cref="TryParse(string?, out long)"/>, up to <paramref name="max"/> nano-USD either way (a budget's cap may exceed one amount's).</summary>
+    public static bool TryParse(string? text, long max, out long nanos)
     {
         nanos = 0;
         if (string.IsNullOrWhiteSpace(text) || text.Length > 32) return false;
         if (!decimal.TryParse(text.Trim().TrimStart('$'), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var dollars)) return false;
         var exact = dollars * Credits.NanosPerUsd;
-        if (decimal.Truncate(exact) != exact || Math.Abs(exact) > Credits.MaxAmount) return false;
+        if (decimal.Truncate(exact) != exact || Math.Abs(exact) > max) return false;
         nanos = (long)exact;
         return true;
     }
