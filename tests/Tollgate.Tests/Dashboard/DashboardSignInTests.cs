@@ -11,7 +11,7 @@ public sealed class DashboardSignInTests(PostgresFixture postgres) : IAsyncLifet
     public static readonly string[] PagePaths =
     [
         "/ops", "/ops/accounts", "/ops/accounts?prefix=acme", "/ops/accounts/acme-corp", "/ops/keys", "/ops/keys?account=acme-corp", "/ops/models",
-        "/ops/models?model=gpt-4o-mini", "/ops/ips", "/ops/usage", "/ops/usage?period=day&group_by=model",
+        "/ops/keys?key=0123456789abcdef", "/ops/models?model=gpt-4o-mini", "/ops/ips", "/ops/usage", "/ops/usage?period=day&group_by=model",
         "/ops/webhooks", "/ops/webhooks?endpoint=we_000000000000000000000000",
     ];
 
@@ -106,7 +106,15 @@ public sealed class DashboardSignInTests(PostgresFixture postgres) : IAsyncLifet
     public async Task Forms_of_the_pages_are_refused_without_a_session_or_without_their_antiforgery_token()
     {
         using var anonymous = _stack.Anonymous();
-        foreach (var path in new[] { "/ops/accounts/acme-corp?handler=Adjust", "/ops/accounts/acme-corp?handler=Status", "/ops/accounts/acme-corp?handler=Revoke", "/ops/signout" })
+        string[] forms =
+        [
+            "/ops/accounts/acme-corp?handler=Adjust", "/ops/accounts/acme-corp?handler=Status", "/ops/accounts/acme-corp?handler=Revoke", "/ops/signout",
+            "/ops/accounts/acme-corp?handler=SetBudget", "/ops/accounts/acme-corp?handler=DeleteBudget", "/ops/accounts/acme-corp?handler=CreateGrant",
+            "/ops/accounts/acme-corp?handler=VoidGrant", "/ops/accounts/acme-corp?handler=TimeZone", "/ops/accounts/acme-corp?handler=Alerts",
+            "/ops/keys?key=0123456789abcdef&handler=SetBudget", "/ops/keys?key=0123456789abcdef&handler=SetModels", "/ops/keys?key=0123456789abcdef&handler=ClearModels",
+            "/ops/webhooks?handler=Create", "/ops/webhooks?handler=Test", "/ops/webhooks?handler=Delete",
+        ];
+        foreach (var path in forms)
         {
             using var response = await anonymous.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string> { ["amount"] = "5", ["reason"] = "x", ["idempotencyKey"] = "k", ["status"] = "suspended" }));
             OperatorStack.AssertStatus(HttpStatusCode.Unauthorized, response, $"POST {path} without a session");

@@ -26,9 +26,16 @@ public sealed class OperatorStack : IAsyncDisposable
 
     public string KeyId { get; private set; } = "";
 
-    public static async Task<OperatorStack> StartAsync(PostgresFixture postgres, bool traffic = true)
+    /// <param name="gatewaySettings">The gateway's configuration (e.g. <c>--Webhooks:RequireHttps=false</c>).</param>
+    /// <param name="configureSilo">More silo configuration (the dashboard is always added).</param>
+    public static async Task<OperatorStack> StartAsync(PostgresFixture postgres, bool traffic = true, string[]? gatewaySettings = null,
+        Action<Orleans.Hosting.ISiloBuilder>? configureSilo = null)
     {
-        var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), 1, null, null, silo => silo.AddTollgateDashboard());
+        var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), 1, null, null, silo =>
+        {
+            silo.AddTollgateDashboard();
+            configureSilo?.Invoke(silo);
+        }, gatewaySettings ?? []);
         var stack = new OperatorStack(cluster);
         if (traffic) await stack.SeedAsync();
         return stack;
