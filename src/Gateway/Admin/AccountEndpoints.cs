@@ -107,9 +107,7 @@ public static class AccountEndpoints
         var zone = body.OptionalString("time_zone", 64);
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
-        if (zone is not null && Grains.Budgets.TimeZones.Find(zone) is null)
-            throw ApiException.BadRequest(AccountErrors.InvalidTimeZone, $"'{zone}' is not an IANA time zone such as Europe/Berlin (or null for UTC).");
-        return Results.Ok(await grains.Account(accountId).SetTimeZone(new SetAccountTimeZone(zone, actor)));
+        return Results.Ok(await grains.SetTimeZoneAsync(accountId, zone, actor));
     }
 
     private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains)

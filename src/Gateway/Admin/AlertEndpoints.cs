@@ -37,8 +37,7 @@ public static class AlertEndpoints
             body.Has("grant_expiring_days") ? (int?)body.OptionalSignedCount("grant_expiring_days", int.MaxValue) : defaults.GrantExpiringDays);
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
-        if (alerts.Problem() is { } problem) throw ApiException.BadRequest(AlertErrors.InvalidAlerts, problem);
-        return Results.Ok((await grains.Account(accountId).SetAlerts(new SetAlerts(alerts, actor))).Alerts);
+        return Results.Ok((await grains.SetAlertsAsync(accountId, alerts, actor)).Alerts);
     }
 }
 

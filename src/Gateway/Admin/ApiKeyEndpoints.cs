@@ -89,8 +89,7 @@ public static class ApiKeyEndpoints
         var models = body.OptionalStringList("models");
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
-        if (ModelAccess.Problem(models) is { } problem) throw new ApiException(StatusCodes.Status400BadRequest, ApiKeyErrors.InvalidModelPattern, problem, "models");
-        return Results.Ok(await grains.ApiKey(keyId).SetModels(new SetKeyModels(models, actor)));
+        return Results.Ok(await grains.SetKeyModelsAsync(keyId, models, actor));
     }
 }
 

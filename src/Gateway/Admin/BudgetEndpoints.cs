@@ -68,14 +68,14 @@ public static class BudgetEndpoints
             body.OptionalSignedCount("cap_tokens", BudgetLimits.MaxCapTokens), body.OptionalString("time_zone", 64), body.OptionalString("actor", 200) ?? "admin",
             body.OptionalIntegerList("alert_percents"));
         body.RejectUnknownFields();
-        if (budget.Problem() is { } problem) throw ApiException.BadRequest(problem.Code, problem.Message);
-        return Results.Ok(await grains.Account(accountId).SetBudget(budget));
+        return Results.Ok(await grains.SetBudgetAsync(accountId, budget));
     }
 
-    private static async Task<IResult> DeleteAsync(IGrainFactory grains, string accountId, string? keyId, string name) =>
-        await grains.Account(accountId).DeleteBudget(new DeleteBudget(keyId, Name(name), "admin"))
-            ? Results.NoContent()
-            : throw new ApiException(StatusCodes.Status404NotFound, BudgetErrors.NotFound, $"There is no budget '{name}' here.");
+    private static async Task<IResult> DeleteAsync(IGrainFactory grains, string accountId, string? keyId, string name)
+    {
+        await grains.DeleteBudgetAsync(accountId, keyId, name, "admin");
+        return Results.NoContent();
+    }
 
     private static string Name(string name) => BudgetLimits.IsName(name) ? name : throw ApiException.BadRequest(BudgetErrors.InvalidBudget, BudgetLimits.NameRule);
 

@@ -48,22 +48,19 @@ public static class GrantEndpoints
             (int)(priority ?? GrantRules.DefaultPriority), body.OptionalTimestamp("effective_at"), body.OptionalTimestamp("expires_at"),
             body.OptionalString("reason", AdminCommands.MaxReason), body.OptionalString("actor", 200) ?? "admin");
         body.RejectUnknownFields();
-        if (grant.Problem(time.GetUtcNow()) is { } problem) throw ApiException.BadRequest(problem.Code, problem.Message);
-        var created = await grains.Account(accountId).CreateGrant(grant);
+        var created = await grains.CreateGrantAsync(accountId, grant, time.GetUtcNow());
         return Results.Created($"/admin/accounts/{accountId}/grants", created);
     }
 
     private static async Task<IResult> VoidAsync(string accountId, string grantId, HttpRequest request, IGrainFactory grains)
     {
-        Ids.Account(accountId);
-        if (!GrantRules.IsId(grantId)) throw ApiException.BadRequest(GrantErrors.InvalidGrant, GrantRules.IdRule);
         var actor = "admin";
         using (var body = await JsonBody.ReadOptionalAsync(request))
         {
             actor = body?.OptionalString("actor", 200) ?? actor;
             body?.RejectUnknownFields();
         }
-        return Results.Ok(await grains.Account(accountId).VoidGrant(new VoidGrant(grantId, actor)));
+        return Results.Ok(await grains.VoidGrantAsync(accountId, grantId, actor));
     }
 }
 
