@@ -247,7 +247,7 @@ internal sealed partial class AccountGrain(
             var balanceBefore = book.Balance;
             var deltas = request.Amount > 0 ? book.Credit(grant, now) : book.Debit(-request.Amount);
             var balanceAfter = book.Balance;
-            var alerts = AccountAlerts.BalanceCrossed(AccountId, BalanceAlerts, balanceBefore, balanceAfter, "adjust", request.IdempotencyKey).ToList();
+            var alerts = AccountAlerts.BalanceCrossed(AccountId, BalanceAlerts, balanceBefore, balanceAfter, "adjust", request.IdempotencyKey);
             Row.Write(version =>
             {
                 var write = AccountStore.Update(AccountId, balanceAfter, _settings, version);
@@ -360,8 +360,8 @@ internal sealed partial class AccountGrain(
             // Budgets count the cost in the period of its authorize (of its settle, without one).
             var authorizedAt = hold is not null ? DateTimeOffset.FromUnixTimeMilliseconds(hold.AuthorizedAt) : request.AuthorizedAt ?? now;
             var budgets = _budgets!.Charge(hold?.KeyId ?? request.KeyId, new Spend(cost, tokens), authorizedAt, now);
-            var alerts = AccountAlerts.BalanceCrossed(AccountId, BalanceAlerts, balanceBefore, book.Balance, "settle", request.RequestId)
-                .Concat(budgets.Crossings?.Select(crossing => AccountAlerts.BudgetCrossed(AccountId, crossing)) ?? []).ToList();
+            var alerts = AccountAlerts.BalanceCrossed(AccountId, BalanceAlerts, balanceBefore, book.Balance, "settle", request.RequestId);
+            foreach (var crossing in budgets.Crossings ?? []) (alerts ??= []).Add(AccountAlerts.BudgetCrossed(AccountId, crossing));
             var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, price,
                 cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
             Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version, budgets.Changed)

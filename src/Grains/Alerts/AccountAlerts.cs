@@ -33,13 +33,18 @@ internal static class AccountAlerts
             });
     }
 
-    /// <summary>The balance thresholds a ledger entry (<paramref name="causeKind"/>, <paramref name="causeKey"/>) took the balance across.</summary>
-    public static IEnumerable<AlertEvent> BalanceCrossed(string accountId, AlertSettings settings, long before, long after, string causeKind, string causeKey)
+    /// <summary>
+    /// The balance thresholds a ledger entry (<paramref name="causeKind"/>, <paramref name="causeKey"/>) took the balance across;
+    /// null when none, as for nearly every settle, which then allocates nothing for alerts.
+    /// </summary>
+    public static List<AlertEvent>? BalanceCrossed(string accountId, AlertSettings settings, long before, long after, string causeKind, string causeKey)
     {
+        List<AlertEvent>? crossed = null;
         if (settings.LowBalanceBelowNanoUsd is { } low && before >= low && after < low)
-            yield return Balance(AlertTypes.BalanceLow, accountId, after, causeKind, causeKey, new JsonObject { ["threshold_nano_usd"] = low });
+            (crossed ??= []).Add(Balance(AlertTypes.BalanceLow, accountId, after, causeKind, causeKey, new JsonObject { ["threshold_nano_usd"] = low }));
         if (settings.Depleted && before > 0 && after <= 0)
-            yield return Balance(AlertTypes.BalanceDepleted, accountId, after, causeKind, causeKey, []);
+            (crossed ??= []).Add(Balance(AlertTypes.BalanceDepleted, accountId, after, causeKind, causeKey, []));
+        return crossed;
     }
 
     public static AlertEvent GrantExpiring(string accountId, Grant grant, int days) => new(
