@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Tollgate.Gateway.Api;
 using Tollgate.Grains;
+using Tollgate.Grains.Metering;
 using Tollgate.Grains.Models;
 
 namespace Tollgate.Gateway.Admin;
@@ -20,7 +21,8 @@ public static class ModelEndpoints
             .Errors(StatusCodes.Status400BadRequest).ClusterErrors();
         models.MapPost("/models/{model}/prices", SetPriceAsync)
             .WithSummary("Add a price to a model's schedule")
-            .WithDescription("Nano-USD per 1,000,000 tokens, in force from effective_at (now by default; not in the past).")
+            .WithDescription("Nano-USD per 1,000,000 tokens of each kind (input and output; cached input, cache writes, reasoning and audio fall back to them), "
+                + "plus an optional fee per request, in force from effective_at (now by default; not in the past).")
             .Body<ModelPriceBody>()
             .Produces<ModelSnapshot>()
             .Errors(StatusCodes.Status409Conflict).ClusterErrors();
@@ -74,13 +76,19 @@ public static class ModelEndpoints
     {
         var name = Ids.Model(model);
         using var body = await JsonBody.ReadAsync(request);
-        var input = body.RequiredAmount("input_per_million", ModelLimits.MaxPricePerMillion, allowNegative: false);
-        var output = body.RequiredAmount("output_per_million", ModelLimits.MaxPricePerMillion, allowNegative: false);
+        var input = body.RequiredAmount("input_per_million", Price.MaxPerMillion, allowNegative: false);
+        var output = body.RequiredAmount("output_per_million", Price.MaxPerMillion, allowNegative: false);
+        var extras = new PriceExtras(
+            Component(body, "cached_input_per_million"), Component(body, "cache_write_5m_per_million"), Component(body, "cache_write_1h_per_million"),
+            Component(body, "reasoning_per_million"), Component(body, "audio_input_per_million"), Component(body, "audio_output_per_million"),
+            body.OptionalAmount("per_request", Price.MaxRequestFee, allowNegative: false));
         var effectiveAt = body.OptionalTimestamp("effective_at");
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
-        var snapshot = await grains.Model(name).SetPrice(new SetModelPrice(input, output, effectiveAt, actor));
+        var snapshot = await grains.Model(name).SetPrice(new SetModelPrice(input, output, effectiveAt, actor, extras.OrNull()));
         return Results.Ok(snapshot);
+
+        static long? Component(JsonBody body, string name) => body.OptionalAmount(name, Price.MaxPerMillion, allowNegative: false);
     }
 }
 
@@ -93,6 +101,27 @@ public sealed class ModelPriceBody : ApiDocs.IStrictJsonBody
 
     [Description("Nano-USD per 1,000,000 output tokens.")]
     public required long OutputPerMillion { get; init; }
+
+    [Description("Nano-USD per 1,000,000 input tokens read from the provider's prompt cache; input_per_million when not given.")]
+    public long? CachedInputPerMillion { get; init; }
+
+    [Description("Nano-USD per 1,000,000 input tokens written to a 5-minute prompt cache; input_per_million when not given.")]
+    public long? CacheWrite5mPerMillion { get; init; }
+
+    [Description("Nano-USD per 1,000,000 input tokens written to a 1-hour prompt cache; cache_write_5m_per_million when not given.")]
+    public long? CacheWrite1hPerMillion { get; init; }
+
+    [Description("Nano-USD per 1,000,000 reasoning tokens (a part of the output); output_per_million when not given.")]
+    public long? ReasoningPerMillion { get; init; }
+
+    [Description("Nano-USD per 1,000,000 audio input tokens; input_per_million when not given.")]
+    public long? AudioInputPerMillion { get; init; }
+
+    [Description("Nano-USD per 1,000,000 audio output tokens; output_per_million when not given.")]
+    public long? AudioOutputPerMillion { get; init; }
+
+    [Description("Nano-USD charged per request, on top of its tokens (at most 100 USD); 0 when not given.")]
+    public long? PerRequest { get; init; }
 
     [Description("When the price takes effect (RFC 3339); now by default.")]
     public DateTimeOffset? EffectiveAt { get; init; }

@@ -13,10 +13,11 @@ internal sealed record JournaledSettlement(
     [property: JsonPropertyName("outcome")] string Outcome,
     [property: JsonPropertyName("streamed")] bool Streamed,
     [property: JsonPropertyName("latency_ms")] int? LatencyMs,
-    [property: JsonPropertyName("journaled_at")] DateTimeOffset JournaledAt)
+    [property: JsonPropertyName("journaled_at")] DateTimeOffset JournaledAt,
+    [property: JsonPropertyName("details"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Grains.Metering.TokenDetails? Details = null)
 {
     [JsonIgnore]
-    public SettledTokens Tokens => new(InputTokens, OutputTokens, Estimated);
+    public SettledTokens Tokens => new(InputTokens, OutputTokens, Estimated, Details);
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, JournalJson.Default.JournaledSettlement);
 

@@ -126,9 +126,8 @@ internal sealed class Authorizer(
             return await DenyAsync(call, accountDenial.Reason == Denials.AccountNotFound ? null : accountId, keyId, model.Known, granted, accountDenial, limits, time, cancel,
                 account.Budgets);
 
-        var token = new ReservationToken(accountId!, keyId, call.IpKey, call.CallerIp, call.Model, call.RequestId,
-            model.Price!.Value.InputPerMillion, model.Price.Value.OutputPerMillion, account.FundedBy!, account.AuthorizedAt!.Value.ToUnixTimeMilliseconds(),
-            granted.Flags);
+        var token = ReservationToken.Of(accountId!, keyId, call.IpKey, call.CallerIp, call.Model, call.RequestId, model.Price!.Value, account.FundedBy!,
+            account.AuthorizedAt!.Value.ToUnixTimeMilliseconds(), granted.Flags);
         var allowed = AuthorizeResponse.Allow(call.RequestId, token.Encode(), accountId!, keyId, account.FundedBy!, account.Reserved, model.Price.Value, limits, account.Budgets);
         return new Authorization(allowed, token, model.Route);
     }

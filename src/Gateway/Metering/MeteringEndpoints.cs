@@ -81,12 +81,13 @@ public static class MeteringEndpoints
         var token = ReservationToken.Decode(body.RequiredIdentifier("reservation_id", 4096));
         var input = body.RequiredCount("input_tokens", Price.MaxTokens);
         var output = body.RequiredCount("output_tokens", Price.MaxTokens);
+        var details = TokenDetailFields.Read(body, input, output);
         var outcome = body.OptionalString("outcome", 40) ?? "success";
         var streamed = body.OptionalBoolean("stream") ?? false;
         var latency = body.OptionalCount("latency_ms", int.MaxValue);
         body.RejectUnknownFields();
 
-        return Results.Ok(await settlement.SettleAsync(token, new SettledTokens(input, output, Estimated: false), outcome, streamed, (int?)latency));
+        return Results.Ok(await settlement.SettleAsync(token, new SettledTokens(input, output, Estimated: false, details), outcome, streamed, (int?)latency));
     }
 
     /// <summary>
@@ -114,6 +115,7 @@ public static class MeteringEndpoints
         var model = Ids.Model(body.RequiredIdentifier("model", 200));
         var input = body.RequiredCount("input_tokens", Price.MaxTokens);
         var output = body.RequiredCount("output_tokens", Price.MaxTokens);
+        var details = TokenDetailFields.Read(body, input, output);
         var outcome = body.OptionalString("outcome", 40) ?? "success";
         var streamed = body.OptionalBoolean("stream") ?? false;
         var latency = body.OptionalCount("latency_ms", int.MaxValue);
@@ -135,13 +137,13 @@ public static class MeteringEndpoints
         Ids.Account(accountId!);
 
         var current = (await grains.Model(model).Get()).Current;
-        var price = current is null ? options.FallbackPrice : new Price(current.InputPerMillion, current.OutputPerMillion);
+        var price = current?.Price ?? options.FallbackPrice;
         if (current is null) unpriced.Record(model, charged: price is not null);
         if (price is null)
             throw new ApiException(StatusCodes.Status422UnprocessableEntity, Denials.ModelUnknown, $"Model '{model}' has no price; set one with POST /admin/models/{{model}}/prices.");
 
         var recorded = await grains.Account(accountId!)
-            .Settle(new SettleRequest(id, model, keyId, callerIp, input, output, price.Value, null, outcome, streamed, (int?)latency, null));
+            .Settle(new SettleRequest(id, model, keyId, callerIp, input, output, price.Value, null, outcome, streamed, (int?)latency, null, Details: details));
         GatewayMetrics.Amounts(recorded);
         return Results.Ok(recorded);
     }
@@ -176,16 +178,10 @@ public sealed class AuthorizeBody : ApiDocs.IStrictJsonBody
     public long? TtlSeconds { get; init; }
 }
 
-public sealed class SettleBody : ApiDocs.IStrictJsonBody
+public sealed class SettleBody : TokenCountsBody, ApiDocs.IStrictJsonBody
 {
     [Description("The reservation_id authorize answered.")]
     public required string ReservationId { get; init; }
-
-    [Description("Input tokens used.")]
-    public required long InputTokens { get; init; }
-
-    [Description("Output tokens used.")]
-    public required long OutputTokens { get; init; }
 
     [Description("How the upstream call ended (up to 40 characters); \"success\" by default.")]
     public string? Outcome { get; init; }
@@ -203,7 +199,7 @@ public sealed class VoidBody : ApiDocs.IStrictJsonBody
     public required string ReservationId { get; init; }
 }
 
-public sealed class UsageBody : ApiDocs.IStrictJsonBody
+public sealed class UsageBody : TokenCountsBody, ApiDocs.IStrictJsonBody
 {
     [Description("The caller's id of the request (up to 200 characters): a retry with the same id records nothing more.")]
     public required string Id { get; init; }
@@ -216,12 +212,6 @@ public sealed class UsageBody : ApiDocs.IStrictJsonBody
 
     [Description("The model.")]
     public required string Model { get; init; }
-
-    [Description("Input tokens used.")]
-    public required long InputTokens { get; init; }
-
-    [Description("Output tokens used.")]
-    public required long OutputTokens { get; init; }
 
     [Description("How the upstream call ended (up to 40 characters); \"success\" by default.")]
     public string? Outcome { get; init; }

@@ -28,12 +28,17 @@ internal sealed record ReservationToken(
     [property: JsonPropertyName("po")] long OutputPerMillion,
     [property: JsonPropertyName("f")] string FundedBy,
     [property: JsonPropertyName("t")] long AuthorizedAtMs,
-    [property: JsonPropertyName("h")] string Held)
+    [property: JsonPropertyName("h")] string Held,
+    [property: JsonPropertyName("px"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PriceExtras? PriceExtras = null)
 {
     private const string Prefix = "rsv1.";
 
     [JsonIgnore]
-    public Price Price => new(InputPerMillion, OutputPerMillion);
+    public Price Price => new(InputPerMillion, OutputPerMillion, PriceExtras);
+
+    public static ReservationToken Of(string accountId, string? keyId, string ipKey, string callerIp, string model, string requestId, Price price, string fundedBy,
+        long authorizedAtMs, string held) =>
+        new(accountId, keyId, ipKey, callerIp, model, requestId, price.InputPerMillion, price.OutputPerMillion, fundedBy, authorizedAtMs, held, price.Extras);
 
     /// <summary>Whether a grain holds a grant settle must release: 'i' the caller IP, 'k' the key, 'm' the model (see <see cref="HeldGrants.Flags"/>).</summary>
     public bool Holds(char scope) => Held.Contains(scope, StringComparison.Ordinal);
@@ -60,7 +65,7 @@ internal sealed record ReservationToken(
             && !token.RequestId.Any(char.IsControl) && IPAddress.TryParse(token.CallerIp, out _)
             && IsIpLimitKey(token.IpKey)
             && token.Held.All(scope => scope is 'i' or 'k' or 'm')
-            && token.InputPerMillion is >= 0 and <= Grains.Models.ModelLimits.MaxPricePerMillion && token.OutputPerMillion is >= 0 and <= Grains.Models.ModelLimits.MaxPricePerMillion
+            && token.Price.Problem() is null
             && token.AuthorizedAtMs is > 0 and < 253_402_300_800_000 // year 10000
             ? token
             : throw ApiException.BadRequest("invalid_reservation", "'reservation_id' is not a reservation id returned by authorize.");

@@ -4,8 +4,11 @@ using Tollgate.Grains.Metering;
 
 namespace Tollgate.Gateway.Metering;
 
-/// <summary>A request's tokens as charged; <see cref="Estimated"/> when counted by the gateway rather than reported by the provider.</summary>
-internal readonly record struct SettledTokens(long Input, long Output, bool Estimated);
+/// <summary>
+/// A request's tokens as charged; <see cref="Estimated"/> when counted by the gateway rather than reported by the provider;
+/// <see cref="Details"/> the parts of them priced apart.
+/// </summary>
+internal readonly record struct SettledTokens(long Input, long Output, bool Estimated, TokenDetails? Details = null);
 
 /// <summary>
 /// Settles a reservation: charges the account at the captured price (with the usage row, in one
@@ -19,7 +22,7 @@ internal sealed class Settlement(IGrainFactory grains, ILogger<Settlement> logge
     {
         var settle = grains.Account(token.AccountId).Settle(new SettleRequest(token.RequestId, token.Model, token.KeyId, token.CallerIp,
             tokens.Input, tokens.Output, token.Price, token.FundedBy, outcome, streamed, latencyMs, DateTimeOffset.FromUnixTimeMilliseconds(token.AuthorizedAtMs),
-            tokens.Estimated));
+            tokens.Estimated, tokens.Details));
         // Slots and token estimates are memory only: give them back alongside the settle.
         var releases = HeldGrants.Of(token).ReleaseAsync(grains, tokens.Input + tokens.Output, refund: false, logger);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -64,6 +64,12 @@ internal sealed class OutageAllowance
         if (reservation.KeyId is { } keyId) _used.TryRemove(keyId, out _);
     }
 
+    /// <summary>
+    /// The provider's name for a model, as the cluster last routed it for this gateway; null before its first request here. (The
+    /// proxy counts a request's input with the provider's tokenizer before the cluster answers with the route.)
+    /// </summary>
+    public string? UpstreamModelOf(string model) => _models.TryGetValue(model, out var known) ? known.Route.UpstreamModel : null;
+
     /// <summary>Whether this gateway saw the cluster verify this key.</summary>
     public bool Knows(string? key) => Grains.Keys.ApiKeyFormat.TryParse(key, out var keyId, out var secretHash) && KeyOf(keyId, secretHash) is not null;
 
@@ -87,7 +93,7 @@ internal sealed class OutageAllowance
         if (!Grains.Keys.ApiKeyFormat.TryParse(call.ApiKey, out var keyId, out var secretHash) || KeyOf(keyId, secretHash) is not { } key) return null;
         var accountId = key.AccountId;
         if (!Grains.Keys.ModelAccess.Allows(key.Models, call.Model) || !_models.TryGetValue(call.Model, out var model)) return null;
-        var worstCase = model.Price.Cost(call.EstimatedInputTokens, call.MaxOutputTokens);
+        var worstCase = model.Price.WorstCase(call.EstimatedInputTokens, call.MaxOutputTokens);
 
         var used = _used.GetOrAdd(keyId, _ => new Used());
         lock (used)
@@ -96,8 +102,8 @@ internal sealed class OutageAllowance
             used.Requests++;
             used.Spend += worstCase;
         }
-        var token = new ReservationToken(accountId, keyId, call.IpKey, call.CallerIp, call.Model, call.RequestId, model.Price.InputPerMillion,
-            model.Price.OutputPerMillion, Funding.Credit, time.GetUtcNow().ToUnixTimeMilliseconds(), Held: "");
+        var token = ReservationToken.Of(accountId, keyId, call.IpKey, call.CallerIp, call.Model, call.RequestId, model.Price, Funding.Credit,
+            time.GetUtcNow().ToUnixTimeMilliseconds(), held: "");
         var allowed = AuthorizeResponse.Allow(call.RequestId, token.Encode(), accountId, keyId, Funding.Credit, worstCase, model.Price, [], null);
         return new Authorization(allowed, token, model.Route);
     }

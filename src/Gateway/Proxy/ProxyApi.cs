@@ -8,25 +8,26 @@ namespace Tollgate.Gateway.Proxy;
 /// </summary>
 internal sealed class ProxyApi
 {
-    public static readonly ProxyApi ChatCompletions = new("chat/completions", ["max_completion_tokens", "max_tokens"], "prompt_tokens", "completion_tokens",
+    public static readonly ProxyApi ChatCompletions = new("chat/completions", ["max_completion_tokens", "max_tokens"],
+        usage => ProviderUsage.OpenAi(usage, "prompt_tokens", "completion_tokens"),
         streams: true, usageOnRequest: true, (counter, body, model) => counter.ChatInput(body, model));
 
-    public static readonly ProxyApi Responses = new("responses", ["max_output_tokens"], "input_tokens", "output_tokens",
+    public static readonly ProxyApi Responses = new("responses", ["max_output_tokens"], usage => ProviderUsage.OpenAi(usage, "input_tokens", "output_tokens"),
         streams: true, usageOnRequest: false, (counter, body, model) => counter.ResponsesInput(body, model));
 
-    public static readonly ProxyApi Completions = new("completions", ["max_tokens"], "prompt_tokens", "completion_tokens",
+    public static readonly ProxyApi Completions = new("completions", ["max_tokens"], usage => ProviderUsage.OpenAi(usage, "prompt_tokens", "completion_tokens"),
         streams: true, usageOnRequest: true, (counter, body, model) => counter.CompletionsInput(body, model));
 
-    public static readonly ProxyApi Embeddings = new("embeddings", [], "prompt_tokens", "completion_tokens",
+    public static readonly ProxyApi Embeddings = new("embeddings", [], usage => ProviderUsage.OpenAi(usage, "prompt_tokens", "completion_tokens"),
         streams: false, usageOnRequest: false, (counter, body, model) => counter.EmbeddingsInput(body, model));
 
     private readonly Func<TokenCounter, JsonElement, string, long> _countInput;
+    private readonly Func<JsonElement, Usage> _readUsage;
 
-    private ProxyApi(string upstreamPath, string[] outputCaps, string inputUsage, string outputUsage, bool streams, bool usageOnRequest,
+    private ProxyApi(string upstreamPath, string[] outputCaps, Func<JsonElement, Usage> readUsage, bool streams, bool usageOnRequest,
         Func<TokenCounter, JsonElement, string, long> countInput)
     {
-        (UpstreamPath, OutputCaps, InputUsage, OutputUsage, Streams, UsageOnRequest, _countInput) =
-            (upstreamPath, outputCaps, inputUsage, outputUsage, streams, usageOnRequest, countInput);
+        (UpstreamPath, OutputCaps, _readUsage, Streams, UsageOnRequest, _countInput) = (upstreamPath, outputCaps, readUsage, streams, usageOnRequest, countInput);
     }
 
     /// <summary>The path under the provider's base URL.</summary>
@@ -34,10 +35,6 @@ internal sealed class ProxyApi
 
     /// <summary>The fields that cap output tokens, first found wins; none: the endpoint produces no output tokens.</summary>
     public string[] OutputCaps { get; }
-
-    public string InputUsage { get; }
-
-    public string OutputUsage { get; }
 
     public bool Streams { get; }
 
@@ -53,11 +50,8 @@ internal sealed class ProxyApi
         // The Responses API nests it in the response its last event carries.
         var holder = this == Responses && data.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object ? response : data;
         if (!holder.TryGetProperty("usage", out var found) || found.ValueKind != JsonValueKind.Object) return false;
-        usage = new Usage(Count(found, InputUsage), Count(found, OutputUsage));
+        usage = _readUsage(found);
         return true;
-
-        static long Count(JsonElement usage, string name) =>
-            usage.TryGetProperty(name, out var value) && value.TryGetInt64(out var count) && count >= 0 ? count : 0;
     }
 
     /// <summary>The generated text in an answer (non-streamed) or a stream event, for counting when the provider reports no usage.</summary>
@@ -123,6 +117,3 @@ internal sealed class ProxyApi
         }
     }
 }
-
-/// <summary>Tokens as the provider reported them.</summary>
-internal readonly record struct Usage(long Input, long Output);

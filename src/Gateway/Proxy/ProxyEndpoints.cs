@@ -215,7 +215,8 @@ internal sealed class MeteredProxy(
 
         using var body = await JsonBody.ReadAsync(http.Request, options.MaxRequestBytes, maxDepth: 128);
         var request = ProxyRequest.Read(api, body.Root, options.DefaultMaxOutputTokens);
-        var input = Math.Min(api.CountInput(counter, body.Root, request.Model), Price.MaxTokens);
+        // Counted with the provider's tokenizer: an alias 'fast' routed to gpt-4o-mini counts as gpt-4o-mini does.
+        var input = Math.Min(api.CountInput(counter, body.Root, allowance.UpstreamModelOf(request.Model) ?? request.Model), Price.MaxTokens);
         var caller = settings.CallerIp.Resolve(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"]);
         if (!CallerAddress.TryGetLimitKey(caller.ToString(), metering.Ipv6PrefixBits, out var ipKey))
             throw new InvalidOperationException($"The caller address {caller} has no limit key.");
@@ -287,14 +288,15 @@ internal sealed class MeteredProxy(
     /// </summary>
     private SettledTokens TokensOf(RelayResult result, long estimatedInput, string provider, string model)
     {
-        if (result.Usage is { } usage)
+        if (result.Usage is { } reported)
         {
-            if (usage.Input <= Price.MaxTokens && usage.Output <= Price.MaxTokens) return new SettledTokens(usage.Input, usage.Output, Estimated: false);
-            // More than any context window: charged, capped at what a settle takes, and flagged as not the provider's figure.
+            var usage = reported.Bounded(out var capped);
+            if (!capped) return new SettledTokens(usage.Input, usage.Output, Estimated: false, usage.Details);
+            // More than any context window, or parts larger than their totals: charged within bounds, and flagged as not the provider's figure.
             metrics.CappedUsage(provider, model);
-            logger.LogWarning("Provider {Provider} reported {Input} input and {Output} output tokens for model {Model}: charged capped at {Max} each, marked estimated",
-                provider, usage.Input, usage.Output, model, Price.MaxTokens);
-            return new SettledTokens(Math.Min(usage.Input, Price.MaxTokens), Math.Min(usage.Output, Price.MaxTokens), Estimated: true);
+            logger.LogWarning("Provider {Provider} reported {Usage} for model {Model}: charged as {Charged} (at most {Max} tokens each, parts within their totals), marked estimated",
+                provider, reported, model, usage, Price.MaxTokens);
+            return new SettledTokens(usage.Input, usage.Output, Estimated: true, usage.Details);
         }
         var startedSuccessfully = result.InputProcessed && result.Outcome != Outcomes.UpstreamError || result.CountedOutput > 0;
         if (!startedSuccessfully) return new SettledTokens(0, 0, Estimated: false);
@@ -316,7 +318,8 @@ internal sealed class MeteredProxy(
         {
             logger.LogWarning("Settling request {RequestId} of account {AccountId} failed ({Error}): journaled, to be applied when the cluster takes it",
                 reservation.RequestId, reservation.AccountId, ex.Message);
-            await journal.RecordAsync(new JournaledSettlement(reservation, tokens.Input, tokens.Output, tokens.Estimated, outcome, streamed, latencyMs, time.GetUtcNow()));
+            await journal.RecordAsync(new JournaledSettlement(reservation, tokens.Input, tokens.Output, tokens.Estimated, outcome, streamed, latencyMs, time.GetUtcNow(),
+                tokens.Details));
         }
     }
 

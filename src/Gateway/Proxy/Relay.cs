@@ -392,7 +392,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             if (request.Api.IsEnd(root)) tally.Ended = true;
             if (request.Api.TryGetUsage(root, out var reported))
             {
-                tally.Usage = reported;
+                tally.Usage = tally.Usage is { } earlier ? earlier.Merge(reported) : reported;
                 // The usage chunk of chat and completions streams has no choices: drop it unless the client asked for it.
                 if (request.Api.UsageOnRequest && !request.ClientAskedUsage
                     && root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0)

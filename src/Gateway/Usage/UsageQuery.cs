@@ -6,7 +6,23 @@ namespace Tollgate.Gateway.Usage;
 
 /// <summary>Totals of a set of usage events.</summary>
 /// <param name="Estimated">Requests charged by the proxy's own token count (the provider reported no usage).</param>
-public sealed record UsageTotals(long Requests, long Denied, long InputTokens, long OutputTokens, long TotalTokens, long Cost, long TrialUsed, long Charged, long Estimated);
+/// <param name="Kinds">Of the input and output tokens, the kinds priced apart.</param>
+public sealed record UsageTotals(long Requests, long Denied, long InputTokens, long OutputTokens, long TotalTokens, long Cost, long TrialUsed, long Charged, long Estimated,
+    TokenKindTotals Kinds)
+{
+    /// <summary>Cached input tokens per input token (0 with no input).</summary>
+    public double CachedShare => InputTokens == 0 ? 0 : (double)Kinds.CachedInputTokens / InputTokens;
+
+    /// <summary>Reasoning tokens per output token (0 with no output).</summary>
+    public double ReasoningShare => OutputTokens == 0 ? 0 : (double)Kinds.ReasoningTokens / OutputTokens;
+}
+
+/// <summary>The parts of the input (cached, cache writes, audio) and output (reasoning, audio) tokens priced apart.</summary>
+public sealed record TokenKindTotals(
+    long CachedInputTokens,
+    [property: System.Text.Json.Serialization.JsonPropertyName("cache_write_5m_tokens")] long CacheWrite5mTokens,
+    [property: System.Text.Json.Serialization.JsonPropertyName("cache_write_1h_tokens")] long CacheWrite1hTokens,
+    long ReasoningTokens, long AudioInputTokens, long AudioOutputTokens);
 
 /// <summary>One group: its key (by <c>group_by</c> dimension) and its totals.</summary>
 public sealed record UsageGroup(IReadOnlyDictionary<string, string?> Key, UsageTotals Totals);
@@ -44,7 +60,9 @@ public sealed class UsageQuery
         coalesce(sum(requests), 0)::bigint, coalesce(sum(requests) FILTER (WHERE denial IS NOT NULL), 0)::bigint,
         coalesce(sum(input_tokens) FILTER (WHERE denial IS NULL), 0)::bigint, coalesce(sum(output_tokens) FILTER (WHERE denial IS NULL), 0)::bigint,
         coalesce(sum(cost), 0)::bigint, coalesce(sum(trial_used), 0)::bigint, coalesce(sum(charged), 0)::bigint,
-        count(*) FILTER (WHERE estimated)::bigint
+        count(*) FILTER (WHERE estimated)::bigint,
+        coalesce(sum(cached_input_tokens), 0)::bigint, coalesce(sum(cache_write_5m_tokens), 0)::bigint, coalesce(sum(cache_write_1h_tokens), 0)::bigint,
+        coalesce(sum(reasoning_tokens), 0)::bigint, coalesce(sum(audio_input_tokens), 0)::bigint, coalesce(sum(audio_output_tokens), 0)::bigint
         """;
 
     public required DateTimeOffset Since { get; init; }
@@ -115,8 +133,10 @@ public sealed class UsageQuery
     {
         var input = reader.GetInt64(first + 2);
         var output = reader.GetInt64(first + 3);
+        var kinds = new TokenKindTotals(reader.GetInt64(first + 8), reader.GetInt64(first + 9), reader.GetInt64(first + 10), reader.GetInt64(first + 11),
+            reader.GetInt64(first + 12), reader.GetInt64(first + 13));
         return new UsageTotals(reader.GetInt64(first), reader.GetInt64(first + 1), input, output, input + output,
-            reader.GetInt64(first + 4), reader.GetInt64(first + 5), reader.GetInt64(first + 6), reader.GetInt64(first + 7));
+            reader.GetInt64(first + 4), reader.GetInt64(first + 5), reader.GetInt64(first + 6), reader.GetInt64(first + 7), kinds);
     }
 
     /// <summary>Reads the query string: <c>period</c> or <c>since</c>/<c>until</c>, <c>group_by</c> (dimensions and time buckets), filters and <c>limit</c>.</summary>

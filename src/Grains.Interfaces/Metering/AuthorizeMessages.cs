@@ -45,8 +45,8 @@ public sealed record ModelAdmission(
 
 /// <summary>
 /// The account's part of an authorize: status, then its limits, then funding: the trial first, paid
-/// credit after. Holds the request's worst-case cost (estimated input plus max output tokens at the
-/// captured price) until settle, void or expiry.
+/// credit after. Holds the request's worst-case cost (<see cref="Price.WorstCase"/> of the estimated input
+/// and max output tokens at the captured price) until settle, void or expiry.
 /// </summary>
 [GenerateSerializer]
 public sealed record AuthorizeAccount(
@@ -71,6 +71,7 @@ public sealed record AccountAdmission(
 /// authorize (<c>POST /v1/usage</c>) it is charged the same way, as a late settlement. Idempotent:
 /// a repeat returns the first result; a repeat with other token counts is a conflict.
 /// <see cref="Estimated"/>: the token counts are the proxy's own count, not the provider's report.
+/// <see cref="Details"/>: the parts of the input and output tokens priced apart (cached, cache writes, reasoning, audio).
 /// </summary>
 [GenerateSerializer]
 public sealed record SettleRequest(
@@ -86,12 +87,14 @@ public sealed record SettleRequest(
     [property: Id(9)] bool Streamed,
     [property: Id(10)] int? LatencyMs,
     [property: Id(11)] DateTimeOffset? AuthorizedAt,
-    [property: Id(12)] bool Estimated = false);
+    [property: Id(12)] bool Estimated = false,
+    [property: Id(13)] TokenDetails? Details = null);
 
 /// <param name="Cost">What the request cost at its price.</param>
 /// <param name="TrialUsed">The part of the cost the trial covered.</param>
 /// <param name="Charged">What the paid balance lost.</param>
 /// <param name="Uncollected">What the overdraft policy did not allow to charge.</param>
+/// <param name="Details">The parts of the tokens priced apart, as charged (absent: none).</param>
 /// <param name="Repeated">This answers a settle already applied (a retry): it changed nothing, and its amounts were counted the first time.</param>
 [GenerateSerializer]
 public sealed record RequestSettled(
@@ -105,7 +108,8 @@ public sealed record RequestSettled(
     [property: Id(7)] long Charged,
     [property: Id(8)] long Uncollected,
     [property: Id(9)] long BalanceAfter,
-    [property: Id(10)] bool Repeated = false);
+    [property: Id(10)] bool Repeated = false,
+    [property: Id(11), System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] TokenDetails? Details = null);
 
 public static class Funding
 {

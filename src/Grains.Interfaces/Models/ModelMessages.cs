@@ -1,4 +1,7 @@
 
+using System.Text.Json.Serialization;
+using Tollgate.Grains.Metering;
+
 namespace Tollgate.Grains.Models;
 
 // Messages of the model grain (one per model name). Prices are nano-USD per 1,000,000 tokens.
@@ -8,10 +11,22 @@ namespace Tollgate.Grains.Models;
 /// price cannot take effect in the past; a later price for the same instant replaces a scheduled one.
 /// </summary>
 [GenerateSerializer]
-public sealed record SetModelPrice([property: Id(0)] long InputPerMillion, [property: Id(1)] long OutputPerMillion, [property: Id(2)] DateTimeOffset? EffectiveAt, [property: Id(3)] string Actor);
+public sealed record SetModelPrice(
+    [property: Id(0)] long InputPerMillion, [property: Id(1)] long OutputPerMillion, [property: Id(2)] DateTimeOffset? EffectiveAt, [property: Id(3)] string Actor,
+    [property: Id(4)] PriceExtras? Extras = null)
+{
+    public Price Price => new(InputPerMillion, OutputPerMillion, Extras?.OrNull());
+}
 
+/// <summary>A price of the schedule: <see cref="Extras"/> are the components priced apart from input and output (absent: none).</summary>
 [GenerateSerializer]
-public sealed record ModelPrice([property: Id(0)] long InputPerMillion, [property: Id(1)] long OutputPerMillion, [property: Id(2)] DateTimeOffset EffectiveAt, [property: Id(3)] string Actor);
+public sealed record ModelPrice(
+    [property: Id(0)] long InputPerMillion, [property: Id(1)] long OutputPerMillion, [property: Id(2)] DateTimeOffset EffectiveAt, [property: Id(3)] string Actor,
+    [property: Id(4), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PriceExtras? Extras = null)
+{
+    [JsonIgnore]
+    public Price Price => new(InputPerMillion, OutputPerMillion, Extras);
+}
 
 /// <summary>
 /// Where the proxy sends a model's requests: the provider (by the name the gateways' configuration
@@ -35,9 +50,6 @@ public sealed record ModelSnapshot(
 
 public static class ModelLimits
 {
-    /// <summary>Highest price accepted: 10,000 USD per million tokens.</summary>
-    public const long MaxPricePerMillion = 10_000 * Credits.NanosPerUsd;
-
     /// <summary>Clock skew tolerated for "now" when a price is set with an explicit time.</summary>
     public static readonly TimeSpan PastTolerance = TimeSpan.FromMinutes(1);
 

@@ -267,7 +267,7 @@ internal sealed partial class AccountGrain(
         Validate.Tokens(request.EstimatedInputTokens, nameof(request.EstimatedInputTokens));
         Validate.Tokens(request.MaxOutputTokens, nameof(request.MaxOutputTokens));
         Validate.Ttl(request.TtlSeconds);
-        var cost = Cost(request.Price, request.EstimatedInputTokens, request.MaxOutputTokens);
+        var cost = Priced(request.Price, () => request.Price.WorstCase(request.EstimatedInputTokens, request.MaxOutputTokens));
         var durable = Task.CompletedTask;
         await _recounts.SteadyAsync(Row.ReadyAsync);
         var answer = await Answer(() =>
@@ -319,7 +319,8 @@ internal sealed partial class AccountGrain(
         Validate.Tokens(request.InputTokens, nameof(request.InputTokens));
         Validate.Tokens(request.OutputTokens, nameof(request.OutputTokens));
         if (request.LatencyMs is < 0) throw new TollgateException(AccountErrors.InvalidArgument, "LatencyMs must not be negative.");
-        Cost(request.Price, request.InputTokens, request.OutputTokens); // validates before anything changes
+        request = request with { Details = request.Details?.OrNull() };
+        Cost(request.Price, request); // validates before anything changes
         await Row.ReadyAsync();
         // No live hold and no recent result: a repeat of an older settlement, or a late one (expired or lost hold, or usage reported directly).
         var stored = _settled.TryGet(request.RequestId, out _) || Existing().TryGetReservation(request.RequestId, out _) ? null
@@ -343,7 +344,7 @@ internal sealed partial class AccountGrain(
             var tokens = request.InputTokens + request.OutputTokens;
             // The hold's captured price and funding win over what the caller sends (the reservation id is not signed).
             var price = live?.Price ?? request.Price;
-            var cost = Cost(price, request.InputTokens, request.OutputTokens);
+            var cost = Cost(price, request);
             var hold = book.Take(request.RequestId);
             if (hold is not null) _reservationsChanged = true;
             Limits.Release(request.RequestId, tokens, refund: false, nowMs);
@@ -363,7 +364,7 @@ internal sealed partial class AccountGrain(
             var alerts = AccountAlerts.BalanceCrossed(AccountId, BalanceAlerts, balanceBefore, book.Balance, "settle", request.RequestId);
             foreach (var crossing in budgets.Crossings ?? []) (alerts ??= []).Add(AccountAlerts.BudgetCrossed(AccountId, crossing));
             var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, price,
-                cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter);
+                cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter, Details: request.Details);
             Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version, budgets.Changed)
                 .Drawn(AccountId, settlement.Draws)
                 .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null, settlement.Draws)
@@ -494,22 +495,26 @@ internal sealed partial class AccountGrain(
     private AccountAdmission Denied(Denial denial, IReadOnlyList<LimitState>? limits = null, IReadOnlyList<BudgetState>? budgets = null) =>
         new(new Admission(false, denial, limits ?? []), null, 0, _book?.Available ?? 0, null, budgets);
 
-    private static long Cost(Price price, long inputTokens, long outputTokens)
+    /// <summary>The cost of <paramref name="request"/>'s tokens at <paramref name="price"/>; bad input refused with a stable code.</summary>
+    private static long Cost(Price price, SettleRequest request) => Priced(price, () => price.Cost(request.InputTokens, request.OutputTokens, request.Details));
+
+    private static long Priced(Price price, Func<long> cost)
     {
-        if (price.InputPerMillion is < 0 or > Models.ModelLimits.MaxPricePerMillion || price.OutputPerMillion is < 0 or > Models.ModelLimits.MaxPricePerMillion)
-            throw new TollgateException(AccountErrors.InvalidArgument, $"Prices must be between 0 and {Models.ModelLimits.MaxPricePerMillion} nano-USD per million tokens.");
+        if (price.Problem() is { } problem) throw new TollgateException(AccountErrors.InvalidArgument, problem);
         try
         {
-            return price.Cost(inputTokens, outputTokens);
+            return cost();
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            throw new TollgateException(AccountErrors.InvalidAmount, ex.Message);
+            var message = ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal);
+            throw new TollgateException(ex.ParamName == "details" ? AccountErrors.InvalidArgument : AccountErrors.InvalidAmount, message);
         }
     }
 
     private static RequestSettled SameSettled(RequestSettled first, SettleRequest request) =>
-        first.Model == request.Model && first.InputTokens == request.InputTokens && first.OutputTokens == request.OutputTokens ? first with { Repeated = true }
+        first.Model == request.Model && first.InputTokens == request.InputTokens && first.OutputTokens == request.OutputTokens
+        && (first.Details ?? TokenDetails.None) == (request.Details ?? TokenDetails.None) ? first with { Repeated = true }
         : throw new TollgateException(AccountErrors.IdempotencyConflict,
             $"Request '{request.RequestId}' was already settled with different model or token counts.");
 

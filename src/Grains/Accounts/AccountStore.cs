@@ -169,15 +169,21 @@ internal static class AccountStore
     }
 
     /// <summary>The usage event of a settled request, written with its ledger row.</summary>
-    public static GrainWrite Usage(this GrainWrite write, SettleRequest usage, RequestSettled result) =>
-        write.Guarded("""
+    public static GrainWrite Usage(this GrainWrite write, SettleRequest usage, RequestSettled result)
+    {
+        var parts = usage.Details ?? TokenDetails.None;
+        return write.Guarded("""
             INSERT INTO usage_events (account_id, request_id, key_id, caller_ip, model, input_tokens, output_tokens,
-                input_price, output_price, cost, trial_used, charged, outcome, streamed, latency_ms, authorized_at, estimated)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                input_price, output_price, cost, trial_used, charged, outcome, streamed, latency_ms, authorized_at, estimated,
+                cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, price_extras)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
             ON CONFLICT (account_id, request_id) WHERE denial IS NULL DO NOTHING
             """, AccountIdOf(write), usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
             usage.Price.InputPerMillion, usage.Price.OutputPerMillion, result.Cost, result.TrialUsed, result.Charged, usage.Outcome, usage.Streamed,
-            usage.LatencyMs, usage.AuthorizedAt, usage.Estimated);
+            usage.LatencyMs, usage.AuthorizedAt, usage.Estimated,
+            parts.CachedInput, parts.CacheWrite5m, parts.CacheWrite1h, parts.Reasoning, parts.AudioInput, parts.AudioOutput,
+            Json(usage.Price.Extras, UsageJson.Default.PriceExtras));
+    }
 
     private static string AccountIdOf(GrainWrite write) => write.Owner["account/".Length..];
 
@@ -185,7 +191,8 @@ internal static class AccountStore
     public static async Task<RequestSettled?> FindSettledAsync(NpgsqlDataSource database, string accountId, string requestId)
     {
         await using var find = database.CreateCommand("""
-            SELECT u.model, u.input_tokens, u.output_tokens, u.input_price, u.output_price, u.cost, u.trial_used, u.charged, l.balance_after
+            SELECT u.model, u.input_tokens, u.output_tokens, u.input_price, u.output_price, u.cost, u.trial_used, u.charged, l.balance_after,
+                u.cached_input_tokens, u.cache_write_5m_tokens, u.cache_write_1h_tokens, u.reasoning_tokens, u.audio_input_tokens, u.audio_output_tokens, u.price_extras
             FROM usage_events u JOIN ledger l ON l.account_id = u.account_id AND l.kind IN ('settle', 'usage') AND l.op_key = u.request_id
             WHERE u.account_id = $1 AND u.request_id = $2 AND u.denial IS NULL
             """);
@@ -194,8 +201,10 @@ internal static class AccountStore
         await using var reader = await find.ExecuteReaderAsync();
         if (!await reader.ReadAsync()) return null;
         var (cost, trialUsed, charged) = (reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
-        return new RequestSettled(requestId, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), new Price(reader.GetInt64(3), reader.GetInt64(4)),
-            cost, trialUsed, charged, cost - trialUsed - charged, reader.GetInt64(8));
+        var details = new TokenDetails(reader.GetInt64(9), reader.GetInt64(10), reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14));
+        var extras = reader.IsDBNull(15) ? null : JsonSerializer.Deserialize(reader.GetString(15), UsageJson.Default.PriceExtras);
+        return new RequestSettled(requestId, reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), new Price(reader.GetInt64(3), reader.GetInt64(4), extras),
+            cost, trialUsed, charged, cost - trialUsed - charged, reader.GetInt64(8), Details: details.OrNull());
     }
 
     public static async Task<LedgerEntry?> FindAsync(NpgsqlDataSource database, string accountId, string kind, string key)
@@ -235,3 +244,8 @@ internal static class AccountStore
 [JsonSerializable(typeof(Dictionary<string, StoredSpend>))]
 [JsonSerializable(typeof(Alerts.AlertSettings))]
 internal sealed partial class StoreJson : JsonSerializerContext;
+
+/// <summary>The usage row's JSON, in the snake case of its columns and of the API (<c>price_extras</c>).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PriceExtras))]
+internal sealed partial class UsageJson : JsonSerializerContext;

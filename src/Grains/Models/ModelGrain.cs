@@ -28,8 +28,8 @@ internal sealed class ModelGrain(
 
     public async Task<ModelSnapshot> SetPrice(SetModelPrice request)
     {
-        if (request.InputPerMillion is < 0 or > ModelLimits.MaxPricePerMillion || request.OutputPerMillion is < 0 or > ModelLimits.MaxPricePerMillion)
-            throw new TollgateException(ModelErrors.InvalidPrice, $"Prices must be between 0 and {ModelLimits.MaxPricePerMillion} nano-USD per million tokens.");
+        var price = request.Price;
+        if (price.Problem() is { } problem) throw new TollgateException(ModelErrors.InvalidPrice, problem);
         Validate.Text(request.Actor, nameof(request.Actor), 200);
         var now = Time.GetUtcNow();
         var effectiveAt = request.EffectiveAt ?? now;
@@ -38,7 +38,7 @@ internal sealed class ModelGrain(
         if (_schedule.Prices.Count >= ModelLimits.MaxScheduledPrices)
             throw new TollgateException(ModelErrors.TooManyPrices, $"A model keeps at most {ModelLimits.MaxScheduledPrices} prices.");
 
-        _schedule.Add(new ModelPrice(request.InputPerMillion, request.OutputPerMillion, effectiveAt, request.Actor));
+        _schedule.Add(new ModelPrice(price.InputPerMillion, price.OutputPerMillion, effectiveAt, request.Actor, price.Extras));
         await WriteAsync(state);
         return Snapshot();
     }
@@ -70,7 +70,7 @@ internal sealed class ModelGrain(
         }
         var now = Time.GetUtcNow();
         var current = _schedule.At(now);
-        var price = current is null ? request.DefaultPrice : new Price(current.InputPerMillion, current.OutputPerMillion);
+        var price = current?.Price ?? request.DefaultPrice;
         if (price is null)
         {
             var denial = new Denial(Denials.ModelUnknown, $"Model '{Model}' has no price; set one with POST /admin/models/{{model}}/prices.");
