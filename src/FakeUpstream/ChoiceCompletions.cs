@@ -22,6 +22,7 @@ internal sealed class ChoiceCompletions
             throw new BadFakeRequestException("messages is required and must be an array", "messages", "missing_required_parameter");
         var output = request.OutputTokens(_chat ? request.LimitField("max_completion_tokens", "max_tokens") : "max_tokens");
         var input = request.InputTokens(_chat ? "messages" : "prompt");
+        var usage = new FakeUsage(input, output, request.Fake);
         var (id, created, fake) = (FakeText.NewId(_chat ? "chatcmpl-fake-" : "cmpl-fake-"), FakeText.Now(), request.Fake);
 
         JsonObject Envelope(string objectName, JsonArray choices) => new()
@@ -41,7 +42,7 @@ internal sealed class ChoiceCompletions
             choice["finish_reason"] = "stop";
             choice["logprobs"] = null;
             var body = Envelope(_chat ? "chat.completion" : "text_completion", [choice]);
-            if (fake.Usage) body["usage"] = _chat ? FakeText.ChatUsage(input, output) : PlainUsage(input, output);
+            if (fake.Usage) body["usage"] = _chat ? usage.Chat() : usage.Completions();
             await (fake.CutAfter is null ? FakeJson.WriteAsync(context, body) : FakeJson.WriteHalfAndCutAsync(context, body));
             return;
         }
@@ -78,12 +79,9 @@ internal sealed class ChoiceCompletions
         if (request.IncludeUsage && fake.Usage)
         {
             var last = Envelope(_chat ? "chat.completion.chunk" : "text_completion", []);
-            last["usage"] = _chat ? FakeText.ChatUsage(input, output) : PlainUsage(input, output);
+            last["usage"] = _chat ? usage.Chat() : usage.Completions();
             await sse.WriteAsync(FakeJson.Text(last));
         }
         await sse.WriteAsync("[DONE]");
     }
-
-    private static JsonObject PlainUsage(int input, int output) =>
-        new() { ["prompt_tokens"] = input, ["completion_tokens"] = output, ["total_tokens"] = input + output };
 }

@@ -29,7 +29,7 @@ internal static class Embeddings
         }
         var tokens = request.Fake.InputTokens ?? items.Sum(item => item.Tokens);
         var body = new JsonObject { ["object"] = "list", ["data"] = data, ["model"] = request.Model };
-        if (request.Fake.Usage) body["usage"] = new JsonObject { ["prompt_tokens"] = tokens, ["total_tokens"] = tokens };
+        if (request.Fake.Usage) body["usage"] = new FakeUsage(tokens, 0, request.Fake).Embeddings();
         await (request.Fake.CutAfter is null ? FakeJson.WriteAsync(context, body) : FakeJson.WriteHalfAndCutAsync(context, body));
     }
 

@@ -3,17 +3,28 @@ using System.Text.Json;
 namespace Tollgate.FakeUpstream;
 
 /// <summary>The optional top-level <c>"fake"</c> object of a request body: what to answer and how to fail.</summary>
-/// <param name="InputTokens">Overrides the prompt tokens reported.</param>
+/// <param name="InputTokens">Overrides the prompt tokens reported (for Anthropic: the uncached input, beside the cache's).</param>
 /// <param name="OutputTokens">Overrides the completion tokens generated and reported.</param>
 /// <param name="Chunks">Content chunks in a stream (the content is split over them).</param>
 /// <param name="ChunkDelayMs">Delay between stream events.</param>
 /// <param name="FirstByteDelayMs">Delay before the response headers.</param>
-/// <param name="Status">Answer with this status and an OpenAI-style error instead.</param>
+/// <param name="Status">Answer with this status and the API's error instead (OpenAI's shape, or Anthropic's on /v1/messages).
+/// On a /v1/messages stream with <paramref name="CutAfter"/>, the stream starts and fails after that many chunks with an
+/// <c>event: error</c> of this status, as Anthropic's streams fail when it is overloaded.</param>
 /// <param name="CutAfter">Cut the connection after this many content chunks (non-streamed: after half the body): the client gets what was sent, then an unfinished body.</param>
 /// <param name="Usage">False: report no usage at all.</param>
 /// <param name="Hold">A stream waits after its first event until the gate of this name opens (see <see cref="FakeGates"/>).</param>
+/// <param name="CachedTokens">Input tokens read from the provider's prompt cache (a part of OpenAI's input; beside Anthropic's).</param>
+/// <param name="CacheWrite5mTokens">Anthropic only: input tokens written to the 5-minute prompt cache (beside its input).</param>
+/// <param name="CacheWrite1hTokens">Anthropic only: input tokens written to the 1-hour prompt cache (beside its input).</param>
+/// <param name="ReasoningTokens">OpenAI only: output tokens spent reasoning (a part of the output).</param>
+/// <param name="AudioInputTokens">Chat completions only: input tokens of audio (a part of the input).</param>
+/// <param name="AudioOutputTokens">Chat completions only: output tokens of audio (a part of the output).</param>
+/// <remarks>The content is one word per output token whatever the parts; how each API reports them: <see cref="FakeUsage"/>.</remarks>
 public sealed record FakeControl(int? InputTokens = null, int? OutputTokens = null, int Chunks = 4, int ChunkDelayMs = 0,
-    int FirstByteDelayMs = 0, int? Status = null, int? CutAfter = null, bool Usage = true, string? Hold = null)
+    int FirstByteDelayMs = 0, int? Status = null, int? CutAfter = null, bool Usage = true, string? Hold = null,
+    int CachedTokens = 0, int CacheWrite5mTokens = 0, int CacheWrite1hTokens = 0, int ReasoningTokens = 0,
+    int AudioInputTokens = 0, int AudioOutputTokens = 0)
 {
     public static readonly FakeControl Default = new();
 
@@ -36,6 +47,12 @@ public sealed record FakeControl(int? InputTokens = null, int? OutputTokens = nu
                 "cut_after" => control with { CutAfter = Int(field, 0, 10_000) },
                 "usage" => control with { Usage = Bool(field) },
                 "hold" => control with { Hold = Name(field) },
+                "cached_tokens" => control with { CachedTokens = Int(field, 0, int.MaxValue) },
+                "cache_write_5m_tokens" => control with { CacheWrite5mTokens = Int(field, 0, int.MaxValue) },
+                "cache_write_1h_tokens" => control with { CacheWrite1hTokens = Int(field, 0, int.MaxValue) },
+                "reasoning_tokens" => control with { ReasoningTokens = Int(field, 0, int.MaxValue) },
+                "audio_input_tokens" => control with { AudioInputTokens = Int(field, 0, int.MaxValue) },
+                "audio_output_tokens" => control with { AudioOutputTokens = Int(field, 0, int.MaxValue) },
                 // A typo in a test's failure injection should fail loudly, not pass silently.
                 _ => throw Bad($"fake.{field.Name} is not a known field", $"fake.{field.Name}"),
             };

@@ -1,8 +1,6 @@
-using System.Text.Json.Nodes;
-
 namespace Tollgate.FakeUpstream;
 
-/// <summary>The deterministic output: "fake0 fake1 …", one word per token, and the usage objects that report it.</summary>
+/// <summary>The deterministic output: "fake0 fake1 …", one word per token (the usage that reports it: <see cref="FakeUsage"/>).</summary>
 internal static class FakeText
 {
     public static string Content(int tokens) => string.Concat(Chunks(tokens, 1));
@@ -17,22 +15,4 @@ internal static class FakeText
     public static string NewId(string prefix) => prefix + Guid.NewGuid().ToString("N")[..24];
 
     public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-
-    public static JsonObject ChatUsage(int input, int output) => new()
-    {
-        ["prompt_tokens"] = input,
-        ["completion_tokens"] = output,
-        ["total_tokens"] = input + output,
-        ["prompt_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
-        ["completion_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
-    };
-
-    public static JsonObject ResponsesUsage(int input, int output) => new()
-    {
-        ["input_tokens"] = input,
-        ["input_tokens_details"] = new JsonObject { ["cached_tokens"] = 0 },
-        ["output_tokens"] = output,
-        ["output_tokens_details"] = new JsonObject { ["reasoning_tokens"] = 0 },
-        ["total_tokens"] = input + output,
-    };
 }

@@ -8,7 +8,7 @@ internal static class Responses
     public static async Task RespondAsync(HttpContext context, FakeRequest request)
     {
         var output = request.OutputTokens("max_output_tokens");
-        var input = request.InputTokens("input", "instructions");
+        var usage = new FakeUsage(request.InputTokens("input", "instructions"), output, request.Fake);
         var (id, messageId, created, fake) = (FakeText.NewId("resp_fake_"), FakeText.NewId("msg_fake_"), FakeText.Now(), request.Fake);
         var text = FakeText.Content(output);
 
@@ -35,7 +35,7 @@ internal static class Responses
                 ["output"] = done ? new JsonArray(Message(done: true)) : new JsonArray(),
             };
             // Streamed, usage is always present (null until completed, and when suppressed); non-streamed it is omitted when suppressed.
-            if (fake.Usage) response["usage"] = done ? FakeText.ResponsesUsage(input, output) : null;
+            if (fake.Usage) response["usage"] = done ? usage.Responses() : null;
             else if (request.Stream) response["usage"] = null;
             return response;
         }

@@ -38,6 +38,40 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
         Assert.Equal("assistant", choice.GetProperty("message").GetProperty("role").GetString());
         Assert.Equal("stop", choice.GetProperty("finish_reason").GetString());
         AssertChatUsage(body.GetProperty("usage"), 3, 5);
+        // Every detail, zero when not asked for, as OpenAI reports them: a proxy must read them whether or not they count.
+        var usage = body.GetProperty("usage");
+        Assert.Equal(["cached_tokens", "audio_tokens"], usage.GetProperty("prompt_tokens_details").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["reasoning_tokens", "audio_tokens", "accepted_prediction_tokens", "rejected_prediction_tokens"],
+            usage.GetProperty("completion_tokens_details").EnumerateObject().Select(p => p.Name));
+        Assert.All(usage.GetProperty("prompt_tokens_details").EnumerateObject().Concat(usage.GetProperty("completion_tokens_details").EnumerateObject()),
+            detail => Assert.Equal(0, detail.Value.GetInt32()));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Chat_reports_each_priced_kind_of_token_as_a_part_of_its_total(bool stream)
+    {
+        var usage = await ChatUsageAsync(stream,
+            """{"input_tokens":100,"output_tokens":8,"cached_tokens":30,"audio_input_tokens":10,"reasoning_tokens":3,"audio_output_tokens":2,"cache_write_5m_tokens":40}""");
+
+        AssertChatUsage(usage, 100, 8);
+        Assert.Equal(30, usage.GetProperty("prompt_tokens_details").GetProperty("cached_tokens").GetInt32());
+        Assert.Equal(10, usage.GetProperty("prompt_tokens_details").GetProperty("audio_tokens").GetInt32());
+        Assert.Equal(3, usage.GetProperty("completion_tokens_details").GetProperty("reasoning_tokens").GetInt32());
+        Assert.Equal(2, usage.GetProperty("completion_tokens_details").GetProperty("audio_tokens").GetInt32());
+        // Anthropic's cache writes have no OpenAI field and change nothing here.
+        Assert.Equal(["cached_tokens", "audio_tokens"], usage.GetProperty("prompt_tokens_details").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task Chat_parts_bigger_than_their_total_raise_it_and_leave_the_content_alone()
+    {
+        var body = await Http.ReadAsync(await _client.PostAsync("/v1/chat/completions", Http.Json(
+            """{"model":"m","messages":[],"fake":{"input_tokens":5,"output_tokens":2,"cached_tokens":8,"audio_input_tokens":4,"reasoning_tokens":10}}""")));
+
+        Assert.Equal("fake0 fake1", body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        AssertChatUsage(body.GetProperty("usage"), 12, 10); // cached 8 + audio 4; reasoning 10
     }
 
     [Fact]
@@ -198,6 +232,12 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
     [InlineData("""{"model":"m","messages":[],"fake":{"hold":""}}""", "invalid_fake")]
     [InlineData("""{"model":"m","messages":[],"fake":{"hold":7}}""", "invalid_fake")]
     [InlineData("""{"model":"m","messages":[],"max_tokens":"many"}""", "invalid_value")]
+    [InlineData("""{"model":"m","messages":[],"fake":{"cached_tokens":-1}}""", "invalid_fake")]
+    [InlineData("""{"model":"m","messages":[],"fake":{"cache_write_5m_tokens":1.5}}""", "invalid_fake")]
+    [InlineData("""{"model":"m","messages":[],"fake":{"cache_write_1h_tokens":"3"}}""", "invalid_fake")]
+    [InlineData("""{"model":"m","messages":[],"fake":{"reasoning_tokens":null}}""", "invalid_fake")]
+    [InlineData("""{"model":"m","messages":[],"fake":{"audio_input_tokens":-5}}""", "invalid_fake")]
+    [InlineData("""{"model":"m","messages":[],"fake":{"audio_output_tokens":true}}""", "invalid_fake")]
     public async Task Malformed_requests_are_400s(string body, string code)
     {
         await Http.AssertErrorAsync(await _client.PostAsync("/v1/chat/completions", Http.Json(body)), HttpStatusCode.BadRequest, code);
@@ -299,6 +339,25 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
         Assert.Equal("fake0 fake1 fake2", item.GetProperty("content")[0].GetProperty("text").GetString());
         Assert.Equal(3, body.GetProperty("usage").GetProperty("output_tokens").GetInt32());
         Assert.Equal(0, body.GetProperty("usage").GetProperty("input_tokens_details").GetProperty("cached_tokens").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Responses_report_cached_and_reasoning_tokens_as_parts_of_their_totals(bool stream)
+    {
+        var body = $$$"""{"model":"m","input":"abcd","stream":{{{(stream ? "true" : "false")}}},"fake":{"input_tokens":50,"output_tokens":6,"cached_tokens":20,"reasoning_tokens":4,"audio_input_tokens":7}}""";
+        var response = stream
+            ? (await StreamAsync("/v1/responses", body))[^1].Json.GetProperty("response")
+            : await Http.ReadAsync(await _client.PostAsync("/v1/responses", Http.Json(body)));
+
+        var usage = response.GetProperty("usage");
+        Assert.Equal(50, usage.GetProperty("input_tokens").GetInt32());
+        Assert.Equal(20, usage.GetProperty("input_tokens_details").GetProperty("cached_tokens").GetInt32());
+        Assert.Equal(6, usage.GetProperty("output_tokens").GetInt32());
+        Assert.Equal(4, usage.GetProperty("output_tokens_details").GetProperty("reasoning_tokens").GetInt32());
+        Assert.Equal(56, usage.GetProperty("total_tokens").GetInt32());
+        Assert.False(usage.GetProperty("input_tokens_details").TryGetProperty("audio_tokens", out _)); // the Responses API reports no audio
     }
 
     [Fact]
@@ -425,6 +484,15 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
     {
         var bytes = Convert.FromBase64String(base64);
         return [.. Enumerable.Range(0, bytes.Length / 4).Select(i => BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * 4)))];
+    }
+
+    /// <summary>The usage of a chat completion with these <c>fake</c> controls: the body's, or a stream's usage chunk.</summary>
+    private async Task<JsonElement> ChatUsageAsync(bool stream, string fake)
+    {
+        var body = $$"""{"model":"m","messages":[{"role":"user","content":"hi"}],"stream":{{(stream ? "true" : "false")}},"stream_options":{{(stream ? """{"include_usage":true}""" : "null")}},"fake":{{fake}}}""";
+        return stream
+            ? (await StreamAsync("/v1/chat/completions", body))[^2].Json.GetProperty("usage")
+            : (await Http.ReadAsync(await _client.PostAsync("/v1/chat/completions", Http.Json(body)))).GetProperty("usage");
     }
 
     private static void AssertChatUsage(JsonElement usage, int prompt, int completion)
