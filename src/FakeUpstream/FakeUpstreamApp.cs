@@ -1,12 +1,12 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Tollgate.FakeUpstream;
 
 /// <summary>
-/// A fake OpenAI-compatible upstream for tests and local runs: deterministic content and usage, and failure injection
-/// through a top-level <c>"fake"</c> object in the request body (see <see cref="FakeControl"/>).
+/// A fake upstream for tests and local runs, speaking OpenAI's API and Anthropic's Messages API (see <see cref="Messages"/>):
+/// deterministic content and usage, and failure injection through a top-level <c>"fake"</c> object in the request body
+/// (see <see cref="FakeControl"/>).
 /// </summary>
 public static class FakeUpstreamApp
 {
@@ -37,12 +37,19 @@ public static class FakeUpstreamApp
             // Recorded before the key check, so a test can see that a proxy forwarded a request without its key.
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
-            var authorization = context.Request.Headers.Authorization.ToString();
+            var headers = context.Request.Headers;
+            var authorization = headers.Authorization.ToString();
             received.Add(new ReceivedRequest(context.Request.Method, context.Request.Path, body, authorization.Length > 0,
-                context.Request.Headers.TryGetValue("traceparent", out var traceParent) ? traceParent.ToString() : null));
-            if (options.ApiKey is { Length: > 0 } key && authorization != $"Bearer {key}")
+                Header(headers, "traceparent"), Header(headers, Messages.VersionHeader), Header(headers, Messages.BetaHeader),
+                headers.ContainsKey(Messages.ApiKeyHeader)));
+            // Each API's own scheme: Anthropic's requests carry the key in x-api-key, OpenAI's as a bearer token.
+            var anthropic = Messages.Speaks(context.Request);
+            var presented = anthropic ? headers[Messages.ApiKeyHeader].ToString() : authorization;
+            if (options.ApiKey is { Length: > 0 } key && presented != (anthropic ? key : $"Bearer {key}"))
             {
-                await OpenAiError.WriteAsync(context, StatusCodes.Status401Unauthorized, "Incorrect API key provided.", null, "invalid_api_key");
+                await (anthropic
+                    ? AnthropicError.WriteAsync(context, StatusCodes.Status401Unauthorized, "invalid x-api-key")
+                    : OpenAiError.WriteAsync(context, StatusCodes.Status401Unauthorized, "Incorrect API key provided.", null, "invalid_api_key"));
                 return;
             }
             context.Items[BodyKey] = body;
@@ -53,14 +60,9 @@ public static class FakeUpstreamApp
         app.MapPost("/v1/completions", Generate(ChoiceCompletions.Legacy.RespondAsync));
         app.MapPost("/v1/responses", Generate(Responses.RespondAsync));
         app.MapPost("/v1/embeddings", Generate(Embeddings.RespondAsync));
-        app.MapGet("/v1/models", context => FakeJson.WriteAsync(context, new JsonObject
-        {
-            ["object"] = "list",
-            ["data"] = new JsonArray([.. options.ModelIds.Select(id => (JsonNode)new JsonObject
-            {
-                ["id"] = id, ["object"] = "model", ["created"] = 1_700_000_000, ["owned_by"] = "fake-upstream",
-            })]),
-        }));
+        app.MapPost("/v1/messages", Generate(Messages.RespondAsync, anthropic: true, failsInsideStream: Messages.FailsInsideStream));
+        app.MapPost("/v1/messages/count_tokens", Generate(Messages.CountTokensAsync, anthropic: true));
+        app.MapGet("/v1/models", context => Models.WriteAsync(context, options.ModelIds));
         app.MapGet("/fake/received", () => Results.Json(received.Snapshot()));
         app.MapDelete("/fake/received", () =>
         {
@@ -79,26 +81,38 @@ public static class FakeUpstreamApp
                 await OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, full.Message, full.Param, full.Code);
             }
         });
-        app.MapFallback(context => OpenAiError.WriteAsync(context, StatusCodes.Status404NotFound,
-            $"Invalid URL ({context.Request.Method} {context.Request.Path})", null, "unknown_url"));
+        app.MapFallback(context => Messages.Speaks(context.Request)
+            ? AnthropicError.WriteAsync(context, StatusCodes.Status404NotFound, $"Not found: {context.Request.Method} {context.Request.Path}")
+            : OpenAiError.WriteAsync(context, StatusCodes.Status404NotFound, $"Invalid URL ({context.Request.Method} {context.Request.Path})", null, "unknown_url"));
         return app;
     }
 
-    /// <summary>The shared front of every generating endpoint: parse, slow first byte, injected status, then the answer.</summary>
-    private static RequestDelegate Generate(Func<HttpContext, FakeRequest, Task> respond) => async context =>
+    /// <summary>
+    /// The shared front of every generating endpoint: Anthropic's version header, parse, slow first byte, injected status
+    /// (unless the answer fails inside its stream instead), then the answer; errors in the endpoint's API's shape.
+    /// </summary>
+    private static RequestDelegate Generate(Func<HttpContext, FakeRequest, Task> respond, bool anthropic = false,
+        Func<FakeRequest, bool>? failsInsideStream = null) => async context =>
     {
+        Task ErrorAsync(int status, string message, string? param, string? code) => anthropic
+            ? AnthropicError.WriteAsync(context, status, message)
+            : OpenAiError.WriteAsync(context, status, message, param, code);
         try
         {
+            if (anthropic && string.IsNullOrEmpty(context.Request.Headers[Messages.VersionHeader]))
+                throw new BadFakeRequestException($"{Messages.VersionHeader}: header is required", null, "missing_required_header");
             var request = FakeRequest.Parse((string)context.Items[BodyKey]!);
             if (request.Fake.FirstByteDelayMs > 0) await Task.Delay(request.Fake.FirstByteDelayMs, context.RequestAborted);
-            if (request.Fake.Status is { } status)
-                await OpenAiError.WriteAsync(context, status, "fake upstream failure", null, $"fake_{status}");
+            if (request.Fake.Status is { } status && failsInsideStream?.Invoke(request) != true)
+                await ErrorAsync(status, "fake upstream failure", null, $"fake_{status}");
             else
                 await respond(context, request);
         }
         catch (BadFakeRequestException bad) when (!context.Response.HasStarted)
         {
-            await OpenAiError.WriteAsync(context, StatusCodes.Status400BadRequest, bad.Message, bad.Param, bad.Code);
+            await ErrorAsync(StatusCodes.Status400BadRequest, bad.Message, bad.Param, bad.Code);
         }
     };
+
+    private static string? Header(IHeaderDictionary headers, string name) => headers.TryGetValue(name, out var value) ? value.ToString() : null;
 }

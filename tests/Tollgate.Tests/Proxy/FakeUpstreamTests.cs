@@ -9,9 +9,10 @@ using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Proxy;
 
-/// <summary>The fake OpenAI upstream the proxy tests stand on: if its shapes or its failure injection drift, they test nothing.</summary>
+/// <summary>The fake OpenAI and Anthropic upstream the proxy tests stand on: if its shapes or its failure injection drift, they test nothing.</summary>
 public sealed class FakeUpstreamTests : IAsyncLifetime
 {
+    private const string AnthropicVersion = "2023-06-01";
     private WebApplication _app = null!;
     private HttpClient _client = null!;
 
@@ -415,6 +416,9 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
         Assert.Equal("/v1/embeddings", only.GetProperty("path").GetString());
         Assert.Equal("e", JsonDocument.Parse(only.GetProperty("body").GetString()!).RootElement.GetProperty("model").GetString());
         Assert.False(only.GetProperty("has_authorization").GetBoolean());
+        Assert.False(only.GetProperty("has_api_key").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, only.GetProperty("anthropic_version").ValueKind);
+        Assert.Equal(JsonValueKind.Null, only.GetProperty("anthropic_beta").ValueKind);
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync("/fake/received")).StatusCode);
         Assert.Empty((await Http.ReadAsync(await _client.GetAsync("/fake/received"))).EnumerateArray());
@@ -431,6 +435,283 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
         Assert.Equal("/v1/5", snapshot[0].Path);
     }
 
+    [Fact]
+    public async Task Messages_answer_a_message_with_anthropic_usage()
+    {
+        // 4 characters of system and 12 of message: 4 tokens; max_tokens 5 stops the 16 words it would write.
+        var body = await Http.ReadAsync(await _client.SendAsync(Post("/v1/messages",
+            """{"model":"claude-fake","max_tokens":5,"system":"abcd","messages":[{"role":"user","content":[{"type":"text","text":"hello world!"}]}]}""")));
+
+        Assert.StartsWith("msg_", body.GetProperty("id").GetString());
+        Assert.Equal("message", body.GetProperty("type").GetString());
+        Assert.Equal("assistant", body.GetProperty("role").GetString());
+        Assert.Equal("claude-fake", body.GetProperty("model").GetString());
+        var block = Assert.Single(body.GetProperty("content").EnumerateArray());
+        Assert.Equal("text", block.GetProperty("type").GetString());
+        Assert.Equal("fake0 fake1 fake2 fake3 fake4", block.GetProperty("text").GetString());
+        Assert.Equal("max_tokens", body.GetProperty("stop_reason").GetString());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("stop_sequence").ValueKind);
+        AssertMessageUsage(body.GetProperty("usage"), input: 4, cacheRead: 0, cache5m: 0, cache1h: 0, output: 5);
+
+        // Under its max_tokens the answer ends its turn.
+        var ended = await Http.ReadAsync(await _client.SendAsync(Post("/v1/messages", """{"model":"m","max_tokens":1024,"messages":[]}""")));
+        Assert.Equal("end_turn", ended.GetProperty("stop_reason").GetString());
+        Assert.Equal(FakeWords(16), ended.GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Messages_report_cache_reads_and_writes_beside_the_input(bool stream)
+    {
+        // Reasoning and audio are OpenAI's parts: Anthropic counts thinking in its output and has no audio.
+        var body = $$$"""{"model":"m","max_tokens":100,"messages":[],"stream":{{{(stream ? "true" : "false")}}},"fake":{"input_tokens":100,"output_tokens":3,"cached_tokens":30,"cache_write_5m_tokens":20,"cache_write_1h_tokens":7,"reasoning_tokens":9,"audio_input_tokens":4}}""";
+        if (!stream)
+        {
+            var message = await Http.ReadAsync(await _client.SendAsync(Post("/v1/messages", body)));
+            AssertMessageUsage(message.GetProperty("usage"), input: 100, cacheRead: 30, cache5m: 20, cache1h: 7, output: 3);
+            return;
+        }
+        var events = await StreamAsync("/v1/messages", body);
+        AssertMessageUsage(events[0].Json.GetProperty("message").GetProperty("usage"), input: 100, cacheRead: 30, cache5m: 20, cache1h: 7, output: 1);
+        var usage = events.Single(e => e.Type == "message_delta").Json.GetProperty("usage");
+        Assert.Equal(3, usage.GetProperty("output_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Messages_stream_sends_anthropic_events_in_order_with_cumulative_output_usage()
+    {
+        var events = await StreamAsync("/v1/messages",
+            """{"model":"m","max_tokens":1024,"messages":[{"role":"user","content":"abcdefgh"}],"stream":true,"fake":{"output_tokens":6,"chunks":3}}""");
+
+        Assert.Equal(["message_start", "content_block_start", "ping", "content_block_delta", "content_block_delta", "content_block_delta",
+            "content_block_stop", "message_delta", "message_stop"], events.Select(e => e.Type));
+        Assert.All(events, e => Assert.Equal(e.Type, e.Json.GetProperty("type").GetString()));
+
+        var start = events[0].Json.GetProperty("message");
+        Assert.StartsWith("msg_", start.GetProperty("id").GetString());
+        Assert.Equal("m", start.GetProperty("model").GetString());
+        Assert.Equal(0, start.GetProperty("content").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, start.GetProperty("stop_reason").ValueKind);
+        AssertMessageUsage(start.GetProperty("usage"), input: 2, cacheRead: 0, cache5m: 0, cache1h: 0, output: 1);
+
+        Assert.Equal(0, events[1].Json.GetProperty("index").GetInt32());
+        Assert.Equal("", events[1].Json.GetProperty("content_block").GetProperty("text").GetString());
+        var deltas = events.Where(e => e.Type == "content_block_delta").Select(e => e.Json.GetProperty("delta")).ToList();
+        Assert.All(deltas, delta => Assert.Equal("text_delta", delta.GetProperty("type").GetString()));
+        Assert.Equal("fake0 fake1 fake2 fake3 fake4 fake5", string.Concat(deltas.Select(delta => delta.GetProperty("text").GetString())));
+
+        // The output so far, not more than message_start's: 6 in all, not 1 + 6.
+        var messageDelta = events[^2].Json;
+        Assert.Equal("end_turn", messageDelta.GetProperty("delta").GetProperty("stop_reason").GetString());
+        Assert.Equal(JsonValueKind.Null, messageDelta.GetProperty("delta").GetProperty("stop_sequence").ValueKind);
+        Assert.Equal(6, messageDelta.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Messages_usage_false_omits_every_usage()
+    {
+        var message = await Http.ReadAsync(await _client.SendAsync(Post("/v1/messages", """{"model":"m","max_tokens":9,"messages":[],"fake":{"usage":false}}""")));
+        Assert.False(message.TryGetProperty("usage", out _));
+
+        var events = await StreamAsync("/v1/messages", """{"model":"m","max_tokens":9,"messages":[],"stream":true,"fake":{"usage":false}}""");
+        Assert.Equal("message_stop", events[^1].Type);
+        Assert.False(events[0].Json.GetProperty("message").TryGetProperty("usage", out _));
+        Assert.False(events.Single(e => e.Type == "message_delta").Json.TryGetProperty("usage", out _));
+        Assert.Equal("max_tokens", events.Single(e => e.Type == "message_delta").Json.GetProperty("delta").GetProperty("stop_reason").GetString());
+    }
+
+    [Fact]
+    public async Task Messages_stream_can_be_cut_or_held()
+    {
+        var cut = new List<SseEvent>();
+        AssertCut(await Assert.ThrowsAnyAsync<IOException>(() => StreamAsync("/v1/messages",
+            """{"model":"m","max_tokens":9,"messages":[],"stream":true,"fake":{"cut_after":1}}""", cut)));
+        Assert.Equal(["message_start", "content_block_start", "ping", "content_block_delta"], cut.Select(e => e.Type));
+
+        using var request = Post("/v1/messages", """{"model":"m","max_tokens":9,"messages":[],"stream":true,"fake":{"hold":"messages-gate"}}""");
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("event: message_start", await reader.ReadLineAsync());
+        Assert.StartsWith("data: ", await reader.ReadLineAsync());
+        Assert.Equal("", await reader.ReadLineAsync());
+        var next = reader.ReadLineAsync();
+        Assert.NotSame(next, await Task.WhenAny(next, Task.Delay(500))); // unheld, the rest would come at once
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.PostAsync("/fake/gates/messages-gate", null)).StatusCode);
+        Assert.Equal("event: content_block_start", await next);
+        Assert.EndsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n", await reader.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task Messages_stream_with_status_and_cut_after_fails_inside_the_stream()
+    {
+        var events = await StreamAsync("/v1/messages", """{"model":"m","max_tokens":9,"messages":[],"stream":true,"fake":{"status":529,"cut_after":2}}""");
+
+        // Started (200), two chunks, then Anthropic's error event and the end: no message_delta, no message_stop.
+        Assert.Equal(["message_start", "content_block_start", "ping", "content_block_delta", "content_block_delta", "error"], events.Select(e => e.Type));
+        AssertAnthropicError(events[^1].Json, "overloaded_error");
+    }
+
+    [Theory]
+    [InlineData(400, "invalid_request_error")]
+    [InlineData(401, "authentication_error")]
+    [InlineData(402, "billing_error")]
+    [InlineData(403, "permission_error")]
+    [InlineData(404, "not_found_error")]
+    [InlineData(413, "request_too_large")]
+    [InlineData(422, "invalid_request_error")]
+    [InlineData(429, "rate_limit_error")]
+    [InlineData(500, "api_error")]
+    [InlineData(503, "api_error")]
+    [InlineData(504, "timeout_error")]
+    [InlineData(529, "overloaded_error")]
+    public async Task Messages_status_injection_answers_an_anthropic_error(int status, string type)
+    {
+        // Streamed or not, a status without cut_after fails before the stream starts.
+        foreach (var stream in new[] { false, true })
+        {
+            var response = await _client.SendAsync(Post("/v1/messages",
+                $$$"""{"model":"m","max_tokens":9,"messages":[],"stream":{{{(stream ? "true" : "false")}}},"fake":{"status":{{{status}}}}}"""));
+
+            Assert.Equal(status, (int)response.StatusCode);
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            AssertAnthropicError(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement, type);
+        }
+        var count = await _client.SendAsync(Post("/v1/messages/count_tokens", $$$"""{"model":"m","messages":[],"fake":{"status":{{{status}}}}}"""));
+        Assert.Equal(status, (int)count.StatusCode);
+        AssertAnthropicError(JsonDocument.Parse(await count.Content.ReadAsStringAsync()).RootElement, type);
+    }
+
+    [Theory]
+    [InlineData("/v1/messages")]
+    [InlineData("/v1/messages/count_tokens")]
+    public async Task Messages_require_the_anthropic_version_header(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Http.Json("""{"model":"m","max_tokens":9,"messages":[]}""") };
+        var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        AssertAnthropicError(error, "invalid_request_error");
+        Assert.Equal("anthropic-version: header is required", error.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("""{"model":""", "/v1/messages")]
+    [InlineData("""{"max_tokens":9,"messages":[]}""", "/v1/messages")]
+    [InlineData("""{"model":"m","messages":[]}""", "/v1/messages")]
+    [InlineData("""{"model":"m","max_tokens":0,"messages":[]}""", "/v1/messages")]
+    [InlineData("""{"model":"m","max_tokens":"many","messages":[]}""", "/v1/messages")]
+    [InlineData("""{"model":"m","max_tokens":9}""", "/v1/messages")]
+    [InlineData("""{"model":"m","max_tokens":9,"messages":"hi"}""", "/v1/messages")]
+    [InlineData("""{"model":"m","max_tokens":9,"messages":[],"fake":{"cache_write_1h_tokens":-1}}""", "/v1/messages")]
+    [InlineData("""{"model":"m"}""", "/v1/messages/count_tokens")]
+    [InlineData("""{"messages":[]}""", "/v1/messages/count_tokens")]
+    public async Task Malformed_messages_requests_are_anthropic_400s(string body, string path)
+    {
+        var response = await _client.SendAsync(Post(path, body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        AssertAnthropicError(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement, "invalid_request_error");
+    }
+
+    [Fact]
+    public async Task Count_tokens_counts_as_a_message_reports_its_input()
+    {
+        const string request = """ "model":"m","system":[{"type":"text","text":"abcd"}],"messages":[{"role":"user","content":"hello world!"}] """;
+        var count = await Http.ReadAsync(await _client.SendAsync(Post("/v1/messages/count_tokens", $$$"""{{{{request}}}}""")));
+        var message = await Http.ReadAsync(await _client.SendAsync(Post("/v1/messages", $$$"""{{{{request}}},"max_tokens":9}""")));
+
+        Assert.Equal(["input_tokens"], count.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(4, count.GetProperty("input_tokens").GetInt32());
+        Assert.Equal(4, message.GetProperty("usage").GetProperty("input_tokens").GetInt32());
+        var forced = await Http.ReadAsync(await _client.SendAsync(Post("/v1/messages/count_tokens", $$$"""{{{{request}}},"fake":{"input_tokens":70}}""")));
+        Assert.Equal(70, forced.GetProperty("input_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Models_answer_in_anthropics_shape_when_asked_with_anthropic_version()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        request.Headers.Add("anthropic-version", AnthropicVersion);
+        var body = await Http.ReadAsync(await _client.SendAsync(request));
+
+        var models = body.GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal(["fake-gpt", "fake-embed"], models.Select(m => m.GetProperty("id").GetString()));
+        Assert.All(models, m => Assert.Equal("model", m.GetProperty("type").GetString()));
+        Assert.All(models, m => Assert.Equal(m.GetProperty("id").GetString(), m.GetProperty("display_name").GetString()));
+        Assert.All(models, m => Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),
+            DateTimeOffset.ParseExact(m.GetProperty("created_at").GetString()!, "yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.False(body.GetProperty("has_more").GetBoolean());
+        Assert.Equal("fake-gpt", body.GetProperty("first_id").GetString());
+        Assert.Equal("fake-embed", body.GetProperty("last_id").GetString());
+        Assert.False(body.TryGetProperty("object", out _));
+    }
+
+    [Fact]
+    public async Task Unknown_paths_answer_a_404_in_the_asking_apis_shape()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages/batches") { Content = Http.Json("{}") };
+        request.Headers.Add("anthropic-version", AnthropicVersion);
+        var anthropic = await _client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.NotFound, anthropic.StatusCode);
+        AssertAnthropicError(JsonDocument.Parse(await anthropic.Content.ReadAsStringAsync()).RootElement, "not_found_error");
+
+        await Http.AssertErrorAsync(await _client.PostAsync("/v1/nothing", Http.Json("{}")), HttpStatusCode.NotFound, "unknown_url");
+    }
+
+    [Fact]
+    public async Task Anthropic_requests_need_the_key_in_x_api_key_and_every_attempt_is_recorded()
+    {
+        var (app, client) = await StartAsync("--FakeUpstream:ApiKey=sk-fake");
+        await using var _ = app;
+        using var __ = client;
+        const string body = """{"model":"m","max_tokens":9,"messages":[]}""";
+        HttpRequestMessage Messages(string? apiKey = null, string? bearer = null, string? beta = null)
+        {
+            var request = Post("/v1/messages", body);
+            if (apiKey is not null) request.Headers.Add("x-api-key", apiKey);
+            if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            if (beta is not null) request.Headers.Add("anthropic-beta", beta);
+            return request;
+        }
+        async Task AssertRefusedAsync(HttpResponseMessage response)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            AssertAnthropicError(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement, "authentication_error");
+        }
+
+        await AssertRefusedAsync(await client.SendAsync(Messages()));
+        await AssertRefusedAsync(await client.SendAsync(Messages(apiKey: "sk-wrong")));
+        await AssertRefusedAsync(await client.SendAsync(Messages(bearer: "sk-fake"))); // OpenAI's scheme is not Anthropic's
+        await Http.ReadAsync(await client.SendAsync(Messages(apiKey: "sk-fake", beta: "prompt-caching-2024-07-31,token-efficient-tools-2025-02-19")));
+        using var count = Post("/v1/messages/count_tokens", body);
+        count.Headers.Add("x-api-key", "sk-fake");
+        await Http.ReadAsync(await client.SendAsync(count));
+
+        // The models answer each API in its scheme; OpenAI's endpoints keep the bearer token.
+        using var anthropicModels = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        anthropicModels.Headers.Add("anthropic-version", AnthropicVersion);
+        anthropicModels.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-fake");
+        await AssertRefusedAsync(await client.SendAsync(anthropicModels));
+        using var keyedModels = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        keyedModels.Headers.Add("anthropic-version", AnthropicVersion);
+        keyedModels.Headers.Add("x-api-key", "sk-fake");
+        Assert.Equal("model", (await Http.ReadAsync(await client.SendAsync(keyedModels))).GetProperty("data")[0].GetProperty("type").GetString());
+        using var chat = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = Http.Json("""{"model":"m","messages":[]}""") };
+        chat.Headers.Add("x-api-key", "sk-fake");
+        await Http.AssertErrorAsync(await client.SendAsync(chat), HttpStatusCode.Unauthorized, "invalid_api_key");
+
+        var received = app.Services.GetRequiredService<ReceivedRequests>().Snapshot();
+        Assert.Equal([false, true, false, true, true, false, true, true], received.Select(r => r.HasApiKey));
+        Assert.Equal([false, false, true, false, false, true, false, false], received.Select(r => r.HasAuthorization));
+        Assert.Equal([AnthropicVersion, AnthropicVersion, AnthropicVersion, AnthropicVersion, AnthropicVersion, AnthropicVersion, AnthropicVersion, null],
+            received.Select(r => r.AnthropicVersion));
+        Assert.Equal("prompt-caching-2024-07-31,token-efficient-tools-2025-02-19", received[3].AnthropicBeta);
+        Assert.All(received.Where((_, i) => i != 3), r => Assert.Null(r.AnthropicBeta));
+    }
+
     private static async Task<(WebApplication, HttpClient)> StartAsync(params string[] settings)
     {
         var port = FreePort.Loopback();
@@ -440,11 +721,19 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
         return (app, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
     }
 
+    /// <summary>A POST of this body; to Anthropic's /v1/messages with the <c>anthropic-version</c> its SDK always sends.</summary>
+    private static HttpRequestMessage Post(string path, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Http.Json(body) };
+        if (path.StartsWith("/v1/messages", StringComparison.Ordinal)) request.Headers.Add("anthropic-version", AnthropicVersion);
+        return request;
+    }
+
     /// <summary>The events of a streamed response, read as they come; <paramref name="into"/> keeps those read before a failure.</summary>
     private async Task<List<SseEvent>> StreamAsync(string path, string body, List<SseEvent>? into = null)
     {
         var events = into ?? [];
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Http.Json(body) };
+        using var request = Post(path, body);
         using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
@@ -493,6 +782,25 @@ public sealed class FakeUpstreamTests : IAsyncLifetime
         return stream
             ? (await StreamAsync("/v1/chat/completions", body))[^2].Json.GetProperty("usage")
             : (await Http.ReadAsync(await _client.PostAsync("/v1/chat/completions", Http.Json(body)))).GetProperty("usage");
+    }
+
+    private static void AssertMessageUsage(JsonElement usage, int input, int cacheRead, int cache5m, int cache1h, int output)
+    {
+        Assert.Equal(input, usage.GetProperty("input_tokens").GetInt32());
+        Assert.Equal(cacheRead, usage.GetProperty("cache_read_input_tokens").GetInt32());
+        Assert.Equal(cache5m + cache1h, usage.GetProperty("cache_creation_input_tokens").GetInt32());
+        Assert.Equal(cache5m, usage.GetProperty("cache_creation").GetProperty("ephemeral_5m_input_tokens").GetInt32());
+        Assert.Equal(cache1h, usage.GetProperty("cache_creation").GetProperty("ephemeral_1h_input_tokens").GetInt32());
+        Assert.Equal(output, usage.GetProperty("output_tokens").GetInt32());
+    }
+
+    /// <summary>Anthropic's error body: <c>{"type":"error","error":{"type","message"},"request_id"}</c>.</summary>
+    private static void AssertAnthropicError(JsonElement body, string type)
+    {
+        Assert.Equal("error", body.GetProperty("type").GetString());
+        Assert.Equal(type, body.GetProperty("error").GetProperty("type").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("error").GetProperty("message").GetString()));
+        Assert.StartsWith("req_", body.GetProperty("request_id").GetString());
     }
 
     private static void AssertChatUsage(JsonElement usage, int prompt, int completion)
