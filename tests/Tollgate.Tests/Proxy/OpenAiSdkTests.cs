@@ -105,6 +105,49 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
         Assert.Equal(0, await BalanceAsync(stack, Broke));
     }
 
+    [Fact]
+    public async Task Cached_and_reasoning_tokens_are_charged_at_their_own_prices_streamed_and_not_in_chat_and_responses()
+    {
+        var sdk = Path.Combine(RepositoryRoot(), "tests", "sdk");
+        await EnsurePackagesAsync(sdk);
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        // $2 input, $8 output per 1M; cached input a tenth of input, reasoning dearer than output: a mix-up shows in the charge.
+        var price = new Price(ProxyStack.InputPrice, ProxyStack.OutputPrice, new PriceExtras(CachedInputPerMillion: 200_000_000, ReasoningPerMillion: 12_000_000_000));
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Post, "/admin/models/kinds/prices", $$"""
+            {"input_per_million":{{price.InputPerMillion}},"output_per_million":{{price.OutputPerMillion}},
+             "cached_input_per_million":{{price.CachedInputPerMillion}},"reasoning_per_million":{{price.ReasoningPerMillion}}}
+            """);
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, "/admin/models/kinds/route", $$"""{"provider":"fake","upstream_model":"{{ProxyStack.UpstreamModel}}"}""");
+
+        var (exitCode, stdout, stderr) = await RunAsync(sdk, "node", ["--test-reporter=spec", "kinds.test.mjs"], new()
+        {
+            ["TOLLGATE_URL"] = stack.Cluster.GatewayAddress().ToString(),
+            ["TOLLGATE_KEY"] = stack.Key,
+            ["TOLLGATE_MODEL"] = "kinds",
+        });
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+        Assert.True(exitCode == 0, $"node exited with {exitCode}:\n{stdout}\n{stderr}");
+
+        var cases = stdout.Split('\n').Where(line => line.StartsWith("{\"case\":", StringComparison.Ordinal))
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+        Assert.Equal(["chat", "chat_stream", "chat_stream_unasked", "responses", "responses_stream"], cases.Select(line => line.GetProperty("case").GetString()).Order());
+        var details = new TokenDetails(CachedInput: 900, Reasoning: 150);
+        var cost = price.Cost(1_000, 200, details);
+        Assert.Equal(100 * 2_000 + 900 * 200 + 50 * 8_000 + 150 * 12_000, cost); // nano-USD per token: 2,000 input, 200 cached, 8,000 output, 12,000 reasoning
+        foreach (var line in cases)
+        {
+            var requestId = line.GetProperty("request_id").GetString()!;
+            await Eventually.TrueAsync(async () => await stack.UsageAsync(requestId) is not null, $"{requestId} was not settled");
+            var row = await Ledger.TextAsync(stack.Cluster.Database, $"""
+                SELECT concat_ws(',', input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cache_write_5m_tokens, audio_input_tokens, cost, charged, estimated)
+                FROM usage_events WHERE request_id = '{requestId}' AND denial IS NULL
+                """);
+            Assert.True($"1000,200,900,150,0,0,{cost},{cost},f" == row, $"{line.GetProperty("case")}: {row}");
+        }
+        await Ledger.AssertExactAsync(stack.Cluster.Database);
+    }
+
     private static string RequestIdOf(JsonElement line) => line.GetProperty("request_id").GetString()!;
 
     private static async Task<(string? Account, string? Key)> OwnerAsync(ProxyStack stack, string requestId)
@@ -149,7 +192,7 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
     /// <summary>Installs the lockfile's packages when they are missing (a fresh clone); .ci/run installs them before the tests.</summary>
     private async Task EnsurePackagesAsync(string sdk)
     {
-        if (File.Exists(Path.Combine(sdk, "node_modules", "openai", "package.json"))) return;
+        if (File.Exists(Path.Combine(sdk, "node_modules", "openai", "package.json")) && File.Exists(Path.Combine(sdk, "node_modules", "@anthropic-ai", "sdk", "package.json"))) return;
         output.WriteLine("tests/sdk/node_modules/openai is missing: running npm ci");
         var (exitCode, stdout, stderr) = await RunAsync(sdk, "npm", ["ci", "--no-audit", "--no-fund"], []);
         Assert.True(exitCode == 0, $"npm ci in {sdk} exited with {exitCode}:\n{stdout}\n{stderr}");

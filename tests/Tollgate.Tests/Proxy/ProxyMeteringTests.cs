@@ -135,12 +135,14 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
     {
         await using var stack = await ProxyStack.StartAsync(postgres);
         using var response = await stack.Proxy().SendAsync(Chat($$"""
-            {"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hello"}],"fake":{"input_tokens":150000000,"output_tokens":5} }
+            {"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hello"}],"fake":{"input_tokens":150000000,"output_tokens":5,"cached_tokens":120000000} }
             """));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
         var row = await stack.SettledAsync(RequestId(response));
         Assert.Equal((Price.MaxTokens, 5L, true, DemoPrice.Cost(Price.MaxTokens, 5)), (row.InputTokens, row.OutputTokens, row.Estimated, row.Charged));
+        // The cached part is kept within the capped total (the row's CHECK would refuse it otherwise).
+        Assert.Equal(Price.MaxTokens, await Ledger.ScalarAsync(stack.Cluster.Database, "SELECT cached_input_tokens FROM usage_events WHERE request_id = $1", RequestId(response)));
     }
 
     [Fact]
