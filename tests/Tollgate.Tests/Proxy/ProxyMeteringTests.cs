@@ -146,6 +146,29 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task Input_is_counted_with_the_tokenizer_of_the_providers_name_for_the_model()
+    {
+        await using var stack = await ProxyStack.StartAsync(postgres);
+        // An alias whose provider model (gpt-4) counts with cl100k_base, where its own name would count with o200k_base.
+        await SetPriceAsync(stack.Cluster.Admin, "fast", ProxyStack.InputPrice, ProxyStack.OutputPrice);
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, "/admin/models/fast/route", """{"provider":"fake","upstream_model":"gpt-4"}""");
+        const string text = "Tokenizers disagree about 你好世界, emoji 🎉🎉 and rare words like floccinaucinihilipilification.";
+        var body = $$"""{"model":"fast","messages":[{"role":"user","content":"{{text}}"}],"max_tokens":5,"fake":{"usage":false} }""";
+        var counter = new Tollgate.Gateway.Proxy.TokenCounter();
+        var (byUpstream, byAlias) = (counter.ChatInput(JsonDocument.Parse(body).RootElement, "gpt-4"), counter.ChatInput(JsonDocument.Parse(body).RootElement, "fast"));
+        Assert.NotEqual(byUpstream, byAlias);
+
+        // The first request of the model on this gateway is counted before the cluster names its route; every later one with it.
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await stack.Proxy().SendAsync(Chat(body));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var row = await stack.SettledAsync(RequestId(response));
+            Assert.Equal((i == 0 ? byAlias : byUpstream, true), (row.InputTokens, row.Estimated));
+        }
+    }
+
+    [Fact]
     public async Task A_body_with_a_duplicate_key_is_refused_before_anything_is_held_or_forwarded()
     {
         await using var stack = await ProxyStack.StartAsync(postgres);
