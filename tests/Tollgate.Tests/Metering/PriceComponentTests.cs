@@ -89,4 +89,26 @@ public sealed class PriceComponentTests
         var plain = new Price(3_000_000_000, 15_000_000_000);
         Assert.Equal(plain.Cost(1_000, 1_000), plain.WorstCase(1_000, 1_000));
     }
+
+    /// <summary>The worked examples of docs/pricing.md, recomputed: the doc's figures are these.</summary>
+    [Fact]
+    public void The_worked_examples_of_the_pricing_doc_cost_what_it_says()
+    {
+        // 90 % cached input: $2 input, $0.50 cached, $8 output; 10,000 prompt tokens of which 9,000 cached, 400 completion.
+        var cachedModel = new Price(2_000_000_000, 8_000_000_000, new PriceExtras(CachedInputPerMillion: 500_000_000));
+        Assert.Equal(9_700_000, cachedModel.Cost(10_000, 400, new TokenDetails(CachedInput: 9_000)));
+        Assert.Equal(23_200_000, cachedModel.Cost(10_000, 400)); // the same tokens, had nothing been cached
+
+        // A 1-hour cache write, then a read of it: $3 input, $0.30 read, $3.75 / $6 writes, $15 output. Anthropic reports
+        // input_tokens 40 beside the cache's 12,000: Tollgate's input total is 12,040.
+        var claude = new Price(3_000_000_000, 15_000_000_000, new PriceExtras(CachedInputPerMillion: 300_000_000, CacheWrite5mPerMillion: 3_750_000_000,
+            CacheWrite1hPerMillion: 6_000_000_000));
+        Assert.Equal(76_620_000, claude.Cost(12_040, 300, new TokenDetails(CacheWrite1h: 12_000)));
+        Assert.Equal(8_220_000, claude.Cost(12_040, 300, new TokenDetails(CachedInput: 12_000)));
+
+        // A reasoning model whose reasoning is billed as output (no reasoning price): 500 prompt, 3,000 completion of which 2,600 reasoning; then with a fee of $0.001.
+        var reasoner = new Price(2_000_000_000, 8_000_000_000);
+        Assert.Equal(25_000_000, reasoner.Cost(500, 3_000, new TokenDetails(Reasoning: 2_600)));
+        Assert.Equal(26_000_000, (reasoner with { Extras = new PriceExtras(RequestFee: 1_000_000) }).Cost(500, 3_000, new TokenDetails(Reasoning: 2_600)));
+    }
 }
