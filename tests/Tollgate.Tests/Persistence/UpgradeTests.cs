@@ -41,6 +41,7 @@ public sealed class UpgradeTests(PostgresFixture postgres) : IClassFixture<Postg
         var allowed = await AuthorizeAsync(cluster.Metering, "after-upgrade", apiKey: Key, ip: "203.0.113.9", model: "gpt-4o-mini");
         Assert.True(Allowed(allowed), allowed.ToString());
         Assert.Equal(150_000_000, allowed.GetProperty("price").GetProperty("input_per_million").GetInt64());
+        Assert.False(allowed.GetProperty("price").TryGetProperty("extras", out _)); // a schedule from before price components prices input and output alone
         Assert.Contains(allowed.GetProperty("limits").EnumerateArray(), l => l.GetProperty("scope").GetString() == "model" && l.GetProperty("limit").GetInt64() == 1_000);
         Assert.Contains(allowed.GetProperty("limits").EnumerateArray(), l => l.GetProperty("scope").GetString() == "ip" && l.GetProperty("limit").GetInt64() == 100);
         using (var ip = await cluster.Admin.GetAsync("/admin/ips/203.0.113.7/limits"))
@@ -52,7 +53,12 @@ public sealed class UpgradeTests(PostgresFixture postgres) : IClassFixture<Postg
             var totals = (await ReadAsync(usage)).GetProperty("totals");
             Assert.Equal(103_500, totals.GetProperty("charged").GetInt64());
             Assert.Equal(1, totals.GetProperty("denied").GetInt64());
+            Assert.Equal(0, totals.GetProperty("kinds").GetProperty("cached_input_tokens").GetInt64()); // rows from before token kinds have none
         }
+        // A settle after the upgrade is charged at the old schedule's price, as before it.
+        var settled = await SettleAsync(cluster.Metering, allowed, 1_000, 100);
+        Assert.Equal(new Tollgate.Grains.Metering.Price(150_000_000, allowed.GetProperty("price").GetProperty("output_per_million").GetInt64()).Cost(1_000, 100),
+            settled.GetProperty("cost").GetInt64());
     }
 
     [Fact]
