@@ -12,6 +12,14 @@ public interface ILimitedGrain : IGrainWithStringKey
     [Alias("renew")]
     Task<RenewResult> Renew(RenewGrant request);
 
+    /// <summary>Counts requests or tokens now, with no grant (see <see cref="LimitHit"/>): Envoy's rate-limit service.</summary>
+    [Alias("hit")]
+    Task<HitResult> Hit(LimitHit hit);
+
+    /// <summary>Takes back what a hit counted (see <see cref="HitTakeBack"/>); false when it was taken back already.</summary>
+    [Alias("take-back")]
+    Task<bool> TakeBack(HitTakeBack takeBack);
+
     [Alias("set-limits")]
     Task<LimitsView> SetLimits(SetLimits request);
 

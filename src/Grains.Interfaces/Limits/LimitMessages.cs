@@ -71,6 +71,41 @@ public sealed record RenewGrant([property: Id(0)] string RequestId, [property: I
 [GenerateSerializer]
 public sealed record RenewResult([property: Id(0)] bool Renewed);
 
+/// <summary>What a <see cref="LimitHit"/> counts.</summary>
+[GenerateSerializer]
+public enum HitUnit
+{
+    Requests,
+    Tokens,
+}
+
+/// <summary>
+/// Counts <see cref="Hits"/> requests, or tokens, against a scope's windows now, with no grant: nothing is held, nothing
+/// settles (Envoy's rate-limit service). Requests are admitted whole or not at all, as an authorize's are. Tokens are a
+/// charge for what a request used: counted whether or not they fit, and the answer says whether they did. Zero hits only
+/// ask: refused once the window has nothing left. <c>max_concurrent</c> does not apply (a hit has no duration).
+/// <see cref="Defaults"/>: a caller IP's limits when it has none of its own (the cluster's IP defaults).
+/// <see cref="SecretHash"/>: an API key's secret, verified before anything is counted; <see cref="Model"/>: checked
+/// against the key's models. A repeat counts again (there is no grant to find): a retry can only over-count.
+/// </summary>
+[GenerateSerializer]
+public sealed record LimitHit(
+    [property: Id(0)] string HitId, [property: Id(1)] HitUnit Unit, [property: Id(2)] long Hits, [property: Id(3)] LimitSettings? Defaults = null,
+    [property: Id(4)] string? SecretHash = null, [property: Id(5)] string? Model = null);
+
+/// <param name="At">When the hit was counted (Unix milliseconds): what <see cref="HitTakeBack"/> names.</param>
+/// <param name="AccountId">An API key's account, once its secret verified.</param>
+[GenerateSerializer]
+public sealed record HitResult([property: Id(0)] Admission Admission, [property: Id(1)] long At, [property: Id(2)] string? AccountId = null);
+
+/// <summary>
+/// Takes back the requests a <see cref="LimitHit"/> counted at <see cref="At"/>, when another scope refused the request
+/// (as an authorize gives back what a denied request took). Idempotent by <see cref="HitId"/>; ignored once the hit's
+/// bucket has left the window.
+/// </summary>
+[GenerateSerializer]
+public sealed record HitTakeBack([property: Id(0)] string HitId, [property: Id(1)] long At, [property: Id(2)] long Requests);
+
 /// <summary>The stable reason codes of a denied authorize.</summary>
 public static class Denials
 {

@@ -433,6 +433,25 @@ internal sealed partial class AccountGrain(
 
     public override async Task<ReleaseResult> Release(ReleaseGrant request) => new(await Answer(() => ReleaseGrant(request)));
 
+    /// <summary>Counts a hit against the account's limits, if it exists and is not suspended (as an authorize checks); holds no credit.</summary>
+    public override async Task<HitResult> Hit(LimitHit hit)
+    {
+        ValidateHit(hit);
+        var durable = Task.CompletedTask;
+        var answer = await Answer(() =>
+        {
+            if (_book is null) return Refused(Denials.AccountNotFound, $"Account '{AccountId}' does not exist.");
+            if (_settings.Status == AccountStatus.Suspended) return Refused(Denials.AccountSuspended, $"Account '{AccountId}' is suspended.");
+            var counted = CountHit(hit);
+            durable = DurableAsync();
+            return counted;
+        }, provisional: true); // windows live in memory, as an authorize's hold
+        await durable;
+        return answer;
+    }
+
+    public override Task<bool> TakeBack(HitTakeBack takeBack) => Answer(() => TakeBackHit(takeBack), provisional: true);
+
     /// <summary>Keeps a running request's hold and its grant of the account's limits; true while the hold is there.</summary>
     public override Task<RenewResult> Renew(RenewGrant request)
     {

@@ -37,6 +37,14 @@ internal sealed class CallerIpGrain(
         return admission;
     }
 
+    /// <summary>Counts a hit under the IP's own limits, else the defaults the gateway passes (none: unlimited).</summary>
+    public override Task<HitResult> Hit(LimitHit hit)
+    {
+        ValidateHit(hit);
+        Limits.Configure(Own ?? hit.Defaults ?? LimitSettings.None);
+        return base.Hit(hit);
+    }
+
     protected override LimitSettings? OwnLimits => Own;
 
     protected override bool ReleasedWhenIdle => this.GetPrimaryKeyString() != GrainKeys.IpDefaults; // callers choose their addresses

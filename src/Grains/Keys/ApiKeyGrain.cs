@@ -102,6 +102,20 @@ internal sealed class ApiKeyGrain(
         return new KeyAdmission(admission, check.AccountId);
     }
 
+    /// <summary>Verifies the presented secret and the key's models (as <see cref="Authorize"/> does), then counts the hit.</summary>
+    public override async Task<HitResult> Hit(LimitHit hit)
+    {
+        ValidateHit(hit);
+        var check = Check(hit.SecretHash);
+        if (!check.Valid)
+            return check.Revoked ? Refused(Denials.KeyRevoked, "The API key has been revoked.") : Refused(Denials.InvalidApiKey, "The API key is not valid.");
+        if (hit.Model is { } model && !ModelAccess.Allows(check.Models, model))
+            return Refused(Denials.ModelNotAllowed, $"This API key may not use the model '{model}'.", check.AccountId);
+        var result = CountHit(hit) with { AccountId = check.AccountId };
+        await DurableAsync();
+        return result;
+    }
+
     protected override LimitSettings? OwnLimits => Existing().Limits ?? LimitSettings.None;
 
     protected override bool HoldsNothing => Stored is null; // a made-up or mistyped key

@@ -34,6 +34,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     private Task _checkpoint = Task.CompletedTask;
     private IGrainTimer? _release; // lets the activation go early (HoldsNothing, ReleasedWhenIdle)
     private long _lastCall = Stopwatch.GetTimestamp(); // on the system's clock, as Orleans' timers are (Time may be a test's stopped one)
+    private Accounts.RecentResults<bool>? _takenBack; // hits taken back lately, so a repeat takes nothing twice (allocated on first use)
 
     protected RateLimiter Limits { get; } = new(scope);
 
@@ -152,6 +153,60 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
         if (!ReleasedWhenIdle && Limits.CountedFor(now) is { Ticks: > 0 } counted) DelayDeactivation(counted);
         CheckpointSoon();
         return admission;
+    }
+
+    /// <summary>
+    /// Counts a hit (see <see cref="RateLimiter.Hit"/>). A scope without limits answers from a lookup: nothing is counted, kept or checkpointed.
+    /// </summary>
+    protected HitResult CountHit(LimitHit hit)
+    {
+        Called();
+        var changes = Limits.Changes;
+        var admission = Limits.Hit(hit.Unit, hit.Hits, NowMs, out var at);
+        if (Limits.Changes != changes)
+        {
+            if (!ReleasedWhenIdle && Limits.CountedFor(at) is { Ticks: > 0 } counted) DelayDeactivation(counted);
+            CheckpointSoon();
+        }
+        return new HitResult(admission, at);
+    }
+
+    /// <summary>A hit refused before anything was counted (an unknown or revoked key, a suspended account).</summary>
+    protected static HitResult Refused(string reason, string message, string? accountId = null) =>
+        new(new Admission(false, new Denial(reason, message), []), 0, accountId);
+
+    protected static void ValidateHit(LimitHit hit)
+    {
+        Validate.Key(hit.HitId, nameof(hit.HitId));
+        Validate.Tokens(hit.Hits, nameof(hit.Hits));
+        if (!Enum.IsDefined(hit.Unit)) throw new TollgateException(Accounts.AccountErrors.InvalidArgument, $"Unknown hit unit {hit.Unit}.");
+        if (hit.Model is not null) Validate.Key(hit.Model, nameof(hit.Model));
+        if (hit.Defaults is not null) Validate.Limits(hit.Defaults);
+    }
+
+    /// <summary>Counts a hit against the grain's limits; what a scope checks first (a key's secret) is its override's.</summary>
+    public virtual async Task<HitResult> Hit(LimitHit hit)
+    {
+        ValidateHit(hit);
+        var result = CountHit(hit);
+        await DurableAsync();
+        return result;
+    }
+
+    public virtual Task<bool> TakeBack(HitTakeBack takeBack) => Task.FromResult(TakeBackHit(takeBack));
+
+    /// <summary>Takes back a hit's requests once (see <see cref="HitTakeBack"/>); false if this activation took it back already.</summary>
+    protected bool TakeBackHit(HitTakeBack takeBack)
+    {
+        Validate.Key(takeBack.HitId, nameof(takeBack.HitId));
+        Validate.Tokens(takeBack.Requests, nameof(takeBack.Requests));
+        Called();
+        _takenBack ??= new Accounts.RecentResults<bool>(capacity: 4_096);
+        if (_takenBack.TryGet(takeBack.HitId, out _)) return false;
+        _takenBack.Add(takeBack.HitId, true);
+        Limits.TakeBack(takeBack.At, takeBack.Requests, NowMs);
+        CheckpointSoon();
+        return true;
     }
 
     /// <summary>Gives back a request's grant (see <see cref="RateLimiter.Release"/>).</summary>

@@ -93,6 +93,52 @@ internal sealed class RateLimiter(string scope)
     }
 
     /// <summary>
+    /// Counts <paramref name="hits"/> requests or tokens now, with no grant (see <see cref="LimitHit"/>): requests only if they
+    /// fit, tokens whether or not they do; zero hits count nothing and are refused once the window has nothing left.
+    /// A scope without a window of that unit admits at once. <paramref name="at"/>: the instant counted in (for <see cref="TakeBack"/>).
+    /// </summary>
+    public Admission Hit(HitUnit unit, long hits, long now, out long at)
+    {
+        at = now = Math.Max(now, _latest);
+        _latest = now;
+        if (Settings == LimitSettings.None) return Unlimited; // nothing to count: a lookup
+        ExpireDue(now);
+        var asked = Math.Max(hits, 1);
+        Denial? denial;
+        if (unit == HitUnit.Requests)
+        {
+            denial = Check(_requests, asked, "requests_per_minute", "requests", now);
+            if (denial is null && hits > 0 && _requests is { } requests)
+            {
+                requests.Add(hits, now);
+                Changes++;
+            }
+        }
+        else
+        {
+            denial = Check(_tokensPerMinute, asked, "tokens_per_minute", "tokens", now) ?? Check(_tokensPerDay, asked, "tokens_per_day", "tokens", now);
+            if (hits > 0 && (_tokensPerMinute is not null || _tokensPerDay is not null))
+            {
+                // Tokens a request used: counted even past the limit, so the next request finds the window as it really is.
+                _tokensPerMinute?.Add(hits, now);
+                _tokensPerDay?.Add(hits, now);
+                Changes++;
+            }
+        }
+        return new Admission(denial is null, denial, State(now));
+    }
+
+    private static readonly Admission Unlimited = new(true, null, []);
+
+    /// <summary>Takes back <paramref name="requests"/> a hit counted at <paramref name="at"/> (ignored once that bucket left the window).</summary>
+    public void TakeBack(long at, long requests, long now)
+    {
+        if (_requests is null || requests <= 0) return;
+        Correct(_requests, at, -requests, Math.Max(now, _latest));
+        Changes++;
+    }
+
+    /// <summary>
     /// Ends a grant: frees its slot and corrects its token estimate to <paramref name="tokensUsed"/>;
     /// <paramref name="refund"/> also takes back its request count. False if no such grant is held.
     /// </summary>
