@@ -14,6 +14,7 @@ using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
 using Tollgate.Grains.Models;
 using Tollgate.Gateway.Cluster;
+using Tollgate.Gateway.Envoy;
 using Tollgate.Telemetry;
 
 namespace Tollgate.Gateway;
@@ -71,6 +72,7 @@ public static class GatewayApp
         { Timeout = Timeout.InfiniteTimeSpan }); // each provider's own timeout applies (Relay)
         builder.Services.AddSingleton<Relay>();
         builder.Services.AddSingleton<MeteredProxy>();
+        builder.AddEnvoyRateLimitService(); // Envoy:Port: gRPC on a port of its own, from the same grains (Envoy/)
         builder.AddOperatorConsole();
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton(WebhookSettings.From(builder.Configuration));
@@ -102,6 +104,7 @@ public static class GatewayApp
         var v1 = app.MapGroup("/v1");
         v1.MapGroup("").AddEndpointFilter(new BearerTokenFilter(metering.ServiceToken, "Metering:ServiceToken")).MapMetering();
         v1.MapProxy(); // authenticated by the callers' own API keys
+        app.MapEnvoyRateLimitService(); // authenticated by the service token too
         _ = app.Services.GetRequiredService<ProxySettings>(); // a configuration mistake stops the gateway at startup, not at the first request
         // The tokenizer's vocabulary takes a second and ~40 MB to load: in the background now rather than in the first request.
         var counter = app.Services.GetRequiredService<TokenCounter>();

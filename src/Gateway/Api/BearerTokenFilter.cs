@@ -11,6 +11,11 @@ public sealed class BearerTokenFilter(string? token, string settingName) : IEndp
 {
     private readonly byte[]? _expected = Hash(token);
 
+    /// <summary>Whether an <c>Authorization</c> value presents the token (never, when none is configured).</summary>
+    public bool Accepts(string? authorization) =>
+        _expected is not null && authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        && CryptographicOperations.FixedTimeEquals(Hash(authorization["Bearer ".Length..].Trim()), _expected);
+
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var header = context.HttpContext.Request.Headers.Authorization.ToString();

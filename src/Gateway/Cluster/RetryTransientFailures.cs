@@ -8,7 +8,15 @@ namespace Tollgate.Gateway.Cluster;
 /// </summary>
 public sealed class RetryTransientFailures(ClusterClientSettings settings, ILogger<RetryTransientFailures> logger) : IOutgoingGrainCallFilter
 {
+    private static readonly AsyncLocal<bool> SingleAttempt = new();
     private long _retries;
+
+    /// <summary>
+    /// Grain calls made from here on in the calling async method (and what it awaits) are tried once: for a caller with a
+    /// deadline and a failure policy of its own (Envoy's rate-limit filter: 20 ms by default, then its <c>failure_mode_deny</c>),
+    /// which retries would only outlast. Undone when that method returns.
+    /// </summary>
+    public static void TryOnce() => SingleAttempt.Value = true;
 
     /// <summary>Attempts repeated so far (for tests and the failure reports).</summary>
     public long Retries => Interlocked.Read(ref _retries);
@@ -23,7 +31,7 @@ public sealed class RetryTransientFailures(ClusterClientSettings settings, ILogg
                 await context.Invoke(); // a failed call throws here; calling Invoke again sends the request again
                 return;
             }
-            catch (Exception failure) when (attempt < settings.MaxAttempts && ClusterFailures.CodeOf(failure) is { } transient)
+            catch (Exception failure) when (attempt < settings.MaxAttempts && !SingleAttempt.Value && ClusterFailures.CodeOf(failure) is { } transient)
             {
                 code = transient;
             }

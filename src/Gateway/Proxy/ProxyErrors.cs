@@ -58,15 +58,18 @@ internal static class ProxyErrors
     /// <summary>The tightest request and token limits (OpenAI's header set); nothing when no limit applies.</summary>
     public static void SetRateLimitHeaders(HttpResponse response, RateLimitHeaders limits)
     {
-        Set(response, "requests", limits.Requests);
-        Set(response, "tokens", limits.Tokens);
+        foreach (var (name, value) in RateLimitHeaderValues(limits)) response.Headers[name] = value;
+    }
 
-        static void Set(HttpResponse response, string what, LimitState? limit)
+    /// <summary>The <c>x-ratelimit-*</c> headers of <see cref="SetRateLimitHeaders"/>, by name (Envoy's rate-limit service sends the same).</summary>
+    public static IEnumerable<(string Name, string Value)> RateLimitHeaderValues(RateLimitHeaders limits)
+    {
+        foreach (var (what, limit) in new[] { ("requests", limits.Requests), ("tokens", limits.Tokens) })
         {
-            if (limit is null) return;
-            response.Headers[$"x-ratelimit-limit-{what}"] = limit.Limit.ToString(CultureInfo.InvariantCulture);
-            response.Headers[$"x-ratelimit-remaining-{what}"] = Math.Max(0, limit.Remaining).ToString(CultureInfo.InvariantCulture);
-            response.Headers[$"x-ratelimit-reset-{what}"] = Duration(limit.ResetMs);
+            if (limit is null) continue;
+            yield return ($"x-ratelimit-limit-{what}", limit.Limit.ToString(CultureInfo.InvariantCulture));
+            yield return ($"x-ratelimit-remaining-{what}", Math.Max(0, limit.Remaining).ToString(CultureInfo.InvariantCulture));
+            yield return ($"x-ratelimit-reset-{what}", Duration(limit.ResetMs));
         }
     }
 
