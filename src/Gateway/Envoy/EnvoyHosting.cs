@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Tollgate.Gateway.Envoy;
@@ -6,8 +5,8 @@ namespace Tollgate.Gateway.Envoy;
 /// <summary>
 /// Serves Envoy's rate-limit service beside the HTTP API when <c>Envoy:Port</c> is set: gRPC needs HTTP/2, and Envoy speaks it
 /// to a plain-text cluster only by prior knowledge (h2c), which Kestrel serves only on an endpoint that is HTTP/2 alone. So that
-/// port is HTTP/2 only and answers nothing but the service, while the API's <c>Urls</c> stay as they were (HTTP/1.1) and never
-/// answer the service.
+/// port, on each host of <c>Urls</c>, is HTTP/2 only and answers nothing but the service, while the API's <c>Urls</c> stay as they
+/// were and never answer the service.
 /// </summary>
 public static class EnvoyHosting
 {
@@ -22,16 +21,32 @@ public static class EnvoyHosting
         builder.Services.AddSingleton<EnvoyOutageAllowance>();
         builder.Services.AddSingleton<EnvoyRateLimiter>();
 
-        // Naming an endpoint in code makes Kestrel ignore Urls, so the API's addresses are bound here too, as Urls gives them.
-        var api = ApiAddresses(builder.Configuration);
-        if (api.Any(address => address.Port == options.Port))
-            throw new InvalidOperationException($"Envoy:Port {options.Port} is a port of the gateway's Urls too: the rate-limit service needs a port of its own.");
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        // Kestrel binds Urls as ever, with the service's port added on each of their hosts; that endpoint alone is HTTP/2. (An endpoint named
+        // in code would make Kestrel ignore Urls; this keeps its own parsing of them, https included.)
+        var urls = ApiUrls(builder.Configuration);
+        var hosts = new List<string>();
+        foreach (var url in urls)
         {
-            foreach (var address in api) Listen(kestrel, address.Host, address.Port, configure: null);
-            foreach (var host in api.Select(address => address.Host).Distinct(StringComparer.OrdinalIgnoreCase))
-                Listen(kestrel, host, options.Port, listen => listen.Protocols = HttpProtocols.Http2);
-        });
+            BindingAddress address;
+            try
+            {
+                address = BindingAddress.Parse(url);
+            }
+            catch (FormatException ex)
+            {
+                throw new InvalidOperationException($"Urls: '{url}' is not an address ({ex.Message}).", ex);
+            }
+            if (address.Port == options.Port)
+                throw new InvalidOperationException($"Envoy:Port {options.Port} is a port of the gateway's Urls too: the rate-limit service needs a port of its own.");
+            if (!address.IsUnixPipe && !hosts.Contains(address.Host, StringComparer.OrdinalIgnoreCase)) hosts.Add(address.Host);
+        }
+        if (hosts.Count == 0) throw new InvalidOperationException("Envoy:Port needs an IP address or host name among the gateway's Urls to listen on.");
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Join(';', urls.Concat(hosts.Select(host => $"http://{host}:{options.Port}"))));
+        // The gateway sets no other endpoint defaults (this would replace them).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+        {
+            if (listen.IPEndPoint?.Port == options.Port) listen.Protocols = HttpProtocols.Http2;
+        }));
         return builder;
     }
 
@@ -49,40 +64,14 @@ public static class EnvoyHosting
         app.MapGrpcService<EnvoyRateLimitService>();
     }
 
-    /// <summary>The host and port of each address of <c>Urls</c> (else <c>HTTP_PORTS</c>, else Kestrel's default); plain HTTP only.</summary>
-    private static List<(string Host, int Port)> ApiAddresses(IConfiguration configuration)
+    /// <summary>The addresses Kestrel would bind: <c>Urls</c>, else <c>HTTP_PORTS</c> and <c>HTTPS_PORTS</c>, else its default.</summary>
+    private static List<string> ApiUrls(IConfiguration configuration)
     {
-        var urls = configuration[WebHostDefaults.ServerUrlsKey];
-        if (string.IsNullOrWhiteSpace(urls))
-        {
-            var ports = configuration[WebHostDefaults.HttpPortsKey];
-            urls = string.IsNullOrWhiteSpace(ports) ? "http://localhost:5000"
-                : string.Join(';', ports.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(port => $"http://*:{port}"));
-        }
-        var addresses = new List<(string, int)>();
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            BindingAddress address;
-            try
-            {
-                address = BindingAddress.Parse(url);
-            }
-            catch (FormatException ex)
-            {
-                throw new InvalidOperationException($"Urls: '{url}' is not an address ({ex.Message}).", ex);
-            }
-            if (address.IsUnixPipe || !string.Equals(address.Scheme, "http", StringComparison.OrdinalIgnoreCase))
-                throw new InvalidOperationException($"With Envoy:Port set the gateway binds its Urls itself, plain http:// only; got '{url}'. Terminate TLS in front of it (Envoy does).");
-            addresses.Add((address.Host, address.Port));
-        }
-        return addresses;
-    }
-
-    private static void Listen(KestrelServerOptions kestrel, string host, int port, Action<ListenOptions>? configure)
-    {
-        configure ??= _ => { };
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)) kestrel.ListenLocalhost(port, configure);
-        else if (IPAddress.TryParse(host.Trim('[', ']'), out var ip)) kestrel.Listen(ip, port, configure);
-        else kestrel.ListenAnyIP(port, configure); // *, + or a host name: every address, as Kestrel binds such a URL
+        static IEnumerable<string> Split(string? list) => (list ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        List<string> urls = [.. Split(configuration[WebHostDefaults.ServerUrlsKey])];
+        if (urls.Count > 0) return urls;
+        urls.AddRange(Split(configuration[WebHostDefaults.HttpPortsKey]).Select(port => $"http://*:{port}"));
+        urls.AddRange(Split(configuration[WebHostDefaults.HttpsPortsKey]).Select(port => $"https://*:{port}"));
+        return urls.Count > 0 ? urls : ["http://localhost:5000"];
     }
 }

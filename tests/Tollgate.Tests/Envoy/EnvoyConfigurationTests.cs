@@ -11,7 +11,6 @@ public sealed class EnvoyConfigurationTests
     [InlineData("Metering:ServiceToken is empty", "--Envoy:Port=7001", "--Metering:ServiceToken=")]
     [InlineData("Envoy:Port must be a TCP port", "--Envoy:Port=70000")]
     [InlineData("Envoy:Port 7000 is a port of the gateway's Urls", "--Envoy:Port=7000")]
-    [InlineData("plain http:// only", "--Envoy:Port=7001", "--Urls=https://127.0.0.1:7443")]
     [InlineData("Envoy:Domains:d:Descriptors:k:Scope must be one of", "--Envoy:Port=7001", "--Envoy:Domains:d:Descriptors:k:Unit=Tokens")]
     [InlineData("Envoy:Domains:d:Descriptors:k:Scope must be one of Ip, Key, Model, Account; got 'Galaxy'", "--Envoy:Port=7001", "--Envoy:Domains:d:Descriptors:k:Scope=Galaxy")]
     [InlineData("Envoy:Domains:d:Descriptors:k:Unit must be one of Requests, Tokens; got 'Bytes'", "--Envoy:Port=7001",
