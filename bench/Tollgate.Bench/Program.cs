@@ -42,6 +42,12 @@ if (args.Contains("--proxy"))
     await ProxyBench.RunAsync(args, Path.Combine(FindRepository(), "bench", "results"));
     return;
 }
+if (args.Contains("--rls"))
+{
+    // Envoy's rate-limit service (ShouldRateLimit) beside the metering API's authorize, on the same grains (Envoy/RlsBench.cs); writes bench/results/rls-{stamp}.md.
+    await Tollgate.Bench.Envoy.RlsBench.RunAsync(args, Path.Combine(FindRepository(), "bench", "results"));
+    return;
+}
 var full = args.Contains("--full");
 var mode = full ? "full" : "short";
 var accounts = Option("--accounts") is { } count ? int.Parse(count) : full ? 100_000 : 10_000;
