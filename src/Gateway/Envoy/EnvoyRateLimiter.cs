@@ -166,7 +166,9 @@ internal sealed class EnvoyRateLimiter(
             return response;
         }
         response.OverallCode = Code.OverLimit;
-        var takeBacks = asks.Where(ask => ask is { Scope: not EnvoyScope.Ip, Unit: HitUnit.Requests, Hits: > 0, Result.Admission.Allowed: true }).ToList();
+        // Only where a request window counted them: a scope without one counted nothing.
+        var takeBacks = asks.Where(ask => ask is { Scope: not EnvoyScope.Ip, Unit: HitUnit.Requests, Hits: > 0, Result.Admission.Allowed: true }
+            && ask.Result.Admission.Limits.Any(limit => limit.Name == "requests_per_minute")).ToList();
         if (takeBacks.Count > 0) await TakeBackAsync(takeBacks, hitId);
         Refuse(response, refusal, asks.Select(ask => ask.Refusal).Where(denial => denial?.Reason == Denials.RateLimited).ToList());
         EnvoyMetrics.Answered(EnvoyMetrics.OverLimit, refusal.Reason);

@@ -135,6 +135,28 @@ public sealed class EnvoyRateLimitTests(EnvoyCluster envoy) : IClassFixture<Envo
     }
 
     [Fact]
+    public async Task A_key_is_verified_by_its_secret_and_its_models_as_the_proxy_verifies_it()
+    {
+        var ids = await IdsAsync();
+        await envoy.SetLimitsAsync($"/admin/keys/{ids.KeyId}/limits", """{"requests_per_minute":5}""");
+        await AdminAsync(Cluster.Admin, HttpMethod.Put, $"/admin/keys/{ids.KeyId}/models", $$"""{"models":["{{ids.Model}}"]}""");
+        async Task<string> RefusalAsync(string key, string model)
+        {
+            var answer = await envoy.CallAsync(Request(Descriptor("api_key", key), Descriptor("model", model)));
+            Assert.Equal((Code.OverLimit, Code.OverLimit), (answer.OverallCode, answer.Statuses[0].Code));
+            return Error(answer).GetProperty("code").GetString()!;
+        }
+
+        // The key's id with another secret: the id is not secret, so it is not enough.
+        Assert.Equal("invalid_api_key", await RefusalAsync($"tg_{ids.KeyId}_{new string('x', 43)}", ids.Model));
+        Assert.Equal("model_not_allowed", await RefusalAsync(ids.Key, "another-model"));
+        Assert.Equal(5, await envoy.RemainingAsync($"/admin/keys/{ids.KeyId}/limits", "requests_per_minute")); // neither counted
+        Assert.Equal(Code.Ok, (await envoy.CallAsync(Request(Descriptor("api_key", ids.Key), Descriptor("model", ids.Model)))).OverallCode);
+        await AdminAsync(Cluster.Admin, HttpMethod.Post, $"/admin/keys/{ids.KeyId}/revoke", "{}");
+        Assert.Equal("key_revoked", await RefusalAsync(ids.Key, ids.Model));
+    }
+
+    [Fact]
     public async Task A_domain_maps_its_own_descriptor_keys_and_prefixes_the_model_it_names()
     {
         var model = SharedCluster.UniqueId("gpt");
