@@ -21,6 +21,7 @@ public static class SiloApp
         builder.AddTollgateTelemetry("tollgate-silo", GroupCommitter.MeterName);
         var settings = builder.Configuration.GetSection("Silo").Get<SiloSettings>() ?? new SiloSettings();
         var connectionString = await SiloDatabase.PrepareAsync(builder, cancellationToken);
+        var inPod = KubernetesHosting.Applies(settings.Kubernetes, Environment.GetEnvironmentVariable);
 
         builder.UseOrleans(silo =>
         {
@@ -29,21 +30,24 @@ public static class SiloApp
                 cluster.ClusterId = settings.ClusterId;
                 cluster.ServiceId = settings.ServiceId;
             });
-            var advertised = ResolveAddress(settings.AdvertisedAddress);
+            // In a pod, Orleans' Kubernetes hosting advertises the pod's IP and listens on every address, unless these are set.
+            var advertised = settings.AdvertisedAddress is { } configured ? ResolveAddress(configured) : inPod ? null : IPAddress.Loopback;
             var listen = settings.ListenAddress is { } address ? ResolveAddress(address) : advertised;
             silo.Configure<EndpointOptions>(endpoints =>
             {
-                endpoints.AdvertisedIPAddress = advertised;
+                if (advertised is not null) endpoints.AdvertisedIPAddress = advertised; // left unset (null) for the Kubernetes hosting to fill
                 endpoints.SiloPort = settings.SiloPort;
                 endpoints.GatewayPort = settings.GatewayPort;
-                endpoints.SiloListeningEndpoint = new IPEndPoint(listen, settings.SiloPort);
-                endpoints.GatewayListeningEndpoint = new IPEndPoint(listen, settings.GatewayPort);
+                endpoints.SiloListeningEndpoint = listen is null ? null : new IPEndPoint(listen, settings.SiloPort);
+                endpoints.GatewayListeningEndpoint = listen is null ? null : new IPEndPoint(listen, settings.GatewayPort);
             });
             silo.UseAdoNetClustering(clustering =>
             {
                 clustering.Invariant = SiloDatabase.Invariant;
                 clustering.ConnectionString = connectionString;
             });
+            // After ClusterOptions above: in a pod, ORLEANS_CLUSTER_ID and ORLEANS_SERVICE_ID (from the pod's labels) win over Silo:ClusterId and Silo:ServiceId.
+            if (inPod) silo.UseKubernetesHosting();
             silo.Configure<ClusterMembershipOptions>(FailureDetection.Apply);
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Silo:Membership"));
             if (settings.GrainDirectory == GrainDirectoryKind.Distributed)

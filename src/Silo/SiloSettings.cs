@@ -11,10 +11,16 @@ public sealed class SiloSettings
     /// <summary>Names the service's stored grain state; keep it across deployments (and clusters) of one service.</summary>
     public string ServiceId { get; set; } = "tollgate";
 
-    /// <summary>The address other silos and gateways reach this one at: an IP address, or a host name resolved at start.</summary>
-    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+    /// <summary>
+    /// The address other silos and gateways reach this one at: an IP address, or a host name resolved at start. Unset:
+    /// <c>127.0.0.1</c>, or in a Kubernetes pod the pod's IP (<see cref="KubernetesHosting"/>).
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
 
-    /// <summary>Where the silo and gateway ports listen; defaults to the advertised address (use 0.0.0.0 in a container).</summary>
+    /// <summary>
+    /// Where the silo and gateway ports listen; defaults to the advertised address (use 0.0.0.0 in a container), or in a
+    /// Kubernetes pod to every address.
+    /// </summary>
     public string? ListenAddress { get; set; }
 
     /// <summary>Silo-to-silo port.</summary>
@@ -34,6 +40,9 @@ public sealed class SiloSettings
 
     /// <summary>How long the distributed directory keeps a crashed silo's range (Orleans' default is 30 s).</summary>
     public TimeSpan DirectoryLeaseDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether to use Orleans' Kubernetes hosting: <see cref="KubernetesMode.Auto"/> uses it in a pod only.</summary>
+    public KubernetesMode Kubernetes { get; set; } = KubernetesMode.Auto;
 
     public GroupCommitOptions GroupCommit { get; set; } = new();
 
