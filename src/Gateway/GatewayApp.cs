@@ -22,6 +22,14 @@ namespace Tollgate.Gateway;
 /// <summary>Builds the gateway process: a stateless Orleans client serving the metering, admin and usage APIs.</summary>
 public static class GatewayApp
 {
+    /// <summary>
+    /// How long a stopping gateway (SIGTERM) lets running requests finish and settles them, and writes the denial
+    /// counts it buffered: .NET's default, made explicit because a pod's <c>terminationGracePeriodSeconds</c> must
+    /// exceed it (deploy/kubernetes; checked by a test). For the requests still running when it ends, the stop is a
+    /// gateway that died (docs/proxy.md: not charged, their holds end within one lease).
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
     /// <param name="cluster">A client of a cluster to use instead of connecting one (in-process test clusters).</param>
     public static WebApplication Build(string[] args, IClusterClient? cluster = null)
     {
@@ -32,6 +40,7 @@ public static class GatewayApp
             builder.Configuration.GetValue<long?>("Kestrel:Limits:MaxRequestBodySize") ?? 1024 * 1024);
 
         builder.AddTollgateTelemetry("tollgate-gateway", GatewayMetrics.MeterName);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
 
         var metering = builder.Configuration.GetSection("Metering").Get<MeteringOptions>() ?? new MeteringOptions();
         var connectionString = builder.Configuration["Postgres:ConnectionString"];

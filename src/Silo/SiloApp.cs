@@ -14,11 +14,19 @@ namespace Tollgate.Silo;
 /// </summary>
 public static class SiloApp
 {
+    /// <summary>
+    /// How long a stopping silo (SIGTERM) may take to deactivate its grains, each writing its checkpoint, and leave the
+    /// cluster: .NET's default, made explicit because a pod's <c>terminationGracePeriodSeconds</c> must exceed it
+    /// (deploy/kubernetes; checked by a test). A stop cut short is a crash for the grains not yet written.
+    /// </summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
+
     /// <param name="services">Replaces services after the silo's own (tests swap Tollgate's clock).</param>
     public static async Task<WebApplication> BuildAsync(string[] args, Action<IServiceCollection>? services = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddTollgateTelemetry("tollgate-silo", GroupCommitter.MeterName);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
         var settings = builder.Configuration.GetSection("Silo").Get<SiloSettings>() ?? new SiloSettings();
         var connectionString = await SiloDatabase.PrepareAsync(builder, cancellationToken);
         var inPod = KubernetesHosting.Applies(settings.Kubernetes, Environment.GetEnvironmentVariable);
