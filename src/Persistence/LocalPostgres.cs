@@ -9,7 +9,14 @@ using Npgsql;
 namespace Tollgate.Persistence;
 
 /// <summary>Where the cluster lives, and whether it is throw-away (no fsync, deleted on dispose).</summary>
-public sealed record LocalPostgresOptions(string DataDirectory, bool Ephemeral);
+public sealed record LocalPostgresOptions(string DataDirectory, bool Ephemeral)
+{
+    /// <summary>A persistent folder still owned by a process that is stopping: how long to wait for it (<see cref="DataDirectoryLock"/>).</summary>
+    public TimeSpan PreviousOwnerWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Told what the start waits for (a previous owner still stopping), for a person watching.</summary>
+    public Action<string>? Notice { get; init; }
+}
 
 /// <summary>
 /// A private PostgreSQL server run from the machine's own binaries (initdb/pg_ctl), so local runs and
@@ -29,11 +36,12 @@ public sealed class LocalPostgres : IAsyncDisposable
     private readonly string? _ownSocketDir;
     private readonly ILogger? _logger;
     private readonly object _gate = new();
+    private readonly DataDirectoryLock? _owned;
     private Task? _stopTask;
 
-    private LocalPostgres(LocalPostgresOptions options, string binDir, string dataDir, bool asPostgresUser, string? ownSocketDir, ILogger? logger)
+    private LocalPostgres(LocalPostgresOptions options, string binDir, string dataDir, bool asPostgresUser, string? ownSocketDir, ILogger? logger, DataDirectoryLock? owned)
     {
-        (_options, _binDir, _dataDir, _asPostgresUser, _ownSocketDir, _logger) = (options, binDir, dataDir, asPostgresUser, ownSocketDir, logger);
+        (_options, _binDir, _dataDir, _asPostgresUser, _ownSocketDir, _logger, _owned) = (options, binDir, dataDir, asPostgresUser, ownSocketDir, logger, owned);
     }
 
     public int Port { get; private set; }
@@ -53,11 +61,13 @@ public sealed class LocalPostgres : IAsyncDisposable
         var dataDir = Path.GetFullPath(options.DataDirectory);
         // PostgreSQL refuses to run as root, so as root every tool runs as the 'postgres' OS user.
         var asPostgres = IsRoot();
+        // A persistent folder is this process's alone until its server has stopped; a throw-away one is never shared.
+        var owned = options.Ephemeral ? null : await DataDirectoryLock.AcquireAsync(dataDir, options.PreviousOwnerWait, options.Notice, ct);
         Directory.CreateDirectory(dataDir);
         // Unix socket paths are capped at ~107 bytes (dir + "/.s.PGSQL.NNNNN"); long data dirs get a short /tmp dir.
         string? ownSocketDir = Encoding.UTF8.GetByteCount(dataDir) + 16 <= 107 ? null : Path.Combine("/tmp", "tgpg-" + Guid.NewGuid().ToString("N")[..10]);
         if (ownSocketDir is not null) Directory.CreateDirectory(ownSocketDir);
-        var pg = new LocalPostgres(options, binDir, dataDir, asPostgres, ownSocketDir, logger);
+        var pg = new LocalPostgres(options, binDir, dataDir, asPostgres, ownSocketDir, logger, owned);
         try
         {
             if (asPostgres) await pg.EnsurePostgresUserAsync(ct);
@@ -83,15 +93,29 @@ public sealed class LocalPostgres : IAsyncDisposable
         lock (_gate) return _stopTask ??= StopCoreAsync();
     }
 
+    /// <summary>
+    /// Says that this process is on its way out (its users stopping before the server does): a new process that wants
+    /// the data folder meanwhile waits for it instead of giving up.
+    /// </summary>
+    public void MarkStopping() => _owned?.MarkStopping();
+
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
-        if (_ownSocketDir is not null) TryDelete(_ownSocketDir);
-        if (_options.Ephemeral) TryDelete(_dataDir);
+        try
+        {
+            await StopAsync();
+            if (_ownSocketDir is not null) TryDelete(_ownSocketDir);
+            if (_options.Ephemeral) TryDelete(_dataDir);
+        }
+        finally
+        {
+            _owned?.Dispose(); // only now may another process start a server on the folder
+        }
     }
 
     private async Task StopCoreAsync()
     {
+        MarkStopping();
         if (!File.Exists(Path.Combine(_dataDir, "postmaster.pid"))) return;
         var (code, output) = await RunToolAsync("pg_ctl", StopArgs, CancellationToken.None);
         if (code != 0 && File.Exists(Path.Combine(_dataDir, "postmaster.pid")))
