@@ -10,12 +10,26 @@ using Tollgate.Silo;
 // a silo, a gateway and a fake OpenAI-compatible upstream, with a demo model routed to it, an account
 // and a key. Ctrl-C stops all of it; the data stays in .tollgate/ for the next run.
 var home = Path.GetFullPath(Environment.GetEnvironmentVariable("TOLLGATE_HOME") ?? ".tollgate");
+IReadOnlyList<LocalPort> ports;
+try
+{
+    ports =
+    [
+        LocalPort.From("the gateway", "TOLLGATE_GATEWAY_PORT", 8080, Environment.GetEnvironmentVariable),
+        LocalPort.From("the fake upstream", "TOLLGATE_FAKE_UPSTREAM_PORT", 8090, Environment.GetEnvironmentVariable),
+        LocalPort.From("the silo's Orleans silo-to-silo port", "TOLLGATE_SILO_PORT", 11111, Environment.GetEnvironmentVariable),
+        LocalPort.From("the silo's Orleans gateway port", "TOLLGATE_SILO_GATEWAY_PORT", 30000, Environment.GetEnvironmentVariable),
+        LocalPort.From("the silo's health endpoint", "TOLLGATE_SILO_HTTP_PORT", 5100, Environment.GetEnvironmentVariable),
+    ];
+}
+catch (LocalStackException e)
+{
+    return Fail(e.Message);
+}
+// Before anything starts: a taken port is one line naming it and its variable, not a stack trace after PostgreSQL started.
+if (LocalPorts.Problem(ports) is { } portProblem) return Fail(portProblem);
+var (gatewayPort, upstreamPort, siloPort, siloGatewayPort, siloHttpPort) = (ports[0].Port, ports[1].Port, ports[2].Port, ports[3].Port, ports[4].Port);
 Directory.CreateDirectory(home);
-var siloHttpPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_HTTP_PORT") ?? "5100";
-var siloPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_PORT") ?? "11111";
-var siloGatewayPort = Environment.GetEnvironmentVariable("TOLLGATE_SILO_GATEWAY_PORT") ?? "30000";
-var gatewayPort = Environment.GetEnvironmentVariable("TOLLGATE_GATEWAY_PORT") ?? "8080";
-var upstreamPort = Environment.GetEnvironmentVariable("TOLLGATE_FAKE_UPSTREAM_PORT") ?? "8090";
 var (adminToken, adminTokenSource) = Token("TOLLGATE_ADMIN_TOKEN", Path.Combine(home, "admin-token"), "tg_admin_");
 var (serviceToken, serviceTokenSource) = Token("TOLLGATE_SERVICE_TOKEN", Path.Combine(home, "service-token"), "tg_service_");
 
@@ -24,7 +38,15 @@ var connectionString = Environment.GetEnvironmentVariable("Postgres__ConnectionS
 if (string.IsNullOrWhiteSpace(connectionString))
 {
     Console.WriteLine($"Starting a private PostgreSQL in {Path.Combine(home, "postgres")} ...");
-    postgres = await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(home, "postgres"), Ephemeral: false));
+    try
+    {
+        // A run still stopping (Ctrl-C a moment ago) owns the folder until its PostgreSQL has stopped: wait for it, bounded.
+        postgres = await LocalPostgres.StartAsync(new LocalPostgresOptions(Path.Combine(home, "postgres"), Ephemeral: false) { Notice = Console.WriteLine });
+    }
+    catch (DataDirectoryBusyException e)
+    {
+        return Fail(e.Message + " (The run command's data folder is TOLLGATE_HOME.)");
+    }
     connectionString = postgres.ConnectionString;
 }
 
@@ -42,9 +64,22 @@ try
         $"--Proxy:Providers:{DemoSetup.Provider}:ApiKey={DemoSetup.UpstreamKey}",
         "--Webhooks:RequireHttps=false", // a local receiver (http://127.0.0.1:…) may take this cluster's webhooks
         .. quiet, .. args]);
-    await upstream.StartAsync();
-    await silo.StartAsync();
-    await gateway.StartAsync();
+    try
+    {
+        await upstream.StartAsync();
+        await silo.StartAsync();
+        await gateway.StartAsync();
+    }
+    catch (Exception e) when (LocalPorts.InUse(e, ports) is { } taken)
+    {
+        // Taken between the check above and the start (another program was quicker): stop what did start, then say which.
+        using var quickly = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        foreach (var host in new IHost[] { gateway, silo, upstream })
+        {
+            try { await host.StopAsync(quickly.Token); } catch (Exception) { } // best effort: the message below is what matters
+        }
+        return Fail(LocalPorts.Taken(taken));
+    }
 
     var url = $"http://127.0.0.1:{gatewayPort}";
     var (demoKey, demoKeySource) = await DemoSetup.EnsureAsync(new Uri(url), adminToken, Path.Combine(home, "demo-key"));
@@ -52,6 +87,8 @@ try
 
         Tollgate is running (Ctrl-C stops it).
           gateway:     {url}
+          console:     {url}/ops  (the operator console: accounts, keys, usage, budgets; sign in with the admin token below)
+          dashboard:   {url}/dashboard/  (the Orleans dashboard: silos, grains, calls; the same sign-in)
           silo:        Orleans silo port {siloPort}, gateway port {siloGatewayPort}; health at http://127.0.0.1:{siloHttpPort}/health
           upstream:    fake OpenAI-compatible provider '{DemoSetup.Provider}' at {upstreamUrl}/v1
           postgres:    {(postgres is null ? "configured by Postgres__ConnectionString" : $"{postgres.ConnectionString} (data in {Path.Combine(home, "postgres")})")}
@@ -85,6 +122,8 @@ try
     silo.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
     gateway.Lifetime.ApplicationStopping.Register(() => stopping.TrySetResult());
     await stopping.Task;
+    Console.WriteLine("Stopping ...");
+    postgres?.MarkStopping(); // a run started meanwhile waits for this one's PostgreSQL to stop
     await gateway.StopAsync();
     await silo.StopAsync();
     await upstream.StopAsync();
@@ -96,6 +135,14 @@ finally
 {
     if (postgres is not null) await postgres.DisposeAsync();
     Console.WriteLine("Tollgate stopped.");
+}
+return 0;
+
+// One line on standard error, and a non-zero exit.
+static int Fail(string message)
+{
+    Console.Error.WriteLine(message);
+    return 2;
 }
 
 // A token from the environment, else the one saved in the data folder, else a new one saved there; and where it came from.
