@@ -47,6 +47,35 @@ public sealed class DashboardSignInTests(PostgresFixture postgres) : IAsyncLifet
     }
 
     [Fact]
+    public async Task The_root_sends_a_browser_to_the_console_and_an_api_client_still_gets_the_json_404()
+    {
+        using var client = _stack.Anonymous();
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Head })
+        {
+            using var page = new HttpRequestMessage(method, "/");
+            page.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"); // as a browser sends it
+            using var asPage = await client.SendAsync(page);
+            OperatorStack.AssertStatus(HttpStatusCode.Redirect, asPage, $"{method} / as a page");
+            Assert.Equal("/ops", asPage.Headers.Location!.OriginalString);
+        }
+
+        foreach (var accept in new[] { null, "application/json", "*/*" })
+        {
+            using var api = new HttpRequestMessage(HttpMethod.Get, "/");
+            if (accept is not null) api.Headers.Accept.ParseAdd(accept);
+            using var asApi = await client.SendAsync(api);
+            OperatorStack.AssertStatus(HttpStatusCode.NotFound, asApi, $"GET / accepting {accept ?? "anything"}");
+            Assert.Contains("\"not_found\"", await asApi.Content.ReadAsStringAsync());
+        }
+
+        // Only the root: any other unknown path is the JSON 404 for a browser too.
+        using var elsewhere = new HttpRequestMessage(HttpMethod.Get, "/nothing-here");
+        elsewhere.Headers.Accept.ParseAdd("text/html");
+        using var unknown = await client.SendAsync(elsewhere);
+        OperatorStack.AssertStatus(HttpStatusCode.NotFound, unknown, "GET /nothing-here as a page");
+    }
+
+    [Fact]
     public async Task The_admin_token_opens_a_session_cookie_that_is_http_only_and_same_site_and_sign_out_makes_the_browser_drop_it()
     {
         var (client, cookies) = Browser();
