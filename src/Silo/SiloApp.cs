@@ -60,7 +60,7 @@ public static class SiloApp
             silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Silo:Membership"));
             if (settings.GrainDirectory == GrainDirectoryKind.Distributed)
             {
-#pragma warning disable ORLEANSEXP003 // experimental: chosen by configuration, with its trade-off measured (README)
+#pragma warning disable ORLEANSEXP003 // experimental: chosen by configuration, with its trade-off measured (docs/operations.md, Failure behaviour)
                 silo.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
                 silo.Configure<GrainDirectoryOptions>(directory => directory.RangeLeaseDuration = settings.DirectoryLeaseDuration);

@@ -46,7 +46,7 @@ public sealed class SiloSettings
 
     public GroupCommitOptions GroupCommit { get; set; } = new();
 
-    /// <summary>Whether this silo feeds the Orleans dashboard (its statistics cost a little on every grain call: see the README).</summary>
+    /// <summary>Whether this silo feeds the Orleans dashboard (its statistics cost a little on every grain call: see docs/benchmarks.md).</summary>
     public bool Dashboard { get; set; } = true;
 }
 

@@ -8,7 +8,7 @@ namespace Tollgate.Gateway.Admin;
 
 /// <summary>
 /// Admin API for webhook endpoints: where alert events are delivered, signed with the endpoint's secret (shown once,
-/// at creation), and each endpoint's delivery log. The README's "Alerts and webhooks" describes what is sent.
+/// at creation), and each endpoint's delivery log. docs/spend-control.md ("Alerts and webhooks") describes what is sent.
 /// </summary>
 public static class WebhookEndpoints
 {

@@ -17,7 +17,7 @@ public sealed record ReceivedWebhook(string? EventId, string? Signature, string?
 
 /// <summary>
 /// A webhook receiver as an integrator writes one: HTTP on a free loopback port, recording every request, answering
-/// what the test decides (a status code, after whatever it awaits), and deduplicating by event id as the README says.
+/// what the test decides (a status code, after whatever it awaits), and deduplicating by event id as docs/spend-control.md says.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -78,7 +78,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     /// <summary>
-    /// Verifies <c>Tollgate-Signature</c> as a receiver would, written from the README's description alone:
+    /// Verifies <c>Tollgate-Signature</c> as a receiver would, written from docs/spend-control.md's description alone:
     /// <c>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "&lt;t&gt;.&lt;raw body&gt;")&gt;</c>.
     /// </summary>
     public static bool Verifies(string? signature, byte[] body, string secret)

@@ -23,7 +23,7 @@ public sealed partial class OpenApiTests(PostgresFixture postgres) : IClassFixtu
     private static readonly Dictionary<string, string> Excluded = new()
     {
         ["GET /openapi/{documentName}.json"] = "the document itself",
-        ["* /metrics"] = "Prometheus' scrape endpoint: its text format is Prometheus', not this API's (README: Metrics and tracing)",
+        ["* /metrics"] = "Prometheus' scrape endpoint: its text format is Prometheus', not this API's (docs/operations.md: Metrics and tracing)",
     };
 
     /// <summary>Whole trees left out: user interfaces for a signed-in browser, not the API (their own tests cover them).</summary>

@@ -7,7 +7,7 @@ using static Tollgate.Tests.Infrastructure.ProxyCalls;
 
 namespace Tollgate.Tests.Proxy;
 
-/// <summary>A gateway killed mid-stream leaves its request's hold and slots for at most one lease (the rule in the README).</summary>
+/// <summary>A gateway killed mid-stream leaves its request's hold and slots for at most one lease (the rule in docs/proxy.md).</summary>
 public sealed class GatewayCrashTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
