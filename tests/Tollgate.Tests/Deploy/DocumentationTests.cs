@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Tollgate.FakeUpstream;
 using Tollgate.Gateway.Cluster;
+using Tollgate.Gateway.Envoy;
 using Tollgate.Gateway.Journal;
 using Tollgate.Gateway.Metering;
 using Tollgate.Gateway.Proxy;
@@ -28,7 +29,8 @@ public sealed partial class DocumentationTests
         ("Webhooks", typeof(WebhookOptions)), ("Cluster", typeof(ClusterClientSettings)), ("Metering", typeof(MeteringOptions)),
         ("Metering:DefaultPrice", typeof(MeteringOptions.PriceOptions)), ("Proxy", typeof(ProxyOptions)),
         ("Proxy:Providers:{name}", typeof(ProviderOptions)), ("Proxy:Outage", typeof(OutageOptions)), ("Proxy:Journal", typeof(JournalOptions)),
-        ("FakeUpstream", typeof(FakeUpstreamOptions)),
+        ("FakeUpstream", typeof(FakeUpstreamOptions)), ("Envoy", typeof(EnvoyOptions)), ("Envoy:Domains:{domain}", typeof(EnvoyDomainOptions)),
+        ("Envoy:Domains:{domain}:Descriptors:{key}", typeof(EnvoyDescriptorOptions)),
     ];
 
     /// <summary>Settings read by their key rather than bound to a class: the file that reads each, and the text it reads it by.</summary>
@@ -144,7 +146,8 @@ public sealed partial class DocumentationTests
         foreach (var type in NotConfiguration.Keys) Assert.Contains(type, optionsClasses); // a stale entry fails
         // Each section is really bound to its class where the processes are built.
         var sources = string.Join("\n", Directory.GetFiles(Repository.PathOf("src"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
-        foreach (var (section, options) in Sections.Where(section => !section.Section.Contains(':') || section.Section is "Proxy:Journal"))
+        Assert.Equal("Envoy", EnvoyOptions.Section); // EnvoyOptions.From binds the section by this name
+        foreach (var (section, options) in Sections.Where(section => (!section.Section.Contains(':') || section.Section is "Proxy:Journal") && section.Options != typeof(EnvoyOptions)))
             Assert.Matches($"GetSection\\(\"{Regex.Escape(section)}\"\\)[^;]*{options.Name}|{options.Name}>\\([^;]*GetSection\\(\"{Regex.Escape(section)}\"\\)", sources);
     }
 
@@ -225,7 +228,7 @@ public sealed partial class DocumentationTests
     [GeneratedRegex(@"\A[^\n]*\n*```sh\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex FirstCodeBlock();
 
-    [GeneratedRegex(@"`([A-Za-z][A-Za-z0-9_]*(?::(?:[A-Za-z][A-Za-z0-9_]*|\{name\}|\*))*)`")]
+    [GeneratedRegex(@"`([A-Za-z][A-Za-z0-9_]*(?::(?:[A-Za-z][A-Za-z0-9_]*|\{[a-z]+\}|\*))*)`")]
     private static partial Regex SettingName();
 
     [GeneratedRegex(@"TOLLGATE_[A-Z_]+|Postgres__ConnectionString")]
