@@ -67,10 +67,42 @@ public sealed class ProxyOptions
     public int HoldLeaseSeconds => (int)Math.Ceiling(HoldLease.TotalSeconds);
 }
 
+/// <summary>Which API a provider speaks: how it is reached and authenticated, and which of the proxy's endpoints serve its models.</summary>
+public enum ProviderKind
+{
+    /// <summary>OpenAI's API (and the many compatible ones): <c>{BaseUrl}/chat/completions</c> and the like, the key as <c>Authorization: Bearer</c>.</summary>
+    OpenAi,
+
+    /// <summary>Anthropic's Messages API: <c>{BaseUrl}/messages</c>, the key as <c>x-api-key</c>, with <c>anthropic-version</c> and <c>anthropic-beta</c> passed on.</summary>
+    Anthropic,
+}
+
 public sealed class ProviderOptions
 {
-    /// <summary>The provider's OpenAI-compatible base URL, as its SDKs take it (e.g. <c>https://api.openai.com/v1</c>).</summary>
+    /// <summary>
+    /// The provider's base URL, as its SDKs take it with the API's version: e.g. <c>https://api.openai.com/v1</c>, or for
+    /// an <c>anthropic</c> provider <c>https://api.anthropic.com/v1</c>.
+    /// </summary>
     public string? BaseUrl { get; set; }
+
+    /// <summary>
+    /// The API the provider speaks: <c>openai</c> (the default) or <c>anthropic</c> (<see cref="ProviderKind"/>). Checked at
+    /// startup and on every reload (<see cref="ProxySettings"/>): any other value is a configuration error.
+    /// </summary>
+    public string? Kind { get; set; }
+
+    /// <summary>The parsed <see cref="Kind"/> (a validated configuration has one of the known names).</summary>
+    public ProviderKind ApiKind => TryParseKind(Kind, out var kind) ? kind : ProviderKind.OpenAi;
+
+    /// <summary>Reads a kind's name (any case; none is <c>openai</c>).</summary>
+    public static bool TryParseKind(string? name, out ProviderKind kind)
+    {
+        kind = ProviderKind.OpenAi;
+        if (string.IsNullOrEmpty(name) || name.Equals("openai", StringComparison.OrdinalIgnoreCase)) return true;
+        if (!name.Equals("anthropic", StringComparison.OrdinalIgnoreCase)) return false;
+        kind = ProviderKind.Anthropic;
+        return true;
+    }
 
     /// <summary>The provider's API key; or name the environment variable holding it in <see cref="ApiKeyVariable"/>.</summary>
     public string? ApiKey { get; set; }

@@ -44,6 +44,8 @@ internal sealed class ProxySettings : IDisposable
             if (!Uri.TryCreate(provider.BaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                 throw new InvalidOperationException($"Proxy:Providers:{name}:BaseUrl must be an http(s) URL, such as https://api.openai.com/v1.");
             if (provider.Timeout <= TimeSpan.Zero) throw new InvalidOperationException($"Proxy:Providers:{name}:Timeout must be positive.");
+            if (!ProviderOptions.TryParseKind(provider.Kind, out _))
+                throw new InvalidOperationException($"Proxy:Providers:{name}:Kind is '{provider.Kind}': it must be openai (the default) or anthropic.");
         }
         if (options.DefaultMaxOutputTokens < 0) throw new InvalidOperationException("Proxy:DefaultMaxOutputTokens must not be negative.");
         if (options.Outage.RequestsPerKey < 0 || options.Outage.SpendPerKey < 0)
