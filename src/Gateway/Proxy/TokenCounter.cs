@@ -8,7 +8,7 @@ using Microsoft.ML.Tokenizers;
 namespace Tollgate.Gateway.Proxy;
 
 /// <summary>
-/// Estimates the input tokens of an OpenAI-style request before it is forwarded, so the proxy can hold
+/// Estimates the input tokens of a request (OpenAI's APIs, Anthropic's Messages API) before it is forwarded, so the proxy can hold
 /// credit for its worst case (input estimate + max output tokens). Thread-safe; one per process.
 /// <para><b>Exact</b> (the model's own tiktoken encoding, via Microsoft.ML.Tokenizers): the tokens of every
 /// text: message contents and text parts, names, instructions, completion prompts and embedding inputs given
@@ -30,6 +30,10 @@ namespace Tollgate.Gateway.Proxy;
 /// A run of over <see cref="MaxRun"/> characters with no whitespace boundary (base64, minified code, a word
 /// repeated without spaces) is counted in pieces of that length: BPE is quadratic in the length of one
 /// pre-token (1 MB of one letter takes minutes otherwise); measured error is under 0.2%, mostly over.</para>
+/// <para><b>Claude models</b> (<see cref="IsClaude"/>): Anthropic publishes no tokenizer for them, so every count for one,
+/// through any API (Anthropic's Messages API, or an OpenAI-compatible endpoint serving Claude), is o200k_base's count ×
+/// 1.25, rounded up: o200k undercounts Claude by roughly 15–20 % on prose and more on code, and a hold should err high
+/// (the settle charges the provider's report). Anthropic's request shape is counted by <see cref="MessagesInput"/>.</para>
 /// <para><b>Malformed bodies never throw</b>: a field of the wrong JSON kind is counted by its JSON text or
 /// skipped; the caller validates required fields itself.</para>
 /// </summary>
@@ -103,11 +107,13 @@ public sealed class TokenCounter
     {
         if (string.IsNullOrEmpty(text)) return 0;
         StartRequest();
-        return Count(For(model), text.AsSpan());
+        return ForClaude(model, Count(For(model), text.AsSpan()));
     }
 
     /// <summary>Input tokens of a <c>/v1/chat/completions</c> body.</summary>
-    public long ChatInput(JsonElement request, string model)
+    public long ChatInput(JsonElement request, string model) => ForClaude(model, ChatTokens(request, model));
+
+    private long ChatTokens(JsonElement request, string model)
     {
         StartRequest();
         if (request.ValueKind != JsonValueKind.Object) return 0;
@@ -137,7 +143,9 @@ public sealed class TokenCounter
     }
 
     /// <summary>Input tokens of a <c>/v1/responses</c> body.</summary>
-    public long ResponsesInput(JsonElement request, string model)
+    public long ResponsesInput(JsonElement request, string model) => ForClaude(model, ResponsesTokens(request, model));
+
+    private long ResponsesTokens(JsonElement request, string model)
     {
         StartRequest();
         if (request.ValueKind != JsonValueKind.Object) return 0;
@@ -177,14 +185,48 @@ public sealed class TokenCounter
     public long CompletionsInput(JsonElement request, string model)
     {
         StartRequest();
-        return PromptLike(request, "prompt", model);
+        return ForClaude(model, PromptLike(request, "prompt", model));
     }
 
     /// <summary>Input tokens of a <c>/v1/embeddings</c> body: its <c>input</c>.</summary>
     public long EmbeddingsInput(JsonElement request, string model)
     {
         StartRequest();
-        return PromptLike(request, "input", model);
+        return ForClaude(model, PromptLike(request, "input", model));
+    }
+
+    /// <summary>
+    /// Input tokens of an Anthropic <c>/v1/messages</c> (or <c>count_tokens</c>) body: its <c>system</c> prompt (a string or
+    /// text blocks), its <c>messages</c> by the chat rule (3 per message, its role, its content: a string or blocks; 3 to prime
+    /// the reply) and its <c>tools</c> as JSON text. Blocks: text; image (<see cref="ClaudeImageTokens"/>); document (a plain
+    /// text source's text, a content source's blocks, base64 data at 1 token per 4 bytes, a URL or file id
+    /// <see cref="FileReferenceTokens"/>, plus its title and context); tool_use (name and input JSON); tool_result (its
+    /// content); thinking (its text); anything else its JSON text. For a Claude model, the whole count × 1.25 (<see cref="IsClaude"/>).
+    /// </summary>
+    public long MessagesInput(JsonElement request, string model)
+    {
+        StartRequest();
+        if (request.ValueKind != JsonValueKind.Object) return 0;
+        var tokenizer = For(model);
+        long total = 0;
+        foreach (var property in request.EnumerateObject())
+        {
+            var value = property.Value;
+            switch (property.Name)
+            {
+                case "system":
+                    total += ClaudeContent(tokenizer, value);
+                    break;
+                case "messages" when value.ValueKind == JsonValueKind.Array:
+                    foreach (var message in value.EnumerateArray()) total += ClaudeMessage(tokenizer, message);
+                    total += ReplyPriming;
+                    break;
+                case "messages" or "tools":
+                    total += Json(tokenizer, value);
+                    break;
+            }
+        }
+        return ForClaude(model, total);
     }
 
     // A string, an array of strings, an array of token ids, or an array of arrays of token ids.
@@ -268,6 +310,95 @@ public sealed class TokenCounter
                 return PerMessage + (item.TryGetProperty("output", out var output) ? Content(tokenizer, output) : 0);
         }
         return PerMessage + Json(tokenizer, item); // unknown item types (reasoning, web search calls, ...)
+    }
+
+    /// <summary>
+    /// Anthropic's images cost about width × height / 750 tokens, and one larger than ~1.15 megapixels (1568 px on its long
+    /// edge) is first scaled down to about this many: a flat estimate, the largest an image costs unscaled (the image is not
+    /// decoded here; newer models may read larger ones, and the settle charges the provider's count).
+    /// </summary>
+    public const int ClaudeImageTokens = 1_600;
+
+    /// <summary>
+    /// Whether <paramref name="model"/> (the provider's name for it) is one of Anthropic's Claude models: its name, after any
+    /// <c>provider/</c> prefix, starts with <c>claude</c>, or with <c>anthropic.claude</c> as cloud platforms write it
+    /// (<c>claude-sonnet-4-5</c>, <c>anthropic/claude-3-5-haiku</c>, <c>us.anthropic.claude-3-7-sonnet</c>).
+    /// <para><b>The Claude rule</b>: Anthropic publishes no tokenizer for its current models, so they are counted with
+    /// o200k_base and the count is multiplied by 1.25, rounded up. o200k undercounts Claude's tokens by roughly 15–20 % on
+    /// English prose and more on code: a hold should err high, and the settle charges what the provider reports. Every
+    /// count for such a model takes the rule, whichever API it comes through (its flat estimates, images included).</para>
+    /// </summary>
+    public static bool IsClaude(string model)
+    {
+        if (string.IsNullOrEmpty(model)) return false;
+        var name = model.AsSpan(model.LastIndexOf('/') + 1);
+        var at = name.IndexOf("claude", StringComparison.OrdinalIgnoreCase);
+        return at == 0 || at > 0 && name[at - 1] == '.' && name[..(at - 1)].EndsWith("anthropic", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>A name counted as a Claude model: the proxy's for a Messages API request before it has seen the model's route.</summary>
+    public const string AnyClaude = "claude";
+
+    /// <summary>A count as it stands, or under the Claude rule (× 1.25, rounded up) for a Claude model.</summary>
+    private static long ForClaude(string model, long tokens) => IsClaude(model) ? tokens + (tokens + 3) / 4 : tokens;
+
+    private static long ClaudeMessage(Tokenizer tokenizer, JsonElement message)
+    {
+        if (message.ValueKind != JsonValueKind.Object) return PerMessage + Json(tokenizer, message);
+        long total = PerMessage;
+        foreach (var property in message.EnumerateObject())
+        {
+            if (property.NameEquals("content")) total += ClaudeContent(tokenizer, property.Value);
+            else if (property.NameEquals("role")) total += Value(tokenizer, property.Value);
+        }
+        return total;
+    }
+
+    // A string, or an array of content blocks (a system prompt's, a message's, a tool result's).
+    private static long ClaudeContent(Tokenizer tokenizer, JsonElement content)
+    {
+        if (content.ValueKind != JsonValueKind.Array) return Value(tokenizer, content);
+        long total = 0;
+        foreach (var block in content.EnumerateArray()) total += ClaudeBlock(tokenizer, block);
+        return total;
+    }
+
+    private static long ClaudeBlock(Tokenizer tokenizer, JsonElement block)
+    {
+        if (block.ValueKind != JsonValueKind.Object) return Value(tokenizer, block);
+        if (!block.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String) return Json(tokenizer, block);
+        if (type.ValueEquals("text")) return block.TryGetProperty("text", out var text) ? Value(tokenizer, text) : 0;
+        if (type.ValueEquals("thinking")) return block.TryGetProperty("thinking", out var thinking) ? Value(tokenizer, thinking) : 0;
+        if (type.ValueEquals("image")) return ClaudeImageTokens;
+        if (type.ValueEquals("document")) return ClaudeDocument(tokenizer, block);
+        if (type.ValueEquals("tool_use") || type.ValueEquals("server_tool_use"))
+        {
+            long call = 0;
+            if (block.TryGetProperty("name", out var name)) call += Value(tokenizer, name);
+            if (block.TryGetProperty("input", out var input)) call += Json(tokenizer, input);
+            return call;
+        }
+        if (type.ValueEquals("tool_result")) return block.TryGetProperty("content", out var result) ? ClaudeContent(tokenizer, result) : 0;
+        return Json(tokenizer, block); // search results, server tools' results, redacted thinking, ...
+    }
+
+    private static long ClaudeDocument(Tokenizer tokenizer, JsonElement document)
+    {
+        long total = 0;
+        if (document.TryGetProperty("title", out var title)) total += Value(tokenizer, title);
+        if (document.TryGetProperty("context", out var context)) total += Value(tokenizer, context);
+        if (!document.TryGetProperty("source", out var source) || source.ValueKind != JsonValueKind.Object) return total;
+        var kind = source.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        return total + kind switch
+        {
+            "text" => source.TryGetProperty("data", out var data) ? Value(tokenizer, data) : 0,
+            "content" => source.TryGetProperty("content", out var content) ? ClaudeContent(tokenizer, content) : 0,
+            "base64" => source.TryGetProperty("data", out var encoded) && encoded.ValueKind == JsonValueKind.String
+                ? (DecodedBytes(encoded) + FileBytesPerToken - 1) / FileBytesPerToken
+                : 0,
+            "url" or "file" => FileReferenceTokens,
+            _ => Json(tokenizer, source),
+        };
     }
 
     // A function call or tool call's function: its name and arguments.

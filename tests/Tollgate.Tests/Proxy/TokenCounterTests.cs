@@ -4,7 +4,7 @@ using Tollgate.Gateway.Proxy;
 
 namespace Tollgate.Tests.Proxy;
 
-/// <summary>Input-token estimates: the tokenizer's counts, OpenAI's counting rules, and bodies of any shape.</summary>
+/// <summary>Input-token estimates: the tokenizer's counts, OpenAI's counting rules, Anthropic's request shape and the Claude rule, and bodies of any shape.</summary>
 public sealed class TokenCounterTests
 {
     // One for the class: tokenizers are per process anyway (the library caches the vocabularies).
@@ -214,6 +214,8 @@ public sealed class TokenCounterTests
     [InlineData("""{"input":[1,null,"s",{"type":5},{"type":"message"},{"type":"function_call_output","output":[{"type":"input_text","text":"x"}]},{"type":"function_call","name":[]}]}""")]
     [InlineData("""{"prompt":{"a":1},"input":true}""")]
     [InlineData("""{"prompt":[true,{"a":[]},[1,"x",null]],"input":[null,[null]]}""")]
+    [InlineData("""{"system":[1,{"type":"text","text":5},{"type":9}],"messages":[{"role":"user","content":[{"type":"document"},{"type":"document","source":"x"},{"type":"document","source":{"type":"base64","data":7}},{"type":"tool_result","content":{"a":1}},{"type":"tool_use","name":[],"input":"x"},{"type":"image"}]}],"tools":{}}""")]
+    [InlineData("""{"system":{"a":1},"messages":[{"role":"assistant","content":[{"type":"thinking"},{"type":"text"},{"type":"document","source":{"type":"content","content":"x"},"title":1}]}]}""")]
     public void Malformed_bodies_do_not_throw(string json)
     {
         // Fails by throwing: each count below runs every branch a field of the wrong kind can reach.
@@ -222,7 +224,9 @@ public sealed class TokenCounterTests
         Counter.ResponsesInput(body, O200k);
         Counter.CompletionsInput(body, O200k);
         Counter.EmbeddingsInput(body, O200k);
+        Counter.MessagesInput(body, Claude);
         Counter.ChatInput(default, O200k);
+        Counter.MessagesInput(default, Claude);
     }
 
     [Fact]
@@ -231,7 +235,8 @@ public sealed class TokenCounterTests
         foreach (var json in new[] { "[]", "42", "null", "\"text\"" })
         {
             var body = Body(json);
-            Assert.Equal([0L, 0, 0, 0], [Counter.ChatInput(body, O200k), Counter.ResponsesInput(body, O200k), Counter.CompletionsInput(body, O200k), Counter.EmbeddingsInput(body, O200k)]);
+            Assert.Equal([0L, 0, 0, 0, 0], [Counter.ChatInput(body, O200k), Counter.ResponsesInput(body, O200k), Counter.CompletionsInput(body, O200k), Counter.EmbeddingsInput(body, O200k),
+                Counter.MessagesInput(body, Claude)]);
         }
     }
 
@@ -292,5 +297,98 @@ public sealed class TokenCounterTests
         Assert.InRange(budgeted, exact * 0.97, exact * 1.03);
         var body = Body(JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = text } } }));
         Assert.InRange(Counter.ChatInput(body, O200k), exact * 0.97, exact * 1.03 + 10);
+    }
+
+    private const string Claude = "claude-sonnet-4-5";
+
+    /// <summary>The Claude rule: o200k's count × 1.25, rounded up.</summary>
+    private static long ClaudeRule(long o200k) => (long)Math.Ceiling(o200k * 1.25m);
+
+    [Theory]
+    [InlineData("claude-sonnet-4-5", true)]
+    [InlineData("claude-3-5-haiku-20241022", true)]
+    [InlineData("Claude-Opus-4", true)]
+    [InlineData("anthropic/claude-3-7-sonnet", true)] // a router's provider/ prefix
+    [InlineData("anthropic.claude-3-5-sonnet-20241022-v2:0", true)] // Amazon Bedrock's names
+    [InlineData("us.anthropic.claude-3-7-sonnet-20250219-v1:0", true)]
+    [InlineData("gpt-4o", false)]
+    [InlineData("not-claude", false)]
+    [InlineData("mistral.claude-lookalike", false)]
+    [InlineData("", false)]
+    public void Claude_models_are_known_by_their_provider_name(string model, bool claude) => Assert.Equal(claude, TokenCounter.IsClaude(model));
+
+    [Fact]
+    public void Every_count_for_a_claude_model_is_o200k_times_one_and_a_quarter_rounded_up()
+    {
+        const string text = "The quick brown fox jumps over the lazy dog, twice.";
+        var o200k = Counter.Text(text, O200k);
+        Assert.Equal(ClaudeRule(o200k), Counter.Text(text, Claude));
+        Assert.True(Counter.Text(text, Claude) > o200k); // errs high: o200k undercounts Claude
+
+        // Whichever API counts it: an OpenAI-compatible provider serving Claude is counted by the same rule.
+        var chat = Body($$"""{"messages":[{"role":"user","content":"{{text}}"}]}""");
+        Assert.Equal(ClaudeRule(Counter.ChatInput(chat, O200k)), Counter.ChatInput(chat, "anthropic/claude-3-7-sonnet"));
+        var responses = Body($$"""{"input":"{{text}}"}""");
+        Assert.Equal(ClaudeRule(Counter.ResponsesInput(responses, O200k)), Counter.ResponsesInput(responses, Claude));
+        var prompt = Body($$"""{"prompt":"{{text}}","input":"{{text}}"}""");
+        Assert.Equal(ClaudeRule(Counter.CompletionsInput(prompt, O200k)), Counter.CompletionsInput(prompt, Claude));
+        Assert.Equal(ClaudeRule(Counter.EmbeddingsInput(prompt, O200k)), Counter.EmbeddingsInput(prompt, Claude));
+        var messages = Body($$"""{"messages":[{"role":"user","content":"{{text}}"}]}""");
+        Assert.Equal(ClaudeRule(Counter.MessagesInput(messages, O200k)), Counter.MessagesInput(messages, Claude));
+        Assert.Equal(2, Counter.Text("a", Claude)); // one o200k token: 1.25, rounded up
+    }
+
+    [Fact]
+    public void A_messages_body_counts_its_system_prompt_messages_and_tools()
+    {
+        // A string system prompt and a message of string content, by the chat rule: 3 per message, its role, its content, 3 to prime the reply.
+        var simple = Body("""{"model":"m","max_tokens":5,"system":"You are terse.","messages":[{"role":"user","content":"hello world"}]}""");
+        Assert.Equal(Counter.Text("You are terse.", O200k) + 3 + 1 + 2 + 3, Counter.MessagesInput(simple, O200k));
+
+        // System text blocks count as the string does; a cache_control marker costs nothing.
+        var blocks = Body("""{"system":[{"type":"text","text":"You are terse.","cache_control":{"type":"ephemeral"}}],"messages":[{"role":"user","content":[{"type":"text","text":"hello world"}]}]}""");
+        Assert.Equal(Counter.MessagesInput(simple, O200k), Counter.MessagesInput(blocks, O200k));
+
+        // Tools: their JSON text.
+        const string tools = """[{"name":"get_weather","description":"Weather by city","input_schema":{"type":"object","properties":{"city":{"type":"string"}}}}]""";
+        var withTools = Body($$"""{"system":"You are terse.","messages":[{"role":"user","content":"hello world"}],"tools":{{tools}}}""");
+        Assert.Equal(Counter.MessagesInput(simple, O200k) + Counter.Text(tools, O200k), Counter.MessagesInput(withTools, O200k));
+    }
+
+    [Fact]
+    public void Messages_content_blocks_count_by_kind()
+    {
+        long Message(string blocks) =>
+            Counter.MessagesInput(Body($$"""{"messages":[{"role":"user","content":[{{blocks}}]}]}"""), O200k) - (3 + 1 + 3);
+
+        Assert.Equal(TokenCounter.ClaudeImageTokens, Message("""{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}}"""));
+        Assert.Equal(TokenCounter.ClaudeImageTokens, Message("""{"type":"image","source":{"type":"url","url":"https://example.com/a.png"}}"""));
+        // A tool call: its name and input JSON; a tool result: its content, a string or blocks.
+        Assert.Equal(Counter.Text("get_weather", O200k) + Counter.Text("""{"city":"Paris"}""", O200k),
+            Message("""{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}"""));
+        Assert.Equal(Counter.Text("18 degrees", O200k), Message("""{"type":"tool_result","tool_use_id":"toolu_1","content":"18 degrees"}"""));
+        Assert.Equal(Counter.Text("18 degrees", O200k) + TokenCounter.ClaudeImageTokens,
+            Message("""{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"18 degrees"},{"type":"image","source":{"type":"url","url":"u"}}]}"""));
+        // Thinking: its text (the signature is not).
+        Assert.Equal(Counter.Text("Let me think.", O200k), Message("""{"type":"thinking","thinking":"Let me think.","signature":"c2lnbmF0dXJl"}"""));
+        // Documents: a plain text source's text, a content source's blocks, base64 data at 1 token per 4 bytes, a reference a flat
+        // placeholder; plus title and context.
+        Assert.Equal(Counter.Text("Report", O200k) + Counter.Text("The grass is green.", O200k),
+            Message("""{"type":"document","title":"Report","source":{"type":"text","media_type":"text/plain","data":"The grass is green."}}"""));
+        Assert.Equal(Counter.Text("The grass is green.", O200k),
+            Message("""{"type":"document","source":{"type":"content","content":[{"type":"text","text":"The grass is green."}]}}"""));
+        Assert.Equal(3, Message("""{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"AAAAAAAAAAAAAAAA"}}""")); // 12 bytes
+        Assert.Equal(TokenCounter.FileReferenceTokens, Message("""{"type":"document","source":{"type":"url","url":"https://example.com/a.pdf"}}"""));
+        Assert.Equal(TokenCounter.FileReferenceTokens, Message("""{"type":"document","source":{"type":"file","file_id":"file_1"}}"""));
+        // Anything else: its JSON text.
+        const string other = """{"type":"search_result","source":"s","title":"t","content":[]}""";
+        Assert.Equal(Counter.Text(other, O200k), Message(other));
+    }
+
+    [Fact]
+    public void A_claude_models_flat_estimates_take_the_rule_too()
+    {
+        var image = Body("""{"messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"u"}}]}]}""");
+        Assert.Equal(ClaudeRule(3 + 1 + TokenCounter.ClaudeImageTokens + 3), Counter.MessagesInput(image, Claude));
     }
 }
