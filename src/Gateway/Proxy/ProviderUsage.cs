@@ -82,7 +82,8 @@ internal static class ProviderUsage
 
     // A count the provider wrote badly (missing, negative, a fraction, a string) is no count: 0.
     private static long Count(JsonElement parent, string name) =>
-        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.TryGetInt64(out var count) && count >= 0
+        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number // TryGetInt64 throws on a string
+        && value.TryGetInt64(out var count) && count >= 0
             ? Math.Min(count, long.MaxValue / 4) // three of them are added: no overflow
             : 0;
 }
