@@ -124,6 +124,8 @@ public static class GatewayApp
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(AnthropicErrorBody))]
+[JsonSerializable(typeof(AnthropicModelList))]
 [JsonSerializable(typeof(Readiness))]
 [JsonSerializable(typeof(VoidResult))]
 [JsonSerializable(typeof(AccountList))]

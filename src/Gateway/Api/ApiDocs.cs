@@ -46,22 +46,23 @@ public static class ApiDocs
                     Title = "Tollgate gateway",
                     Version = DocumentName,
                     Description = "Rate limits and credits for LLM gateway fleets: the admin API, the metering API, usage queries, "
-                        + "the OpenAI-compatible proxy and health. Amounts are integers of nano-USD (1 USD = 1,000,000,000). "
-                        + "Every error answers the error body {\"error\": {\"message\", \"type\", \"param\", \"code\"}}, code being Tollgate's stable code.",
+                        + "the OpenAI-compatible proxy, Anthropic's Messages API and health. Amounts are integers of nano-USD (1 USD = 1,000,000,000). "
+                        + "Every error answers the error body {\"error\": {\"message\", \"type\", \"param\", \"code\"}}, code being Tollgate's stable code; "
+                        + "on /v1/messages Anthropic's, {\"type\": \"error\", \"error\": {\"type\", \"message\", \"details\": {\"error_code\"}}, \"request_id\"}.",
                 };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
                 {
                     [AdminToken] = Bearer("The admin token (setting Admin:Token). With none configured, the admin and usage APIs refuse every request."),
                     [ServiceToken] = Bearer("The metering service token of the gateway fleet (setting Metering:ServiceToken)."),
-                    [ApiKey] = Bearer("A Tollgate API key (tg_…), created with POST /admin/accounts/{accountId}/keys.", "tg_…"),
+                    [ApiKey] = Bearer("A Tollgate API key (tg_…), created with POST /admin/accounts/{accountId}/keys. The proxy also takes it as x-api-key, as Anthropic's SDKs send it.", "tg_…"),
                 };
                 document.Tags = new HashSet<OpenApiTag>
                 {
                     new() { Name = AdminTag, Description = "Accounts, credits, trials, API keys, models, prices, routes and rate limits (admin token)." },
                     new() { Name = MeteringTag, Description = "Authorize before an upstream call, settle or void after it, or report usage (service token)." },
                     new() { Name = UsageTag, Description = "Usage totals and groups over a time window (admin token)." },
-                    new() { Name = ProxyTag, Description = "The OpenAI-compatible proxy, metered, authenticated by a Tollgate API key." },
+                    new() { Name = ProxyTag, Description = "The OpenAI-compatible proxy and Anthropic's Messages API, metered, authenticated by a Tollgate API key." },
                     new() { Name = HealthTag, Description = "Liveness and readiness, without a token." },
                 };
                 return Task.CompletedTask;
@@ -71,7 +72,7 @@ public static class ApiDocs
                 var type = context.JsonTypeInfo.Type;
                 if (typeof(IStrictJsonBody).IsAssignableFrom(type)) schema.AdditionalPropertiesAllowed = false;
                 else if (typeof(Proxy.ProxiedBody).IsAssignableFrom(type))
-                    schema.AdditionalProperties = new OpenApiSchema { Description = "Any other field of OpenAI's request, passed to the provider unchanged." };
+                    schema.AdditionalProperties = new OpenApiSchema { Description = "Any other field of the API's request (OpenAI's, or Anthropic's), passed to the provider unchanged." };
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
@@ -108,6 +109,13 @@ public static class ApiDocs
     public static TBuilder Errors<TBuilder>(this TBuilder builder, params int[] statuses) where TBuilder : IEndpointConventionBuilder
     {
         foreach (var status in statuses) builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ErrorBody), Json));
+        return builder;
+    }
+
+    /// <summary>Error statuses an endpoint of Anthropic's Messages API can answer, each with Anthropic's error body (<see cref="AnthropicErrors"/>).</summary>
+    public static TBuilder ErrorsInAnthropicShape<TBuilder>(this TBuilder builder, params int[] statuses) where TBuilder : IEndpointConventionBuilder
+    {
+        foreach (var status in statuses) builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(AnthropicErrorBody), Json));
         return builder;
     }
 

@@ -11,7 +11,8 @@ namespace Tollgate.Gateway.Api;
 
 /// <summary>
 /// Turns every failure into a JSON error with a stable code: bad input is a 4xx, a cluster
-/// problem a 503/504 the caller may retry, and only a bug is a 500 (logged).
+/// problem a 503/504 the caller may retry, and only a bug is a 500 (logged). In OpenAI's shape, or in Anthropic's on its
+/// Messages API (<see cref="AnthropicErrors"/>).
 /// </summary>
 public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> logger)
 {
@@ -87,7 +88,7 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         if (context.Response.HasStarted) return;
         // Headers set for the answer stay (rate-limit headers on a proxy error); what the failed handler wrote does not.
         var keep = context.Response.Headers.Where(header => header.Key.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase)
-            || header.Key.Equals("x-request-id", StringComparison.OrdinalIgnoreCase)).ToList();
+            || header.Key.Equals("x-request-id", StringComparison.OrdinalIgnoreCase) || header.Key.Equals("request-id", StringComparison.OrdinalIgnoreCase)).ToList();
         context.Response.Clear();
         foreach (var header in keep) context.Response.Headers[header.Key] = header.Value;
         context.Response.StatusCode = status;
@@ -95,9 +96,13 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         await WriteBodyAsync(context, new ErrorDetail(message, ErrorDetail.TypeOf(status), param, code));
     }
 
-    /// <summary>Writes the error body under the status and headers the response already has.</summary>
+    /// <summary>
+    /// Writes the error body under the status and headers the response already has: OpenAI's shape, or Anthropic's for
+    /// the Messages API (<see cref="AnthropicErrors.Applies"/>), whatever wrote the error.
+    /// </summary>
     public static Task WriteBodyAsync(HttpContext context, ErrorDetail error)
     {
+        if (AnthropicErrors.Applies(context)) return AnthropicErrors.WriteBodyAsync(context, error.Code, error.Message);
         var json = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         return context.Response.WriteAsJsonAsync(new ErrorBody(error), json, context.RequestAborted);
     }

@@ -70,6 +70,9 @@ internal sealed class OutageAllowance
     /// </summary>
     public string? UpstreamModelOf(string model) => _models.TryGetValue(model, out var known) ? known.Route.UpstreamModel : null;
 
+    /// <summary>The model's route as the cluster last answered it to this gateway; null before its first request here.</summary>
+    public ModelRoute? RouteOf(string model) => _models.TryGetValue(model, out var known) ? known.Route : null;
+
     /// <summary>Whether this gateway saw the cluster verify this key.</summary>
     public bool Knows(string? key) => Grains.Keys.ApiKeyFormat.TryParse(key, out var keyId, out var secretHash) && KeyOf(keyId, secretHash) is not null;
 

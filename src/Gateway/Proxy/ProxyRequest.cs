@@ -10,8 +10,9 @@ namespace Tollgate.Gateway.Proxy;
 /// A client's request to a proxied endpoint, read for what metering needs: the model, whether it streams,
 /// whether the client asked for a stream's usage, and its worst case in tokens. The body goes upstream as it
 /// came, except the model (renamed to the provider's name for it), the output cap the hold was sized with when
-/// the client set none (so the answer cannot cost more than was held), and, for a stream whose usage must be
-/// asked for, <c>stream_options.include_usage</c>.
+/// the client set none (so the answer cannot cost more than was held; Anthropic's required <c>max_tokens</c> is
+/// never added, a request without it is refused), and, for a stream whose usage must be asked for,
+/// <c>stream_options.include_usage</c>.
 /// </summary>
 internal sealed class ProxyRequest
 {
@@ -56,8 +57,15 @@ internal sealed class ProxyRequest
             long? cap = null;
             foreach (var field in api.OutputCaps)
             {
-                cap = Count(body, field, Price.MaxTokens);
+                cap = Count(body, field, Price.MaxTokens, min: api.RequiresCap ? 1 : 0);
                 if (cap is not null) break;
+            }
+            if (api.RequiresCap)
+            {
+                // Anthropic requires max_tokens and so does the hold: none is ever added, and Anthropic's API has no choices.
+                var field = api.OutputCaps[0];
+                if (cap is null) throw ApiException.BadRequest("missing_field", $"'{field}' is required: a whole number from 1 to {Price.MaxTokens}.", field);
+                return new ProxyRequest(api, name, stream, clientAskedUsage, cap.Value, addedCap: null);
             }
             if (cap is null) addedCap = defaultOutputCap;
             var choices = Math.Max(Count(body, "n", MaxChoices) ?? 1, Count(body, "best_of", MaxChoices) ?? 1);
@@ -122,11 +130,12 @@ internal sealed class ProxyRequest
             _ => throw ApiException.BadRequest("invalid_field", $"'{name}' must be true or false.", name),
         };
 
-    private static long? Count(JsonElement body, string name, long max)
+    private static long? Count(JsonElement body, string name, long max, long min = 0)
     {
         if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-        return value.TryGetInt64(out var count) && count >= 0 && count <= max ? count
-            : throw ApiException.BadRequest("invalid_field", $"'{name}' must be a whole number from 0 to {max}.", name);
+        // The kind first: TryGetInt64 throws on anything but a number (a cap sent as "64" was a 500).
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var count) && count >= min && count <= max ? count
+            : throw ApiException.BadRequest("invalid_field", $"'{name}' must be a whole number from {min} to {max}.", name);
     }
 
     private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";

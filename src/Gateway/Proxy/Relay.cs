@@ -27,7 +27,11 @@ internal static class Outcomes
 /// Whether the provider is taken to have processed the input (it began an answer, or had the whole request when the
 /// client left): without usage, the input estimate is then charged.
 /// </param>
-internal sealed record RelayResult(string Outcome, Usage? Usage, long CountedOutput, bool InputProcessed);
+/// <param name="UsageFinal">
+/// Whether <paramref name="Usage"/> is the answer's last word: false for an Anthropic stream that ended before its
+/// <c>message_delta</c>, whose usage so far counts the input and only the first output token.
+/// </param>
+internal sealed record RelayResult(string Outcome, Usage? Usage, long CountedOutput, bool InputProcessed, bool UsageFinal = true);
 
 /// <summary>
 /// One exchange with a provider: sends the request, then relays its answer to the client as it comes: a
@@ -47,7 +51,20 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
     {
         var content = new SentContent(body, Json);
         using var message = new HttpRequestMessage(HttpMethod.Post, $"{provider.BaseUrl!.TrimEnd('/')}/{request.Api.UpstreamPath}") { Content = content };
-        if (provider.ResolveApiKey() is { Length: > 0 } key) message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var key = provider.ResolveApiKey();
+        if (provider.ApiKind == ProviderKind.Anthropic)
+        {
+            // Anthropic's scheme: the provider's key in x-api-key; the API version and betas the client chose go on as it sent them.
+            if (key is { Length: > 0 }) message.Headers.TryAddWithoutValidation(AnthropicHeaders.ApiKey, key);
+            foreach (var name in AnthropicHeaders.PassedOn)
+            {
+                if (client.Request.Headers.TryGetValue(name, out var values) && values.Count > 0) message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+        else if (key is { Length: > 0 })
+        {
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
         message.Headers.Accept.ParseAdd(request.Stream ? "text/event-stream" : "application/json");
 
         var aborted = client.RequestAborted;
@@ -308,7 +325,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             logger.LogWarning("Stream from {BaseUrl} ended by the gateway after {Seconds} s (Proxy:MaxStreamDuration)", provider.BaseUrl, maxDuration.TotalSeconds);
             await WriteStreamErrorAsync(client, request, Outcomes.StreamTooLong,
                 $"The stream ran longer than this gateway relays one ({maxDuration.TotalSeconds:0.###} s): it was ended.");
-            return new RelayResult(Outcomes.StreamTooLong, tally.Usage, tally.Counted, InputProcessed: true);
+            return new RelayResult(Outcomes.StreamTooLong, tally.Usage, tally.Counted, InputProcessed: true, tally.UsageFinal);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
         {
@@ -316,19 +333,19 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             logger.LogWarning("Stream from {BaseUrl} {What}: {Error}", provider.BaseUrl, timedOut ? "timed out" : "was cut", ex.Message);
             await WriteStreamErrorAsync(client, request, timedOut ? "upstream_timeout" : "upstream_error",
                 timedOut ? "The provider stopped sending the stream." : "The provider's stream was cut.");
-            return new RelayResult(timedOut ? Outcomes.UpstreamTimeout : Outcomes.UpstreamError, tally.Usage, tally.Counted, InputProcessed: true);
+            return new RelayResult(timedOut ? Outcomes.UpstreamTimeout : Outcomes.UpstreamError, tally.Usage, tally.Counted, InputProcessed: true, tally.UsageFinal);
         }
         if (clientLeft)
         {
             // Its answer is lost, but the provider goes on (and charges): read on for its usage.
-            if (upstream is not null && !tally.Ended && tally.Usage is null)
+            if (upstream is not null && !tally.Ended && !tally.UsageFinal)
                 await DrainAsync(request, upstream, tally, silence, provider.Timeout, reading.Token, options.DrainMaxBytes);
-            return new RelayResult(Outcomes.ClientDisconnected, tally.Usage, tally.Counted, InputProcessed: true);
+            return new RelayResult(Outcomes.ClientDisconnected, tally.Usage, tally.Counted, InputProcessed: true, tally.UsageFinal);
         }
         if (!tally.Ended && !tally.Failed)
         {
             await WriteStreamErrorAsync(client, request, "upstream_error", "The provider's stream ended before it was complete.");
-            return new RelayResult(Outcomes.UpstreamError, tally.Usage, tally.Counted, InputProcessed: true);
+            return new RelayResult(Outcomes.UpstreamError, tally.Usage, tally.Counted, InputProcessed: true, tally.UsageFinal);
         }
         try
         {
@@ -336,13 +353,14 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
-            return new RelayResult(Outcomes.ClientDisconnected, tally.Usage, tally.Counted, InputProcessed: true);
+            return new RelayResult(Outcomes.ClientDisconnected, tally.Usage, tally.Counted, InputProcessed: true, tally.UsageFinal);
         }
-        return new RelayResult(tally.Failed ? Outcomes.UpstreamError : Outcomes.Success, tally.Usage, tally.Counted, InputProcessed: true);
+        return new RelayResult(tally.Failed ? Outcomes.UpstreamError : Outcomes.Success, tally.Usage, tally.Counted, InputProcessed: true, tally.UsageFinal);
     }
 
     /// <summary>
-    /// Reads a stream on after its client left, discarding it, until the provider's usage (or the stream's end) shows:
+    /// Reads a stream on after its client left, discarding it, until the provider's final usage (or the stream's end) shows
+    /// (Anthropic's <c>message_delta</c>, not the <c>message_start</c> whose usage counts one output token):
     /// within Proxy:DrainAfterDisconnect of the departure (<paramref name="token"/>) and Proxy:DrainMaxBytes. Whatever stops
     /// it, the tally holds what was seen, so the request is charged the provider's usage or, without it, the estimate.
     /// </summary>
@@ -352,12 +370,12 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         long drained = 0;
         try
         {
-            while (tally.Usage is null && !tally.Ended)
+            while (!tally.UsageFinal && !tally.Ended)
             {
                 silence.CancelAfter(timeout);
                 var read = await upstream.ReadAsync(token);
                 var buffer = read.Buffer;
-                while (tally.Usage is null && ServerSentEvent.TryRead(ref buffer, out var rawEvent))
+                while (!tally.UsageFinal && ServerSentEvent.TryRead(ref buffer, out var rawEvent))
                 {
                     drained += rawEvent.Length;
                     Inspect(request, rawEvent, tally);
@@ -370,7 +388,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         {
             // Time is up, or the provider stopped: what was seen stands.
         }
-        logger.LogDebug("Read {Bytes} bytes of a stream after its client left: the provider's usage {Seen}", drained, tally.Usage is null ? "not seen" : "seen");
+        logger.LogDebug("Read {Bytes} bytes of a stream after its client left: the provider's usage {Seen}", drained, tally.UsageFinal ? "seen" : "not seen");
     }
 
     /// <summary>Reads one event for metering; false when the client must not see it (the usage chunk it did not ask for).</summary>
@@ -393,6 +411,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             if (request.Api.TryGetUsage(root, out var reported))
             {
                 tally.Usage = tally.Usage is { } earlier ? earlier.Merge(reported) : reported;
+                if (request.Api.IsFinalUsage(root)) tally.UsageFinal = true;
                 // The usage chunk of chat and completions streams has no choices: drop it unless the client asked for it.
                 if (request.Api.UsageOnRequest && !request.ClientAskedUsage
                     && root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0)
@@ -468,6 +487,9 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         if (client.RequestAborted.IsCancellationRequested) return;
         var error = request.Api == ProxyApi.Responses
             ? $"event: error\ndata: {JsonSerializer.Serialize(new StreamError("error", code, message, null), ProxyJson.Default.StreamError)}\n\n"
+            : request.Api.Kind == ProviderKind.Anthropic
+            // Anthropic's streams fail with an error event, which its SDK raises as an APIError of the body's type.
+            ? $"event: error\ndata: {AnthropicErrors.Json(client, code == Outcomes.UpstreamError ? StatusCodes.Status502BadGateway : StatusCodes.Status504GatewayTimeout, code, message)}\n\n"
             : $"data: {{\"error\":{JsonSerializer.Serialize(new ErrorDetail(message, "server_error", null, code), ProxyJson.Default.ErrorDetail)}}}\n\n";
         try
         {
@@ -486,6 +508,9 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
 internal sealed class StreamTally
 {
     public Usage? Usage { get; set; }
+
+    /// <summary>The usage seen is the answer's whole (<see cref="ProxyApi.IsFinalUsage"/>): a stream read on after its client left can stop.</summary>
+    public bool UsageFinal { get; set; }
 
     /// <summary>Output tokens counted in its text (charged when there is no usage).</summary>
     public long Counted { get; set; }

@@ -63,8 +63,10 @@ public sealed partial class OpenApiTests(PostgresFixture postgres) : IClassFixtu
             Assert.Contains(responses, response => response.Name == "500");
             foreach (var response in responses.Where(response => response.Name[0] is '4' or '5'))
             {
-                // Readiness answers its own body when not ready; every other error is the error body.
-                var expected = name == "GET /health/ready" && response.Name == "503" ? "Readiness" : "ErrorBody";
+                // Readiness answers its own body when not ready; Anthropic's Messages API Anthropic's error body; every other error is the error body.
+                var expected = name == "GET /health/ready" && response.Name == "503" ? "Readiness"
+                    : name.Contains(" /v1/messages", StringComparison.Ordinal) ? "AnthropicErrorBody"
+                    : "ErrorBody";
                 Assert.True(expected == SchemaName(response.Value), $"{name} {response.Name} is not described by {expected}");
             }
             if (tag != "health")
@@ -136,6 +138,25 @@ public sealed partial class OpenApiTests(PostgresFixture postgres) : IClassFixtu
             Assert.True(chatBody.GetProperty("properties").TryGetProperty(field, out _), $"chat completions does not document '{field}'");
         Assert.Equal(JsonValueKind.Object, chatBody.GetProperty("additionalProperties").ValueKind); // other fields pass through
         Assert.True(chat.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
+
+        // Anthropic's Messages API: max_tokens required (the hold is sized from it), its headers, and errors in Anthropic's shape.
+        var messages = operations["POST /v1/messages"];
+        Assert.Equal("api_key", SecurityScheme(messages));
+        var messagesBody = RequestSchema(document, messages);
+        Assert.Equal(["max_tokens", "model"], Required(messagesBody));
+        foreach (var field in new[] { "model", "max_tokens", "messages", "system", "tools", "stream" })
+            Assert.True(messagesBody.GetProperty("properties").TryGetProperty(field, out _), $"messages does not document '{field}'");
+        Assert.Equal(JsonValueKind.Object, messagesBody.GetProperty("additionalProperties").ValueKind);
+        Assert.True(messages.GetProperty("responses").GetProperty("200").GetProperty("content").TryGetProperty("text/event-stream", out _));
+        Assert.Equal(["anthropic-beta", "anthropic-version", "x-api-key"],
+            messages.GetProperty("parameters").EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString()).Order());
+        Assert.Equal("AnthropicErrorBody", SchemaName(messages.GetProperty("responses").GetProperty("402")));
+        var anthropicError = Schema(document, "AnthropicErrorBody").GetProperty("properties");
+        Assert.Equal(["error", "request_id", "type"], anthropicError.EnumerateObject().Select(property => property.Name).Order());
+        var anthropicDetail = anthropicError.GetProperty("error");
+        anthropicDetail = anthropicDetail.TryGetProperty("$ref", out var anthropicReference) ? Schema(document, anthropicReference.GetString()!.Split('/')[^1]) : anthropicDetail;
+        Assert.Equal(["details", "message", "type"], anthropicDetail.GetProperty("properties").EnumerateObject().Select(property => property.Name).Order());
+        Assert.Equal("api_key", SecurityScheme(operations["POST /v1/messages/count_tokens"]));
 
         // Authorize: exactly the fields MeteringEndpoints reads, the required ones required, integers as integers.
         var authorize = operations["POST /v1/authorize"];

@@ -15,8 +15,19 @@ public sealed class FakeProvider : IAsyncDisposable
     /// <summary>The fake's base address (its /fake endpoints), for clients in other processes.</summary>
     public Uri Address => new(_fake.Urls.First());
 
-    /// <summary>The settings that make a gateway's provider <c>fake</c> this one.</summary>
-    public string[] GatewaySettings => [$"--Proxy:Providers:fake:BaseUrl={Address}v1", $"--Proxy:Providers:fake:ApiKey={ProviderKey}"];
+    /// <summary>The provider that reaches this fake through Anthropic's Messages API (<c>Kind</c> <c>anthropic</c>).</summary>
+    public const string AnthropicProvider = "fake-anthropic";
+
+    /// <summary>
+    /// The settings that make a gateway's provider <c>fake</c> this one, and its provider <see cref="AnthropicProvider"/> this
+    /// one as Anthropic's API (the fake takes the same key in <c>x-api-key</c>).
+    /// </summary>
+    public string[] GatewaySettings =>
+    [
+        $"--Proxy:Providers:fake:BaseUrl={Address}v1", $"--Proxy:Providers:fake:ApiKey={ProviderKey}",
+        $"--Proxy:Providers:{AnthropicProvider}:BaseUrl={Address}v1", $"--Proxy:Providers:{AnthropicProvider}:ApiKey={ProviderKey}",
+        $"--Proxy:Providers:{AnthropicProvider}:Kind=anthropic",
+    ];
 
     /// <summary>What the fake received (what the proxy forwarded).</summary>
     public ReceivedRequests Received => _fake.Services.GetRequiredService<ReceivedRequests>();

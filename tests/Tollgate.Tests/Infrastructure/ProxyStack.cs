@@ -15,6 +15,12 @@ public sealed class ProxyStack : IAsyncDisposable
 {
     public const string Model = "demo";
     public const string UpstreamModel = "fake-gpt";
+
+    /// <summary>A model served through Anthropic's Messages API (<see cref="AddAnthropicModelAsync"/>), as the fake's <see cref="ClaudeUpstreamModel"/>.</summary>
+    public const string ClaudeModel = "sonnet";
+
+    /// <summary>The fake's name for <see cref="ClaudeModel"/>: a Claude name, so its input is counted by the Claude rule.</summary>
+    public const string ClaudeUpstreamModel = "claude-fake-sonnet";
     public const string Account = "acme";
     public const long Credit = 1_000 * 1_000_000_000L; // 1,000 USD
     public const long InputPrice = 2_000_000_000;      // 2 USD per million tokens
@@ -73,6 +79,18 @@ public sealed class ProxyStack : IAsyncDisposable
     {
         await SetPriceAsync(admin, model, InputPrice, OutputPrice);
         await AdminAsync(admin, HttpMethod.Put, $"/admin/models/{model}/route", $$"""{"provider":"fake","upstream_model":"{{UpstreamModel}}"}""");
+    }
+
+    /// <summary>
+    /// Routes <paramref name="model"/> to the fake as Anthropic's API (provider <see cref="FakeProvider.AnthropicProvider"/>, upstream
+    /// <see cref="ClaudeUpstreamModel"/>) and prices it at the stack's prices, or at <paramref name="price"/> (a prices body's JSON).
+    /// </summary>
+    public async Task AddAnthropicModelAsync(string model = ClaudeModel, string? price = null)
+    {
+        if (price is null) await SetPriceAsync(Cluster.Admin, model, InputPrice, OutputPrice);
+        else await AdminAsync(Cluster.Admin, HttpMethod.Post, $"/admin/models/{model}/prices", price);
+        await AdminAsync(Cluster.Admin, HttpMethod.Put, $"/admin/models/{model}/route",
+            $$"""{"provider":"{{FakeProvider.AnthropicProvider}}","upstream_model":"{{ClaudeUpstreamModel}}"}""");
     }
 
     /// <summary>The usage row of a proxied request (by the x-request-id the proxy answered with), or null before it settled.</summary>
@@ -136,6 +154,17 @@ public static class ProxyCalls
     public static HttpRequestMessage Chat(string body, string path = "/v1/chat/completions") =>
         new(HttpMethod.Post, path) { Content = Http.Json(body) };
 
+    /// <summary>Anthropic's version header, as its SDKs send it.</summary>
+    public const string AnthropicVersion = "2023-06-01";
+
+    /// <summary>A request to Anthropic's Messages API (<paramref name="version"/>: its <c>anthropic-version</c>, none when null).</summary>
+    public static HttpRequestMessage Messages(string body, string path = "/v1/messages", string? version = AnthropicVersion)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Http.Json(body) };
+        if (version is not null) request.Headers.Add("anthropic-version", version);
+        return request;
+    }
+
     public static string RequestId(HttpResponseMessage response) =>
         response.Headers.TryGetValues("x-request-id", out var values) ? values.Single() : throw new Xunit.Sdk.XunitException("no x-request-id header");
 
@@ -158,9 +187,12 @@ public static class ProxyCalls
     /// so the connection is closed at once (disposing the response alone would let the handler read on, to reuse it).
     /// </summary>
     /// <returns>The request id.</returns>
-    public static async Task<string> LeaveAfterFirstEventAsync(HttpClient proxy, string body)
+    public static Task<string> LeaveAfterFirstEventAsync(HttpClient proxy, string body) => LeaveAfterFirstEventAsync(proxy, Chat(body));
+
+    /// <inheritdoc cref="LeaveAfterFirstEventAsync(HttpClient, string)"/>
+    public static async Task<string> LeaveAfterFirstEventAsync(HttpClient proxy, HttpRequestMessage request)
     {
-        using var response = await proxy.SendAsync(Chat(body), HttpCompletionOption.ResponseHeadersRead);
+        using var response = await proxy.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         while (await reader.ReadLineAsync() is { } line && !line.StartsWith("data: ", StringComparison.Ordinal))
