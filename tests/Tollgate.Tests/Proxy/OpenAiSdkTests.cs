@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Npgsql;
 using Tollgate.Grains.Limits;
@@ -19,13 +17,12 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
 {
     private const string Broke = "broke";
     private static readonly Price DemoPrice = new(ProxyStack.InputPrice, ProxyStack.OutputPrice);
-    private static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(120);
 
     [Fact]
     public async Task The_openai_npm_package_is_served_charged_and_denied_as_it_expects()
     {
-        var sdk = Path.Combine(RepositoryRoot(), "tests", "sdk");
-        await EnsurePackagesAsync(sdk);
+        var sdk = NodeSdk.Folder;
+        await NodeSdk.EnsurePackagesAsync(output);
 
         await using var stack = await ProxyStack.StartAsync(postgres);
         var admin = stack.Cluster.Admin;
@@ -36,7 +33,7 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
         await CreateAccountAsync(admin, Broke, 0);
         var (brokeId, brokeKey) = await CreateKeyAsync(admin, Broke);
 
-        var (exitCode, stdout, stderr) = await RunAsync(sdk, "node", ["--test-reporter=spec", "proxy.test.mjs"], new()
+        var (exitCode, stdout, stderr) = await NodeSdk.RunAsync(sdk, "node", ["--test-reporter=spec", "proxy.test.mjs"], new()
         {
             ["TOLLGATE_URL"] = stack.Cluster.GatewayAddress().ToString(),
             ["TOLLGATE_KEY"] = stack.Key,
@@ -50,10 +47,7 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
         output.WriteLine(stderr);
         Assert.True(exitCode == 0, $"node exited with {exitCode}:\n{stdout}\n{stderr}");
 
-        var cases = stdout.Split('\n')
-            .Where(line => line.StartsWith("{\"case\":", StringComparison.Ordinal))
-            .Select(line => JsonDocument.Parse(line).RootElement.Clone())
-            .ToDictionary(line => line.GetProperty("case").GetString()!);
+        var cases = NodeSdk.Cases(stdout);
         string[] expected = ["chat", "chat_stream", "chat_stream_usage", "responses", "responses_stream", "completions", "embeddings", "embeddings_float",
             "models", "limited_first", "rate_limited", "concurrent_holder", "rate_limited_retried", "invalid_key", "tampered_key", "insufficient_credit"];
         Assert.Equal(expected.Order(), cases.Keys.Order());
@@ -108,8 +102,7 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
     [Fact]
     public async Task Cached_and_reasoning_tokens_are_charged_at_their_own_prices_streamed_and_not_in_chat_and_responses()
     {
-        var sdk = Path.Combine(RepositoryRoot(), "tests", "sdk");
-        await EnsurePackagesAsync(sdk);
+        await NodeSdk.EnsurePackagesAsync(output);
         await using var stack = await ProxyStack.StartAsync(postgres);
         // $2 input, $8 output per 1M; cached input a tenth of input, reasoning dearer than output: a mix-up shows in the charge.
         var price = new Price(ProxyStack.InputPrice, ProxyStack.OutputPrice, new PriceExtras(CachedInputPerMillion: 200_000_000, ReasoningPerMillion: 12_000_000_000));
@@ -119,7 +112,7 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
             """);
         await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, "/admin/models/kinds/route", $$"""{"provider":"fake","upstream_model":"{{ProxyStack.UpstreamModel}}"}""");
 
-        var (exitCode, stdout, stderr) = await RunAsync(sdk, "node", ["--test-reporter=spec", "kinds.test.mjs"], new()
+        var (exitCode, stdout, stderr) = await NodeSdk.RunAsync(NodeSdk.Folder, "node", ["--test-reporter=spec", "kinds.test.mjs"], new()
         {
             ["TOLLGATE_URL"] = stack.Cluster.GatewayAddress().ToString(),
             ["TOLLGATE_KEY"] = stack.Key,
@@ -129,8 +122,7 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
         output.WriteLine(stderr);
         Assert.True(exitCode == 0, $"node exited with {exitCode}:\n{stdout}\n{stderr}");
 
-        var cases = stdout.Split('\n').Where(line => line.StartsWith("{\"case\":", StringComparison.Ordinal))
-            .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+        var cases = NodeSdk.Cases(stdout).Values.ToList();
         Assert.Equal(["chat", "chat_stream", "chat_stream_unasked", "responses", "responses_stream"], cases.Select(line => line.GetProperty("case").GetString()).Order());
         var details = new TokenDetails(CachedInput: 900, Reasoning: 150);
         var cost = price.Cost(1_000, 200, details);
@@ -187,70 +179,5 @@ public sealed class OpenAiSdkTests(PostgresFixture postgres, ITestOutputHelper o
     {
         using var response = await stack.Cluster.Admin.GetAsync($"/admin/accounts/{account}");
         return (await Http.ReadAsync(response)).GetProperty("balance").GetInt64();
-    }
-
-    /// <summary>Installs the lockfile's packages when they are missing (a fresh clone); .ci/run installs them before the tests.</summary>
-    private async Task EnsurePackagesAsync(string sdk)
-    {
-        if (File.Exists(Path.Combine(sdk, "node_modules", "openai", "package.json")) && File.Exists(Path.Combine(sdk, "node_modules", "@anthropic-ai", "sdk", "package.json"))) return;
-        output.WriteLine("tests/sdk/node_modules/openai is missing: running npm ci");
-        var (exitCode, stdout, stderr) = await RunAsync(sdk, "npm", ["ci", "--no-audit", "--no-fund"], []);
-        Assert.True(exitCode == 0, $"npm ci in {sdk} exited with {exitCode}:\n{stdout}\n{stderr}");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Orleans.sln"))) return directory.FullName;
-        }
-        throw new InvalidOperationException($"No Orleans.sln above {AppContext.BaseDirectory}.");
-    }
-
-    /// <summary>Runs a program to its end (killed after <see cref="NodeTimeout"/>); its exit code and output.</summary>
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(
-        string directory, string program, string[] arguments, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        start.Environment["NO_COLOR"] = "1";
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new Xunit.Sdk.XunitException(
-                $"'{program}' could not be started ({ex.Message}): the SDK tests need node 20 or later and npm on PATH (apt-get install nodejs npm; .ci/run installs them).");
-        }
-        using (process)
-        {
-            StringBuilder stdout = new(), stderr = new();
-            process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
-            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            using var timeout = new CancellationTokenSource(NodeTimeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-                throw new Xunit.Sdk.XunitException($"{program} {string.Join(' ', arguments)} did not finish within {NodeTimeout.TotalSeconds} s:\n{stdout}\n{stderr}");
-            }
-            await process.WaitForExitAsync(); // the output's last lines
-            return (process.ExitCode, stdout.ToString(), stderr.ToString());
-        }
     }
 }
