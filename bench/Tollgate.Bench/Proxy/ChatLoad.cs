@@ -6,13 +6,26 @@ using Tollgate.Bench.Load;
 
 namespace Tollgate.Bench.Proxy;
 
-/// <summary>Where chat completions go: the fake upstream itself, or the Tollgate proxy in front of it (same fake).</summary>
-/// <param name="Keys">Bearer tokens, taken in turn: the provider's key for the fake, Tollgate keys (tg_…) for the proxy.</param>
-internal sealed record ChatTarget(string Name, HttpClient Http, Uri ChatUrl, string Model, IReadOnlyList<string> Keys)
+/// <summary>The API a target is called through: OpenAI's chat completions, or Anthropic's Messages API.</summary>
+internal enum BenchApi
+{
+    Chat,
+    Messages,
+}
+
+/// <summary>Where the requests go: the fake upstream itself, or the Tollgate proxy in front of it (same fake), through <paramref name="Api"/>.</summary>
+/// <param name="Keys">
+/// Keys, taken in turn: the provider's key for the fake, Tollgate keys (tg_…) for the proxy; sent as each API's clients send them
+/// (a bearer token to chat completions, <c>x-api-key</c> to the Messages API).
+/// </param>
+internal sealed record ChatTarget(string Name, HttpClient Http, Uri ChatUrl, string Model, IReadOnlyList<string> Keys, BenchApi Api = BenchApi.Chat)
 {
     private int _next = -1;
 
     public string NextKey() => Keys[(int)((uint)Interlocked.Increment(ref _next) % (uint)Keys.Count)];
+
+    /// <summary>The last event of a complete stream: chat's <c>[DONE]</c>, or Anthropic's <c>message_stop</c>.</summary>
+    public string StreamEnd => Api == BenchApi.Messages ? """data: {"type":"message_stop"}""" : "data: [DONE]";
 }
 
 /// <summary>What one open-loop run measured. Latencies count from each request's scheduled send time.</summary>
@@ -65,14 +78,24 @@ internal static class ChatLoad
     /// <summary>
     /// A small chat request (two short messages, up to 16 tokens out); streamed with 20 chunks 5 ms apart. <paramref name="askUsage"/>:
     /// ask for the usage event, as the proxy does of the upstream, so that direct and proxied streams make the fake do the same.
+    /// On the Messages API the same conversation, its system message as Anthropic's <c>system</c> (whose streams always report usage).
     /// </summary>
-    public static byte[] Body(string model, bool stream, int chunks = 20, int chunkDelayMs = 5, int outputTokens = 40, bool askUsage = false)
+    public static byte[] Body(string model, bool stream, int chunks = 20, int chunkDelayMs = 5, int outputTokens = 40, bool askUsage = false,
+        BenchApi api = BenchApi.Chat)
     {
-        const string messages = """[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Say hello in five words."}]""";
-        var usage = askUsage ? ""","stream_options":{"include_usage":true}""" : "";
+        const string system = "You are a helpful assistant.";
+        const string user = """{"role":"user","content":"Say hello in five words."}""";
+        var conversation = api == BenchApi.Messages
+            ? $$"""
+               "system":"{{system}}","messages":[{{user}}]
+               """
+            : $$"""
+               "messages":[{"role":"system","content":"{{system}}"},{{user}}]
+               """;
+        var usage = askUsage && api == BenchApi.Chat ? ""","stream_options":{"include_usage":true}""" : "";
         var json = stream
-            ? $$"""{"model":"{{model}}","messages":{{messages}},"max_tokens":{{outputTokens}},"stream":true{{usage}},"fake":{"chunks":{{chunks}},"chunk_delay_ms":{{chunkDelayMs}},"output_tokens":{{outputTokens}}""" + "}}"
-            : $$"""{"model":"{{model}}","messages":{{messages}},"max_tokens":16}""";
+            ? $$"""{"model":"{{model}}",{{conversation}},"max_tokens":{{outputTokens}},"stream":true{{usage}},"fake":{"chunks":{{chunks}},"chunk_delay_ms":{{chunkDelayMs}},"output_tokens":{{outputTokens}}""" + "}}"
+            : $$"""{"model":"{{model}}",{{conversation}},"max_tokens":16}""";
         return Encoding.UTF8.GetBytes(json);
     }
 
@@ -128,7 +151,7 @@ internal static class ChatLoad
             await using var content = await response.Content.ReadAsStreamAsync();
             if (streamed)
             {
-                var stream = await ReadStreamAsync(content, due, firstEventRead: null);
+                var stream = await ReadStreamAsync(content, due, target.StreamEnd, firstEventRead: null);
                 if (!stream.Done)
                 {
                     run.Error("stream_without_done");
@@ -163,17 +186,25 @@ internal static class ChatLoad
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.NextKey());
+        if (target.Api == BenchApi.Messages)
+        {
+            request.Headers.Add("x-api-key", target.NextKey());
+            request.Headers.Add("anthropic-version", "2023-06-01");
+        }
+        else
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.NextKey());
+        }
         request.Headers.Accept.ParseAdd(streamed ? "text/event-stream" : "application/json");
         return request;
     }
 
     /// <param name="FirstEvent">From the scheduled start to the end of the first <c>data:</c> event's body (its blank line).</param>
-    /// <param name="Done">Whether the stream ended with <c>data: [DONE]</c>.</param>
+    /// <param name="Done">Whether the stream ended with its API's last event (<see cref="ChatTarget.StreamEnd"/>).</param>
     public readonly record struct StreamRead(TimeSpan FirstEvent, bool Done, int Events);
 
     /// <summary>Reads a server-sent event stream to its end; <paramref name="firstEventRead"/> is told when the first data event is complete.</summary>
-    public static async Task<StreamRead> ReadStreamAsync(Stream content, long due, Action? firstEventRead)
+    public static async Task<StreamRead> ReadStreamAsync(Stream content, long due, string end, Action? firstEventRead)
     {
         var buffer = new byte[4 * 1024];
         var seen = new List<byte>(2 * 1024);
@@ -191,7 +222,7 @@ internal static class ChatLoad
         }
         var text = Encoding.UTF8.GetString(seen.ToArray());
         var events = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Count(e => e.StartsWith("data:", StringComparison.Ordinal));
-        return new StreamRead(first ?? TimeSpan.Zero, text.TrimEnd().EndsWith("data: [DONE]", StringComparison.Ordinal), events);
+        return new StreamRead(first ?? TimeSpan.Zero, text.TrimEnd().EndsWith(end, StringComparison.Ordinal), events);
     }
 
     private static bool FirstEventComplete(List<byte> seen)

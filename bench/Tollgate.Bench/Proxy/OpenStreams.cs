@@ -55,7 +55,7 @@ internal static class OpenStreams
                         return;
                     }
                     await using var content = await response.Content.ReadAsStreamAsync();
-                    var read = await ChatLoad.ReadStreamAsync(content, due, () =>
+                    var read = await ChatLoad.ReadStreamAsync(content, due, target.StreamEnd, () =>
                     {
                         first = true;
                         Interlocked.Increment(ref opened);

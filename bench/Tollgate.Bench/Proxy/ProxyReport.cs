@@ -5,11 +5,16 @@ using Tollgate.Bench.Memory;
 
 namespace Tollgate.Bench.Proxy;
 
+/// <summary>One endpoint's runs, directly and through the proxy: non-streamed and streamed.</summary>
+internal sealed record EndpointRuns(ChatRun WholeDirect, ChatRun WholeProxy, ChatRun StreamDirect, ChatRun StreamProxy);
+
 /// <summary>Writes <c>bench/results/proxy-{stamp}.md</c>: the proxy's overhead against the fake upstream alone.</summary>
+/// <param name="Chat">POST /v1/chat/completions, to the provider <c>fake</c>.</param>
+/// <param name="Messages">POST /v1/messages, to the same fake as the <c>anthropic</c> provider <c>fake-anthropic</c>.</param>
 internal sealed record ProxyReport(
     string Machine, string Command, string LoadBefore, string LoadAfter, double Rate, double Seconds, double WarmUpSeconds, double StreamRate, double StreamSeconds,
-    int StreamDelayMs, int Accounts, ChatRun WholeDirect, ChatRun WholeProxy, ChatRun StreamDirect, ChatRun StreamProxy, StreamMemory MemoryDirect,
-    StreamMemory MemoryProxy, long Proxied, Dictionary<string, long> UsageRows)
+    int StreamDelayMs, int Accounts, EndpointRuns Chat, EndpointRuns Messages, StreamMemory MemoryDirect, StreamMemory MemoryProxy, long Proxied,
+    Dictionary<string, long> UsageRows)
 {
     private static readonly double[] Quantiles = [0.5, 0.9, 0.99, 0.999];
 
@@ -23,30 +28,31 @@ internal sealed record ProxyReport(
         Line($"");
         Line($"- Machine: {Machine}. Load average (/proc/loadavg) before: `{LoadBefore}`, after: `{LoadAfter}` (other work shares these cores).");
         Line($"- Command: `{Command}` (after `dotnet build -c Release bench/Tollgate.Bench`).");
-        Line($"- One process holds the fake upstream (`FakeUpstreamApp`), a real silo (`SiloApp`, PostgreSQL membership and storage), a real gateway (`GatewayApp`, an Orleans client calling the silo over TCP, with the fake as its provider `fake`) and the load generator; PostgreSQL (fsync on) runs beside it. *direct*: the load generator's HttpClient → the fake. *proxy*: HttpClient → gateway (authorize: caller IP, key and model grains, then the account grain) → the gateway's HttpClient → the same fake → relayed back; the settle follows the answer (not in the client's latency).");
-        Line($"- {Accounts} accounts, one key each (no limits), taken in turn; 1,000,000 USD credit each; `{"bench-model"}` routed to `fake-gpt` and priced 2 / 8 USD per million tokens. Every request shares one caller IP (127.0.0.1) and one model, so the caller-IP and model grains are one activation each for all traffic.");
+        Line($"- One process holds the fake upstream (`FakeUpstreamApp`), a real silo (`SiloApp`, PostgreSQL membership and storage), a real gateway (`GatewayApp`, an Orleans client calling the silo over TCP, with the fake as its providers `fake` and `fake-anthropic`, kind `anthropic`) and the load generator; PostgreSQL (fsync on) runs beside it. *direct*: the load generator's HttpClient → the fake. *proxy*: HttpClient → gateway (authorize: caller IP, key and model grains, then the account grain) → the gateway's HttpClient → the same fake → relayed back; the settle follows the answer (not in the client's latency).");
+        Line($"- {Accounts} accounts, one key each (no limits), taken in turn; 1,000,000 USD credit each; `{"bench-model"}` routed to `fake-gpt` and priced 2 / 8 USD per million tokens; `{"bench-claude"}` routed to `claude-fake-sonnet` on `fake-anthropic` and priced 3 / 15. Every request of an endpoint shares one caller IP (127.0.0.1) and one model, so the caller-IP and model grains are one activation each for all its traffic.");
         Line($"- Load: open loop (requests start on a fixed schedule whether or not earlier ones finished), latency measured from each request's *scheduled* start (no coordinated omission), HTTP/1.1 with as many connections as there are requests in flight (`SocketsHttpHandler`, `MaxConnectionsPerServer` unbounded). Each run warms up {WarmUpSeconds} s (dropped), then is timed.");
         Line($"- Body: a small chat request (a system and a user message, `max_tokens` 16; the fake answers 16 tokens, ~0.5 KB). Streamed: the same with `stream: true` and `fake: {{chunks: 20, chunk_delay_ms: 5, output_tokens: 40}}` (a role event, 20 content events, a finish event, [DONE]). The proxy asks the fake for the usage event (`stream_options.include_usage`) and drops it before the client; the direct requests ask for it too, so the fake does the same work (one more event, one more 5 ms pause) either way.");
+        Line($"- Rows `/v1/messages`: Anthropic's Messages API with the same conversation (the system message as `system`, `max_tokens` 16; streamed: `max_tokens` 40 and the same `fake` controls), the key as `x-api-key` and `anthropic-version: 2023-06-01`; directly to the fake's `/v1/messages` with its provider key, through the proxy with the Tollgate keys. Its stream is Anthropic's events (`message_start`, `content_block_start`, `ping`, 20 `content_block_delta`, `content_block_stop`, `message_delta` with the usage, `message_stop`), relayed whole: nothing is asked for or dropped. The proxy counts its input by the Claude rule (o200k_base × 1.25).");
         Line($"");
         Line($"## 1. Non-streamed, {Rate:N0} requests/s for {Seconds} s");
         Line($"");
-        LatencyTable(md, WholeDirect.Latency, WholeProxy.Latency, "latency");
+        LatencyTable(md, "latency", run => run.Latency, Chat.WholeDirect, Chat.WholeProxy, Messages.WholeDirect, Messages.WholeProxy);
         Line($"");
         Line($"Target: overhead p50 ≤ 1 ms and p99 ≤ 5 ms at 500 requests/s. Anchor: LiteLLM publishes 2 ms median / 8 ms P95 overhead at 1,170 RPS on 4 instances of 4 CPUs (this machine: {Environment.ProcessorCount} cores for everything, load generator and upstream included).");
         Line($"");
-        RunsTable(md, WholeDirect, WholeProxy);
+        RunsTable(md, Chat.WholeDirect, Chat.WholeProxy, Messages.WholeDirect, Messages.WholeProxy);
         Line($"");
         Line($"## 2. Streamed, {StreamRate:N0} streams/s for {StreamSeconds} s");
         Line($"");
-        Line($"TTFB: from the scheduled start to the end of the first `data:` event (the role chunk, which the fake sends at once).");
+        Line($"TTFB: from the scheduled start to the end of the first `data:` event (the role chunk, or `message_start`, which the fake sends at once).");
         Line($"");
-        LatencyTable(md, StreamDirect.FirstByte, StreamProxy.FirstByte, "TTFB");
+        LatencyTable(md, "TTFB", run => run.FirstByte, Chat.StreamDirect, Chat.StreamProxy, Messages.StreamDirect, Messages.StreamProxy);
         Line($"");
-        LatencyTable(md, StreamDirect.Latency, StreamProxy.Latency, "whole stream");
+        LatencyTable(md, "whole stream", run => run.Latency, Chat.StreamDirect, Chat.StreamProxy, Messages.StreamDirect, Messages.StreamProxy);
         Line($"");
         Line($"Target: streamed TTFB within 1 ms of direct.");
         Line($"");
-        RunsTable(md, StreamDirect, StreamProxy);
+        RunsTable(md, Chat.StreamDirect, Chat.StreamProxy, Messages.StreamDirect, Messages.StreamProxy);
         Line($"");
         Line($"## 3. Memory per open stream ({MemoryProxy.Streams:N0} streams at once)");
         Line($"");
@@ -70,13 +76,19 @@ internal sealed record ProxyReport(
         return md.ToString();
     }
 
-    private static void LatencyTable(StringBuilder md, LatencyHistogram direct, LatencyHistogram proxy, string what)
+    /// <param name="runs">Pairs of runs, direct then proxied: each pair's rows and its overhead, labelled by the runs' targets.</param>
+    private static void LatencyTable(StringBuilder md, string what, Func<ChatRun, LatencyHistogram> measured, params ChatRun[] runs)
     {
         md.AppendLine(CultureInfo.InvariantCulture, $"| {what} (ms) | p50 | p90 | p99 | p99.9 |");
         md.AppendLine("| --- | ---: | ---: | ---: | ---: |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| direct | {string.Join(" | ", Quantiles.Select(q => F(direct.Percentile(q))))} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| proxy | {string.Join(" | ", Quantiles.Select(q => F(proxy.Percentile(q))))} |");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| **overhead** (proxy − direct) | {string.Join(" | ", Quantiles.Select(q => $"**{F(proxy.Percentile(q) - direct.Percentile(q))}**"))} |");
+        foreach (var pair in runs.Chunk(2))
+        {
+            var (direct, proxy) = (measured(pair[0]), measured(pair[1]));
+            var endpoint = pair[0].Target["direct".Length..]; // "" for chat completions, " /v1/messages"
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {pair[0].Target} | {string.Join(" | ", Quantiles.Select(q => F(direct.Percentile(q))))} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {pair[1].Target} | {string.Join(" | ", Quantiles.Select(q => F(proxy.Percentile(q))))} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| **overhead**{endpoint} (proxy − direct) | {string.Join(" | ", Quantiles.Select(q => $"**{F(proxy.Percentile(q) - direct.Percentile(q))}**"))} |");
+        }
     }
 
     private static void RunsTable(StringBuilder md, params ChatRun[] runs)
