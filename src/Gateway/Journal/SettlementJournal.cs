@@ -22,17 +22,23 @@ internal sealed class SettlementJournal
     private readonly ILogger<SettlementJournal> _logger;
     private volatile Depth _measured = new(0, TimeSpan.Zero, 0);
 
-    public SettlementJournal(JournalTable table, JournalFile file, ILogger<SettlementJournal> logger)
+    /// <param name="meters">
+    /// This host's meters: the gauges read this journal, so they live and die with it. Gauges on the process's static
+    /// meter would keep every journal ever made, and through its data source's timer the host around it (tests and
+    /// the run command host several gateways in one process).
+    /// </param>
+    public SettlementJournal(JournalTable table, JournalFile file, ILogger<SettlementJournal> logger, IMeterFactory meters)
     {
         (_table, File, _logger) = (table, file, logger);
-        GatewayMetrics.Meter.CreateObservableGauge(DepthName, () => new[]
+        var meter = meters.Create(GatewayMetrics.MeterName);
+        meter.CreateObservableGauge(DepthName, () => new[]
         {
             new Measurement<long>(_measured.Waiting, new KeyValuePair<string, object?>("store", "postgres")),
             new Measurement<long>(File.Depth, new KeyValuePair<string, object?>("store", "file")),
         }, "{settlement}", "Settlements waiting to be applied: in PostgreSQL (the whole fleet's), and in this gateway's local file");
-        GatewayMetrics.Meter.CreateObservableGauge(AgeName, () => _measured.OldestAge.TotalSeconds, "s",
+        meter.CreateObservableGauge(AgeName, () => _measured.OldestAge.TotalSeconds, "s",
             "How long the oldest settlement waiting in PostgreSQL has waited");
-        GatewayMetrics.Meter.CreateObservableGauge(FailedName, () => _measured.Failed, "{settlement}",
+        meter.CreateObservableGauge(FailedName, () => _measured.Failed, "{settlement}",
             "Journaled settlements the account refused for good: kept in settlement_journal with their error, for an operator");
     }
 

@@ -1,7 +1,5 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Tollgate.Gateway.Operator;
@@ -16,7 +14,6 @@ internal static class OperatorAuthentication
 {
     public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string Policy = "operator";
-    public const string SignInLimit = "operator-sign-in";
     public const string SignInPath = "/ops/signin";
     public const string CookieName = "tollgate_ops";
 
@@ -61,21 +58,7 @@ internal static class OperatorAuthentication
             antiforgery.HeaderName = null;
         });
         var perMinute = settings.GetValue<int?>("SignInAttemptsPerMinute") ?? 5;
-        services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.OnRejected = (context, cancel) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
-                return new ValueTask(context.HttpContext.Response.WriteAsync("Too many sign-in attempts from this address: wait a minute and try again.", cancel));
-            };
-            // Only attempts (POSTs) count; showing the form is free.
-            limiter.AddPolicy(SignInLimit, http => HttpMethods.IsPost(http.Request.Method)
-                ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
-                : RateLimitPartition.GetNoLimiter(""));
-        });
+        services.AddSingleton(_ => new SignInAttempts(perMinute)); // made by the container, so disposed with it
     }
 
     /// <summary>Signs the admin in: a session, remembered server-side, bound to the token in force now.</summary>

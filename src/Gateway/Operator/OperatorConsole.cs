@@ -42,7 +42,7 @@ public static class OperatorConsole
         });
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
+        app.Use(static (context, next) => SignInAttempts.Limit(context, next));
         app.Use(static (context, next) =>
         {
             if (context.Request.Path.StartsWithSegments(PathPrefix))

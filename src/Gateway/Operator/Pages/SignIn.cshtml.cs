@@ -1,11 +1,9 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace Tollgate.Gateway.Operator.Pages;
 
-/// <summary>The sign-in form: the admin token opens a session. Attempts are rate-limited per client IP.</summary>
-[EnableRateLimiting(OperatorAuthentication.SignInLimit)]
+/// <summary>The sign-in form: the admin token opens a session. Attempts are rate-limited per client IP (<see cref="SignInAttempts"/>).</summary>
 public sealed class SignInModel(AdminTokenCheck tokens, ILogger<SignInModel> logger) : PageModel
 {
     [BindProperty(SupportsGet = true)]
