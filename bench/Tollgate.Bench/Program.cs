@@ -176,6 +176,11 @@ static async Task SeedAsync(string connectionString, int accounts, long credit)
     string[] statements =
     [
         "INSERT INTO accounts (account_id, balance, overdraft_limit, version) SELECT 'bench-' || i, $2, 0, 1 FROM generate_series(0, $1 - 1) i",
+        // Every credit is a grant (an account whose balance its open grants do not hold refuses to activate).
+        """
+        INSERT INTO credit_grants (account_id, grant_id, kind, amount, remaining, priority, effective_at, reason, actor)
+        SELECT 'bench-' || i, 'initial', 'paid', $2, $2, 50, now(), 'initial credit', 'bench' FROM generate_series(0, $1 - 1) i
+        """,
         """
         INSERT INTO ledger (account_id, kind, op_key, amount, balance_after, requested, reason, actor)
         SELECT 'bench-' || i, 'adjust', 'initial', $2, $2, $2, 'initial credit', 'bench' FROM generate_series(0, $1 - 1) i

@@ -14,8 +14,13 @@ internal sealed class MemorySeed(NpgsqlDataSource database, string serviceId)
 
     /// <summary>Accounts <c>{prefix}{i}</c> for i in [from, to); <paramref name="limitsJson"/> null: no limits of their own.</summary>
     public Task AccountsAsync(string prefix, int from, int to, string? limitsJson) => ExecuteAsync("""
-        INSERT INTO accounts (account_id, balance, overdraft_limit, version, limits)
-        SELECT $1 || i, $4, 0, 1, $5::jsonb FROM generate_series($2, $3 - 1) i
+        WITH created AS (
+            INSERT INTO accounts (account_id, balance, overdraft_limit, version, limits)
+            SELECT $1 || i, $4, 0, 1, $5::jsonb FROM generate_series($2, $3 - 1) i
+            RETURNING account_id)
+        -- Every credit is a grant (an account whose balance its open grants do not hold refuses to activate).
+        INSERT INTO credit_grants (account_id, grant_id, kind, amount, remaining, priority, effective_at, reason, actor)
+        SELECT account_id, 'initial', 'paid', $4, $4, 50, now(), 'initial credit', 'bench' FROM created
         """, prefix, from, to, Credit, (object?)limitsJson ?? DBNull.Value);
 
     /// <summary>API keys with 16-hex-digit ids (<see cref="KeyId"/>), each with a secret hash, a name and an owner account.</summary>
