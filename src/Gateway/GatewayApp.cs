@@ -48,15 +48,19 @@ public static class GatewayApp
             throw new InvalidOperationException("Postgres:ConnectionString is required: the gateway records denied requests and serves usage queries from PostgreSQL.");
         if (metering.DenialRetention < TimeSpan.Zero || metering.DenialRetention > TimeSpan.Zero && metering.DenialRetention < TimeSpan.FromHours(1))
             throw new InvalidOperationException("Metering:DenialRetention must be at least 01:00:00, or 00:00:00 to keep denial counts for ever.");
+        if (metering.SettingsRefresh <= TimeSpan.Zero || metering.SettingsRefresh > TimeSpan.FromMinutes(1))
+            throw new InvalidOperationException("Metering:SettingsRefresh must be more than 00:00:00 and at most 00:01:00: a change of limits, prices or routes takes up to twice it to reach every gateway.");
 
         if (cluster is null) builder.AddClusterClient(builder.Configuration.GetSection("Cluster").Get<ClusterClientSettings>() ?? new(), connectionString);
         else builder.Services.AddSingleton(cluster).AddSingleton<IGrainFactory>(cluster);
         builder.Services.AddSingleton(metering);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddKeyedSingleton(TollgateClock.Key, cluster?.ServiceProvider.GetKeyedService<TimeProvider>(TollgateClock.Key) ?? TimeProvider.System);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddSingleton<UnpricedModels>();
         builder.Services.AddSingleton<ReadinessCheck>();
-        builder.Services.AddSingleton<IpDefaultLimits>();
+        builder.Services.AddSingleton<IpLimitPolicies>();
+        builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<DenialLog>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
         builder.Services.AddHostedService<DenialRetention>();

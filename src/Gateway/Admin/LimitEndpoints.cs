@@ -19,12 +19,15 @@ public static class LimitEndpoints
         var limits = admin.MapGroup("").Documented(ApiDocs.AdminTag).Secured(ApiDocs.AdminToken);
         Map(limits, "/accounts/{key}/limits", "an account", "key: the account id.", (grains, key, _) => grains.Account(Ids.Account(key)));
         Map(limits, "/keys/{key}/limits", "an API key", "key: the key id (16 hex digits).", (grains, key, _) => grains.ApiKey(Ids.Key(key)));
-        Map(limits, "/models/{key}/limits", "a model", "key: the model name ('/' may be sent as %2F).", (grains, key, _) => grains.Model(Ids.Model(key)));
+        Map(limits, "/models/{key}/limits", "a model", "key: the model name ('/' may be sent as %2F).", (grains, key, _) => grains.Model(Ids.Model(key)),
+            (copies, key) => copies.GetRequiredService<ModelCatalog>().Expire(Ids.Model(key)));
         Map(limits, "/ips/{key}/limits", "a caller IP", "key: any address of the range (an IPv6 /64 by default), or 'defaults' for every caller IP without limits of its own.",
-            (grains, key, options) => grains.CallerIp(IpLimitKey(key, options)));
+            (grains, key, options) => grains.CallerIp(IpLimitKey(key, options)), (copies, _) => copies.GetRequiredService<IpLimitPolicies>().Expire());
     }
 
-    private static void Map(IEndpointRouteBuilder admin, string route, string what, string key, Func<IGrainFactory, string, MeteringOptions, ILimitedGrain> grainOf)
+    /// <param name="expire">Makes this gateway's copy of the settings, if it keeps one, read again at its next use.</param>
+    private static void Map(IEndpointRouteBuilder admin, string route, string what, string key, Func<IGrainFactory, string, MeteringOptions, ILimitedGrain> grainOf,
+        Action<IServiceProvider, string>? expire = null)
     {
         admin.MapGet(route, async (string key, IGrainFactory grains, MeteringOptions options) =>
             Results.Ok(await grainOf(grains, Uri.UnescapeDataString(key), options).GetLimits()))
@@ -44,7 +47,9 @@ public static class LimitEndpoints
             var actor = body.OptionalString("actor", 200) ?? "admin";
             body.RejectUnknownFields();
             if (limits.Problem() is { } problem) throw ApiException.BadRequest(LimitErrors.InvalidLimits, problem);
-            return Results.Ok(await grain.SetLimits(new SetLimits(limits, actor)));
+            var set = await grain.SetLimits(new SetLimits(limits, actor));
+            expire?.Invoke(request.HttpContext.RequestServices, Uri.UnescapeDataString(key));
+            return Results.Ok(set);
         })
             .WithSummary($"Set the rate limits of {what}")
             .WithDescription($"Replaces all four limits: a missing or null one is unlimited. {key}")

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Tollgate.Gateway.Api;
+using Tollgate.Gateway.Metering;
 using Tollgate.Grains;
 using Tollgate.Grains.Metering;
 using Tollgate.Grains.Models;
@@ -48,7 +49,7 @@ public static class ModelEndpoints
     /// Routes the model to a provider of the proxy's configuration, under the provider's name for it. The
     /// provider must be one this gateway knows (the fleet shares its configuration), so a typo is refused here.
     /// </summary>
-    private static async Task<IResult> SetRouteAsync(string model, HttpRequest request, IGrainFactory grains, Proxy.ProxySettings proxy)
+    private static async Task<IResult> SetRouteAsync(string model, HttpRequest request, IGrainFactory grains, Proxy.ProxySettings proxy, ModelCatalog catalog)
     {
         var name = Ids.Model(model);
         using var body = await JsonBody.ReadAsync(request);
@@ -59,11 +60,17 @@ public static class ModelEndpoints
         if (!proxy.Options.Providers.ContainsKey(provider))
             throw new ApiException(StatusCodes.Status400BadRequest, ModelErrors.InvalidRoute,
                 $"No provider '{provider}' in this gateway's Proxy:Providers (it has: {string.Join(", ", proxy.Options.Providers.Keys.Order())}).", "provider");
-        return Results.Ok(await grains.Model(name).SetRoute(new SetModelRoute(new ModelRoute(provider, upstream), actor)));
+        var routed = await grains.Model(name).SetRoute(new SetModelRoute(new ModelRoute(provider, upstream), actor));
+        catalog.Expire(name);
+        return Results.Ok(routed);
     }
 
-    private static async Task<IResult> RemoveRouteAsync(string model, IGrainFactory grains) =>
-        Results.Ok(await grains.Model(Ids.Model(model)).SetRoute(new SetModelRoute(null, "admin")));
+    private static async Task<IResult> RemoveRouteAsync(string model, IGrainFactory grains, ModelCatalog catalog)
+    {
+        var unrouted = await grains.Model(Ids.Model(model)).SetRoute(new SetModelRoute(null, "admin"));
+        catalog.Expire(unrouted.Model);
+        return Results.Ok(unrouted);
+    }
 
     /// <summary>Every model the proxy serves (routed), priced or not.</summary>
     private static async Task<IResult> ListRoutedAsync(AdminListings listings) =>
@@ -72,7 +79,7 @@ public static class ModelEndpoints
     private static async Task<IResult> GetAsync(string model, HttpRequest request, IGrainFactory grains) =>
         Results.Ok(await grains.Model(Ids.Model(model)).Get());
 
-    private static async Task<IResult> SetPriceAsync(string model, HttpRequest request, IGrainFactory grains)
+    private static async Task<IResult> SetPriceAsync(string model, HttpRequest request, IGrainFactory grains, ModelCatalog catalog)
     {
         var name = Ids.Model(model);
         using var body = await JsonBody.ReadAsync(request);
@@ -86,6 +93,7 @@ public static class ModelEndpoints
         var actor = body.OptionalString("actor", 200) ?? "admin";
         body.RejectUnknownFields();
         var snapshot = await grains.Model(name).SetPrice(new SetModelPrice(input, output, effectiveAt, actor, extras.OrNull()));
+        catalog.Expire(name);
         return Results.Ok(snapshot);
 
         static long? Component(JsonBody body, string name) => body.OptionalAmount(name, Price.MaxPerMillion, allowNegative: false);

@@ -30,7 +30,7 @@ namespace Tollgate.Gateway.Envoy;
 /// <c>INVALID_ARGUMENT</c> and changes nothing; a cluster that cannot answer is the outage policy's (<c>Proxy:Outage:Limits</c>).
 /// </summary>
 internal sealed class EnvoyRateLimiter(
-    IGrainFactory grains, EnvoyOptions options, MeteringOptions metering, IpDefaultLimits ipDefaults, LimitedCallers limitedCallers,
+    IGrainFactory grains, EnvoyOptions options, MeteringOptions metering, IpLimitPolicies ipPolicies, LimitedCallers limitedCallers,
     ProxySettings proxy, EnvoyOutageAllowance allowance, ILogger<EnvoyRateLimiter> logger)
 {
     /// <summary>Set on an answer the outage policy gave: the cluster could not answer (the proxy's header).</summary>
@@ -43,7 +43,7 @@ internal sealed class EnvoyRateLimiter(
         var hitId = "rls_" + Guid.CreateVersion7().ToString("N");
         try
         {
-            var defaults = asks.Any(ask => ask.Scope == EnvoyScope.Ip) ? await ipDefaults.GetAsync() : null;
+            var defaults = asks.Any(ask => ask.Scope == EnvoyScope.Ip) ? (await ipPolicies.GetAsync()).Defaults : null;
             var model = asks.Where(ask => ask is { Scope: EnvoyScope.Model, Refused: null }).Select(ask => ask.Value).Distinct().Count() == 1
                 ? asks.First(ask => ask is { Scope: EnvoyScope.Model, Refused: null }).Value
                 : null; // the key's models are checked when the request names one model

@@ -21,17 +21,21 @@ internal sealed record Authorization(AuthorizeResponse Response, ReservationToke
 
 /// <summary>
 /// Runs an authorize across the grains. The caller IP, the key and the model are asked at once (one
-/// round trip); the account, which needs the key's account and the model's price, after them. If any
+/// round trip); the account, which needs the key's account and the model's price, after them. A caller IP
+/// no limit applies to, and a model without limits, are not asked: the gateway's copies of their settings
+/// answer (<see cref="IpLimitPolicies"/>, <see cref="ModelCatalog"/>), so with neither and no key the
+/// account is the one grain called. If any
 /// denies, what the others granted is given back: in full for the key, model and account, but the
 /// caller IP keeps the request counted (denied requests count against the caller). A caller IP denied
 /// moments ago is asked alone first (<see cref="LimitedCallers"/>). A denial is
 /// counted in <c>usage_events</c> through the <see cref="DenialLog"/>.
 /// </summary>
 internal sealed class Authorizer(
-    IGrainFactory grains, IpDefaultLimits ipDefaults, LimitedCallers limitedCallers, DenialLog denials, UnpricedModels unpriced, MeteringOptions options,
-    ILogger<Authorizer> logger)
+    IGrainFactory grains, IpLimitPolicies ipPolicies, ModelCatalog models, LimitedCallers limitedCallers, DenialLog denials, UnpricedModels unpriced, MeteringOptions options,
+    [FromKeyedServices(TollgateClock.Key)] TimeProvider clock, ILogger<Authorizer> logger)
 {
     private const string LimitsAnsweredKey = "tollgate.limits_answered";
+    private static readonly Admission NoLimits = new(true, null, []);
 
     /// <summary>Whether an authorize that failed had its limits answered: only the account did not answer (see the proxy's outage policy).</summary>
     public static bool LimitsAnswered(Exception failure) => failure.Data[LimitsAnsweredKey] is true;
@@ -58,10 +62,12 @@ internal sealed class Authorizer(
     {
         string? keyId = null, secretHash = null;
         var keyParsed = call.ApiKey is null || ApiKeyFormat.TryParse(call.ApiKey, out keyId, out secretHash);
-        var ipDefaultsNow = await ipDefaults.GetAsync();
+        var ipPolicy = await ipPolicies.GetAsync();
 
         var shared = HeldGrants.SharedIdOf(keyParsed ? keyId ?? call.AccountId : "invalid", call.RequestId);
-        var ipTask = grains.CallerIp(call.IpKey).Authorize(new AuthorizeIp(shared, call.Tokens, call.TtlSeconds, ipDefaultsNow));
+        var ipTask = ipPolicy.MayLimit(call.IpKey)
+            ? grains.CallerIp(call.IpKey).Authorize(new AuthorizeIp(shared, call.Tokens, call.TtlSeconds, ipPolicy.Defaults))
+            : Task.FromResult(NoLimits);
         if (limitedCallers.IsLimited(call.IpKey) && await ipTask is { Denial: { } stillLimited } limitedIp)
         {
             // Asked alone: the key and model it names may be made up, and are not worth an activation each.
@@ -69,10 +75,14 @@ internal sealed class Authorizer(
             var nothingHeld = new HeldGrants(call.IpKey, null, call.Model, call.RequestId, shared);
             return await DenyAsync(call, call.ApiKey is null ? call.AccountId : null, null, false, nothingHeld, stillLimited, [.. limitedIp.Limits], time, cancel);
         }
+        var modelCopy = await models.WithoutLimitsAsync(call.Model); // after the limited caller's check: reading it activates the model's grain
         var keyTask = keyParsed && keyId is not null
             ? grains.ApiKey(keyId).Authorize(new AuthorizeKey(secretHash!, call.RequestId, call.Tokens, call.TtlSeconds, call.Model))
             : null;
-        var modelTask = grains.Model(call.Model).Authorize(new AuthorizeModel(shared, call.Tokens, call.TtlSeconds, options.FallbackPrice, call.RequireRoute));
+        var modelCall = new AuthorizeModel(shared, call.Tokens, call.TtlSeconds, options.FallbackPrice, call.RequireRoute);
+        var modelTask = modelCopy is null
+            ? grains.Model(call.Model).Authorize(modelCall)
+            : Task.FromResult(ModelTerms.AdmitWithoutLimits(modelCopy, modelCall, clock.GetUtcNow()));
         var granted = new HeldGrants(call.IpKey, keyParsed ? keyId : null, call.Model, call.RequestId, shared);
         void MarkHeld()
         {

@@ -17,8 +17,11 @@ public sealed class MeteringOptions
     /// <summary>How long an authorize holds its reservation when the request does not say.</summary>
     public int DefaultTtlSeconds { get; set; } = 300;
 
-    /// <summary>How often a gateway re-reads the caller IP defaults (set through the admin API).</summary>
-    public TimeSpan IpDefaultsRefresh { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How often a gateway reads again the settings it keeps a copy of (caller IP limits, models without limits: their
+    /// prices and routes). A change made through another gateway takes effect here within two of these.
+    /// </summary>
+    public TimeSpan SettingsRefresh { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Denied requests waiting to be counted in usage_events; authorizes wait when it is full.</summary>
     public int DenialBuffer { get; set; } = 10_000;

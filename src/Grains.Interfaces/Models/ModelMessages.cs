@@ -41,12 +41,13 @@ public sealed record SetModelRoute([property: Id(0)] ModelRoute? Route, [propert
 
 /// <summary>
 /// <see cref="Current"/> is the price in force now (null: unpriced); <see cref="Prices"/> the whole schedule, oldest first;
-/// <see cref="Route"/> null when the proxy does not serve the model.
+/// <see cref="Route"/> null when the proxy does not serve the model; <see cref="Configured"/>: an operator set a price,
+/// route or limits (else the name may be one a caller made up).
 /// </summary>
 [GenerateSerializer]
 public sealed record ModelSnapshot(
     [property: Id(0)] string Model, [property: Id(1)] ModelPrice? Current, [property: Id(2)] IReadOnlyList<ModelPrice> Prices, [property: Id(3)] Limits.LimitSettings Limits,
-    [property: Id(4)] ModelRoute? Route);
+    [property: Id(4)] ModelRoute? Route, [property: Id(5), JsonIgnore] bool Configured = false);
 
 public static class ModelLimits
 {

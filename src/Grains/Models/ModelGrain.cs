@@ -63,19 +63,10 @@ internal sealed class ModelGrain(
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
         Validate.Ttl(request.TtlSeconds);
-        if (request.RequireRoute && state.State.Route is null)
-        {
-            var unrouted = new Denial(Denials.ModelNotRouted, $"The model '{Model}' does not exist or you do not have access to it.");
-            return new ModelAdmission(new Admission(false, unrouted, []), null, Unpriced: false, Known: state.RecordExists);
-        }
         var now = Time.GetUtcNow();
         var current = _schedule.At(now);
+        if (ModelTerms.Refusal(Model, state.RecordExists, state.State.Route, current, request) is { } refusal) return refusal;
         var price = current?.Price ?? request.DefaultPrice;
-        if (price is null)
-        {
-            var denial = new Denial(Denials.ModelUnknown, $"Model '{Model}' has no price; set one with POST /admin/models/{{model}}/prices.");
-            return new ModelAdmission(new Admission(false, denial, []), null, Unpriced: true, Known: state.RecordExists);
-        }
         var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, now.ToUnixTimeMilliseconds());
         await DurableAsync();
         return new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null, state.State.Route, state.RecordExists);
@@ -91,7 +82,7 @@ internal sealed class ModelGrain(
         return WriteAsync(state);
     }
 
-    private ModelSnapshot Snapshot() => new(Model, _schedule.At(Time.GetUtcNow()), [.. _schedule.Prices], OwnLimits!, state.State.Route);
+    private ModelSnapshot Snapshot() => new(Model, _schedule.At(Time.GetUtcNow()), [.. _schedule.Prices], OwnLimits!, state.State.Route, state.RecordExists);
 }
 
 /// <summary>A model as stored (JSON, see <see cref="GrainStateSerializer"/>): the price schedule, oldest first, the limits and the route.</summary>

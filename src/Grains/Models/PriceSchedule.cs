@@ -5,16 +5,7 @@ internal sealed class PriceSchedule(List<ModelPrice> prices)
 {
     public IReadOnlyList<ModelPrice> Prices => prices;
 
-    public ModelPrice? At(DateTimeOffset instant)
-    {
-        ModelPrice? found = null;
-        foreach (var price in prices)
-        {
-            if (price.EffectiveAt > instant) break;
-            found = price;
-        }
-        return found;
-    }
+    public ModelPrice? At(DateTimeOffset instant) => ModelTerms.PriceAt(prices, instant);
 
     /// <summary>Adds a price; one already scheduled for the same instant is replaced.</summary>
     public void Add(ModelPrice price)

@@ -122,7 +122,7 @@ public sealed class BadInputTests(SharedCluster shared, PostgresFixture postgres
     public async Task An_idle_gateway_applies_a_change_of_the_ip_defaults_to_its_first_request()
     {
         await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync());
-        var gateway = await cluster.AddGatewayAsync("--Metering:IpDefaultsRefresh=00:00:01");
+        var gateway = await cluster.AddGatewayAsync("--Metering:SettingsRefresh=00:00:01");
         await SetPriceAsync(cluster.Admin, "m1", Price, Price);
         await CreateAccountAsync(cluster.Admin, "acme", 1_000_000);
         Assert.True(Allowed(await AuthorizeAsync(gateway, "before", account: "acme", ip: "203.0.113.1"))); // the gateway read the defaults: none

@@ -76,7 +76,11 @@ public sealed class TestCluster : IAsyncDisposable
             configureSilo?.Invoke(silo);
         });
         // As a deployed gateway's client (ClusterConnection): retries, and grain calls that carry the trace context.
-        builder.ConfigureClient(client => client.UseTollgateRetries(new ClusterClientSettings()).AddActivityPropagation());
+        builder.ConfigureClient(client =>
+        {
+            client.UseTollgateRetries(new ClusterClientSettings()).AddActivityPropagation();
+            if (clock is not null) client.Services.AddKeyedSingleton(TollgateClock.Key, clock); // the gateways price by it too
+        });
         var cluster = new TestCluster(connectionString, builder.Build());
         try
         {

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Tollgate.Grains;
 using Tollgate.Grains.Keys;
+using Tollgate.Grains.Limits;
 using Tollgate.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static Tollgate.Tests.Infrastructure.MeteringCalls;
@@ -27,6 +28,8 @@ public sealed class MadeUpIdTests(PostgresFixture postgres, ITestOutputHelper ou
         await using var cluster = await StartAsync();
         await SetPriceAsync(cluster.Admin, "m1", 1_000_000, 1_000_000);
         await CreateAccountAsync(cluster.Admin, "real", 1_000_000);
+        // Caller IPs are asked only where a limit applies: the defaults make it every one.
+        await AdminAsync(cluster.Admin, HttpMethod.Put, "/admin/ips/defaults/limits", $$"""{"requests_per_minute":{{LimitSettings.MaxRate}}}""");
         var (realKeyId, realKey) = await CreateKeyAsync(cluster.Admin, "real");
         Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, "ok", apiKey: realKey)));
 
