@@ -37,7 +37,8 @@ public static class LimitEndpoints
             .Errors(StatusCodes.Status400BadRequest).ClusterErrors();
         admin.MapPut(route, async (string key, HttpRequest request, IGrainFactory grains, MeteringOptions options) =>
         {
-            var grain = grainOf(grains, Uri.UnescapeDataString(key), options);
+            var id = Uri.UnescapeDataString(key);
+            var grain = grainOf(grains, id, options);
             using var body = await JsonBody.ReadAsync(request);
             var limits = new LimitSettings(
                 body.OptionalCount("requests_per_minute", LimitSettings.MaxRate),
@@ -48,7 +49,7 @@ public static class LimitEndpoints
             body.RejectUnknownFields();
             if (limits.Problem() is { } problem) throw ApiException.BadRequest(LimitErrors.InvalidLimits, problem);
             var set = await grain.SetLimits(new SetLimits(limits, actor));
-            expire?.Invoke(request.HttpContext.RequestServices, Uri.UnescapeDataString(key));
+            expire?.Invoke(request.HttpContext.RequestServices, id);
             return Results.Ok(set);
         })
             .WithSummary($"Set the rate limits of {what}")

@@ -1,7 +1,7 @@
 namespace Tollgate.Gateway.Metering;
 
 /// <summary>
-/// A value a gateway copies from the cluster and reads again at most every <see cref="Interval"/>, by one caller at a
+/// A value a gateway copies from the cluster and reads again at most every <c>interval</c>, by one caller at a
 /// time. While the last read is at most one more interval old, callers use it and the read runs in the background (a
 /// busy gateway never waits); older than that (the first read, an idle gateway, or after <see cref="Expire"/>) the read
 /// is waited for. So a change is seen within two intervals of being made. A read that throws keeps the last value,
