@@ -35,6 +35,12 @@ public static class ErrorCodes
     /// </summary>
     public const string StaleActivation = "wrong_silo";
 
+    /// <summary>
+    /// The activation that answered an admission is gone before a checkpoint held what it counted (see
+    /// <c>ILimitedGrain.Checkpointed</c>): the answer is void, and the admission is to be asked again.
+    /// </summary>
+    public const string AnswerLost = "answer_lost";
+
     /// <summary>The silo's write queue is full.</summary>
     public const string Overloaded = "overloaded";
 

@@ -79,7 +79,7 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         ModelErrors.TooManyPrices or ApiKeyErrors.Exists or Grains.Budgets.BudgetErrors.TooManyBudgets => StatusCodes.Status409Conflict,
         AccountErrors.BalanceLimit => StatusCodes.Status422UnprocessableEntity,
         ErrorCodes.Timeout => StatusCodes.Status504GatewayTimeout,
-        ErrorCodes.Unavailable or ErrorCodes.StorageFailed or ErrorCodes.Overloaded or ErrorCodes.StaleActivation => StatusCodes.Status503ServiceUnavailable,
+        ErrorCodes.Unavailable or ErrorCodes.StorageFailed or ErrorCodes.Overloaded or ErrorCodes.StaleActivation or ErrorCodes.AnswerLost => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -26,7 +26,8 @@ namespace Tollgate.Gateway.Envoy;
 /// each descriptor the domain maps names a caller IP, key, model or account, and its hits are counted there
 /// (<see cref="ILimitedGrain.Hit"/>). Like an authorize, the caller IP is asked alone first when it refused moments ago or when
 /// another descriptor is refused before any grain is asked, and a refused request gives back the requests the key, model and
-/// account counted (the caller IP keeps them: refused requests count against the caller). A malformed request is a gRPC
+/// account counted (the caller IP keeps them: refused requests count against the caller); a caller IP no limit applies to is
+/// answered from the gateway's copy of the IP settings (<see cref="IpLimitPolicies"/>), as an authorize does. A malformed request is a gRPC
 /// <c>INVALID_ARGUMENT</c> and changes nothing; a cluster that cannot answer is the outage policy's (<c>Proxy:Outage:Limits</c>).
 /// </summary>
 internal sealed class EnvoyRateLimiter(
@@ -43,11 +44,11 @@ internal sealed class EnvoyRateLimiter(
         var hitId = "rls_" + Guid.CreateVersion7().ToString("N");
         try
         {
-            var defaults = asks.Any(ask => ask.Scope == EnvoyScope.Ip) ? (await ipPolicies.GetAsync()).Defaults : null;
+            var defaults = asks.Any(ask => ask.Scope == EnvoyScope.Ip) ? await AnswerUnlimitedIpsAsync(asks) : null;
             var model = asks.Where(ask => ask is { Scope: EnvoyScope.Model, Refused: null }).Select(ask => ask.Value).Distinct().Count() == 1
                 ? asks.First(ask => ask is { Scope: EnvoyScope.Model, Refused: null }).Value
                 : null; // the key's models are checked when the request names one model
-            var ips = asks.Where(ask => ask is { Scope: EnvoyScope.Ip, Refused: null }).ToList();
+            var ips = asks.Where(ask => ask is { Scope: EnvoyScope.Ip, Refused: null, Result: null }).ToList();
             if (asks.Any(ask => ask.Refused is not null) || ips.Any(ip => limitedCallers.IsLimited(ip.Value)))
             {
                 // Asked alone: the key, model or account named beside a refused value or a limited caller may be made up.
@@ -67,6 +68,22 @@ internal sealed class EnvoyRateLimiter(
             throw Invalid($"{ex.Code}: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// Answers the caller IPs no limit applies to (no defaults, none of their own) as their grains would, without calling them:
+    /// nothing is counted there. Returns the IP defaults for the others.
+    /// </summary>
+    private async Task<LimitSettings> AnswerUnlimitedIpsAsync(List<Ask> asks)
+    {
+        var policy = await ipPolicies.GetAsync();
+        foreach (var ask in asks)
+        {
+            if (ask is { Scope: EnvoyScope.Ip, Refused: null } && !policy.MayLimit(ask.Value)) ask.Result = Unlimited;
+        }
+        return policy.Defaults;
+    }
+
+    private static readonly HitResult Unlimited = new(new Admission(true, null, []), 0);
 
     /// <summary>The request's descriptors as Tollgate reads them; throws INVALID_ARGUMENT before anything is counted.</summary>
     private List<Ask> Read(RateLimitRequest request)
@@ -125,7 +142,7 @@ internal sealed class EnvoyRateLimiter(
         {
             var ask = asks[i];
             var hit = new LimitHit(hitId, ask.Unit, ask.Hits, ask.Scope == EnvoyScope.Ip ? defaults : null, ask.SecretHash, ask.Scope == EnvoyScope.Key ? model : null);
-            calls[i] = Grain(ask).Hit(hit);
+            calls[i] = Grain(ask).Durably(grain => grain.Hit(hit), static result => result.Admission);
         }
         try
         {

@@ -1,3 +1,4 @@
+using Tollgate.Gateway.Cluster;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Budgets;
@@ -66,7 +67,7 @@ internal sealed class Authorizer(
 
         var shared = HeldGrants.SharedIdOf(keyParsed ? keyId ?? call.AccountId : "invalid", call.RequestId);
         var ipTask = ipPolicy.MayLimit(call.IpKey)
-            ? grains.CallerIp(call.IpKey).Authorize(new AuthorizeIp(shared, call.Tokens, call.TtlSeconds, ipPolicy.Defaults))
+            ? IpAsync(grains.CallerIp(call.IpKey), new AuthorizeIp(shared, call.Tokens, call.TtlSeconds, ipPolicy.Defaults))
             : Task.FromResult(NoLimits);
         if (limitedCallers.IsLimited(call.IpKey) && await ipTask is { Denial: { } stillLimited } limitedIp)
         {
@@ -77,11 +78,11 @@ internal sealed class Authorizer(
         }
         var modelCopy = await models.WithoutLimitsAsync(call.Model); // after the limited caller's check: reading it activates the model's grain
         var keyTask = keyParsed && keyId is not null
-            ? grains.ApiKey(keyId).Authorize(new AuthorizeKey(secretHash!, call.RequestId, call.Tokens, call.TtlSeconds, call.Model))
+            ? KeyAsync(grains.ApiKey(keyId), new AuthorizeKey(secretHash!, call.RequestId, call.Tokens, call.TtlSeconds, call.Model))
             : null;
         var modelCall = new AuthorizeModel(shared, call.Tokens, call.TtlSeconds, options.FallbackPrice, call.RequireRoute);
         var modelTask = modelCopy is null
-            ? grains.Model(call.Model).Authorize(modelCall)
+            ? ModelAsync(grains.Model(call.Model), modelCall)
             : Task.FromResult(ModelTerms.AdmitWithoutLimits(modelCopy, modelCall, clock.GetUtcNow()));
         var granted = new HeldGrants(call.IpKey, keyParsed ? keyId : null, call.Model, call.RequestId, shared);
         void MarkHeld()
@@ -144,6 +145,15 @@ internal sealed class Authorizer(
 
     /// <param name="keyId">The key, if it authenticated.</param>
     /// <param name="modelKnown">Whether an operator configured the model (else its name is not kept).</param>
+    // Each answer is acted on once the checkpoint it may await holds what it counted (see Admission.AwaitsCheckpoint).
+    private static Task<Admission> IpAsync(ICallerIpGrain grain, AuthorizeIp request) =>
+        grain.Durably(ip => ip.Authorize(request), static admission => admission);
+
+    private static Task<KeyAdmission> KeyAsync(IApiKeyGrain grain, AuthorizeKey request) => grain.Durably(key => key.Authorize(request), static key => key.Admission);
+
+    private static Task<ModelAdmission> ModelAsync(IModelGrain grain, AuthorizeModel request) =>
+        grain.Durably(model => model.Authorize(request), static model => model.Admission);
+
     private async Task<Authorization> DenyAsync(AuthorizeCall call, string? accountId, string? keyId, bool modelKnown,
         HeldGrants granted, Denial denial, List<LimitState> limits, TimeProvider time, CancellationToken cancel, IReadOnlyList<BudgetState>? budgets = null)
     {

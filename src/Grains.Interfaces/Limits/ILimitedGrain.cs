@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Tollgate.Grains.Limits;
 
 /// <summary>What every grain with rate limits answers (accounts, API keys, caller IPs, models).</summary>
@@ -19,6 +21,14 @@ public interface ILimitedGrain : IGrainWithStringKey
     /// <summary>Takes back what a hit counted (see <see cref="HitTakeBack"/>); false when it was taken back already.</summary>
     [Alias("take-back")]
     Task<bool> TakeBack(HitTakeBack takeBack);
+
+    /// <summary>
+    /// Completes once a checkpoint holds what an answer marked <see cref="Admission.AwaitsCheckpoint"/> counted; throws a
+    /// retryable error if it could not be written, or if the activation that answered is gone. Interleaves with every call, so
+    /// the grain goes on answering while a checkpoint commits, and the callers waiting meanwhile share the next one.
+    /// </summary>
+    [Alias("checkpointed"), AlwaysInterleave]
+    Task Checkpointed(CheckpointMark mark);
 
     [Alias("set-limits")]
     Task<LimitsView> SetLimits(SetLimits request);

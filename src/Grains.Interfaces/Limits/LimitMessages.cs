@@ -36,9 +36,20 @@ public sealed record Denial([property: Id(0)] string Reason, [property: Id(1)] s
 /// A limited grain's answer to an authorize: allowed, or the denial; and its limits after it.
 /// <see cref="Held"/>: the grain holds a grant for the request that settle (or a denial elsewhere)
 /// must release; false when the scope has no limits, so there is nothing to give back.
+/// <see cref="AwaitsCheckpoint"/>: what it counted puts more than the loss budget at stake, so the answer may be acted
+/// on only once <see cref="ILimitedGrain.Checkpointed"/> for it has completed (a gateway does so: <c>LimitedCalls.Durably</c>).
 /// </summary>
 [GenerateSerializer]
-public sealed record Admission([property: Id(0)] bool Allowed, [property: Id(1)] Denial? Denial, [property: Id(2)] IReadOnlyList<LimitState> Limits, [property: Id(3)] bool Held = false);
+public sealed record Admission(
+    [property: Id(0)] bool Allowed, [property: Id(1)] Denial? Denial, [property: Id(2)] IReadOnlyList<LimitState> Limits, [property: Id(3)] bool Held = false,
+    [property: Id(4)] CheckpointMark? AwaitsCheckpoint = null);
+
+/// <summary>
+/// What an answer counted, as the activation that answered numbers its changes: a checkpoint of
+/// <see cref="Activation"/> holding change <see cref="Change"/> holds it.
+/// </summary>
+[GenerateSerializer]
+public sealed record CheckpointMark([property: Id(0)] long Activation, [property: Id(1)] long Change);
 
 /// <summary>Replaces the limits of an account, key, caller IP or model (or the caller IP defaults).</summary>
 [GenerateSerializer]

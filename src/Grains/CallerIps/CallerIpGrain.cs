@@ -25,16 +25,14 @@ internal sealed class CallerIpGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<Admission> Authorize(AuthorizeIp request)
+    public Task<Admission> Authorize(AuthorizeIp request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
         Validate.Ttl(request.TtlSeconds);
         Validate.Limits(request.Defaults);
         Limits.Configure(Own ?? request.Defaults);
-        var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs);
-        await DurableAsync();
-        return admission;
+        return Task.FromResult(Answered(Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs)));
     }
 
     /// <summary>Counts a hit under the IP's own limits, else the defaults the gateway passes (none: unlimited).</summary>

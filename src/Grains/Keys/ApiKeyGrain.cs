@@ -80,7 +80,9 @@ internal sealed class ApiKeyGrain(
         return ModelsView(key);
     }
 
-    public async Task<KeyAdmission> Authorize(AuthorizeKey request)
+    public Task<KeyAdmission> Authorize(AuthorizeKey request) => Task.FromResult(Admit(request));
+
+    private KeyAdmission Admit(AuthorizeKey request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
@@ -97,13 +99,13 @@ internal sealed class ApiKeyGrain(
             // Refused before Acquire: a request the key may not make takes none of its limits.
             return new KeyAdmission(new Admission(false, new Denial(Denials.ModelNotAllowed, $"This API key may not use the model '{model}'."), []), check.AccountId);
         }
-        var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs);
-        await DurableAsync();
-        return new KeyAdmission(admission, check.AccountId);
+        return new KeyAdmission(Answered(Acquire(request.RequestId, request.Tokens, request.TtlSeconds, NowMs)), check.AccountId);
     }
 
     /// <summary>Verifies the presented secret and the key's models (as <see cref="Authorize"/> does), then counts the hit.</summary>
-    public override async Task<HitResult> Hit(LimitHit hit)
+    public override Task<HitResult> Hit(LimitHit hit) => Task.FromResult(CountVerified(hit));
+
+    private HitResult CountVerified(LimitHit hit)
     {
         ValidateHit(hit);
         var check = Check(hit.SecretHash);
@@ -111,9 +113,8 @@ internal sealed class ApiKeyGrain(
             return check.Revoked ? Refused(Denials.KeyRevoked, "The API key has been revoked.") : Refused(Denials.InvalidApiKey, "The API key is not valid.");
         if (hit.Model is { } model && !ModelAccess.Allows(check.Models, model))
             return Refused(Denials.ModelNotAllowed, $"This API key may not use the model '{model}'.", check.AccountId);
-        var result = CountHit(hit) with { AccountId = check.AccountId };
-        await DurableAsync();
-        return result;
+        var result = CountHit(hit);
+        return result with { Admission = Answered(result.Admission), AccountId = check.AccountId };
     }
 
     protected override LimitSettings? OwnLimits => Existing().Limits ?? LimitSettings.None;

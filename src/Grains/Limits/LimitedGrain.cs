@@ -13,7 +13,8 @@ namespace Tollgate.Grains.Limits;
 /// migration context; a deactivation that does not migrate (a silo's graceful stop, idle collection) writes them
 /// as a checkpoint, which the next activation reads; while they change, a checkpoint is also written at most every
 /// <see cref="LimitOptions.CheckpointInterval"/>, so a crash loses at most what was admitted since the last one; and an
-/// admission that would put more than a window's loss budget (5 % of its limit) at stake waits for one (<see cref="DurableAsync"/>);
+/// admission that would put more than a window's loss budget (5 % of its limit) at stake is answered marked to await one
+/// (<see cref="Answered"/>, <see cref="Checkpointed"/>), or, in a reentrant grain, waits for one (<see cref="DurableAsync"/>);
 /// so does one beyond a budget of the grain's own (<see cref="BeyondOwnLossBudget"/>: an account's holds).
 /// Where the checkpoint lives is the grain's (<see cref="ReadWindowsAsync"/>, <see cref="WriteCheckpoint"/>).
 /// </para>
@@ -31,6 +32,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     private long _checkpointed; // Limits.Changes as of the last checkpoint
     private WindowMarks _saved; // Limits.Taken as of the last checkpoint
     private IGrainTimer? _checkpoints;
+    private readonly long _activation = Random.Shared.NextInt64(); // names this activation's changes in a CheckpointMark
     private Task _checkpoint = Task.CompletedTask;
     private IGrainTimer? _release; // lets the activation go early (HoldsNothing, ReleasedWhenIdle)
     private long _lastCall = Stopwatch.GetTimestamp(); // on the system's clock, as Orleans' timers are (Time may be a test's stopped one)
@@ -185,12 +187,11 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     }
 
     /// <summary>Counts a hit against the grain's limits; what a scope checks first (a key's secret) is its override's.</summary>
-    public virtual async Task<HitResult> Hit(LimitHit hit)
+    public virtual Task<HitResult> Hit(LimitHit hit)
     {
         ValidateHit(hit);
         var result = CountHit(hit);
-        await DurableAsync();
-        return result;
+        return Task.FromResult(result with { Admission = Answered(result.Admission) });
     }
 
     public virtual Task<bool> TakeBack(HitTakeBack takeBack) => Task.FromResult(TakeBackHit(takeBack));
@@ -242,9 +243,42 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     }
 
     /// <summary>
+    /// The answer to an admission just made: while the windows are within the loss budget (<see cref="RateLimiter.LossBudget"/>)
+    /// as it is; beyond it, marked to await the checkpoint that holds it, which starts now unless one is being written.
+    /// A non-reentrant grain answers so (not waiting itself) so that it goes on answering while a checkpoint commits, and
+    /// every caller waiting meanwhile shares the next one, instead of each admission waiting for a commit of its own in turn.
+    /// </summary>
+    protected Admission Answered(Admission admission)
+    {
+        if (!Limits.BeyondLossBudget(_saved)) return admission;
+        if (_checkpoint.IsCompleted) _ = SaveAsync();
+        return admission with { AwaitsCheckpoint = new CheckpointMark(_activation, Limits.Changes) };
+    }
+
+    public async Task Checkpointed(CheckpointMark mark)
+    {
+        if (mark.Activation != _activation) throw AnswerLost();
+        if (_checkpointed >= mark.Change) return;
+        await _checkpoint; // the checkpoint being written may hold it
+        try
+        {
+            if (_checkpointed < mark.Change) await SaveAsync();
+        }
+        catch (TollgateException stale) when (stale.Code == ErrorCodes.StaleActivation)
+        {
+            throw AnswerLost(); // another activation checkpointed first: this one goes, and what it counted with it
+        }
+        if (_checkpointed < mark.Change) throw AnswerLost(); // this activation may not checkpoint (it is behind the database)
+    }
+
+    private TollgateException AnswerLost() =>
+        new(ErrorCodes.AnswerLost, $"The activation of {this.GetGrainId()} that answered went before checkpointing it; ask again.");
+
+    /// <summary>
     /// Completes once the admission just made cannot be lost to a crash beyond the loss budget
     /// (<see cref="RateLimiter.LossBudget"/>): at once while the windows are within it, else when a checkpoint holding
-    /// it has committed. Throws a <see cref="TollgateException"/> if that checkpoint was not committed.
+    /// it has committed. Throws a <see cref="TollgateException"/> if that checkpoint was not committed. For reentrant
+    /// grains, where the callers waiting share checkpoints (<see cref="Answered"/> otherwise).
     /// </summary>
     protected Task DurableAsync() => Limits.BeyondLossBudget(_saved) || BeyondOwnLossBudget ? SaveAsync() : Task.CompletedTask;
 

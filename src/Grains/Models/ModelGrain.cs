@@ -58,18 +58,17 @@ internal sealed class ModelGrain(
 
     public Task<ModelSnapshot> Get() => Task.FromResult(Snapshot());
 
-    public async Task<ModelAdmission> Authorize(AuthorizeModel request)
+    public Task<ModelAdmission> Authorize(AuthorizeModel request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
         Validate.Tokens(request.Tokens, nameof(request.Tokens));
         Validate.Ttl(request.TtlSeconds);
         var now = Time.GetUtcNow();
         var current = _schedule.At(now);
-        if (ModelTerms.Refusal(Model, state.RecordExists, state.State.Route, current, request) is { } refusal) return refusal;
+        if (ModelTerms.Refusal(Model, state.RecordExists, state.State.Route, current, request) is { } refusal) return Task.FromResult(refusal);
         var price = current?.Price ?? request.DefaultPrice;
-        var admission = Acquire(request.RequestId, request.Tokens, request.TtlSeconds, now.ToUnixTimeMilliseconds());
-        await DurableAsync();
-        return new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null, state.State.Route, state.RecordExists);
+        var admission = Answered(Acquire(request.RequestId, request.Tokens, request.TtlSeconds, now.ToUnixTimeMilliseconds()));
+        return Task.FromResult(new ModelAdmission(admission, admission.Allowed ? price : null, Unpriced: current is null, state.State.Route, state.RecordExists));
     }
 
     protected override LimitSettings? OwnLimits => state.State.Limits ?? LimitSettings.None;

@@ -81,8 +81,16 @@ public sealed class EnvoyCluster : IAsyncLifetime
     public static string? Header(RateLimitResponse response, string name) =>
         response.ResponseHeadersToAdd.SingleOrDefault(header => header.Key == name)?.Value;
 
-    /// <summary>PUT a scope's limits through the admin API.</summary>
-    public Task SetLimitsAsync(string path, string limits) => MeteringCalls.AdminAsync(Cluster.Admin, HttpMethod.Put, path, limits);
+    /// <summary>
+    /// PUT a scope's limits through the admin API. A caller IP's go through both gateways: each answers an IP without
+    /// limits from its copy of the IP settings, which another gateway's change reaches within 2 × Metering:SettingsRefresh
+    /// (SettingsCopyTests), and the gateway a change is made through at once.
+    /// </summary>
+    public async Task SetLimitsAsync(string path, string limits)
+    {
+        await MeteringCalls.AdminAsync(Cluster.Admin, HttpMethod.Put, path, limits);
+        if (path.StartsWith("/admin/ips/", StringComparison.Ordinal)) await MeteringCalls.AdminAsync(Cluster.ClientOf(1, TestCluster.AdminToken), HttpMethod.Put, path, limits);
+    }
 
     /// <summary>What remains of a scope's limit now, as the admin API reads it from the grain.</summary>
     public async Task<long> RemainingAsync(string path, string limit)

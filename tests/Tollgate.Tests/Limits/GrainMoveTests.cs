@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Tollgate.Gateway.Cluster;
 using Tollgate.Grains;
 using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Limits;
@@ -63,7 +64,7 @@ public sealed class GrainMoveTests(PostgresFixture postgres) : IClassFixture<Pos
             Assert.True((await account.Authorize(new AuthorizeAccount("r0", null, 94_000, 1_000, OneNanoUsdATokens, 600))).Admission.Allowed);
             Assert.True((await account.Authorize(new AuthorizeAccount("r1", null, 3_000, 1_000, OneNanoUsdATokens, 600))).Admission.Allowed);
             var ip = first.Grains.CallerIp("10.9.8.7");
-            Assert.True((await ip.Authorize(new AuthorizeIp("r0", 95_000, 600, day))).Allowed);
+            Assert.True((await ip.Durably(grain => grain.Authorize(new AuthorizeIp("r0", 95_000, 600, day)), static admission => admission)).Allowed);
             Assert.True((await ip.Authorize(new AuthorizeIp("r1", 4_000, 600, day))).Allowed);
             before = await StateAsync(account);
             await first.StopSiloAsync(0);
