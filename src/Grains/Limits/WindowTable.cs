@@ -10,6 +10,7 @@ namespace Tollgate.Grains.Limits;
 internal sealed class WindowTable(string grain, GroupCommitter committer, NpgsqlDataSource database)
 {
     private WriteChain _chain = new();
+    private bool _stale; // another activation checkpointed first: this one writes nothing more
 
     /// <summary>The stored version this activation writes over (0: no row yet; null: not read yet); carried by a migration.</summary>
     public long? Version { get; set; }
@@ -23,6 +24,7 @@ internal sealed class WindowTable(string grain, GroupCommitter committer, Npgsql
     /// <summary>Commits a checkpoint; a version conflict means another activation wrote since: <paramref name="onStale"/>, then a retryable error.</summary>
     public async Task WriteAsync(LimiterState state, Action onStale)
     {
+        if (_stale) throw Stale();
         try
         {
             Version ??= (await WindowStore.LoadAsync(database, grain)).Version;
@@ -34,13 +36,14 @@ internal sealed class WindowTable(string grain, GroupCommitter committer, Npgsql
         try
         {
             var expected = Version.Value;
-            Version = expected + 1;
             await committer.Submit(WindowStore.Save(grain, expected, state), _chain);
+            Version = expected + 1; // only once committed: a refused write must not move this activation's fence onto the live one's
         }
         catch (CommitFailedException ex) when (ex.Failure == CommitFailure.Conflict)
         {
+            _stale = true;
             onStale();
-            throw new TollgateException(ErrorCodes.StaleActivation, $"Another activation of {grain} checkpointed its windows first.");
+            throw Stale();
         }
         catch (CommitFailedException ex)
         {
@@ -50,4 +53,6 @@ internal sealed class WindowTable(string grain, GroupCommitter committer, Npgsql
             throw new TollgateException(ErrorCodes.StorageFailed, $"The windows of {grain} were not checkpointed ({ex.Message}).");
         }
     }
+
+    private TollgateException Stale() => new(ErrorCodes.StaleActivation, $"Another activation of {grain} checkpointed its windows first.");
 }
