@@ -111,7 +111,7 @@ internal sealed partial class AccountGrain
     {
         if (BalanceAlerts.GrantExpiringDays is not { } days) return [];
         var horizon = now.AddDays(days);
-        var expiring = book.Grants.Open.Where(grant => grant.ExpiresAt is { } expires && expires > now && expires <= horizon && _announcedExpiries.Add(grant.GrantId)).ToList();
+        var expiring = book.Grants.Open.Where(grant => grant.ExpiresAt is { } expires && expires > now && expires <= horizon && (_announcedExpiries ??= new(StringComparer.Ordinal)).Add(grant.GrantId)).ToList();
         return expiring;
     }
 

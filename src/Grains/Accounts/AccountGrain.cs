@@ -34,14 +34,14 @@ internal sealed partial class AccountGrain(
     GroupCommitter committer,
     NpgsqlDataSource database,
     [FromKeyedServices(TollgateClock.Key)] TimeProvider time,
-    ILogger<AccountGrain> logger) : LimitedGrain("account", time), IAccountGrain
+    ILogger<AccountGrain> logger) : LimitedGrain("account", time), IAccountGrain, AccountRow.IRowOwner
 {
     private readonly RecentResults<AdjustResult> _adjustments = new(capacity: 1_024);
     private readonly RecentResults<RequestSettled> _settled = new(capacity: 16_384);
     private AccountRow? _row;
     private CreditBook? _book; // null until the account exists
     private BudgetBook? _budgets; // with the book
-    private readonly HashSet<string> _announcedExpiries = new(StringComparer.Ordinal); // grants this activation announced as expiring (the outbox dedupes the rest)
+    private HashSet<string>? _announcedExpiries; // grants this activation announced as expiring (the outbox dedupes the rest)
     private readonly RecountGate _recounts = new(); // authorizes and settles wait while a budget is counted from the usage table
     private AccountSettings _settings = AccountSettings.Initial;
     private DateTimeOffset _createdAt;
@@ -54,9 +54,15 @@ internal sealed partial class AccountGrain(
 
     private const string CarriedHolds = "tollgate.holds";
 
-    private string AccountId => this.GetPrimaryKeyString();
+    private string AccountId => _accountId ??= this.GetPrimaryKeyString(); // made once: the key's string is decoded afresh on every call
 
-    private AccountRow Row => _row ??= new AccountRow(AccountId, committer, database, logger, DeactivateOnIdle, Reloaded);
+    private string? _accountId;
+
+    private AccountRow Row => _row ??= new AccountRow(AccountId, committer, database, logger, this);
+
+    void AccountRow.IRowOwner.Deactivate() => DeactivateOnIdle();
+
+    void AccountRow.IRowOwner.Reload(StoredAccount? committed) => Reloaded(committed);
 
     protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
@@ -405,7 +411,7 @@ internal sealed partial class AccountGrain(
         {
             var book = Existing();
             _settings = _settings with { Alerts = request.Alerts };
-            _announcedExpiries.Clear(); // a longer warning may cover grants not announced yet
+            _announcedExpiries = null; // a longer warning may cover grants not announced yet
             Row.Write(version => AccountStore.UpdateAlerts(AccountId, book.Balance, version, request.Alerts), onlyTakesAway: false);
             return Snapshot([], null);
         });

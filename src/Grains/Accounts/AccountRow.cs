@@ -12,13 +12,22 @@ namespace Tollgate.Grains.Accounts;
 /// When a write fails, memory is ahead of the database. If another activation wrote first (the version fence
 /// refused it), this one is stale: it deactivates, and the caller's retry reaches the live one. Any other failure
 /// (the database refused the write, or could not be reached) costs only what was not committed: the row is read
-/// again and handed to <c>reload</c>, which keeps the holds and rate windows in memory; calls wait meanwhile.
+/// again and handed to the owner's <see cref="IRowOwner.Reload"/>, which keeps the holds and rate windows in memory; calls wait meanwhile.
 /// Discarding the activation instead would hand its holds and windows out again.
 /// </para>
 /// </summary>
-internal sealed class AccountRow(
-    string accountId, GroupCommitter committer, NpgsqlDataSource database, ILogger logger, Action deactivate, Action<StoredAccount?> reload)
+internal sealed class AccountRow(string accountId, GroupCommitter committer, NpgsqlDataSource database, ILogger logger, AccountRow.IRowOwner owner)
 {
+    /// <summary>The activation a row serves (an interface rather than two delegates: an idle account is mostly its fixed cost).</summary>
+    public interface IRowOwner
+    {
+        /// <summary>This activation is stale or cannot be trusted any more: it goes.</summary>
+        void Deactivate();
+
+        /// <summary>Takes the committed row (null: there is none) after a failed write, keeping the holds and windows in memory.</summary>
+        void Reload(StoredAccount? committed);
+    }
+
     private AccountWrites _writes = new(committer);
     private Task? _resync; // reading the committed row again after a failed write; calls wait for it
     private bool _stale; // another activation wrote first: this one answers nothing more and goes
@@ -75,7 +84,7 @@ internal sealed class AccountRow(
         catch
         {
             // A bug: memory may be half-changed, so this activation must not serve another call.
-            deactivate();
+            owner.Deactivate();
             throw;
         }
         await CommittedAsync(provisional && ReferenceEquals(_writes.All, before) ? _writes.Giving : _writes.All);
@@ -109,7 +118,7 @@ internal sealed class AccountRow(
             if (ex.Failure == CommitFailure.Conflict)
             {
                 _stale = true;
-                deactivate();
+                owner.Deactivate();
                 logger.LogWarning("A write of account {Account} was refused by its version: this activation is stale and goes", accountId);
             }
             else if (_resync is null || _resync.IsCompletedSuccessfully)
@@ -133,13 +142,13 @@ internal sealed class AccountRow(
             var stored = await ReadAsync(db => AccountStore.LoadAsync(db, accountId));
             _writes = new AccountWrites(committer);
             Version = stored?.Version ?? 0;
-            reload(stored);
+            owner.Reload(stored);
             logger.LogWarning("Account {Account} reloaded its committed state after a failed write; its holds and rate windows stay", accountId);
             _resync = null;
         }
         catch (TollgateException)
         {
-            deactivate(); // the database cannot be read either: this activation cannot be trusted any more
+            owner.Deactivate(); // the database cannot be read either: this activation cannot be trusted any more
             throw;
         }
     }

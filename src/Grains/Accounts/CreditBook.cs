@@ -47,7 +47,7 @@ internal readonly record struct Settlement(long Reserved, long Charged, long Unc
 /// </summary>
 internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt, IHoldWatcher? watcher = null)
 {
-    private readonly Dictionary<string, Reservation> _reservations = new(StringComparer.Ordinal);
+    private Dictionary<string, Reservation>? _reservations; // allocated with the first hold: most accounts are idle
     private readonly ExpiryQueue _expiries = new();
 
     /// <summary>A book whose balance is one paid grant without expiry, in effect since ever (or a debt, when negative).</summary>
@@ -67,12 +67,16 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     public long Pending { get; private set; }
     public long Available => Usable - Pending;
     public TrialHolds TrialHeld { get; private set; }
-    public IReadOnlyCollection<Reservation> Reservations => _reservations.Values;
+    public IReadOnlyCollection<Reservation> Reservations => _reservations?.Values ?? (IReadOnlyCollection<Reservation>)[];
 
     /// <summary>Ids waiting in the expiry queue, ended or not (bounded by about twice the live holds).</summary>
     internal int QueuedExpiries => _expiries.Count;
 
-    public bool TryGetReservation(string requestId, out Reservation reservation) => _reservations.TryGetValue(requestId, out reservation!);
+    public bool TryGetReservation(string requestId, out Reservation reservation)
+    {
+        reservation = null!;
+        return _reservations?.TryGetValue(requestId, out reservation!) == true;
+    }
 
     public bool CanReserve(long amount) => amount <= Available;
 
@@ -89,6 +93,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     /// <summary>Restores a persisted reservation (on activation).</summary>
     public void Restore(Reservation reservation)
     {
+        _reservations ??= new Dictionary<string, Reservation>(StringComparer.Ordinal);
         Require(reservation.Amount >= 0 && !_reservations.ContainsKey(reservation.RequestId), "hold each request once, never a negative amount");
         _reservations.Add(reservation.RequestId, reservation);
         _expiries.Enqueue(reservation.RequestId, reservation.ExpiresAt);
@@ -180,7 +185,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     /// </summary>
     public bool? Renew(string requestId, long ttlMs, long maxLifetimeMs, long now)
     {
-        if (!_reservations.TryGetValue(requestId, out var reservation)) return null;
+        if (_reservations is null || !_reservations.TryGetValue(requestId, out var reservation)) return null;
         var expiresAt = Math.Min(now + ttlMs, reservation.AuthorizedAt + maxLifetimeMs);
         if (expiresAt <= reservation.ExpiresAt) return false;
         _reservations[requestId] = reservation with { ExpiresAt = expiresAt };
@@ -196,7 +201,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
         while (_expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
         {
             // The queue may hold ids already settled or voided: only a live reservation with this expiry counts.
-            if (_reservations.TryGetValue(requestId, out var reservation) && reservation.ExpiresAt == expiresAt)
+            if (TryGetReservation(requestId, out var reservation) && reservation.ExpiresAt == expiresAt)
             {
                 Take(requestId);
                 expired++;
@@ -208,7 +213,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     /// <summary>Releases a request's hold and returns it; null if it has none.</summary>
     public Reservation? Take(string requestId)
     {
-        if (!_reservations.Remove(requestId, out var reservation)) return null;
+        if (_reservations is null || !_reservations.Remove(requestId, out var reservation)) return null;
         if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit - reservation.Amount, TrialHeld.Tokens - reservation.Tokens, TrialHeld.Requests - 1);
         else Pending -= reservation.Amount;
         Require(Pending >= 0 && TrialHeld.Credit >= 0 && TrialHeld.Requests >= 0, "holds never negative");

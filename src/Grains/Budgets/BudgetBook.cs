@@ -17,7 +17,7 @@ internal sealed record BudgetCrossing(BudgetState Budget, StoredSpend Settled, i
 internal sealed class BudgetBook(string accountId) : IHoldWatcher
 {
     private readonly List<Budget> _account = [];
-    private readonly Dictionary<string, List<Budget>> _keys = new(StringComparer.Ordinal);
+    private Dictionary<string, List<Budget>>? _keys; // allocated with the first key budget
 
     public int Count { get; private set; }
 
@@ -41,7 +41,7 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
     public static TimeZoneInfo ZoneOf(BudgetDefinition definition, TimeZoneInfo accountZone) =>
         definition.TimeZone is null ? accountZone : TimeZones.Find(definition.TimeZone) ?? throw new InvalidOperationException($"Stored time zone '{definition.TimeZone}' is unknown here.");
 
-    public IEnumerable<Budget> All => _account.Concat(_keys.Values.SelectMany(budgets => budgets));
+    public IEnumerable<Budget> All => _keys is null ? _account : _account.Concat(_keys.Values.SelectMany(budgets => budgets));
 
     public Budget? Find(string? keyId, string name) => Owned(keyId)?.Find(budget => budget.Definition.Name == name);
 
@@ -58,7 +58,7 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
         if (owned is null)
         {
             owned = [];
-            _keys.Add(budget.Definition.KeyId!, owned);
+            (_keys ??= new(StringComparer.Ordinal)).Add(budget.Definition.KeyId!, owned);
         }
         var index = owned.FindIndex(other => other.Definition.Name == budget.Definition.Name);
         if (index >= 0) owned[index] = budget;
@@ -73,7 +73,7 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
     {
         var owned = Owned(keyId);
         if (owned is null || owned.RemoveAll(budget => budget.Definition.Name == name) == 0) return false;
-        if (owned.Count == 0 && keyId is not null) _keys.Remove(keyId);
+        if (owned.Count == 0 && keyId is not null) _keys!.Remove(keyId);
         Count--;
         return true;
     }
@@ -134,10 +134,10 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
 
     private static Spend SpendOf(Reservation hold) => new(hold.Amount, hold.Tokens);
 
-    private List<Budget>? Owned(string? keyId) => keyId is null ? _account : _keys.GetValueOrDefault(keyId);
+    private List<Budget>? Owned(string? keyId) => keyId is null ? _account : _keys?.GetValueOrDefault(keyId);
 
     private IEnumerable<Budget> Applying(string? keyId) =>
-        keyId is not null && _keys.TryGetValue(keyId, out var keyBudgets) ? _account.Concat(keyBudgets) : _account;
+        keyId is not null && _keys is not null && _keys.TryGetValue(keyId, out var keyBudgets) ? _account.Concat(keyBudgets) : _account;
 
     private List<BudgetState> States(IEnumerable<Budget> budgets, DateTimeOffset now) =>
         [.. budgets.Select(budget =>

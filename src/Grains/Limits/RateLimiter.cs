@@ -25,14 +25,16 @@ internal sealed class RateLimiter(string scope)
     private const long Minute = 60_000;
     private const long Day = 86_400_000;
 
-    private readonly Dictionary<string, Grant> _grants = new(StringComparer.Ordinal);
+    private Dictionary<string, Grant>? _grants; // allocated with the first grant: most scopes hold none
     private readonly ExpiryQueue _expiries = new();
     private SlidingWindow? _requests, _tokensPerMinute, _tokensPerDay;
     private long _latest;
 
     public LimitSettings Settings { get; private set; } = LimitSettings.None;
 
-    public int InFlight => _grants.Count;
+    private Dictionary<string, Grant> Grants() => _grants ??= new Dictionary<string, Grant>(StringComparer.Ordinal);
+
+    public int InFlight => _grants?.Count ?? 0;
 
     /// <summary>Counts every change of what the windows count or the grants held: a checkpoint is due when it moved.</summary>
     public long Changes { get; private set; }
@@ -71,12 +73,12 @@ internal sealed class RateLimiter(string scope)
         now = Math.Max(now, _latest); // the wall clock may step back; a grant must name the bucket it was counted in
         _latest = now;
         ExpireDue(now);
-        if (_grants.ContainsKey(requestId)) return new Admission(true, null, State(now), Held: true);
+        if (_grants?.ContainsKey(requestId) == true) return new Admission(true, null, State(now), Held: true);
         if (Settings == LimitSettings.None) return new Admission(true, null, [], Held: false); // nothing to count, nothing to give back
 
         Denial? denial = null;
         var maxConcurrent = Settings.MaxConcurrent ?? MaxInFlight;
-        if (_grants.Count >= maxConcurrent)
+        if (InFlight >= maxConcurrent)
             denial = RateLimited("max_concurrent", $"{maxConcurrent} requests are already in flight.", retryAfterMs: null);
         denial ??= Check(_requests, 1, "requests_per_minute", "requests", now)
             ?? Check(_tokensPerMinute, tokens, "tokens_per_minute", "tokens", now)
@@ -86,7 +88,7 @@ internal sealed class RateLimiter(string scope)
         _requests?.Add(1, now);
         _tokensPerMinute?.Add(tokens, now);
         _tokensPerDay?.Add(tokens, now);
-        _grants.Add(requestId, new Grant(tokens, now, expiresAt));
+        Grants().Add(requestId, new Grant(tokens, now, expiresAt));
         _expiries.Enqueue(requestId, expiresAt);
         Changes++;
         return new Admission(true, null, State(now), Held: true);
@@ -145,7 +147,7 @@ internal sealed class RateLimiter(string scope)
     public bool Release(string requestId, long tokensUsed, bool refund, long now)
     {
         ExpireDue(now);
-        if (!_grants.Remove(requestId, out var grant)) return false;
+        if (_grants is null || !_grants.Remove(requestId, out var grant)) return false;
         Changes++;
         if (refund) Correct(_requests, grant.At, -1, now);
         var delta = tokensUsed - grant.Tokens;
@@ -163,7 +165,7 @@ internal sealed class RateLimiter(string scope)
     {
         now = Math.Max(now, _latest);
         ExpireDue(now);
-        if (!_grants.TryGetValue(requestId, out var grant)) return false;
+        if (_grants is null || !_grants.TryGetValue(requestId, out var grant)) return false;
         var expiresAt = Math.Min(now + ttlMs, grant.At + maxLifetimeMs);
         if (expiresAt <= grant.ExpiresAt) return true;
         _grants[requestId] = grant with { ExpiresAt = expiresAt };
@@ -179,7 +181,7 @@ internal sealed class RateLimiter(string scope)
         now = Math.Max(now, _latest);
         ExpireDue(now);
         return new LimiterState(Settings, _requests?.Export(now), _tokensPerMinute?.Export(now), _tokensPerDay?.Export(now),
-            [.. _grants.Select(g => new GrantState(g.Key, g.Value.Tokens, g.Value.At, g.Value.ExpiresAt))]);
+            [.. (_grants ?? []).Select(g => new GrantState(g.Key, g.Value.Tokens, g.Value.At, g.Value.ExpiresAt))]);
     }
 
     /// <summary>
@@ -196,7 +198,7 @@ internal sealed class RateLimiter(string scope)
         if (Settings == LimitSettings.None) return; // no limits, no grants (see TryAcquire)
         foreach (var grant in state.Grants)
         {
-            if (grant.ExpiresAt <= now || !_grants.TryAdd(grant.RequestId, new Grant(grant.Tokens, grant.At, grant.ExpiresAt))) continue;
+            if (grant.ExpiresAt <= now || !Grants().TryAdd(grant.RequestId, new Grant(grant.Tokens, grant.At, grant.ExpiresAt))) continue;
             _expiries.Enqueue(grant.RequestId, grant.ExpiresAt);
         }
         Changes++;
@@ -213,7 +215,7 @@ internal sealed class RateLimiter(string scope)
         if (_requests is { } requests) state.Add(new LimitState(scope, "requests_per_minute", requests.Limit, requests.Remaining(now), requests.ResetMs(now)));
         if (_tokensPerMinute is { } tpm) state.Add(new LimitState(scope, "tokens_per_minute", tpm.Limit, tpm.Remaining(now), tpm.ResetMs(now)));
         if (_tokensPerDay is { } tpd) state.Add(new LimitState(scope, "tokens_per_day", tpd.Limit, tpd.Remaining(now), tpd.ResetMs(now)));
-        if (Settings.MaxConcurrent is { } max) state.Add(new LimitState(scope, "max_concurrent", max, Math.Max(0, max - _grants.Count), 0));
+        if (Settings.MaxConcurrent is { } max) state.Add(new LimitState(scope, "max_concurrent", max, Math.Max(0, max - InFlight), 0));
         return state;
     }
 
@@ -222,7 +224,7 @@ internal sealed class RateLimiter(string scope)
     {
         while (_expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
         {
-            if (_grants.TryGetValue(requestId, out var grant) && grant.ExpiresAt == expiresAt) _grants.Remove(requestId);
+            if (_grants is not null && _grants.TryGetValue(requestId, out var grant) && grant.ExpiresAt == expiresAt) _grants.Remove(requestId);
         }
     }
 

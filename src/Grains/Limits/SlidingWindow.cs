@@ -7,11 +7,13 @@ namespace Tollgate.Grains.Limits;
 /// limit: no 2× burst at a boundary as with fixed windows. The price of that guarantee is
 /// conservative accuracy: a unit is counted until its whole bucket has left the window, so
 /// admission may come up to one bucket (window ÷ buckets) later than an exact log would allow.
-/// Memory is one long per bucket, whatever the limit.
+/// Memory is one long per bucket, whatever the limit, and none while nothing is counted: an idle scope's
+/// windows hold no buckets (most activations are idle ones).
 /// </summary>
 internal sealed class SlidingWindow
 {
-    private readonly long[] _buckets;
+    private long[]? _buckets; // null while nothing is counted
+    private readonly int _length;
     private readonly long _bucketMs;
     private long _newest; // absolute number of the newest bucket (time ÷ bucket length)
     private long _total;
@@ -24,7 +26,7 @@ internal sealed class SlidingWindow
         WindowMs = windowMs;
         _bucketMs = windowMs / buckets;
         // One bucket more than the window holds: the oldest, partly outside, still counts.
-        _buckets = new long[buckets + 1];
+        _length = buckets + 1;
     }
 
     /// <summary>The limit; changing it keeps what is counted, so a new limit applies to the window as it stands.</summary>
@@ -36,6 +38,9 @@ internal sealed class SlidingWindow
 
     public long WindowMs { get; }
 
+    /// <summary>Whether the window holds buckets now: only while it counts something.</summary>
+    public bool HoldsBuckets => _buckets is not null;
+
     /// <summary>Units this window counted since it was made, refunds aside (it never goes down): what a checkpoint exported now covers.</summary>
     public long Taken { get; private set; }
 
@@ -46,9 +51,9 @@ internal sealed class SlidingWindow
     public long ResetMs(long nowMs)
     {
         Advance(nowMs);
-        for (var age = 0; age < _buckets.Length; age++)
+        for (var age = 0; _buckets is not null && age < _length; age++)
         {
-            if (_buckets[Slot(_newest - age)] > 0) return (_newest - age + _buckets.Length) * _bucketMs - nowMs;
+            if (_buckets[Slot(_newest - age)] > 0) return (_newest - age + _length) * _bucketMs - nowMs;
         }
         return 0;
     }
@@ -68,7 +73,8 @@ internal sealed class SlidingWindow
     {
         ArgumentOutOfRangeException.ThrowIfNegative(units);
         Advance(nowMs);
-        _buckets[Slot(_newest)] += units;
+        if (units == 0) return;
+        Buckets()[Slot(_newest)] += units;
         _total += units;
         Taken += units;
     }
@@ -97,23 +103,26 @@ internal sealed class SlidingWindow
     public void Correct(long bucket, long delta, long nowMs)
     {
         Advance(nowMs);
-        if (bucket > _newest || bucket <= _newest - _buckets.Length) return;
+        if (bucket > _newest || bucket <= _newest - _length || (_buckets is null && delta <= 0)) return;
+        var buckets = Buckets();
         var slot = Slot(bucket);
-        var corrected = Math.Max(0, _buckets[slot] + delta);
-        _total += corrected - _buckets[slot];
-        Taken += Math.Max(0, corrected - _buckets[slot]);
-        _buckets[slot] = corrected;
+        var corrected = Math.Max(0, buckets[slot] + delta);
+        _total += corrected - buckets[slot];
+        Taken += Math.Max(0, corrected - buckets[slot]);
+        buckets[slot] = corrected;
+        if (_total == 0) _buckets = null;
     }
 
     /// <summary>The buckets as they stand now, to carry to another activation.</summary>
     public WindowState Export(long nowMs)
     {
         Advance(nowMs);
+        if (_buckets is not { } buckets) return new WindowState(_newest, []);
         // From the oldest bucket that counts anything: most windows are sparse, and a checkpoint rides every change.
-        var oldest = _buckets.Length - 1;
-        while (oldest >= 0 && _buckets[Slot(_newest - oldest)] == 0) oldest--;
+        var oldest = _length - 1;
+        while (oldest >= 0 && buckets[Slot(_newest - oldest)] == 0) oldest--;
         var counts = new long[oldest + 1];
-        for (var i = 0; i < counts.Length; i++) counts[i] = _buckets[Slot(_newest - oldest + i)];
+        for (var i = 0; i < counts.Length; i++) counts[i] = buckets[Slot(_newest - oldest + i)];
         return new WindowState(_newest, counts);
     }
 
@@ -123,14 +132,15 @@ internal sealed class SlidingWindow
     /// </summary>
     public void Import(WindowState state, long nowMs)
     {
-        if (state.Counts.Length > _buckets.Length) return; // not a window of this length
-        Array.Clear(_buckets);
+        if (state.Counts.Length > _length) return; // not a window of this length
+        _buckets = null;
         _newest = state.Newest;
         _total = 0;
         for (var i = 0; i < state.Counts.Length; i++)
         {
             var count = Math.Max(0, state.Counts[i]);
-            _buckets[Slot(_newest - (state.Counts.Length - 1) + i)] = count;
+            if (count == 0) continue;
+            Buckets()[Slot(_newest - (state.Counts.Length - 1) + i)] = count;
             _total += count;
         }
         Advance(nowMs);
@@ -141,11 +151,11 @@ internal sealed class SlidingWindow
         if (units > Limit) return long.MaxValue; // never fits
         var excess = _total + units - Limit;
         // Buckets leave the count oldest first; find the one whose departure frees enough.
-        for (var age = _buckets.Length - 1; age >= 0; age--)
+        for (var age = _length - 1; _buckets is not null && age >= 0; age--)
         {
             var bucket = _newest - age;
             excess -= _buckets[Slot(bucket)];
-            if (excess <= 0) return (bucket + _buckets.Length) * _bucketMs - nowMs;
+            if (excess <= 0) return (bucket + _length) * _bucketMs - nowMs;
         }
         return WindowMs;
     }
@@ -154,15 +164,21 @@ internal sealed class SlidingWindow
     {
         var current = nowMs / _bucketMs;
         if (current <= _newest) return;
-        var stale = Math.Min(current - _newest, _buckets.Length);
-        for (var i = 1; i <= stale; i++)
+        if (_buckets is { } buckets)
         {
-            var slot = Slot(_newest + i);
-            _total -= _buckets[slot];
-            _buckets[slot] = 0;
+            var stale = Math.Min(current - _newest, _length);
+            for (var i = 1; i <= stale; i++)
+            {
+                var slot = Slot(_newest + i);
+                _total -= buckets[slot];
+                buckets[slot] = 0;
+            }
+            if (_total == 0) _buckets = null; // drained: an idle window holds no buckets
         }
         _newest = current;
     }
 
-    private int Slot(long bucket) => (int)(((bucket % _buckets.Length) + _buckets.Length) % _buckets.Length);
+    private long[] Buckets() => _buckets ??= new long[_length];
+
+    private int Slot(long bucket) => (int)(((bucket % _length) + _length) % _length);
 }

@@ -48,6 +48,31 @@ public sealed class SlidingWindowTests
     }
 
     [Fact]
+    public void A_window_holds_buckets_only_while_it_counts_and_counts_again_the_same_after_draining()
+    {
+        var window = new SlidingWindow(limit: 10, windowMs: Minute, buckets: 12);
+        Assert.False(window.HoldsBuckets);
+        Assert.True(window.TryAdd(0, 1_000, out var empty, out _)); // a check of nothing counts nothing
+        Assert.False(window.HoldsBuckets);
+        Assert.True(window.TryAdd(10, 1_000, out _, out _));
+        Assert.True(window.HoldsBuckets);
+        Assert.Equal(0, window.Remaining(64_999)); // its 0–5 s bucket leaves the window at 65 s
+        Assert.Equal(10, window.Remaining(65_000));
+        Assert.False(window.HoldsBuckets);
+        Assert.Empty(window.Export(65_000).Counts);
+
+        // An estimate of nothing corrected upwards while its bucket is in the window is counted, in that bucket.
+        Assert.True(window.TryAdd(0, 66_000, out var estimated, out _));
+        window.Correct(estimated, 4, 70_000);
+        Assert.Equal((6L, 59_000L), (window.Remaining(70_000), window.ResetMs(71_000)));
+        window.Correct(estimated, -4, 72_000);
+        Assert.False(window.HoldsBuckets);
+        window.Correct(empty, 5, 72_000); // its bucket left the window long ago
+        Assert.Equal(10, window.Remaining(72_000));
+        Assert.Equal(4, window.Taken - 10); // corrections down are not taken back from Taken
+    }
+
+    [Fact]
     public void An_estimate_is_corrected_to_the_actual_count()
     {
         var tokens = new SlidingWindow(limit: 1_000, windowMs: Minute, buckets: 6);
