@@ -28,7 +28,7 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
         void Reload(StoredAccount? committed);
     }
 
-    private AccountWrites _writes = new(committer);
+    private AccountWrites? _writes; // made with the first write: an idle account writes nothing
     private Task? _resync; // reading the committed row again after a failed write; calls wait for it
     private bool _stale; // another activation wrote first: this one answers nothing more and goes
 
@@ -36,21 +36,23 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
     public long Version { get; set; }
 
     /// <summary>Whether memory is the truth: no write failed and the activation is not stale.</summary>
-    public bool IsTrustworthy => !_stale && !_writes.IsBroken && _resync is null;
+    public bool IsTrustworthy => !_stale && _writes?.IsBroken != true && _resync is null;
 
     /// <summary>Queues a write over the current version, which moves on; it commits after every earlier one.</summary>
     /// <param name="onlyTakesAway">See <see cref="AccountWrites.Submit"/>.</param>
-    public void Write(Func<long, GrainWrite> write, bool onlyTakesAway) => _writes.Submit(write(Version++), onlyTakesAway);
+    public void Write(Func<long, GrainWrite> write, bool onlyTakesAway) => (_writes ??= new AccountWrites(committer)).Submit(write(Version++), onlyTakesAway);
 
     /// <summary>Completes when every write so far has committed; a failure is handled as any failed write (see the class).</summary>
-    public Task AllCommittedAsync() => CommittedAsync(_writes.All);
+    public Task AllCommittedAsync() => CommittedAsync(AllWrites);
+
+    private Task AllWrites => _writes?.All ?? Task.CompletedTask;
 
     /// <summary>Waits for the writes in flight, whatever their outcome (before the activation goes).</summary>
     public async Task DrainAsync()
     {
         try
         {
-            await _writes.All;
+            await AllWrites;
         }
         catch (CommitFailedException)
         {
@@ -70,7 +72,7 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
     public async Task<T> AnswerAsync<T>(Func<T> turn, bool provisional)
     {
         await ReadyAsync();
-        var before = _writes.All;
+        var before = AllWrites;
         T result = default!;
         TollgateException? refusal = null;
         try
@@ -87,7 +89,7 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
             owner.Deactivate();
             throw;
         }
-        await CommittedAsync(provisional && ReferenceEquals(_writes.All, before) ? _writes.Giving : _writes.All);
+        await CommittedAsync(provisional && ReferenceEquals(AllWrites, before) ? _writes?.Giving ?? Task.CompletedTask : AllWrites);
         if (refusal is not null) throw refusal;
         return result;
     }
@@ -140,7 +142,7 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
         try
         {
             var stored = await ReadAsync(db => AccountStore.LoadAsync(db, accountId));
-            _writes = new AccountWrites(committer);
+            _writes = null; // a new chain, not broken
             Version = stored?.Version ?? 0;
             owner.Reload(stored);
             logger.LogWarning("Account {Account} reloaded its committed state after a failed write; its holds and rate windows stay", accountId);
