@@ -143,8 +143,6 @@ internal sealed class Authorizer(
         return new Authorization(allowed, token, model.Route);
     }
 
-    /// <param name="keyId">The key, if it authenticated.</param>
-    /// <param name="modelKnown">Whether an operator configured the model (else its name is not kept).</param>
     // Each answer is acted on once the checkpoint it may await holds what it counted (see Admission.AwaitsCheckpoint).
     private static Task<Admission> IpAsync(ICallerIpGrain grain, AuthorizeIp request) =>
         grain.Durably(ip => ip.Authorize(request), static admission => admission);
@@ -154,6 +152,8 @@ internal sealed class Authorizer(
     private static Task<ModelAdmission> ModelAsync(IModelGrain grain, AuthorizeModel request) =>
         grain.Durably(model => model.Authorize(request), static model => model.Admission);
 
+    /// <param name="keyId">The key, if it authenticated.</param>
+    /// <param name="modelKnown">Whether an operator configured the model (else its name is not kept).</param>
     private async Task<Authorization> DenyAsync(AuthorizeCall call, string? accountId, string? keyId, bool modelKnown,
         HeldGrants granted, Denial denial, List<LimitState> limits, TimeProvider time, CancellationToken cancel, IReadOnlyList<BudgetState>? budgets = null)
     {
