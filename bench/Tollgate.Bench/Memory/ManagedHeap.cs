@@ -20,6 +20,19 @@ internal static class ManagedHeap
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
+    /// <summary>
+    /// <see cref="LiveBytes"/> split by heap: small objects (an activation's own, and the nodes of the tables that list it) and large
+    /// ones (the tables' arrays, of all activations at once). A table grows by doubling its array, so whichever kind of activation
+    /// happens to cross a doubling would pay the whole new array: measured apart, the large heap is shared out per activation.
+    /// </summary>
+    public static HeapParts Parts()
+    {
+        LiveBytes();
+        var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        long Live(int generation) => info.GenerationInfo[generation].SizeAfterBytes - info.GenerationInfo[generation].FragmentationAfterBytes;
+        return new HeapParts(Live(0) + Live(1) + Live(2), Live(3) + Live(4));
+    }
+
     /// <summary>The process as the OS and the GC see it, right after <see cref="LiveBytes"/>.</summary>
     public static ProcessMemory Snapshot()
     {
@@ -34,3 +47,7 @@ internal static class ManagedHeap
 /// <param name="CommittedBytes">Memory the GC has committed from the OS.</param>
 /// <param name="WorkingSetBytes">The process's resident memory: runtime, native code and buffers too; PostgreSQL not included.</param>
 internal readonly record struct ProcessMemory(long LiveBytes, long HeapSizeBytes, long CommittedBytes, long WorkingSetBytes);
+
+/// <param name="Small">Live bytes of the small object heap (generations 0 to 2).</param>
+/// <param name="Large">Live bytes of the large and pinned object heaps: arrays of 85,000 bytes and more.</param>
+internal readonly record struct HeapParts(long Small, long Large);

@@ -4,10 +4,11 @@ using System.Text;
 namespace Tollgate.Bench.Memory;
 
 /// <summary>
-/// What one kind of activation costs: live managed bytes after activating <see cref="ActivationRun.Succeeded"/> of them,
-/// divided by that count; <see cref="CountedByOrleans"/> is how many activations Orleans' count grew by meanwhile.
+/// What one kind of activation costs: the small objects activating <see cref="ActivationRun.Succeeded"/> of them added, divided by
+/// that count, plus <see cref="TablesEach"/>, an activation's share of the large arrays of Orleans' tables (see <see cref="ManagedHeap.Parts"/>);
+/// <see cref="CountedByOrleans"/> is how many activations Orleans' count grew by meanwhile.
 /// </summary>
-internal sealed record KindMeasurement(ActivationKind Kind, ActivationRun Run, int CountedByOrleans, double BytesEach);
+internal sealed record KindMeasurement(ActivationKind Kind, ActivationRun Run, int CountedByOrleans, double BytesEach, double TablesEach);
 
 /// <summary>The silo with (up to) a million account activations; <see cref="Changed"/>: with <c>--changed-windows</c>.</summary>
 internal sealed record ScaleMeasurement(
@@ -52,12 +53,12 @@ internal static class MemoryReport
         Line($"");
         Line($"## Bytes per idle activation");
         Line($"");
-        Line($"Live managed bytes after full compacting collections, after minus before activating each kind, divided by the activations. Includes Orleans' activation (ActivationData, its catalog and local grain directory entries, its place in the idle collector) and the grain id's key string; not the rows in PostgreSQL. 'Counted by Orleans': how much the management grain's total activation count grew meanwhile.");
+        Line($"Live managed bytes after full compacting collections, in two parts. The small object heap: after minus before activating each kind, divided by the activations (the grain, Orleans' activation (ActivationData, its message loop and scheduler, its DI scope), its entries in the catalog, the grain directory and its cache and the idle collector, and the grain id's key string). The large object heap holds those tables' arrays, which grow by doubling, so whichever kind crossed a doubling would pay the whole new array: its growth over all the kinds measured is shared out per activation ('of it, Orleans' tables'). Not the rows in PostgreSQL. 'Counted by Orleans': how much the management grain's total activation count grew meanwhile.");
         Line($"");
-        Line($"| grain | state it loads | activations (answered calls) | counted by Orleans | bytes each | activated in | activations/s | failures |");
-        Line($"| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
-        foreach (var (kind, run, countedByOrleans, bytes) in kinds)
-            Line($"| {kind.Name} | {kind.State} | {run.Succeeded:N0} | {countedByOrleans:N0} | {bytes:N0} | {run.Elapsed.TotalSeconds:F1} s | {run.PerSecond:N0} | {run.FailureSummary} |");
+        Line($"| grain | state it loads | activations (answered calls) | counted by Orleans | bytes each | of it, Orleans' tables | activated in | activations/s | failures |");
+        Line($"| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var (kind, run, countedByOrleans, bytes, tables) in kinds)
+            Line($"| {kind.Name} | {kind.State} | {run.Succeeded:N0} | {countedByOrleans:N0} | {bytes:N0} | {tables:N0} | {run.Elapsed.TotalSeconds:F1} s | {run.PerSecond:N0} | {run.FailureSummary} |");
         Line($"");
         Line($"Live managed heap of the started silo before any activation of Tollgate's: {MiB(baselineBytes)} ({baselineActivations:N0} activations of Orleans' own grains).");
         Line($"");
