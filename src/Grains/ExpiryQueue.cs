@@ -11,18 +11,18 @@ internal sealed class ExpiryQueue
     // Below this many queued ids a rebuild is not worth doing.
     private const int Slack = 64;
 
-    private PriorityQueue<string, long>? _queue; // created on first use: an idle scope holds nothing
+    private readonly PriorityQueue<string, long> _queue = new(); // its owner makes the whole queue with its first hold: an idle scope holds none
 
-    public int Count => _queue?.Count ?? 0;
+    public int Count => _queue.Count;
 
-    public void Enqueue(string requestId, long expiresAt) => (_queue ??= new()).Enqueue(requestId, expiresAt);
+    public void Enqueue(string requestId, long expiresAt) => _queue.Enqueue(requestId, expiresAt);
 
     /// <summary>The next id whose expiry is at or before <paramref name="now"/>, which may have ended already.</summary>
     public bool TryDequeueDue(long now, out string requestId, out long expiresAt)
     {
         requestId = "";
         expiresAt = 0;
-        if (_queue is not null && _queue.TryPeek(out requestId!, out expiresAt) && expiresAt <= now)
+        if (_queue.TryPeek(out requestId!, out expiresAt) && expiresAt <= now)
         {
             _queue.Dequeue();
             return true;
@@ -36,7 +36,6 @@ internal sealed class ExpiryQueue
     /// </summary>
     public void Compact<TOwner>(int liveCount, TOwner owner, Func<TOwner, IEnumerable<(string RequestId, long ExpiresAt)>> live)
     {
-        if (_queue is null) return;
         if (liveCount == 0) _queue.Clear();
         else if (_queue.Count > 2 * liveCount + Slack)
         {

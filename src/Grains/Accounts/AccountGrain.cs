@@ -36,8 +36,8 @@ internal sealed partial class AccountGrain(
     [FromKeyedServices(TollgateClock.Key)] TimeProvider time,
     ILogger<AccountGrain> logger) : LimitedGrain("account", time), IAccountGrain, AccountRow.IRowOwner
 {
-    private readonly RecentResults<AdjustResult> _adjustments = new(capacity: 1_024);
-    private readonly RecentResults<RequestSettled> _settled = new(capacity: 16_384);
+    private RecentResults<AdjustResult>? _adjustments; // made on first use (Adjustments, Settled): most accounts are idle
+    private RecentResults<RequestSettled>? _settled;
     private AccountRow? _row;
     private CreditBook? _book; // null until the account exists
     private BudgetBook? _budgets; // with the book
@@ -60,6 +60,10 @@ internal sealed partial class AccountGrain(
 
     private AccountRow Row => _row ??= new AccountRow(AccountId, committer, database, logger, this);
 
+    private RecentResults<AdjustResult> Adjustments => _adjustments ??= new(capacity: 1_024);
+
+    private RecentResults<RequestSettled> Settled => _settled ??= new(capacity: 16_384);
+
     void AccountRow.IRowOwner.Deactivate() => DeactivateOnIdle();
 
     void AccountRow.IRowOwner.Reload(StoredAccount? committed) => Reloaded(committed);
@@ -74,7 +78,12 @@ internal sealed partial class AccountGrain(
         _storedWindows = stored.Windows;
     }
 
-    protected override Task<LimiterState?> ReadWindowsAsync() => Task.FromResult(_storedWindows);
+    protected override Task<LimiterState?> ReadWindowsAsync()
+    {
+        var windows = _storedWindows;
+        _storedWindows = null; // read once: the limiter takes them over
+        return Task.FromResult(windows);
+    }
 
     protected override bool Uncheckpointed => base.Uncheckpointed || _reservationsChanged;
 
@@ -133,8 +142,7 @@ internal sealed partial class AccountGrain(
     private void Reloaded(StoredAccount? stored)
     {
         var holds = _book?.Reservations.ToList() ?? [];
-        _settled.Clear();
-        _adjustments.Clear();
+        (_settled, _adjustments) = (null, null); // some of them may never have committed
         if (stored is null)
         {
             (_book, _budgets, _settings) = (null, null, AccountSettings.Initial);
@@ -234,16 +242,16 @@ internal sealed partial class AccountGrain(
         Validate.Text(request.Actor, nameof(request.Actor), 200);
         await Row.ReadyAsync();
         Existing();
-        var stored = _adjustments.TryGet(request.IdempotencyKey, out _) ? null
+        var stored = Adjustments.TryGet(request.IdempotencyKey, out _) ? null
             : await Row.ReadAsync(db => AccountStore.FindAsync(db, AccountId, "adjust", request.IdempotencyKey));
         return await Answer(() =>
         {
             var book = Existing();
-            if (_adjustments.TryGet(request.IdempotencyKey, out var known)) return SameAdjustment(known, request);
+            if (Adjustments.TryGet(request.IdempotencyKey, out var known)) return SameAdjustment(known, request);
             if (stored is not null)
             {
                 var first = new AdjustResult(request.IdempotencyKey, stored.Amount, stored.BalanceAfter, stored.Reason ?? "", stored.Actor ?? "");
-                _adjustments.Add(request.IdempotencyKey, first);
+                Adjustments.Add(request.IdempotencyKey, first);
                 return SameAdjustment(first, request);
             }
 
@@ -262,7 +270,7 @@ internal sealed partial class AccountGrain(
                     .Alerts(alerts);
             }, onlyTakesAway: false);
             var result = new AdjustResult(request.IdempotencyKey, request.Amount, balanceAfter, request.Reason, request.Actor);
-            _adjustments.Add(request.IdempotencyKey, result);
+            Adjustments.Add(request.IdempotencyKey, result);
             return result;
         });
     }
@@ -284,7 +292,7 @@ internal sealed partial class AccountGrain(
             if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
 
             if (book.TryGetReservation(request.RequestId, out var held)) return Allowed(held, Limits.State(nowMs), now); // a repeat
-            if (_settled.TryGet(request.RequestId, out _))
+            if (Settled.TryGet(request.RequestId, out _))
                 return Denied(new Denial(Denials.AlreadySettled, $"Request '{request.RequestId}' was already settled."));
             if (_settings.Status == AccountStatus.Suspended)
                 return Denied(new Denial(Denials.AccountSuspended, $"Account '{AccountId}' is suspended."));
@@ -329,7 +337,7 @@ internal sealed partial class AccountGrain(
         Cost(request.Price, request); // validates before anything changes
         await Row.ReadyAsync();
         // No live hold and no recent result: a repeat of an older settlement, or a late one (expired or lost hold, or usage reported directly).
-        var stored = _settled.TryGet(request.RequestId, out _) || Existing().TryGetReservation(request.RequestId, out _) ? null
+        var stored = Settled.TryGet(request.RequestId, out _) || Existing().TryGetReservation(request.RequestId, out _) ? null
             : await Row.ReadAsync(db => AccountStore.FindSettledAsync(db, AccountId, request.RequestId));
         await _recounts.SteadyAsync(Row.ReadyAsync);
         return await Answer(() =>
@@ -339,11 +347,11 @@ internal sealed partial class AccountGrain(
             var nowMs = now.ToUnixTimeMilliseconds();
             if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
 
-            if (_settled.TryGet(request.RequestId, out var known)) return SameSettled(known, request);
+            if (Settled.TryGet(request.RequestId, out var known)) return SameSettled(known, request);
             var live = book.TryGetReservation(request.RequestId, out var held) ? held : null;
             if (live is null && stored is not null)
             {
-                _settled.Add(request.RequestId, stored);
+                Settled.Add(request.RequestId, stored);
                 return SameSettled(stored, request);
             }
 
@@ -376,7 +384,7 @@ internal sealed partial class AccountGrain(
                 .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null, settlement.Draws)
                 .Usage(request with { Price = price }, result)
                 .Alerts(alerts), onlyTakesAway: true); // a charge: authorizes need not wait for it
-            _settled.Add(request.RequestId, result);
+            Settled.Add(request.RequestId, result);
             return result;
         });
     }

@@ -48,7 +48,7 @@ internal readonly record struct Settlement(long Reserved, long Charged, long Unc
 internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt, IHoldWatcher? watcher = null)
 {
     private Dictionary<string, Reservation>? _reservations; // allocated with the first hold: most accounts are idle
-    private readonly ExpiryQueue _expiries = new();
+    private ExpiryQueue? _expiries; // with the first hold
 
     /// <summary>A book whose balance is one paid grant without expiry, in effect since ever (or a debt, when negative).</summary>
     public CreditBook(long balance, long overdraftLimit, IHoldWatcher? watcher = null)
@@ -70,7 +70,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     public IReadOnlyCollection<Reservation> Reservations => _reservations?.Values ?? (IReadOnlyCollection<Reservation>)[];
 
     /// <summary>Ids waiting in the expiry queue, ended or not (bounded by about twice the live holds).</summary>
-    internal int QueuedExpiries => _expiries.Count;
+    internal int QueuedExpiries => _expiries?.Count ?? 0;
 
     public bool TryGetReservation(string requestId, out Reservation reservation)
     {
@@ -96,7 +96,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
         _reservations ??= new Dictionary<string, Reservation>(StringComparer.Ordinal);
         Require(reservation.Amount >= 0 && !_reservations.ContainsKey(reservation.RequestId), "hold each request once, never a negative amount");
         _reservations.Add(reservation.RequestId, reservation);
-        _expiries.Enqueue(reservation.RequestId, reservation.ExpiresAt);
+        (_expiries ??= new()).Enqueue(reservation.RequestId, reservation.ExpiresAt);
         if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit + reservation.Amount, TrialHeld.Tokens + reservation.Tokens, TrialHeld.Requests + 1);
         else Pending += reservation.Amount;
         watcher?.Held(reservation);
@@ -189,6 +189,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
         var expiresAt = Math.Min(now + ttlMs, reservation.AuthorizedAt + maxLifetimeMs);
         if (expiresAt <= reservation.ExpiresAt) return false;
         _reservations[requestId] = reservation with { ExpiresAt = expiresAt };
+        _expiries ??= new();
         _expiries.Enqueue(requestId, expiresAt); // the earlier entry no longer matches: skipped when it comes due
         _expiries.Compact(_reservations.Count, _reservations, static holds => holds.Values.Select(hold => (hold.RequestId, hold.ExpiresAt)));
         return true;
@@ -198,7 +199,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     public int ExpireDue(long now)
     {
         var expired = 0;
-        while (_expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
+        while (_expiries is not null && _expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
         {
             // The queue may hold ids already settled or voided: only a live reservation with this expiry counts.
             if (TryGetReservation(requestId, out var reservation) && reservation.ExpiresAt == expiresAt)
@@ -218,7 +219,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
         else Pending -= reservation.Amount;
         Require(Pending >= 0 && TrialHeld.Credit >= 0 && TrialHeld.Requests >= 0, "holds never negative");
         watcher?.Released(reservation);
-        _expiries.Compact(_reservations.Count, _reservations, static holds => holds.Values.Select(hold => (hold.RequestId, hold.ExpiresAt)));
+        _expiries?.Compact(_reservations.Count, _reservations, static holds => holds.Values.Select(hold => (hold.RequestId, hold.ExpiresAt)));
         return reservation;
     }
 

@@ -16,7 +16,7 @@ internal sealed record BudgetCrossing(BudgetState Budget, StoredSpend Settled, i
 /// </summary>
 internal sealed class BudgetBook(string accountId) : IHoldWatcher
 {
-    private readonly List<Budget> _account = [];
+    private List<Budget>? _account; // allocated with the account's first budget: most accounts have none
     private Dictionary<string, List<Budget>>? _keys; // allocated with the first key budget
 
     public int Count { get; private set; }
@@ -41,7 +41,7 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
     public static TimeZoneInfo ZoneOf(BudgetDefinition definition, TimeZoneInfo accountZone) =>
         definition.TimeZone is null ? accountZone : TimeZones.Find(definition.TimeZone) ?? throw new InvalidOperationException($"Stored time zone '{definition.TimeZone}' is unknown here.");
 
-    public IEnumerable<Budget> All => _keys is null ? _account : _account.Concat(_keys.Values.SelectMany(budgets => budgets));
+    public IEnumerable<Budget> All => _keys is null ? Account : Account.Concat(_keys.Values.SelectMany(budgets => budgets));
 
     public Budget? Find(string? keyId, string name) => Owned(keyId)?.Find(budget => budget.Definition.Name == name);
 
@@ -58,7 +58,8 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
         if (owned is null)
         {
             owned = [];
-            (_keys ??= new(StringComparer.Ordinal)).Add(budget.Definition.KeyId!, owned);
+            if (budget.Definition.KeyId is { } keyId) (_keys ??= new(StringComparer.Ordinal)).Add(keyId, owned);
+            else _account = owned;
         }
         var index = owned.FindIndex(other => other.Definition.Name == budget.Definition.Name);
         if (index >= 0) owned[index] = budget;
@@ -136,8 +137,10 @@ internal sealed class BudgetBook(string accountId) : IHoldWatcher
 
     private List<Budget>? Owned(string? keyId) => keyId is null ? _account : _keys?.GetValueOrDefault(keyId);
 
+    private IEnumerable<Budget> Account => _account ?? [];
+
     private IEnumerable<Budget> Applying(string? keyId) =>
-        keyId is not null && _keys is not null && _keys.TryGetValue(keyId, out var keyBudgets) ? _account.Concat(keyBudgets) : _account;
+        keyId is not null && _keys is not null && _keys.TryGetValue(keyId, out var keyBudgets) ? Account.Concat(keyBudgets) : Account;
 
     private List<BudgetState> States(IEnumerable<Budget> budgets, DateTimeOffset now) =>
         [.. budgets.Select(budget =>

@@ -16,7 +16,7 @@ internal sealed record Grant(string GrantId, string Kind, long Amount, long Rema
 /// </summary>
 internal sealed class GrantSet
 {
-    private readonly List<Grant> _open = [];
+    private readonly List<Grant> _open;
     private DateTimeOffset _now = DateTimeOffset.MinValue;
     private DateTimeOffset _nextChange = DateTimeOffset.MinValue; // when a grant takes effect or expires: Usable is counted again
 
@@ -28,9 +28,12 @@ internal sealed class GrantSet
 
     public int Count => _open.Count;
 
-    public static GrantSet Of(IEnumerable<Grant> grants)
+    private GrantSet(int capacity) => _open = new List<Grant>(capacity);
+
+    /// <summary>The open grants as loaded, in a list of their number: most accounts hold one and keep it.</summary>
+    public static GrantSet Of(IReadOnlyCollection<Grant> grants)
     {
-        var set = new GrantSet();
+        var set = new GrantSet(grants.Count);
         foreach (var grant in grants) set.Add(grant);
         return set;
     }

@@ -26,8 +26,9 @@ internal sealed class RateLimiter(string scope)
     private const long Day = 86_400_000;
 
     private Dictionary<string, Grant>? _grants; // allocated with the first grant: most scopes hold none
-    private readonly ExpiryQueue _expiries = new();
-    private SlidingWindow? _requests, _tokensPerMinute, _tokensPerDay;
+    private ExpiryQueue? _expiries; // with the first grant
+    private SlidingWindow? _requests, _tokensPerMinute, _tokensPerDay; // made when first counted (Shape): an idle scope's limits are its settings alone
+    private bool _shaped; // whether the windows are made, as Settings asks
     private long _latest;
 
     public LimitSettings Settings { get; private set; } = LimitSettings.None;
@@ -55,16 +56,29 @@ internal sealed class RateLimiter(string scope)
     private static bool Beyond(SlidingWindow? window, long saved) => window is not null && window.Taken - saved > LossBudget(window.Limit);
 
     /// <summary>Ids waiting in the expiry queue, ended or not (bounded by about twice <see cref="InFlight"/>).</summary>
-    internal int QueuedExpiries => _expiries.Count;
+    internal int QueuedExpiries => _expiries?.Count ?? 0;
+
+    /// <summary>Whether any window is made (see <see cref="Shape"/>).</summary>
+    internal bool HoldsWindows => (_requests ?? _tokensPerMinute ?? _tokensPerDay) is not null;
 
     /// <summary>Applies new limits, keeping what the windows have counted so far.</summary>
     public void Configure(LimitSettings settings)
     {
         if (settings == Settings) return;
-        _requests = Resize(_requests, settings.RequestsPerMinute, Minute, buckets: 60);
-        _tokensPerMinute = Resize(_tokensPerMinute, settings.TokensPerMinute, Minute, buckets: 60);
-        _tokensPerDay = Resize(_tokensPerDay, settings.TokensPerDay, Day, buckets: 288);
         Settings = settings;
+        if (_shaped) Shape();
+    }
+
+    /// <summary>
+    /// Makes the windows <see cref="Settings"/> asks for, keeping what made ones counted, before anything is counted:
+    /// a window that never counted has its whole limit left, so until then the settings answer for it (<see cref="State"/>).
+    /// </summary>
+    private void Shape()
+    {
+        _requests = Resize(_requests, Settings.RequestsPerMinute, Minute, buckets: 60);
+        _tokensPerMinute = Resize(_tokensPerMinute, Settings.TokensPerMinute, Minute, buckets: 60);
+        _tokensPerDay = Resize(_tokensPerDay, Settings.TokensPerDay, Day, buckets: 288);
+        _shaped = true;
     }
 
     /// <summary>Takes one request and <paramref name="tokens"/> from every limit, or nothing; a repeat of a held request is allowed again.</summary>
@@ -75,6 +89,7 @@ internal sealed class RateLimiter(string scope)
         ExpireDue(now);
         if (_grants?.ContainsKey(requestId) == true) return new Admission(true, null, State(now), Held: true);
         if (Settings == LimitSettings.None) return new Admission(true, null, [], Held: false); // nothing to count, nothing to give back
+        if (!_shaped) Shape();
 
         Denial? denial = null;
         var maxConcurrent = Settings.MaxConcurrent ?? MaxInFlight;
@@ -89,7 +104,7 @@ internal sealed class RateLimiter(string scope)
         _tokensPerMinute?.Add(tokens, now);
         _tokensPerDay?.Add(tokens, now);
         Grants().Add(requestId, new Grant(tokens, now, expiresAt));
-        _expiries.Enqueue(requestId, expiresAt);
+        (_expiries ??= new()).Enqueue(requestId, expiresAt);
         Changes++;
         return new Admission(true, null, State(now), Held: true);
     }
@@ -104,6 +119,7 @@ internal sealed class RateLimiter(string scope)
         at = now = Math.Max(now, _latest);
         _latest = now;
         if (Settings == LimitSettings.None) return Unlimited; // nothing to count: a lookup
+        if (!_shaped) Shape();
         ExpireDue(now);
         var asked = Math.Max(hits, 1);
         Denial? denial;
@@ -153,7 +169,7 @@ internal sealed class RateLimiter(string scope)
         var delta = tokensUsed - grant.Tokens;
         Correct(_tokensPerMinute, grant.At, delta, now);
         Correct(_tokensPerDay, grant.At, delta, now);
-        _expiries.Compact(_grants.Count, _grants, static grants => grants.Select(g => (g.Key, g.Value.ExpiresAt)));
+        _expiries?.Compact(_grants.Count, _grants, static grants => grants.Select(g => (g.Key, g.Value.ExpiresAt)));
         return true;
     }
 
@@ -169,6 +185,7 @@ internal sealed class RateLimiter(string scope)
         var expiresAt = Math.Min(now + ttlMs, grant.At + maxLifetimeMs);
         if (expiresAt <= grant.ExpiresAt) return true;
         _grants[requestId] = grant with { ExpiresAt = expiresAt };
+        _expiries ??= new();
         _expiries.Enqueue(requestId, expiresAt); // the earlier entry no longer matches: skipped when it comes due
         _expiries.Compact(_grants.Count, _grants, static grants => grants.Select(g => (g.Key, g.Value.ExpiresAt)));
         Changes++;
@@ -192,6 +209,7 @@ internal sealed class RateLimiter(string scope)
     {
         now = Math.Max(now, _latest);
         _latest = now;
+        if (!_shaped) Shape();
         if (state.Requests is { } requests) _requests?.Import(requests, now);
         if (state.TokensPerMinute is { } tpm) _tokensPerMinute?.Import(tpm, now);
         if (state.TokensPerDay is { } tpd) _tokensPerDay?.Import(tpd, now);
@@ -199,7 +217,7 @@ internal sealed class RateLimiter(string scope)
         foreach (var grant in state.Grants)
         {
             if (grant.ExpiresAt <= now || !Grants().TryAdd(grant.RequestId, new Grant(grant.Tokens, grant.At, grant.ExpiresAt))) continue;
-            _expiries.Enqueue(grant.RequestId, grant.ExpiresAt);
+            (_expiries ??= new()).Enqueue(grant.RequestId, grant.ExpiresAt);
         }
         Changes++;
     }
@@ -212,17 +230,24 @@ internal sealed class RateLimiter(string scope)
     {
         ExpireDue(now);
         var state = new List<LimitState>(4);
-        if (_requests is { } requests) state.Add(new LimitState(scope, "requests_per_minute", requests.Limit, requests.Remaining(now), requests.ResetMs(now)));
-        if (_tokensPerMinute is { } tpm) state.Add(new LimitState(scope, "tokens_per_minute", tpm.Limit, tpm.Remaining(now), tpm.ResetMs(now)));
-        if (_tokensPerDay is { } tpd) state.Add(new LimitState(scope, "tokens_per_day", tpd.Limit, tpd.Remaining(now), tpd.ResetMs(now)));
+        AddState(state, "requests_per_minute", _requests, Settings.RequestsPerMinute, now);
+        AddState(state, "tokens_per_minute", _tokensPerMinute, Settings.TokensPerMinute, now);
+        AddState(state, "tokens_per_day", _tokensPerDay, Settings.TokensPerDay, now);
         if (Settings.MaxConcurrent is { } max) state.Add(new LimitState(scope, "max_concurrent", max, Math.Max(0, max - InFlight), 0));
         return state;
+    }
+
+    /// <summary>A window as it stands; one not made yet (nothing counted) has its whole limit left.</summary>
+    private void AddState(List<LimitState> state, string name, SlidingWindow? window, long? limit, long now)
+    {
+        if (window is not null) state.Add(new LimitState(scope, name, window.Limit, window.Remaining(now), window.ResetMs(now)));
+        else if (limit is { } unused) state.Add(new LimitState(scope, name, unused, unused, 0));
     }
 
     /// <summary>Ends grants whose time is up: their slots free, their estimates stay counted (the request may have run).</summary>
     private void ExpireDue(long now)
     {
-        while (_expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
+        while (_expiries is not null && _expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
         {
             if (_grants is not null && _grants.TryGetValue(requestId, out var grant) && grant.ExpiresAt == expiresAt) _grants.Remove(requestId);
         }

@@ -20,6 +20,24 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
+    public void An_idle_scope_holds_no_windows_and_answers_from_its_settings_until_it_counts()
+    {
+        var limiter = new RateLimiter("account");
+        limiter.Configure(new LimitSettings(RequestsPerMinute: 2, TokensPerMinute: 1_000, TokensPerDay: 5_000, MaxConcurrent: 3));
+        limiter.Configure(new LimitSettings(RequestsPerMinute: 1, TokensPerMinute: 1_000, TokensPerDay: 5_000, MaxConcurrent: 3));
+        Assert.False(limiter.HoldsWindows);
+        Assert.Equal([("requests_per_minute", 1L, 1L), ("tokens_per_minute", 1_000L, 1_000L), ("tokens_per_day", 5_000L, 5_000L), ("max_concurrent", 3L, 3L)],
+            limiter.State(0).Select(limit => (limit.Name, limit.Limit, limit.Remaining)));
+        Assert.Equal(new WindowMarks(0, 0, 0), limiter.Taken);
+
+        Assert.False(limiter.TryAcquire("too-big", 1_001, expiresAt: 60_000, now: 0).Allowed); // the limits hold from the first call
+        Assert.True(limiter.TryAcquire("a", 100, expiresAt: 60_000, now: 0).Allowed);
+        Assert.True(limiter.HoldsWindows);
+        Assert.False(limiter.TryAcquire("b", 100, expiresAt: 60_000, now: 0).Allowed); // the lowered limit of 1 request a minute
+        Assert.Equal(new WindowMarks(1, 100, 100), limiter.Taken);
+    }
+
+    [Fact]
     public void Admissions_beyond_five_percent_of_a_limit_since_the_last_checkpoint_are_beyond_the_loss_budget()
     {
         var limiter = new RateLimiter("account");
