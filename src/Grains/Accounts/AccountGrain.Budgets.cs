@@ -19,7 +19,7 @@ internal sealed partial class AccountGrain
         Existing();
         if (_settings.TimeZone == zone) return Snapshot([], null);
         // The budgets that follow the account's zone now have other periods: each is counted again in its new one.
-        return await _recounts.RunAsync(Row.ReadyAsync, async () =>
+        return await (_recounts ??= new()).RunAsync(Row.ReadyAsync, async () =>
         {
             var now = Time.GetUtcNow();
             var newZone = TimeZones.Find(zone ?? TimeZones.Utc)!;
@@ -46,7 +46,7 @@ internal sealed partial class AccountGrain
         var period = ValidBudget(request);
         await Row.ReadyAsync();
         Existing();
-        return await _recounts.RunAsync(Row.ReadyAsync, async () =>
+        return await (_recounts ??= new()).RunAsync(Row.ReadyAsync, async () =>
         {
             var now = Time.GetUtcNow();
             var existing = Budgets.Find(request.KeyId, request.Name);
@@ -93,10 +93,22 @@ internal sealed partial class AccountGrain
         if (request.KeyId is not null) Validate.Key(request.KeyId, nameof(request.KeyId));
         await Row.ReadyAsync();
         Existing();
-        return Budgets.StatesOf(request.KeyId, Time.GetUtcNow());
+        return _budgets?.StatesOf(request.KeyId, Time.GetUtcNow()) ?? [];
     }
 
-    private BudgetBook Budgets => _budgets!;
+    /// <summary>The account's budgets, made with the first one (most accounts have none) and watching its holds from then on.</summary>
+    private BudgetBook Budgets
+    {
+        get
+        {
+            if (_budgets is null)
+            {
+                _budgets = new BudgetBook(AccountId);
+                Existing().Watch(_budgets);
+            }
+            return _budgets;
+        }
+    }
 
     private TimeZoneInfo AccountZone => TimeZones.Find(_settings.TimeZone ?? TimeZones.Utc)!;
 

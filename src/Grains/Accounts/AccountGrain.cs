@@ -40,9 +40,9 @@ internal sealed partial class AccountGrain(
     private RecentResults<RequestSettled>? _settled;
     private AccountRow? _row;
     private CreditBook? _book; // null until the account exists
-    private BudgetBook? _budgets; // with the book
+    private BudgetBook? _budgets; // with the first budget (Budgets)
     private HashSet<string>? _announcedExpiries; // grants this activation announced as expiring (the outbox dedupes the rest)
-    private readonly RecountGate _recounts = new(); // authorizes and settles wait while a budget is counted from the usage table
+    private RecountGate? _recounts; // authorizes and settles wait while a budget is counted from the usage table (made with the first count)
     private AccountSettings _settings = AccountSettings.Initial;
     private DateTimeOffset _createdAt;
     private bool _reservationsChanged;
@@ -58,7 +58,15 @@ internal sealed partial class AccountGrain(
 
     private string? _accountId;
 
-    private AccountRow Row => _row ??= new AccountRow(AccountId, committer, database, logger, this);
+    private AccountRow Row => _row ??= new AccountRow(this);
+
+    string AccountRow.IRowOwner.AccountId => AccountId;
+
+    GroupCommitter AccountRow.IRowOwner.Committer => committer;
+
+    NpgsqlDataSource AccountRow.IRowOwner.Database => database;
+
+    ILogger AccountRow.IRowOwner.Logger => logger;
 
     private RecentResults<AdjustResult> Adjustments => _adjustments ??= new(capacity: 1_024);
 
@@ -124,7 +132,7 @@ internal sealed partial class AccountGrain(
     private void Apply(StoredAccount stored, IEnumerable<Reservation> holds)
     {
         _settings = stored.Settings;
-        _budgets = BudgetBook.Load(AccountId, stored.Budgets, stored.BudgetSpend, AccountZone, Time.GetUtcNow());
+        _budgets = stored.Budgets.Count == 0 ? null : BudgetBook.Load(AccountId, stored.Budgets, stored.BudgetSpend, AccountZone, Time.GetUtcNow());
         var grants = GrantSet.Of(stored.Grants);
         var debt = grants.Total - stored.Balance; // what charges took beyond the grants
         if (debt < 0)
@@ -189,8 +197,7 @@ internal sealed partial class AccountGrain(
             _createdAt = Time.GetUtcNow();
             // The initial credit is a paid grant without expiry, as an adjustment's is.
             var initial = new Grant(InitialGrant, GrantKinds.Paid, request.InitialCredit, request.InitialCredit, GrantRules.DefaultPriority, _createdAt, null);
-            _budgets = new BudgetBook(AccountId);
-            _book = new CreditBook(request.OverdraftLimit, GrantSet.Of(request.InitialCredit > 0 ? [initial] : []), 0, _budgets);
+            _book = new CreditBook(request.OverdraftLimit, GrantSet.Of(request.InitialCredit > 0 ? [initial] : []), 0); // no budgets yet
             _book.Advance(_createdAt);
             Row.Version = 0;
             Row.Write(_ =>
@@ -283,7 +290,7 @@ internal sealed partial class AccountGrain(
         Validate.Ttl(request.TtlSeconds);
         var cost = Priced(request.Price, () => request.Price.WorstCase(request.EstimatedInputTokens, request.MaxOutputTokens));
         var durable = Task.CompletedTask;
-        await _recounts.SteadyAsync(Row.ReadyAsync);
+        await RecountGate.SteadyAsync(_recounts, Row.ReadyAsync);
         var answer = await Answer(() =>
         {
             if (_book is not { } book) return Denied(new Denial(Denials.AccountNotFound, $"Account '{AccountId}' does not exist."));
@@ -301,10 +308,10 @@ internal sealed partial class AccountGrain(
             var expiresAt = nowMs + request.TtlSeconds * 1000L;
             var admission = Acquire(request.RequestId, tokens, request.TtlSeconds, nowMs);
             if (!admission.Allowed) return Denied(admission.Denial!, admission.Limits);
-            if (_budgets!.Refusal(request.KeyId, new Spend(cost, tokens), now) is { } overBudget)
+            if (_budgets?.Refusal(request.KeyId, new Spend(cost, tokens), now) is { } overBudget)
             {
                 Limits.Release(request.RequestId, 0, refund: true, nowMs);
-                return Denied(overBudget, Limits.State(nowMs), _budgets.StatesFor(request.KeyId, now));
+                return Denied(overBudget, Limits.State(nowMs), _budgets!.StatesFor(request.KeyId, now));
             }
 
             // The trial first, paid credit after; a stale or used-up trial never stands in the way of paid credit.
@@ -339,7 +346,7 @@ internal sealed partial class AccountGrain(
         // No live hold and no recent result: a repeat of an older settlement, or a late one (expired or lost hold, or usage reported directly).
         var stored = Settled.TryGet(request.RequestId, out _) || Existing().TryGetReservation(request.RequestId, out _) ? null
             : await Row.ReadAsync(db => AccountStore.FindSettledAsync(db, AccountId, request.RequestId));
-        await _recounts.SteadyAsync(Row.ReadyAsync);
+        await RecountGate.SteadyAsync(_recounts, Row.ReadyAsync);
         return await Answer(() =>
         {
             var book = Existing();
@@ -374,7 +381,7 @@ internal sealed partial class AccountGrain(
             var settlement = book.Charge(cost - trialUsed, hold?.Amount ?? 0);
             // Budgets count the cost in the period of its authorize (of its settle, without one).
             var authorizedAt = hold is not null ? DateTimeOffset.FromUnixTimeMilliseconds(hold.AuthorizedAt) : request.AuthorizedAt ?? now;
-            var budgets = _budgets!.Charge(hold?.KeyId ?? request.KeyId, new Spend(cost, tokens), authorizedAt, now);
+            var budgets = _budgets?.Charge(hold?.KeyId ?? request.KeyId, new Spend(cost, tokens), authorizedAt, now) ?? default;
             var alerts = AccountAlerts.BalanceCrossed(AccountId, BalanceAlerts, balanceBefore, book.Balance, "settle", request.RequestId);
             foreach (var crossing in budgets.Crossings ?? []) (alerts ??= []).Add(AccountAlerts.BudgetCrossed(AccountId, crossing));
             var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, price,
@@ -523,7 +530,7 @@ internal sealed partial class AccountGrain(
 
     private AccountAdmission Allowed(Reservation hold, IReadOnlyList<LimitState> limits, DateTimeOffset now) =>
         new(new Admission(true, null, limits), hold.Funding ?? Funding.Credit, hold.Amount, _book!.Available, DateTimeOffset.FromUnixTimeMilliseconds(hold.AuthorizedAt),
-            _budgets!.Count == 0 ? null : _budgets.StatesFor(hold.KeyId, now));
+            _budgets is not { Count: > 0 } budgets ? null : budgets.StatesFor(hold.KeyId, now));
 
     private AccountAdmission Denied(Denial denial, IReadOnlyList<LimitState>? limits = null, IReadOnlyList<BudgetState>? budgets = null) =>
         new(new Admission(false, denial, limits ?? []), null, 0, _book?.Available ?? 0, null, budgets);
@@ -564,6 +571,6 @@ internal sealed partial class AccountGrain(
         var book = _book!;
         return new AccountSnapshot(AccountId, _settings.Status, book.Balance, book.Pending, book.Available, book.OverdraftLimit,
             book.Reservations.Count, _createdAt, _settings.Trial?.View(Time.GetUtcNow()), _settings.Limits, ledger, nextBefore, _settings.TimeZone ?? TimeZones.Utc,
-            Budgets.StatesOf(null, Time.GetUtcNow()), BalanceAlerts);
+            _budgets?.StatesOf(null, Time.GetUtcNow()) ?? [], BalanceAlerts);
     }
 }

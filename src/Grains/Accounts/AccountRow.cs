@@ -16,11 +16,22 @@ namespace Tollgate.Grains.Accounts;
 /// Discarding the activation instead would hand its holds and windows out again.
 /// </para>
 /// </summary>
-internal sealed class AccountRow(string accountId, GroupCommitter committer, NpgsqlDataSource database, ILogger logger, AccountRow.IRowOwner owner)
+internal sealed class AccountRow(AccountRow.IRowOwner owner)
 {
-    /// <summary>The activation a row serves (an interface rather than two delegates: an idle account is mostly its fixed cost).</summary>
+    /// <summary>
+    /// The activation a row serves, and what it writes and reads through: asked of it rather than kept twice (an idle account is
+    /// mostly its fixed cost, and every reference counts a million times).
+    /// </summary>
     public interface IRowOwner
     {
+        string AccountId { get; }
+
+        GroupCommitter Committer { get; }
+
+        NpgsqlDataSource Database { get; }
+
+        ILogger Logger { get; }
+
         /// <summary>This activation is stale or cannot be trusted any more: it goes.</summary>
         void Deactivate();
 
@@ -40,7 +51,7 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
 
     /// <summary>Queues a write over the current version, which moves on; it commits after every earlier one.</summary>
     /// <param name="onlyTakesAway">See <see cref="AccountWrites.Submit"/>.</param>
-    public void Write(Func<long, GrainWrite> write, bool onlyTakesAway) => (_writes ??= new AccountWrites(committer)).Submit(write(Version++), onlyTakesAway);
+    public void Write(Func<long, GrainWrite> write, bool onlyTakesAway) => (_writes ??= new AccountWrites(owner.Committer)).Submit(write(Version++), onlyTakesAway);
 
     /// <summary>Completes when every write so far has committed; a failure is handled as any failed write (see the class).</summary>
     public Task AllCommittedAsync() => CommittedAsync(AllWrites);
@@ -61,7 +72,7 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
 
     /// <summary>Waits while the row is read again after a failed write; throws if that failed or if the activation is stale.</summary>
     public Task ReadyAsync() =>
-        _stale ? Task.FromException(new TollgateException(ErrorCodes.StaleActivation, $"This activation of account '{accountId}' is stale and going; retry."))
+        _stale ? Task.FromException(new TollgateException(ErrorCodes.StaleActivation, $"This activation of account '{owner.AccountId}' is stale and going; retry."))
         : _resync ?? Task.CompletedTask;
 
     /// <summary>
@@ -99,12 +110,12 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
     {
         try
         {
-            return await read(database);
+            return await read(owner.Database);
         }
         catch (NpgsqlException ex)
         {
-            logger.LogWarning(ex, "A database read of account {Account} failed", accountId);
-            throw new TollgateException(ErrorCodes.StorageFailed, $"The database could not be read for account '{accountId}'; retry.");
+            owner.Logger.LogWarning(ex, "A database read of account {Account} failed", owner.AccountId);
+            throw new TollgateException(ErrorCodes.StorageFailed, $"The database could not be read for account '{owner.AccountId}'; retry.");
         }
     }
 
@@ -121,7 +132,7 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
             {
                 _stale = true;
                 owner.Deactivate();
-                logger.LogWarning("A write of account {Account} was refused by its version: this activation is stale and goes", accountId);
+                owner.Logger.LogWarning("A write of account {Account} was refused by its version: this activation is stale and goes", owner.AccountId);
             }
             else if (_resync is null || _resync.IsCompletedSuccessfully)
             {
@@ -132,7 +143,7 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
                 CommitFailure.Conflict => ErrorCodes.StaleActivation,
                 CommitFailure.Overloaded => ErrorCodes.Overloaded,
                 _ => ErrorCodes.StorageFailed,
-            }, $"The write of account '{accountId}' was not committed ({ex.Message}); retry with the same id.");
+            }, $"The write of account '{owner.AccountId}' was not committed ({ex.Message}); retry with the same id.");
         }
     }
 
@@ -141,11 +152,11 @@ internal sealed class AccountRow(string accountId, GroupCommitter committer, Npg
         await DrainAsync(); // the rest of the broken chain fails without running
         try
         {
-            var stored = await ReadAsync(db => AccountStore.LoadAsync(db, accountId));
+            var stored = await ReadAsync(db => AccountStore.LoadAsync(db, owner.AccountId));
             _writes = null; // a new chain, not broken
             Version = stored?.Version ?? 0;
             owner.Reload(stored);
-            logger.LogWarning("Account {Account} reloaded its committed state after a failed write; its holds and rate windows stay", accountId);
+            owner.Logger.LogWarning("Account {Account} reloaded its committed state after a failed write; its holds and rate windows stay", owner.AccountId);
             _resync = null;
         }
         catch (TollgateException)

@@ -57,6 +57,11 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     {
     }
 
+    private IHoldWatcher? _watcher = watcher;
+
+    /// <summary>Tells <paramref name="watcher"/> of every hold taken and ended from now on (it counts the open ones itself).</summary>
+    public void Watch(IHoldWatcher watcher) => _watcher = watcher;
+
     public GrantSet Grants { get; } = grants;
     public long Debt { get; private set; } = debt;
     public long Balance => Grants.Total - Debt;
@@ -99,7 +104,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
         (_expiries ??= new()).Enqueue(reservation.RequestId, reservation.ExpiresAt);
         if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit + reservation.Amount, TrialHeld.Tokens + reservation.Tokens, TrialHeld.Requests + 1);
         else Pending += reservation.Amount;
-        watcher?.Held(reservation);
+        _watcher?.Held(reservation);
     }
 
     /// <summary>Charges <paramref name="actualCost"/> for a request, releasing its reservation if it still has one.</summary>
@@ -218,7 +223,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
         if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit - reservation.Amount, TrialHeld.Tokens - reservation.Tokens, TrialHeld.Requests - 1);
         else Pending -= reservation.Amount;
         Require(Pending >= 0 && TrialHeld.Credit >= 0 && TrialHeld.Requests >= 0, "holds never negative");
-        watcher?.Released(reservation);
+        _watcher?.Released(reservation);
         _expiries?.Compact(_reservations.Count, _reservations, static holds => holds.Values.Select(hold => (hold.RequestId, hold.ExpiresAt)));
         return reservation;
     }

@@ -10,14 +10,15 @@ internal sealed class RecountGate
     private Task? _counting;
 
     /// <summary>
-    /// Waits while a count runs and until <paramref name="ready"/> (the account's row) is: a call's turn that follows with no
-    /// await between counts against the budgets as they will stand. A failed <paramref name="ready"/> is left for the turn to throw.
+    /// Waits while a count of <paramref name="gate"/> runs (none: the account never counted one, so it holds no gate) and until
+    /// <paramref name="ready"/> (the account's row) is: a call's turn that follows with no await between counts against the budgets
+    /// as they will stand. A failed <paramref name="ready"/> is left for the turn to throw.
     /// </summary>
-    public async ValueTask SteadyAsync(Func<Task> ready)
+    public static async ValueTask SteadyAsync(RecountGate? gate, Func<Task> ready)
     {
         while (true)
         {
-            var wait = _counting ?? ready();
+            var wait = gate?._counting ?? ready();
             if (wait.IsCompleted) return;
             await wait;
         }
@@ -26,7 +27,7 @@ internal sealed class RecountGate
     /// <summary>Runs <paramref name="change"/> (which counts, then applies in one turn) while authorizes and settles wait.</summary>
     public async Task<T> RunAsync<T>(Func<Task> ready, Func<Task<T>> change)
     {
-        await SteadyAsync(ready);
+        await SteadyAsync(this, ready);
         var done = new TaskCompletionSource();
         _counting = done.Task;
         try

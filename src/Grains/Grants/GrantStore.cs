@@ -20,11 +20,19 @@ internal static class GrantStore
         await using var reader = await open.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            grants.Add(new Grant(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt32(4),
+            grants.Add(new Grant(reader.GetString(0), Kind(reader.GetString(1)), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt32(4),
                 reader.GetFieldValue<DateTimeOffset>(5), reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTimeOffset>(6)));
         }
         return grants;
     }
+
+    /// <summary>A stored kind as the constant: an open grant stays in memory with its account, which then holds no copy of the word.</summary>
+    private static string Kind(string stored) => stored switch
+    {
+        GrantKinds.Paid => GrantKinds.Paid,
+        GrantKinds.Promotional => GrantKinds.Promotional,
+        _ => stored,
+    };
 
     /// <summary>Every grant of the account, or the one named, newest first, as it stands at <paramref name="now"/>.</summary>
     public static async Task<List<GrantView>> ListAsync(NpgsqlDataSource database, string accountId, string? grantId, DateTimeOffset now, int limit)

@@ -27,7 +27,6 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     private const string CarriedWindows = "tollgate.windows";
     private const string CarriedVersion = "tollgate.windows.version";
     private LimiterState? _carried; // from a migration, until the activation takes it over
-    private long? _carriedVersion;
     private WindowTable? _table;
     private long _checkpointed; // Limits.Changes as of the last checkpoint
     private WindowMarks _saved; // Limits.Taken as of the last checkpoint
@@ -121,8 +120,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     protected virtual Task WriteCheckpoint(LimiterState windows) => Table().WriteAsync(windows, DeactivateOnIdle);
 
     private WindowTable Table() => _table ??= new WindowTable(this.GetGrainId().ToString(),
-        ServiceProvider.GetRequiredService<Persistence.GroupCommitter>(), ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>())
-    { Version = _carriedVersion };
+        ServiceProvider.GetRequiredService<Persistence.GroupCommitter>(), ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>());
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -142,7 +140,7 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     public virtual void OnRehydrate(IRehydrationContext context)
     {
         if (context.TryGetBytes(CarriedWindows, out var json)) _carried = LimiterState.FromJson(System.Buffers.BuffersExtensions.ToArray(json));
-        if (context.TryGetValue(CarriedVersion, out long version)) _carriedVersion = version;
+        if (context.TryGetValue(CarriedVersion, out long version)) Table().Version = version; // the fence the last activation's checkpoints moved
     }
 
     /// <summary>Takes one request and its tokens from every limit, or nothing (see <see cref="RateLimiter.TryAcquire"/>).</summary>
