@@ -14,6 +14,10 @@ public static class TollgateSiloBuilder
         silo.Services.AddSingleton(_ => SiloDatabase.CreateDataSource(connectionString)); // by a factory, so the container disposes it
         silo.Services.AddSingleton(commits);
         silo.Services.AddSingleton<GroupCommitter>();
+        // Random placement: accounts, keys, caller IPs and models are many small grains of like cost, so an even spread is the
+        // balance. Orleans' default (resource-optimized) scores silos by statistics published once a second and prefers the
+        // silo a call arrived at, so a burst of activations (a deploy, a restart) went almost all to one silo (294 of 300).
+        silo.Services.AddSingleton<PlacementStrategy, RandomPlacement>();
         const string adoNet = GrainStorage.Name + ".adonet";
         silo.AddAdoNetGrainStorage(adoNet, storage =>
         {

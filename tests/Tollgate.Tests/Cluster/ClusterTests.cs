@@ -22,8 +22,10 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
 
         var active = (await cluster.ActivationsAsync()).Where(a => a.GrainId.ToString().StartsWith("account/", StringComparison.Ordinal)).ToList();
         foreach (var account in accounts) Assert.Single(active, a => a.GrainId == account.GetGrainId());
-        // Spread, not all on one. Orleans' resource-optimized placement may leave a silo it rates busy out (2 of 3 in a loaded CI run).
-        Assert.InRange(active.Select(a => a.SiloAddress).Distinct().Count(), 2, 3);
+        // Spread over all three (random placement: about 100 each; fewer than 30 on one is a chance below one in a billion).
+        var perSilo = active.GroupBy(a => a.SiloAddress).Select(silo => silo.Count()).ToList();
+        Assert.Equal(3, perSilo.Count);
+        Assert.All(perSilo, count => Assert.InRange(count, 30, 200));
     }
 
     [Fact]
@@ -39,7 +41,7 @@ public sealed class ClusterTests(PostgresFixture postgres, ITestOutputHelper out
             .GroupBy(a => a.SiloAddress).Select(g => g.Count()).ToList();
         output.WriteLine($"activations per silo after the third joined: {string.Join(", ", perSilo)}");
         Assert.Equal(3, perSilo.Count);
-        Assert.All(perSilo, count => Assert.InRange(count, 30, 200)); // Orleans places by load: each silo takes a share
+        Assert.All(perSilo, count => Assert.InRange(count, 30, 200)); // random placement: each silo takes a share
     }
 
     [Fact]
