@@ -104,17 +104,27 @@ internal sealed partial class AccountGrain(
     protected override bool BeyondOwnLossBudget =>
         _book is { } book && _held - _heldCheckpointed > RateLimiter.LossBudget(Math.Max(0, book.Balance + book.OverdraftLimit));
 
-    /// <summary>The holds and the windows in the account's row, fenced by its version; a failure is handled as any failed write.</summary>
+    /// <summary>
+    /// The holds and the windows in the account's row, fenced by its version; a failure is handled as any failed write. When the
+    /// windows did not move and the holds are those the row stores (mostly none: each authorize was settled before the checkpoint
+    /// came), nothing is written: once every write so far has committed (the settles that ended the holds), a crash loses nothing.
+    /// </summary>
     protected override async Task WriteCheckpoint(LimiterState windows)
     {
         var book = Existing();
         var held = _held;
         _reservationsChanged = false;
-        _storedReservations = StoredIds(book.Reservations);
-        Row.Write(version => AccountStore.Checkpoint(AccountId, book.Balance, version, book.Reservations, windows), onlyTakesAway: true); // holds no answer waits for
+        if (base.Uncheckpointed || !HoldsAsStored(book))
+        {
+            _storedReservations = StoredIds(book.Reservations);
+            Row.Write(version => AccountStore.Checkpoint(AccountId, book.Balance, version, book.Reservations, windows), onlyTakesAway: true); // holds no answer waits for
+        }
         await Row.AllCommittedAsync();
         _heldCheckpointed = Math.Max(_heldCheckpointed, held);
     }
+
+    private bool HoldsAsStored(CreditBook book) =>
+        book.Reservations.Count == (_storedReservations?.Count ?? 0) && book.Reservations.All(hold => _storedReservations!.Contains(hold.RequestId));
 
     public override void OnDehydrate(IDehydrationContext context)
     {

@@ -54,6 +54,28 @@ public sealed class ActivationTests(PostgresFixture postgres) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task A_hold_settled_before_its_checkpoint_writes_none_and_an_open_hold_is_checkpointed()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database, 1);
+        var account = cluster.Grains.Account("quick");
+        await account.Create(new CreateAccount(0, 1_000_000, "test")); // holds of 100 stay within the loss budget: none waits for a checkpoint
+        Assert.True((await account.HoldAsync("settled", 100, 600)).Admission.Allowed);
+        await account.ChargeAsync("settled", 50);
+        const string version = "SELECT version FROM accounts WHERE account_id = 'quick'";
+        var settled = await Ledger.ScalarAsync(database, version);
+
+        // Two checkpoint intervals (1 s): the holds are those stored (none) and no window moved, so nothing is written.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        Assert.Equal(settled, await Ledger.ScalarAsync(database, version));
+
+        Assert.True((await account.HoldAsync("open", 100, 600)).Admission.Allowed);
+        await Eventually.TrueAsync(async () => await Ledger.ScalarAsync(database, "SELECT jsonb_array_length(reservations) FROM accounts WHERE account_id = 'quick'") == 1,
+            "the open hold was not checkpointed", seconds: 15);
+        Assert.Equal(settled + 1, await Ledger.ScalarAsync(database, version)); // one write: the checkpoint
+    }
+
+    [Fact]
     public async Task An_idle_activation_is_flushed_and_deactivated_and_its_state_survives()
     {
         var database = await postgres.CreateDatabaseAsync();
