@@ -3,6 +3,7 @@ using Npgsql;
 using Tollgate.Grains;
 using Tollgate.Grains.Limits;
 using Tollgate.Persistence;
+using Tollgate.Silo;
 using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Limits;
@@ -15,7 +16,7 @@ public sealed class WindowTableTests(PostgresFixture postgres) : IClassFixture<P
     {
         var database = await postgres.CreateDatabaseAsync();
         await using var dataSource = NpgsqlDataSource.Create(database);
-        await new Migrator(dataSource, NullLogger<Migrator>.Instance).ApplyAsync([Migrator.Cluster, GrainMigrations.Source], CancellationToken.None);
+        await SiloDatabase.MigrateAsync(database, logLevel: Microsoft.Extensions.Logging.LogLevel.Warning);
         await using var committer = new GroupCommitter(dataSource, new GroupCommitOptions(), NullLogger<GroupCommitter>.Instance);
         var (stale, live) = (new WindowTable("ip/10.0.0.1", committer, dataSource), new WindowTable("ip/10.0.0.1", committer, dataSource));
         await stale.ReadAsync();
