@@ -132,11 +132,16 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
 
         var transientFailures = 0;
+        var merge = true;
         while (live.Count > 0)
         {
             try
             {
-                var rejected = await TryCommitAsync(live, connection).ConfigureAwait(false);
+                if (await TryCommitAsync(live, connection, merge).ConfigureAwait(false) is not { } rejected)
+                {
+                    merge = false; // a merged insert met a duplicate or an error: again one statement per row, which names the write
+                    continue;
+                }
                 if (rejected.Count == 0)
                 {
                     Interlocked.Increment(ref _committedBatches);
@@ -151,6 +156,13 @@ public sealed class GroupCommitter : IAsyncDisposable
                     if (write.Chain.IsBroken) write.Fail(ChainBroken()); // no-op for the rejected ones themselves
                 }
                 live.RemoveAll(write => write.Chain.IsBroken);
+            }
+            catch (UnattributedRefusal refusal)
+            {
+                // Rare (a grain's bug, or a constraint it does not check): each write alone, in order, so only the bad one fails.
+                _logger.LogWarning(refusal.InnerException, "A batch of {Count} writes was refused; committing them one at a time", live.Count);
+                foreach (var write in live) await CommitAsync([write], connection).ConfigureAwait(false);
+                return;
             }
             catch (CommitOutcomeUnknownException unknown)
             {
@@ -189,12 +201,16 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs one transaction; commits and returns no rejections, or rolls back and returns them.</summary>
-    private async Task<List<(PendingWrite Write, Exception Reason)>> TryCommitAsync(List<PendingWrite> live, LaneConnection lane)
+    /// <summary>
+    /// Runs one transaction; commits and returns no rejections, or rolls back and returns them. With <paramref name="merge"/>,
+    /// the rows the writes insert into one table go as one statement; when one of those inserts less than all its rows or
+    /// fails, the transaction rolls back and returns null, to be run again without merging.
+    /// </summary>
+    private async Task<List<(PendingWrite Write, Exception Reason)>?> TryCommitAsync(List<PendingWrite> live, LaneConnection lane, bool merge)
     {
         try
         {
-            return await TryCommitAsync(live, await lane.OpenAsync().ConfigureAwait(false)).ConfigureAwait(false);
+            return await TryCommitAsync(live, await lane.OpenAsync().ConfigureAwait(false), merge).ConfigureAwait(false);
         }
         catch
         {
@@ -203,20 +219,38 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
     }
 
-    private async Task<List<(PendingWrite Write, Exception Reason)>> TryCommitAsync(List<PendingWrite> live, NpgsqlConnection connection)
+    private async Task<List<(PendingWrite Write, Exception Reason)>?> TryCommitAsync(List<PendingWrite> live, NpgsqlConnection connection, bool merge)
     {
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id()::text"));
-        // owners[i] is the write that batch command i belongs to (command 0 is the transaction id query).
+        // owners[i] is the write that batch command i belongs to (command 0 is the transaction id query); the merged
+        // inserts come after the last of them, and mergedRows[j] is how many rows the j-th of those must insert.
         const int FirstWrite = 1;
         var owners = new List<(PendingWrite Write, bool IsGuarded)>(live.Count * 2 + FirstWrite) { (null!, false) };
+        var rowsByTable = merge ? new Dictionary<GrainWrite.RowInsert, List<object?[]>>() : null;
         foreach (var write in live)
         {
             foreach (var statement in write.Write.Statements)
             {
+                if (rowsByTable is not null && statement.Row is { } row)
+                {
+                    if (!rowsByTable.TryGetValue(row, out var rows)) rowsByTable[row] = rows = [];
+                    rows.Add(statement.Values);
+                    continue;
+                }
                 batch.BatchCommands.Add(statement.ToCommand());
                 owners.Add((write, statement.IsGuarded));
+            }
+        }
+        var firstMerged = batch.BatchCommands.Count;
+        var mergedRows = new List<int>();
+        foreach (var (row, rows) in rowsByTable ?? [])
+        {
+            foreach (var (command, count) in GrainWrite.Merged(row, rows))
+            {
+                batch.BatchCommands.Add(command);
+                mergedRows.Add(count);
             }
         }
 
@@ -229,13 +263,25 @@ public sealed class GroupCommitter : IAsyncDisposable
             transactionId = reader.GetString(0);
             while (await reader.NextResultAsync().ConfigureAwait(false)) { }
         }
-        catch (PostgresException ex) when (!ex.IsTransient && ex.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) >= FirstWrite)
+        catch (PostgresException ex) when (!ex.IsTransient)
         {
-            var write = owners[batch.BatchCommands.IndexOf(failed)].Write;
+            // The transaction is aborted; disposing it rolls back. Whose statement failed: the command Npgsql names,
+            // else the only write; else runs of fewer writes tell (a merged insert holds several writes' rows).
+            var failed = ex.BatchCommand is { } command ? batch.BatchCommands.IndexOf(command) : -1;
+            if (merge) return null;
+            var write = failed >= FirstWrite && failed < owners.Count ? owners[failed].Write : live.Count == 1 ? live[0] : throw new UnattributedRefusal(ex);
             rejected.Add((write, new CommitFailedException(CommitFailure.Refused, $"The write of {write.Write.Owner} was refused by the database ({ex.SqlState}: {ex.MessageText}).", ex)));
-            return rejected; // the transaction is aborted; disposing it rolls back
+            return rejected;
         }
 
+        for (var j = 0; j < mergedRows.Count; j++)
+        {
+            if (batch.BatchCommands[firstMerged + j].RecordsAffected != mergedRows[j])
+            {
+                await transaction.RollbackAsync().ConfigureAwait(false);
+                return null; // a duplicate among them: an unmerged run tells whose
+            }
+        }
         for (var i = FirstWrite; i < owners.Count; i++)
         {
             var (write, isGuarded) = owners[i];
@@ -279,6 +325,8 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
         return null;
     }
+
+    private sealed class UnattributedRefusal(PostgresException inner) : Exception("The database refused a statement of the batch without saying which.", inner);
 
     private sealed class CommitOutcomeUnknownException(string transactionId, Exception inner) : Exception("COMMIT got no answer.", inner)
     {

@@ -161,24 +161,19 @@ internal static class AccountStore
             throw new InvalidOperationException($"Ledger invariant violated: the grants of entry {kind}/{key} add up to {grants.Sum(delta => delta.Amount)}, not {amount}.");
         // Guarded, and a duplicate inserts nothing instead of raising: the whole write then conflicts in one
         // pass, so a batch resent after a lost COMMIT is resolved at once rather than one error at a time.
-        return write.Guarded("""
-            INSERT INTO ledger (account_id, kind, op_key, amount, balance_after, requested, reserved, reason, actor, grants)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            ON CONFLICT (account_id, kind, op_key) DO NOTHING
-            """, AccountIdOf(write), kind, key, amount, balanceAfter, requested, reserved, reason, actor, GrantStore.Json(grants));
+        return write.InsertRow("ledger (account_id, kind, op_key, amount, balance_after, requested, reserved, reason, actor, grants)",
+            "ON CONFLICT (account_id, kind, op_key) DO NOTHING", AccountIdOf(write), kind, key, amount, balanceAfter, requested, reserved, reason, actor, GrantStore.Json(grants));
     }
 
     /// <summary>The usage event of a settled request, written with its ledger row.</summary>
     public static GrainWrite Usage(this GrainWrite write, SettleRequest usage, RequestSettled result)
     {
         var parts = usage.Details ?? TokenDetails.None;
-        return write.Guarded("""
-            INSERT INTO usage_events (account_id, request_id, key_id, caller_ip, model, input_tokens, output_tokens,
+        return write.InsertRow("""
+            usage_events (account_id, request_id, key_id, caller_ip, model, input_tokens, output_tokens,
                 input_price, output_price, cost, trial_used, charged, outcome, streamed, latency_ms, authorized_at, estimated,
                 cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, price_extras)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
-            ON CONFLICT (account_id, request_id) WHERE denial IS NULL DO NOTHING
-            """, AccountIdOf(write), usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
+            """, "ON CONFLICT (account_id, request_id) WHERE denial IS NULL DO NOTHING", AccountIdOf(write), usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
             usage.Price.InputPerMillion, usage.Price.OutputPerMillion, result.Cost, result.TrialUsed, result.Charged, usage.Outcome, usage.Streamed,
             usage.LatencyMs, usage.AuthorizedAt, usage.Estimated,
             parts.CachedInput, parts.CacheWrite5m, parts.CacheWrite1h, parts.Reasoning, parts.AudioInput, parts.AudioOutput,

@@ -16,7 +16,10 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
     {
         _connectionString = await postgres.CreateDatabaseAsync();
         _database = NpgsqlDataSource.Create(_connectionString);
-        await using var table = _database.CreateCommand("CREATE TABLE counters (id text PRIMARY KEY, value integer NOT NULL, version bigint NOT NULL)");
+        await using var table = _database.CreateCommand("""
+            CREATE TABLE counters (id text PRIMARY KEY, value integer NOT NULL, version bigint NOT NULL);
+            CREATE TABLE events (seq bigint GENERATED ALWAYS AS IDENTITY, id text PRIMARY KEY, amount integer NOT NULL CHECK (amount >= 0));
+            """);
         await table.ExecuteNonQueryAsync();
         _committer = new GroupCommitter(_database, new GroupCommitOptions(), NullLogger<GroupCommitter>.Instance);
     }
@@ -101,6 +104,29 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         // And the chain goes on from there: the next write finds the version it expects.
         await committer.Submit(Counter("lost-answer", 3, expectedVersion: 2), chain);
         Assert.Equal((3, 3L), await ReadAsync("lost-answer"));
+    }
+
+    [Fact]
+    public async Task Rows_inserted_together_commit_in_order_and_a_duplicate_or_a_bad_one_refuses_only_its_own_write()
+    {
+        await using var committer = new GroupCommitter(_database, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
+        await committer.Submit(Counter("seed", 1, expectedVersion: 0).InsertRow("events (id, amount)", "ON CONFLICT (id) DO NOTHING", "taken", 1), new WriteChain());
+
+        // One lane: the writes queued together go in one transaction, their events as one statement where it can.
+        var writes = Enumerable.Range(0, 40).Select(i => (Id: $"e{i}", Amount: i)).ToList();
+        writes[7] = ("taken", 7);   // a duplicate: inserts nothing
+        writes[23] = ("bad", -1);   // breaks the table's CHECK
+        var submitted = writes.Select((w, i) => committer.Submit(
+            Counter($"c{i}", i, expectedVersion: 0).InsertRow("events (id, amount)", "ON CONFLICT (id) DO NOTHING", w.Id, w.Amount), new WriteChain())).ToList();
+
+        Assert.Equal(CommitFailure.Conflict, (await Assert.ThrowsAsync<CommitFailedException>(() => submitted[7])).Failure);
+        Assert.Equal(CommitFailure.Refused, (await Assert.ThrowsAsync<CommitFailedException>(() => submitted[23])).Failure);
+        await Task.WhenAll(submitted.Where((_, i) => i is not 7 and not 23));
+        Assert.Equal(38 + 1, await Ledger.ScalarAsync(_connectionString, "SELECT count(*) FROM counters"));
+        Assert.Null(await ReadAsync("c7"));
+        // Every other event is there once, in the order of the writes.
+        var order = await Ledger.TextAsync(_connectionString, "SELECT string_agg(id, ',' ORDER BY seq) FROM events");
+        Assert.Equal(string.Join(',', new[] { "taken" }.Concat(writes.Where((_, i) => i is not 7 and not 23).Select(w => w.Id))), order);
     }
 
     /// <summary>A write of a counter row fenced by its version, as an account's writes are (0: the row must not exist yet).</summary>
