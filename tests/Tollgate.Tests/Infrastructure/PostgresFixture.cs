@@ -69,9 +69,49 @@ public static class TestPostgres
     private static async Task<Server> StartAsync()
     {
         if (Environment.GetEnvironmentVariable("TOLLGATE_TEST_POSTGRES") is { Length: > 0 } external) return new Server(external, null);
-        var directory = Path.Combine(Path.GetTempPath(), "tollgate-test-" + Guid.NewGuid().ToString("N")[..12]);
+        RemoveLeftovers();
+        var directory = Path.Combine(Path.GetTempPath(), DirectoryPrefix + Guid.NewGuid().ToString("N")[..12]);
         var local = await LocalPostgres.StartAsync(new LocalPostgresOptions(directory, Ephemeral: true));
         return new Server(local.ConnectionString, local);
+    }
+
+    private const string DirectoryPrefix = "tollgate-test-";
+
+    /// <summary>
+    /// Deletes the data directories of earlier runs whose server is gone. A run deletes its own as its process exits,
+    /// but the test host is often ended before a directory of gigabytes is gone (and a killed run never gets there),
+    /// so each run left one behind and they filled the disk.
+    /// </summary>
+    private static void RemoveLeftovers()
+    {
+        foreach (var directory in Directory.EnumerateDirectories(Path.GetTempPath(), DirectoryPrefix + "*"))
+        {
+            if (ServerRunsIn(directory)) continue; // another test process's, still in use
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // someone else's, or going away already: not this run's concern
+            }
+        }
+    }
+
+    /// <summary>Whether a PostgreSQL server runs in <paramref name="directory"/>: its postmaster.pid names a live process.</summary>
+    private static bool ServerRunsIn(string directory)
+    {
+        try
+        {
+            var pidFile = Path.Combine(directory, "postmaster.pid");
+            if (!File.Exists(pidFile)) return Directory.GetLastWriteTimeUtc(directory) > DateTime.UtcNow.AddMinutes(-10); // being set up right now, perhaps
+            using var process = System.Diagnostics.Process.GetProcessById(int.Parse(File.ReadLines(pidFile).First(), System.Globalization.CultureInfo.InvariantCulture));
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            return false; // no such process, or an unreadable pid file: nothing runs there
+        }
     }
 
     private sealed class Server
