@@ -33,11 +33,8 @@ public sealed class GrainWrite(string owner)
     /// </summary>
     /// <param name="into">The table and its columns, e.g. <c>ledger (account_id, kind)</c>, filled by <paramref name="values"/> in order.</param>
     /// <param name="onConflict">What makes a duplicate insert nothing, e.g. <c>ON CONFLICT (account_id, kind, op_key) DO NOTHING</c>.</param>
-    public GrainWrite InsertRow(string into, string onConflict, params object?[] values)
-    {
-        var row = new RowInsert(into, onConflict);
-        return Add(new Statement(row.Sql(values.Length, rows: 1), values, IsGuarded: true, row));
-    }
+    public GrainWrite InsertRow(string into, string onConflict, params object?[] values) =>
+        Add(new Statement(null, values, IsGuarded: true, new RowInsert(into, onConflict)));
 
     private GrainWrite Add(Statement statement)
     {
@@ -65,13 +62,14 @@ public sealed class GrainWrite(string owner)
         }
     }
 
+    /// <param name="Text">The SQL; null for an <see cref="InsertRow"/>, whose text is made only if it runs alone (mostly it is merged).</param>
     /// <param name="Row">Set for an <see cref="InsertRow"/>: its table and conflict clause, for merging.</param>
-    internal sealed record Statement(string Sql, object?[] Values, bool IsGuarded, RowInsert? Row = null)
+    internal sealed record Statement(string? Text, object?[] Values, bool IsGuarded, RowInsert? Row = null)
     {
         /// <summary>A fresh command each time: a command belongs to one batch, and a batch may be retried.</summary>
         public NpgsqlBatchCommand ToCommand()
         {
-            var command = new NpgsqlBatchCommand(Sql);
+            var command = new NpgsqlBatchCommand(Text ?? Row!.Sql(Values.Length, rows: 1));
             AddParameters(command, Values);
             return command;
         }

@@ -267,8 +267,8 @@ public sealed class GroupCommitter : IAsyncDisposable
         {
             // The transaction is aborted; disposing it rolls back. Whose statement failed: the command Npgsql names,
             // else the only write; else runs of fewer writes tell (a merged insert holds several writes' rows).
-            var failed = ex.BatchCommand is { } command ? batch.BatchCommands.IndexOf(command) : -1;
             if (merge) return null;
+            var failed = ex.BatchCommand is { } command ? batch.BatchCommands.IndexOf(command) : -1;
             var write = failed >= FirstWrite && failed < owners.Count ? owners[failed].Write : live.Count == 1 ? live[0] : throw new UnattributedRefusal(ex);
             rejected.Add((write, new CommitFailedException(CommitFailure.Refused, $"The write of {write.Write.Owner} was refused by the database ({ex.SqlState}: {ex.MessageText}).", ex)));
             return rejected;

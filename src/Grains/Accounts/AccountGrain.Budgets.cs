@@ -19,7 +19,7 @@ internal sealed partial class AccountGrain
         Existing();
         if (_settings.TimeZone == zone) return Snapshot([], null);
         // The budgets that follow the account's zone now have other periods: each is counted again in its new one.
-        return await (_recounts ??= new()).RunAsync(Row.ReadyAsync, async () =>
+        return await Recounts.RunAsync(Row.ReadyAsync, async () =>
         {
             var now = Time.GetUtcNow();
             var newZone = TimeZones.Find(zone ?? TimeZones.Utc)!;
@@ -46,7 +46,7 @@ internal sealed partial class AccountGrain
         var period = ValidBudget(request);
         await Row.ReadyAsync();
         Existing();
-        return await (_recounts ??= new()).RunAsync(Row.ReadyAsync, async () =>
+        return await Recounts.RunAsync(Row.ReadyAsync, async () =>
         {
             var now = Time.GetUtcNow();
             var existing = Budgets.Find(request.KeyId, request.Name);
@@ -109,6 +109,8 @@ internal sealed partial class AccountGrain
             return _budgets;
         }
     }
+
+    private RecountGate Recounts => _recounts ??= new();
 
     private TimeZoneInfo AccountZone => TimeZones.Find(_settings.TimeZone ?? TimeZones.Utc)!;
 
