@@ -58,7 +58,7 @@ public static class RlsBench
             var gatewayUrl = new Uri($"http://127.0.0.1:{gatewayPort}");
             await SetUpAsync(gatewayUrl, accounts);
 
-            using var metering = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4096 }) { BaseAddress = gatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
+            using var metering = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4096, MeterFactory = Load.GeneratorHttp.Meters }) { BaseAddress = gatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
             metering.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ServiceToken);
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{rlsPort}");
             var rls = new RateLimitService.RateLimitServiceClient(channel);

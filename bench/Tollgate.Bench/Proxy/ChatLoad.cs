@@ -72,6 +72,7 @@ internal static class ChatLoad
         UseCookies = false,
         AllowAutoRedirect = false,
         ConnectTimeout = TimeSpan.FromSeconds(10),
+        MeterFactory = Load.GeneratorHttp.Meters,
     })
     { Timeout = TimeSpan.FromSeconds(60) };
 

@@ -22,7 +22,7 @@ public sealed class MeteringClient : IDisposable
     public MeteringClient(Uri front, string prefix, string token)
     {
         _prefix = prefix;
-        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4096, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4096, PooledConnectionLifetime = TimeSpan.FromMinutes(10), MeterFactory = Load.GeneratorHttp.Meters })
         {
             BaseAddress = front,
             Timeout = TimeSpan.FromSeconds(30),
