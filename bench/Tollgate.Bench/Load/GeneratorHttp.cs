@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Tollgate.Bench.Load;
 
 /// <summary>
-/// The meter factory of the load generator's HTTP handlers. Their metrics go to a meter factory of the generator's own, which the targets'
+/// The meter factory of the load generator's HTTP handlers: one of its own, whose meters the targets'
 /// telemetry drops (a host keeps its own meters and unscoped ones: TollgateTelemetry). On HttpClient's process-wide
 /// meter, the gateway's and the silo's OpenTelemetry recorded every request the generator sent, a cost of the bench's
 /// that a profile of the uniform row put at about 5 % of the process's CPU samples, charged to whichever target ran.
