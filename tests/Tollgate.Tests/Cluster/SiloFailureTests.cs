@@ -137,7 +137,7 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
         // (seen here: another account's stale activation refused by its row's version). A second activation starts from
         // the last checkpoint, at most a loss budget behind (the crash tests bound that); so the restarts start once the
         // full window is checkpointed, and what the limited account admits over its limit is the graceful handover's alone.
-        await Eventually.TrueAsync(async () => await CheckpointedRequestsAsync(database, Limited) == LimitedPerMinute,
+        await Eventually.TrueAsync(async () => await Ledger.CheckpointedRequestsAsync(database, $"SELECT windows FROM accounts WHERE account_id = '{Limited}'") == LimitedPerMinute,
             "the limited account's window was not checkpointed", seconds: 30);
         var slots = cluster.Grains.Account(Slots);
         foreach (var request in (string[])["s1", "s2"]) Assert.True((await slots.Authorize(SlotRequest(request))).Admission.Allowed);
@@ -203,10 +203,6 @@ public sealed class SiloFailureTests(PostgresFixture postgres, ITestOutputHelper
     }
 
     private static AuthorizeAccount SlotRequest(string id) => new(id, null, 100, 100, new Price(1_000_000, 1_000_000), 600);
-
-    /// <summary>The requests the account's stored checkpoint counts in its requests-per-minute window.</summary>
-    private static Task<long> CheckpointedRequestsAsync(string database, string account) => Ledger.ScalarAsync(database,
-        "SELECT coalesce((SELECT sum(c::bigint) FROM accounts, jsonb_array_elements_text(windows -> 'Requests' -> 'Counts') c WHERE account_id = $1), 0)", account);
 
     private static async Task<(int Holds, long Pending)> HoldsAsync(IAccountGrain account)
     {

@@ -32,6 +32,10 @@ public static class Ledger
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
+    /// <summary>The requests a stored rate-limit checkpoint counts (0 when there is none); <paramref name="checkpoint"/> selects it.</summary>
+    public static Task<long> CheckpointedRequestsAsync(string connectionString, string checkpoint) => ScalarAsync(connectionString,
+        $"SELECT coalesce((SELECT sum(c::bigint) FROM jsonb_array_elements_text(({checkpoint}) -> 'Requests' -> 'Counts') c), 0)");
+
     /// <summary>The single text a query returns (null for SQL NULL).</summary>
     public static async Task<string?> TextAsync(string connectionString, string sql)
     {

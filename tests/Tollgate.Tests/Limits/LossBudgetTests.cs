@@ -30,9 +30,9 @@ public sealed class LossBudgetTests(PostgresFixture postgres) : IClassFixture<Po
         await account.SetLimits(new SetLimits(HundredAMinute, "test"));
 
         for (var i = 1; i <= 5; i++) Assert.True((await account.Authorize(new AuthorizeAccount($"r{i}", null, 1, 1, Free, 600))).Admission.Allowed);
-        Assert.Equal(0, await CountedAsync(database, "SELECT windows FROM accounts WHERE account_id = 'busy'"));
+        Assert.Equal(0, await Ledger.CheckpointedRequestsAsync(database, "SELECT windows FROM accounts WHERE account_id = 'busy'"));
         Assert.True((await account.Authorize(new AuthorizeAccount("r6", null, 1, 1, Free, 600))).Admission.Allowed);
-        Assert.Equal(6, await CountedAsync(database, "SELECT windows FROM accounts WHERE account_id = 'busy'"));
+        Assert.Equal(6, await Ledger.CheckpointedRequestsAsync(database, "SELECT windows FROM accounts WHERE account_id = 'busy'"));
     }
 
     [Fact]
@@ -57,11 +57,11 @@ public sealed class LossBudgetTests(PostgresFixture postgres) : IClassFixture<Po
         var ip = cluster.Grains.CallerIp("10.1.2.3");
 
         for (var i = 1; i <= 5; i++) Assert.Null((await ip.Authorize(new AuthorizeIp($"r{i}", 0, 600, HundredAMinute))).AwaitsCheckpoint);
-        Assert.Equal(0, await CountedAsync(database, "SELECT state FROM limit_windows"));
+        Assert.Equal(0, await Ledger.CheckpointedRequestsAsync(database, "SELECT state FROM limit_windows"));
         var sixth = await ip.Authorize(new AuthorizeIp("r6", 0, 600, HundredAMinute));
         Assert.True(sixth.Allowed);
         await ip.Checkpointed(Assert.IsType<CheckpointMark>(sixth.AwaitsCheckpoint));
-        Assert.Equal(6, await CountedAsync(database, "SELECT state FROM limit_windows"));
+        Assert.Equal(6, await Ledger.CheckpointedRequestsAsync(database, "SELECT state FROM limit_windows"));
     }
 
     [Fact]
@@ -96,15 +96,11 @@ public sealed class LossBudgetTests(PostgresFixture postgres) : IClassFixture<Po
     }
 
     private static async Task<(long Version, long Requests)> StoredAsync(string database) =>
-        (await Ledger.ScalarAsync(database, "SELECT version FROM limit_windows"), await CountedAsync(database, "SELECT state FROM limit_windows"));
+        (await Ledger.ScalarAsync(database, "SELECT version FROM limit_windows"), await Ledger.CheckpointedRequestsAsync(database, "SELECT state FROM limit_windows"));
 
     private static Task<TestCluster> StartAsync(string database) => TestCluster.StartAsync(database, 1, clock: null, commits: null,
         silo => silo.Services.Configure<LimitOptions>(o => o.CheckpointInterval = TimeSpan.FromHours(1)));
 
     private static Task<long> StoredHoldsAsync(string database, string accountId) => Ledger.ScalarAsync(database,
         "SELECT coalesce(jsonb_array_length(reservations), 0) FROM accounts WHERE account_id = $1", accountId);
-
-    /// <summary>The requests the stored checkpoint counts (0 when there is none); <paramref name="checkpoint"/> selects it.</summary>
-    private static Task<long> CountedAsync(string database, string checkpoint) => Ledger.ScalarAsync(database,
-        $"SELECT coalesce((SELECT sum(c::bigint) FROM jsonb_array_elements_text(({checkpoint}) -> 'Requests' -> 'Counts') c), 0)");
 }
