@@ -56,6 +56,8 @@ var duration = TimeSpan.FromSeconds(Option("--seconds") is { } seconds ? int.Par
 var only = Option("--only"); // one target, e.g. for a profile: --only in-process --seconds 30; --full --only correctness: the correctness rows alone
 // The open-loop runs' arrival rate in pairs/s (default in full mode: half of each target's own uniform peak); given, short mode runs them too.
 var openRate = Option("--open-rate") is { } rate ? double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture) : (double?)null;
+// Which types the process allocates most, sampled, printed after each row (Load/AllocationSampler.cs).
+using var allocations = args.Contains("--allocations") ? new AllocationSampler() : null;
 const int callers = 64;
 const long credit = 1_000_000_000_000; // 1,000 USD each: never the limit here
 var results = Path.GetFullPath(Path.Combine(FindRepository(), "bench", "results"));
@@ -113,7 +115,11 @@ try
     void Add(RunResult run)
     {
         runs.Add(run);
-        Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  GC paused {run.GcPaused.TotalMilliseconds:N0} ms  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
+        if (allocations is not null && run.Pairs > 0)
+        {
+            foreach (var (type, share) in allocations.TakeTop(20)) Console.WriteLine(FormattableString.Invariant($"    {share,6:P1}  {type}"));
+        }
+        Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  GC paused {run.GcPaused.TotalMilliseconds:N0} ms ({run.Gc} collections of gen 0/1/2, {run.AllocatedPerPair} KB allocated per pair)  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
     }
 
     await RunAsync(ceiling, distributions[1], LoadShape.Closed(callers));

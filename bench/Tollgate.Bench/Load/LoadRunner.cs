@@ -34,6 +34,12 @@ public sealed class RunResult
     /// </summary>
     public TimeSpan GcPaused { get; set; }
 
+    /// <summary>Bytes this process allocated during the run (all of its parts), and its collections of each generation.</summary>
+    public GcWork Gc { get; set; }
+
+    /// <summary>Kilobytes this process allocated per pair.</summary>
+    public string AllocatedPerPair => Pairs == 0 ? "" : FormattableString.Invariant($"{Gc.Allocated / 1024.0 / Pairs:F1}");
+
     /// <summary>CPU used during the timed run by this process, PostgreSQL (its ended backends included) and Redis.</summary>
     public CpuTime Cpu { get; set; }
 
@@ -51,6 +57,17 @@ public sealed class RunResult
     public double CallsPerSecond => 2 * Pairs / Seconds;
 }
 
+/// <summary>What this process's garbage collector did: bytes allocated, and collections of generations 0, 1 and 2.</summary>
+public readonly record struct GcWork(long Allocated, int Gen0, int Gen1, int Gen2)
+{
+    public static GcWork Now() => new(GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+
+    public static GcWork operator -(GcWork after, GcWork before) =>
+        new(after.Allocated - before.Allocated, after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2);
+
+    public override string ToString() => $"{Gen0}/{Gen1}/{Gen2}";
+}
+
 /// <summary>Offers load to a target: a warm-up whose results are dropped, then a timed run.</summary>
 public static class LoadRunner
 {
@@ -64,9 +81,11 @@ public static class LoadRunner
         await OfferAsync(target, keys, shape, warmUp, $"{runId}w", null);
         var result = new RunResult { Target = target.Name, Distribution = keys.Name, Load = shape.ToString(), Seconds = duration.TotalSeconds };
         var pausedBefore = GC.GetTotalPauseDuration();
+        var gcBefore = GcWork.Now();
         var cpuBefore = CpuTime.Now();
         await OfferAsync(target, keys, shape, duration, runId, result);
         result.Cpu = CpuTime.Now() - cpuBefore;
+        result.Gc = GcWork.Now() - gcBefore;
         result.GcPaused = GC.GetTotalPauseDuration() - pausedBefore;
         return result;
     }
