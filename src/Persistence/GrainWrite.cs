@@ -11,9 +11,6 @@ namespace Tollgate.Persistence;
 /// <param name="owner">Who writes, e.g. <c>account/acme</c>: writes of one owner commit in order, and failures name it.</param>
 public sealed class GrainWrite(string owner)
 {
-    /// <summary>PostgreSQL's limit of parameters in one statement.</summary>
-    private const int MaxParameters = 65_535;
-
     private readonly List<Statement> _statements = [];
 
     public string Owner { get; } = owner;
@@ -27,31 +24,21 @@ public sealed class GrainWrite(string owner)
     public GrainWrite Then(string sql, params object?[] values) => Add(new Statement(sql, values, IsGuarded: false));
 
     /// <summary>
-    /// Adds a guarded insert of one new row, which the committer may send together with the rows other writes of its
-    /// transaction insert into the same table: one statement for many rows costs PostgreSQL much less than one each.
+    /// Adds a guarded insert of one new row into <paramref name="table"/>, which the committer may send together with the rows other
+    /// writes of its transaction insert into it: one statement for many rows costs PostgreSQL much less than one each.
     /// It may run after the write's other statements, so nothing in the write may depend on its row.
     /// </summary>
-    /// <param name="into">The table and its columns, e.g. <c>ledger (account_id, kind)</c>, filled by <paramref name="values"/> in order.</param>
-    /// <param name="onConflict">What makes a duplicate insert nothing, e.g. <c>ON CONFLICT (account_id, kind, op_key) DO NOTHING</c>.</param>
-    public GrainWrite InsertRow(string into, string onConflict, params object?[] values) =>
-        Add(new Statement(null, values, IsGuarded: true, new RowInsert(into, onConflict)));
+    /// <param name="values">One per column of <paramref name="table"/>, in order.</param>
+    public GrainWrite InsertRow(RowTable table, params object?[] values)
+    {
+        if (values.Length != table.Width) throw new ArgumentException($"{table.Name} takes {table.Width} values, not {values.Length}.", nameof(values));
+        return Add(new Statement(null, values, IsGuarded: true, table));
+    }
 
     private GrainWrite Add(Statement statement)
     {
         _statements.Add(statement);
         return this;
-    }
-
-    /// <summary>One INSERT of the rows of several <see cref="InsertRow"/> statements of <paramref name="row"/>, in order.</summary>
-    internal static IEnumerable<(NpgsqlBatchCommand Command, int Rows)> Merged(RowInsert row, List<object?[]> rows)
-    {
-        var width = rows[0].Length;
-        foreach (var chunk in rows.Chunk(MaxParameters / width))
-        {
-            var command = new NpgsqlBatchCommand(row.Sql(width, chunk.Length));
-            foreach (var values in chunk) AddParameters(command, values);
-            yield return (command, chunk.Length);
-        }
     }
 
     private static void AddParameters(NpgsqlBatchCommand command, object?[] values)
@@ -62,32 +49,17 @@ public sealed class GrainWrite(string owner)
         }
     }
 
-    /// <param name="Text">The SQL; null for an <see cref="InsertRow"/>, whose text is made only if it runs alone (mostly it is merged).</param>
-    /// <param name="Row">Set for an <see cref="InsertRow"/>: its table and conflict clause, for merging.</param>
-    internal sealed record Statement(string? Text, object?[] Values, bool IsGuarded, RowInsert? Row = null)
+    /// <param name="Text">The SQL; null for an <see cref="InsertRow"/>.</param>
+    /// <param name="Row">Set for an <see cref="InsertRow"/>: its table, for merging.</param>
+    internal sealed record Statement(string? Text, object?[] Values, bool IsGuarded, RowTable? Row = null)
     {
         /// <summary>A fresh command each time: a command belongs to one batch, and a batch may be retried.</summary>
         public NpgsqlBatchCommand ToCommand()
         {
-            var command = new NpgsqlBatchCommand(Text ?? Row!.Sql(Values.Length, rows: 1));
+            if (Row is not null) return Row.Insert([Values]);
+            var command = new NpgsqlBatchCommand(Text!);
             AddParameters(command, Values);
             return command;
-        }
-    }
-
-    internal sealed record RowInsert(string Into, string OnConflict)
-    {
-        /// <summary><c>INSERT INTO {Into} VALUES ($1, …), ($k, …) {OnConflict}</c> for <paramref name="rows"/> rows of <paramref name="width"/> values.</summary>
-        public string Sql(int width, int rows)
-        {
-            var sql = new System.Text.StringBuilder("INSERT INTO ").Append(Into).Append(" VALUES ");
-            for (var r = 0; r < rows; r++)
-            {
-                sql.Append(r == 0 ? "(" : ", (");
-                for (var c = 1; c <= width; c++) sql.Append(c == 1 ? "$" : ", $").Append(r * width + c);
-                sql.Append(')');
-            }
-            return sql.Append(' ').Append(OnConflict).ToString();
         }
     }
 }

@@ -228,7 +228,7 @@ public sealed class GroupCommitter : IAsyncDisposable
         // inserts come after the last of them, and mergedRows[j] is how many rows the j-th of those must insert.
         const int FirstWrite = 1;
         var owners = new List<(PendingWrite Write, bool IsGuarded)>(live.Count * 2 + FirstWrite) { (null!, false) };
-        var rowsByTable = merge ? new Dictionary<GrainWrite.RowInsert, List<object?[]>>() : null;
+        var rowsByTable = merge ? new Dictionary<RowTable, List<object?[]>>() : null;
         foreach (var write in live)
         {
             foreach (var statement in write.Write.Statements)
@@ -245,13 +245,10 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
         var firstMerged = batch.BatchCommands.Count;
         var mergedRows = new List<int>();
-        foreach (var (row, rows) in rowsByTable ?? [])
+        foreach (var (table, rows) in rowsByTable ?? [])
         {
-            foreach (var (command, count) in GrainWrite.Merged(row, rows))
-            {
-                batch.BatchCommands.Add(command);
-                mergedRows.Add(count);
-            }
+            batch.BatchCommands.Add(table.Insert(rows));
+            mergedRows.Add(rows.Count);
         }
 
         var transactionId = "";

@@ -382,10 +382,11 @@ internal sealed partial class AccountGrain(
             // A hold says how it was funded; without one, the authorize's word (a lost hold), else the trial while it lasts.
             var trialFunded = hold?.OnTrial ?? (request.FundedBy == Funding.Trial || (request.FundedBy is null && _settings.Trial?.IsActive(now) == true));
             long trialUsed = 0;
+            Trial? trialAfter = null;
             if (trialFunded && _settings.Trial is { } trial)
             {
-                (var after, trialUsed) = trial.Use(cost, tokens);
-                _settings = _settings with { Trial = after };
+                (trialAfter, trialUsed) = trial.Use(cost, tokens);
+                _settings = _settings with { Trial = trialAfter };
             }
             var balanceBefore = book.Balance;
             var settlement = book.Charge(cost - trialUsed, hold?.Amount ?? 0);
@@ -396,7 +397,7 @@ internal sealed partial class AccountGrain(
             foreach (var crossing in budgets.Crossings ?? []) (alerts ??= []).Add(AccountAlerts.BudgetCrossed(AccountId, crossing));
             var result = new RequestSettled(request.RequestId, request.Model, request.InputTokens, request.OutputTokens, price,
                 cost, trialUsed, settlement.Charged, settlement.Uncollected, settlement.BalanceAfter, Details: request.Details);
-            Row.Write(version => AccountStore.Update(AccountId, book.Balance, _settings, version, budgets.Changed)
+            Row.Write(version => AccountStore.Charge(AccountId, book.Balance, version, trialAfter, budgets.Changed)
                 .Drawn(AccountId, settlement.Draws)
                 .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null, settlement.Draws)
                 .Usage(request with { Price = price }, result)

@@ -94,6 +94,18 @@ internal static class AccountStore
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)settings.TimeZone ?? DBNull.Value },
             Json(spend, StoreJson.Default.DictionaryStringStoredSpend));
 
+    /// <summary>
+    /// The account row after a charge, fenced by its version as <see cref="Update"/>: only what a charge changes (the balance, the
+    /// trial it used, the budget spend it added), so the settings need not be serialized and parsed again on every settle.
+    /// </summary>
+    /// <param name="trial">The trial after the charge used it; null: the charge did not touch it.</param>
+    public static GrainWrite Charge(string accountId, long balance, long expectedVersion, Trial? trial, Dictionary<string, StoredSpend>? spend) =>
+        new GrainWrite(Owner(accountId)).Guarded("""
+            UPDATE accounts SET balance = $2, trial = coalesce($4, trial), budget_spend = coalesce(budget_spend || $5, budget_spend),
+                version = $3 + 1, updated_at = now()
+            WHERE account_id = $1 AND version = $3
+            """, accountId, balance, expectedVersion, Json(trial, StoreJson.Default.Trial), Json(spend, StoreJson.Default.DictionaryStringStoredSpend));
+
     /// <summary>The account's budgets after one was set or deleted (or recounted), with all their spend.</summary>
     public static GrainWrite UpdateBudgets(string accountId, long balance, AccountSettings settings, long expectedVersion, BudgetBook budgets) =>
         new GrainWrite(Owner(accountId)).Guarded("""
@@ -153,6 +165,19 @@ internal static class AccountStore
     private static NpgsqlParameter Json<T>(T? value, JsonTypeInfo<T> type) =>
         new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = value is null ? DBNull.Value : JsonSerializer.Serialize(value, type) };
 
+    /// <summary>Ledger entries: a duplicate (the same operation again) inserts nothing.</summary>
+    private static readonly RowTable LedgerRows = new("ledger", "ON CONFLICT (account_id, kind, op_key) DO NOTHING",
+        ("account_id", "text"), ("kind", "text"), ("op_key", "text"), ("amount", "bigint"), ("balance_after", "bigint"), ("requested", "bigint"),
+        ("reserved", "bigint"), ("reason", "text"), ("actor", "text"), ("grants", "jsonb"));
+
+    /// <summary>Usage events of settled requests: a request settled again inserts nothing.</summary>
+    private static readonly RowTable UsageRows = new("usage_events", "ON CONFLICT (account_id, request_id) WHERE denial IS NULL DO NOTHING",
+        ("account_id", "text"), ("request_id", "text"), ("key_id", "text"), ("caller_ip", "text"), ("model", "text"), ("input_tokens", "bigint"),
+        ("output_tokens", "bigint"), ("input_price", "bigint"), ("output_price", "bigint"), ("cost", "bigint"), ("trial_used", "bigint"), ("charged", "bigint"),
+        ("outcome", "text"), ("streamed", "boolean"), ("latency_ms", "integer"), ("authorized_at", "timestamptz"), ("estimated", "boolean"),
+        ("cached_input_tokens", "bigint"), ("cache_write_5m_tokens", "bigint"), ("cache_write_1h_tokens", "bigint"), ("reasoning_tokens", "bigint"),
+        ("audio_input_tokens", "bigint"), ("audio_output_tokens", "bigint"), ("price_extras", "jsonb"));
+
     /// <param name="grants">Which grants (or the debt) the entry drew from or added to; they add up to <paramref name="amount"/>.</param>
     public static GrainWrite Ledger(this GrainWrite write, string kind, string key, long amount, long balanceAfter, long requested, long? reserved, string? reason, string? actor,
         IReadOnlyList<GrantDelta>? grants)
@@ -161,23 +186,18 @@ internal static class AccountStore
             throw new InvalidOperationException($"Ledger invariant violated: the grants of entry {kind}/{key} add up to {grants.Sum(delta => delta.Amount)}, not {amount}.");
         // Guarded, and a duplicate inserts nothing instead of raising: the whole write then conflicts in one
         // pass, so a batch resent after a lost COMMIT is resolved at once rather than one error at a time.
-        return write.InsertRow("ledger (account_id, kind, op_key, amount, balance_after, requested, reserved, reason, actor, grants)",
-            "ON CONFLICT (account_id, kind, op_key) DO NOTHING", AccountIdOf(write), kind, key, amount, balanceAfter, requested, reserved, reason, actor, GrantStore.Json(grants));
+        return write.InsertRow(LedgerRows, AccountIdOf(write), kind, key, amount, balanceAfter, requested, reserved, reason, actor, GrantStore.Json(grants));
     }
 
     /// <summary>The usage event of a settled request, written with its ledger row.</summary>
     public static GrainWrite Usage(this GrainWrite write, SettleRequest usage, RequestSettled result)
     {
         var parts = usage.Details ?? TokenDetails.None;
-        return write.InsertRow("""
-            usage_events (account_id, request_id, key_id, caller_ip, model, input_tokens, output_tokens,
-                input_price, output_price, cost, trial_used, charged, outcome, streamed, latency_ms, authorized_at, estimated,
-                cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, price_extras)
-            """, "ON CONFLICT (account_id, request_id) WHERE denial IS NULL DO NOTHING", AccountIdOf(write), usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
+        return write.InsertRow(UsageRows, AccountIdOf(write), usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
             usage.Price.InputPerMillion, usage.Price.OutputPerMillion, result.Cost, result.TrialUsed, result.Charged, usage.Outcome, usage.Streamed,
             usage.LatencyMs, usage.AuthorizedAt, usage.Estimated,
             parts.CachedInput, parts.CacheWrite5m, parts.CacheWrite1h, parts.Reasoning, parts.AudioInput, parts.AudioOutput,
-            Json(usage.Price.Extras, UsageJson.Default.PriceExtras));
+            usage.Price.Extras is null ? null : JsonSerializer.Serialize(usage.Price.Extras, UsageJson.Default.PriceExtras));
     }
 
     private static string AccountIdOf(GrainWrite write) => write.Owner["account/".Length..];

@@ -86,8 +86,8 @@ internal static class GrantStore
             accountId, grantId, closedAs);
 
     /// <summary>The <c>ledger.grants</c> column: which grants (or the debt) an entry drew from or added to.</summary>
-    public static NpgsqlParameter Json(IReadOnlyList<GrantDelta>? deltas) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = deltas is null or { Count: 0 } ? DBNull.Value : JsonSerializer.Serialize(deltas, LedgerJson.Default.IReadOnlyListGrantDelta) };
+    public static string? Json(IReadOnlyList<GrantDelta>? deltas) =>
+        deltas is null or { Count: 0 } ? null : JsonSerializer.Serialize(deltas, LedgerJson.Default.IReadOnlyListGrantDelta);
 
     public static IReadOnlyList<GrantDelta>? FromJson(string json) => JsonSerializer.Deserialize(json, LedgerJson.Default.IReadOnlyListGrantDelta);
 }

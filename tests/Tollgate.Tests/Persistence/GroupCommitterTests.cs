@@ -110,14 +110,14 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
     public async Task Rows_inserted_together_commit_in_order_and_a_duplicate_or_a_bad_one_refuses_only_its_own_write()
     {
         await using var committer = new GroupCommitter(_database, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
-        await committer.Submit(Counter("seed", 1, expectedVersion: 0).InsertRow("events (id, amount)", "ON CONFLICT (id) DO NOTHING", "taken", 1), new WriteChain());
+        await committer.Submit(Counter("seed", 1, expectedVersion: 0).InsertRow(Events, "taken", 1), new WriteChain());
 
         // One lane: the writes queued together go in one transaction, their events as one statement where it can.
         var writes = Enumerable.Range(0, 40).Select(i => (Id: $"e{i}", Amount: i)).ToList();
         writes[7] = ("taken", 7);   // a duplicate: inserts nothing
         writes[23] = ("bad", -1);   // breaks the table's CHECK
         var submitted = writes.Select((w, i) => committer.Submit(
-            Counter($"c{i}", i, expectedVersion: 0).InsertRow("events (id, amount)", "ON CONFLICT (id) DO NOTHING", w.Id, w.Amount), new WriteChain())).ToList();
+            Counter($"c{i}", i, expectedVersion: 0).InsertRow(Events, w.Id, w.Amount), new WriteChain())).ToList();
 
         Assert.Equal(CommitFailure.Conflict, (await Assert.ThrowsAsync<CommitFailedException>(() => submitted[7])).Failure);
         Assert.Equal(CommitFailure.Refused, (await Assert.ThrowsAsync<CommitFailedException>(() => submitted[23])).Failure);
@@ -128,6 +128,8 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         var order = await Ledger.TextAsync(_connectionString, "SELECT string_agg(id, ',' ORDER BY seq) FROM events");
         Assert.Equal(string.Join(',', new[] { "taken" }.Concat(writes.Where((_, i) => i is not 7 and not 23).Select(w => w.Id))), order);
     }
+
+    private static readonly RowTable Events = new("events", "ON CONFLICT (id) DO NOTHING", ("id", "text"), ("amount", "integer"));
 
     /// <summary>A write of a counter row fenced by its version, as an account's writes are (0: the row must not exist yet).</summary>
     private static GrainWrite Counter(string id, int value, long expectedVersion) =>
