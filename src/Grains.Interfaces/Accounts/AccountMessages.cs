@@ -8,19 +8,19 @@ namespace Tollgate.Grains.Accounts;
 /// Creates the account; the initial credit is posted as an adjustment. Repeating the same creation
 /// returns the account; creating it again with other settings fails with account_exists.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record CreateAccount([property: Id(0)] long OverdraftLimit, [property: Id(1)] long InitialCredit, [property: Id(2)] string Actor);
 
 /// <summary>Reads the balance and one page of the ledger, newest first, before entry id <see cref="LedgerBefore"/> if given.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record GetAccount([property: Id(0)] int LedgerLimit, [property: Id(1)] long? LedgerBefore);
 
 /// <summary>Releases a reservation without charging (the upstream call was never made).</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record VoidReservation([property: Id(0)] string RequestId);
 
 /// <summary>An operator's credit (positive) or debit (negative) with a reason, an actor and an idempotency key.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record AdjustCredit([property: Id(0)] long Amount, [property: Id(1)] string Reason, [property: Id(2)] string Actor, [property: Id(3)] string IdempotencyKey);
 
 [GenerateSerializer]
@@ -90,15 +90,15 @@ public static class AccountLimits
 /// Grants a trial: free credit and/or tokens and/or requests, used before paid credit until
 /// <see cref="ExpiresAt"/>. Replaces any earlier trial; repeating the same grant changes nothing.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record GrantTrial([property: Id(0)] long? Credit, [property: Id(1)] long? Tokens, [property: Id(2)] long? Requests, [property: Id(3)] DateTimeOffset ExpiresAt, [property: Id(4)] string Actor);
 
 /// <summary>Suspends (every authorize is denied with account_suspended) or reactivates an account.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record SetAccountStatus([property: Id(0)] string Status, [property: Id(1)] string Actor);
 
 /// <summary>Sets the IANA time zone the account's calendar budgets follow; null is UTC.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record SetAccountTimeZone([property: Id(0)] string? TimeZone, [property: Id(1)] string Actor);
 
 /// <summary>A trial grant and how much of it is used; a null dimension is not limited by the trial.</summary>

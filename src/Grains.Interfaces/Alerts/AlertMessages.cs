@@ -20,7 +20,7 @@ public sealed record AlertSettings([property: Id(0)] long? LowBalanceBelowNanoUs
 }
 
 /// <summary>Replaces an account's balance alerts.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record SetAlerts([property: Id(0)] AlertSettings Alerts, [property: Id(1)] string Actor);
 
 /// <summary>The types of the alerts grains emit, as webhooks deliver them.</summary>

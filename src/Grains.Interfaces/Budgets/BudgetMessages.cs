@@ -9,7 +9,7 @@ namespace Tollgate.Grains.Budgets;
 /// <see cref="TimeZone"/>, or the account's zone when null. A new budget, or one whose period or zone changed, counts what
 /// its current period had already spent.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record SetBudget(
     [property: Id(0)] string? KeyId,
     [property: Id(1)] string Name,
@@ -36,11 +36,11 @@ public sealed record SetBudget(
 }
 
 /// <summary>Deletes budget <see cref="Name"/> of the account, or of its key <see cref="KeyId"/>; deleting one that is not there changes nothing.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record DeleteBudget([property: Id(0)] string? KeyId, [property: Id(1)] string Name, [property: Id(2)] string Actor);
 
 /// <summary>The budgets of the account (<see cref="KeyId"/> null) or of one of its keys, as they stand.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record GetBudgets([property: Id(0)] string? KeyId);
 
 /// <summary>

@@ -8,7 +8,7 @@ namespace Tollgate.Grains.Grants;
 /// grant answers it again, another grant under the same id is a conflict. <see cref="Priority"/> 0 to 100, lower
 /// drawn first (50 by default); <see cref="EffectiveAt"/> now when null; <see cref="ExpiresAt"/> null never expires.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record CreateGrant(
     [property: Id(0)] string GrantId,
     [property: Id(1)] long Amount,
@@ -30,7 +30,7 @@ public sealed record CreateGrant(
 }
 
 /// <summary>Voids a grant nothing was drawn from yet: its whole amount leaves the balance by a ledger row.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record VoidGrant([property: Id(0)] string GrantId, [property: Id(1)] string Actor);
 
 /// <summary>

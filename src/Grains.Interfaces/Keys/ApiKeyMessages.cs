@@ -6,14 +6,14 @@ namespace Tollgate.Grains.Keys;
 // Messages of the API key grain, keyed by the key's public id. The secret part of a key is never
 // stored or sent to a silo: only its SHA-256 (secrets are 256 random bits, so a fast hash suffices).
 
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record CreateApiKey([property: Id(0)] string AccountId, [property: Id(1)] string SecretHash, [property: Id(2)] string Name, [property: Id(3)] string Actor);
 
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record RevokeApiKey([property: Id(0)] string Actor);
 
 /// <summary>Checks a presented secret (by hash) in constant time; answers which account it belongs to.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record VerifyApiKey([property: Id(0)] string SecretHash);
 
 /// <param name="Models">The models the key may use (see <see cref="ModelAccess"/>); null: every model.</param>
@@ -27,7 +27,7 @@ public sealed record ApiKeyView(
 public sealed record ApiKeyCheck([property: Id(0)] bool Valid, [property: Id(1)] bool Revoked, [property: Id(2)] string? AccountId, [property: Id(3)] IReadOnlyList<string>? Models = null);
 
 /// <summary>Replaces the models a key may use (see <see cref="ModelAccess"/>); null: every model.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record SetKeyModels([property: Id(0)] IReadOnlyList<string>? Models, [property: Id(1)] string Actor);
 
 /// <param name="Models">The patterns; null: every model.</param>

@@ -48,11 +48,11 @@ public sealed record Admission(
 /// What an answer counted, as the activation that answered numbers its changes: a checkpoint of
 /// <see cref="Activation"/> holding change <see cref="Change"/> holds it.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record CheckpointMark([property: Id(0)] long Activation, [property: Id(1)] long Change);
 
 /// <summary>Replaces the limits of an account, key, caller IP or model (or the caller IP defaults).</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record SetLimits([property: Id(0)] LimitSettings Limits, [property: Id(1)] string Actor);
 
 /// <summary><see cref="Settings"/> null: the scope uses the defaults (caller IPs only).</summary>
@@ -64,7 +64,7 @@ public sealed record LimitsView([property: Id(0)] string Scope, [property: Id(1)
 /// corrected to <see cref="TokensUsed"/>. <see cref="Refund"/> (the request was denied elsewhere)
 /// also gives back its request count. Idempotent: a second release finds nothing.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record ReleaseGrant([property: Id(0)] string RequestId, [property: Id(1)] long TokensUsed, [property: Id(2)] bool Refund);
 
 [GenerateSerializer]
@@ -75,7 +75,7 @@ public sealed record ReleaseResult([property: Id(0)] bool Released);
 /// <see cref="TtlSeconds"/> (1 to 3600) from now, and never more than a day after its authorize. Never shortens one,
 /// never brings back one that ended: a repeat changes nothing, so a retry is harmless.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record RenewGrant([property: Id(0)] string RequestId, [property: Id(1)] int TtlSeconds);
 
 /// <summary><see cref="Renewed"/>: the grain still holds the request's grant (or hold); false once it ended (settled, voided, expired) or if it never had one.</summary>
@@ -99,7 +99,7 @@ public enum HitUnit
 /// <see cref="SecretHash"/>: an API key's secret, verified before anything is counted; <see cref="Model"/>: checked
 /// against the key's models. A repeat counts again (there is no grant to find): a retry can only over-count.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record LimitHit(
     [property: Id(0)] string HitId, [property: Id(1)] HitUnit Unit, [property: Id(2)] long Hits, [property: Id(3)] LimitSettings? Defaults = null,
     [property: Id(4)] string? SecretHash = null, [property: Id(5)] string? Model = null);
@@ -114,7 +114,7 @@ public sealed record HitResult([property: Id(0)] Admission Admission, [property:
 /// (as an authorize gives back what a denied request took). Idempotent by <see cref="HitId"/>; ignored once the hit's
 /// bucket has left the window.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record HitTakeBack([property: Id(0)] string HitId, [property: Id(1)] long At, [property: Id(2)] long Requests);
 
 /// <summary>The stable reason codes of a denied authorize.</summary>

@@ -10,14 +10,14 @@ namespace Tollgate.Grains.Metering;
 /// Counts a request against a caller IP (keyed by <see cref="CallerAddress"/>). The IP's own limits
 /// apply when an operator set them, otherwise <see cref="Defaults"/> (the cluster's IP defaults).
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record AuthorizeIp([property: Id(0)] string RequestId, [property: Id(1)] long Tokens, [property: Id(2)] int TtlSeconds, [property: Id(3)] LimitSettings Defaults);
 
 /// <summary>
 /// Verifies a presented key (by the hash of its secret), checks that it may use <see cref="Model"/> (model_not_allowed,
 /// before anything is counted), and counts the request against the key's limits. No model: not checked.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record AuthorizeKey(
     [property: Id(0)] string SecretHash, [property: Id(1)] string RequestId, [property: Id(2)] long Tokens, [property: Id(3)] int TtlSeconds, [property: Id(4)] string? Model = null);
 
@@ -29,7 +29,7 @@ public sealed record KeyAdmission([property: Id(0)] Admission Admission, [proper
 /// limits. A model without a price is denied (model_unknown) unless a <see cref="DefaultPrice"/> is given;
 /// with <see cref="RequireRoute"/> (the proxy), a model without a route is denied (model_not_routed).
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record AuthorizeModel(
     [property: Id(0)] string RequestId, [property: Id(1)] long Tokens, [property: Id(2)] int TtlSeconds, [property: Id(3)] Price? DefaultPrice,
     [property: Id(4)] bool RequireRoute = false);
@@ -48,7 +48,7 @@ public sealed record ModelAdmission(
 /// credit after. Holds the request's worst-case cost (<see cref="Price.WorstCase"/> of the estimated input
 /// and max output tokens at the captured price) until settle, void or expiry.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record AuthorizeAccount(
     [property: Id(0)] string RequestId,
     [property: Id(1)] string? KeyId,
@@ -73,7 +73,7 @@ public sealed record AccountAdmission(
 /// <see cref="Estimated"/>: the token counts are the proxy's own count, not the provider's report.
 /// <see cref="Details"/>: the parts of the input and output tokens priced apart (cached, cache writes, reasoning, audio).
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record SettleRequest(
     [property: Id(0)] string RequestId,
     [property: Id(1)] string Model,

@@ -10,7 +10,7 @@ namespace Tollgate.Grains.Models;
 /// Adds a price taking effect at <see cref="EffectiveAt"/> (now when null). History is immutable: a
 /// price cannot take effect in the past; a later price for the same instant replaces a scheduled one.
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record SetModelPrice(
     [property: Id(0)] long InputPerMillion, [property: Id(1)] long OutputPerMillion, [property: Id(2)] DateTimeOffset? EffectiveAt, [property: Id(3)] string Actor,
     [property: Id(4)] PriceExtras? Extras = null)
@@ -36,7 +36,7 @@ public sealed record ModelPrice(
 public sealed record ModelRoute([property: Id(0)] string Provider, [property: Id(1)] string UpstreamModel);
 
 /// <summary>Sets (or with a null <see cref="Route"/> removes) the model's route.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record SetModelRoute([property: Id(0)] ModelRoute? Route, [property: Id(1)] string Actor);
 
 /// <summary>
