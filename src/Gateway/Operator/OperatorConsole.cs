@@ -35,26 +35,30 @@ public static class OperatorConsole
     /// <summary>Adds the sign-in middleware and maps the pages and the dashboard. Call after the error handling middleware.</summary>
     public static void MapOperatorConsole(this WebApplication app)
     {
-        app.Use(static (context, next) =>
+        // Only the console's paths run its middleware: the API's requests (a metered pair is two) skip five layers of it.
+        app.UseWhen(static context => IsConsole(context.Request.Path), console =>
         {
-            if (IsConsole(context.Request.Path)) ForwardedByTrustedProxy(context, context.RequestServices.GetRequiredService<ProxySettings>().CallerIp);
-            return next(context);
-        });
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.Use(static (context, next) => SignInAttempts.Limit(context, next));
-        app.Use(static (context, next) =>
-        {
-            if (context.Request.Path.StartsWithSegments(PathPrefix))
+            console.Use(static (context, next) =>
             {
-                // The pages run no script at all: a script that got into one (it should not: all output is encoded) would not run.
-                var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-                headers.XContentTypeOptions = "nosniff";
-                headers["Referrer-Policy"] = "same-origin";
-                headers.CacheControl = "no-store";
-            }
-            return next(context);
+                ForwardedByTrustedProxy(context, context.RequestServices.GetRequiredService<ProxySettings>().CallerIp);
+                return next(context);
+            });
+            console.UseAuthentication();
+            console.UseAuthorization();
+            console.Use(static (context, next) => SignInAttempts.Limit(context, next));
+            console.Use(static (context, next) =>
+            {
+                if (context.Request.Path.StartsWithSegments(PathPrefix))
+                {
+                    // The pages run no script at all: a script that got into one (it should not: all output is encoded) would not run.
+                    var headers = context.Response.Headers;
+                    headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+                    headers.XContentTypeOptions = "nosniff";
+                    headers["Referrer-Policy"] = "same-origin";
+                    headers.CacheControl = "no-store";
+                }
+                return next(context);
+            });
         });
         app.MapRazorPages().ExcludeFromDescription(); // pages for browsers, not the API
         app.MapOrleansDashboardUi();
