@@ -29,8 +29,19 @@ public sealed class GrainWrite(string owner)
     /// It may run after the write's other statements, so nothing in the write may depend on its row.
     /// </summary>
     /// <param name="values">One per column of <paramref name="table"/>, in order.</param>
-    public GrainWrite InsertRow(RowTable table, params object?[] values)
+    public GrainWrite InsertRow(RowTable table, params object?[] values) => AddRow(table, updates: false, values);
+
+    /// <summary>
+    /// Adds a guarded update of one row through <paramref name="table"/>. When it is the first statement its owner has in a
+    /// transaction, the committer may send it together with other owners' updates through the same table; it never runs
+    /// after a statement of its owner that came after it.
+    /// </summary>
+    /// <param name="values">One per column of <paramref name="table"/>, in order.</param>
+    public GrainWrite UpdateRow(RowTable table, params object?[] values) => AddRow(table, updates: true, values);
+
+    private GrainWrite AddRow(RowTable table, bool updates, object?[] values)
     {
+        if (table.Updates != updates) throw new ArgumentException($"{table.Name} {(table.Updates ? "updates" : "inserts")} rows.", nameof(table));
         if (values.Length != table.Width) throw new ArgumentException($"{table.Name} takes {table.Width} values, not {values.Length}.", nameof(values));
         return Add(new Statement(null, values, IsGuarded: true, table));
     }
@@ -49,14 +60,14 @@ public sealed class GrainWrite(string owner)
         }
     }
 
-    /// <param name="Text">The SQL; null for an <see cref="InsertRow"/>.</param>
-    /// <param name="Row">Set for an <see cref="InsertRow"/>: its table, for merging.</param>
+    /// <param name="Text">The SQL; null for an <see cref="InsertRow"/> or an <see cref="UpdateRow"/>.</param>
+    /// <param name="Row">Set for an <see cref="InsertRow"/> or an <see cref="UpdateRow"/>: its table, for merging.</param>
     internal sealed record Statement(string? Text, object?[] Values, bool IsGuarded, RowTable? Row = null)
     {
         /// <summary>A fresh command each time: a command belongs to one batch, and a batch may be retried.</summary>
         public NpgsqlBatchCommand ToCommand()
         {
-            if (Row is not null) return Row.Insert([Values]);
+            if (Row is not null) return Row.Command([Values]);
             var command = new NpgsqlBatchCommand(Text!);
             AddParameters(command, Values);
             return command;

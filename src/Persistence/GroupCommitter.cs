@@ -203,8 +203,8 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     /// <summary>
     /// Runs one transaction; commits and returns no rejections, or rolls back and returns them. With <paramref name="merge"/>,
-    /// the rows the writes insert into one table go as one statement; when one of those inserts less than all its rows or
-    /// fails, the transaction rolls back and returns null, to be run again without merging.
+    /// the writes' rows through one <see cref="RowTable"/> go as one statement (see <see cref="Arrange"/>); when one of those
+    /// changes fewer than all its rows or fails, the transaction rolls back and returns null, to be run again without merging.
     /// </summary>
     private async Task<List<(PendingWrite Write, Exception Reason)>?> TryCommitAsync(List<PendingWrite> live, LaneConnection lane, bool merge)
     {
@@ -224,31 +224,24 @@ public sealed class GroupCommitter : IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id()::text"));
-        // owners[i] is the write that batch command i belongs to (command 0 is the transaction id query); the merged
-        // inserts come after the last of them, and mergedRows[j] is how many rows the j-th of those must insert.
-        const int FirstWrite = 1;
-        var owners = new List<(PendingWrite Write, bool IsGuarded)>(live.Count * 2 + FirstWrite) { (null!, false) };
-        var rowsByTable = merge ? new Dictionary<RowTable, List<object?[]>>() : null;
-        foreach (var write in live)
+        // owners[i] is the write batch command i belongs to and whether it is guarded; null for the transaction id query
+        // and for merged statements, which are checked by their row counts instead (mergedRows[i]: how many they must change).
+        var owners = new List<(PendingWrite? Write, bool IsGuarded)>(live.Count * 2 + 1) { (null, false) };
+        var mergedRows = new Dictionary<int, int>();
+        var arranged = Arrange(live, merge);
+        foreach (var (table, rows) in arranged.Updates) AddMerged(table, rows);
+        foreach (var (statement, write) in arranged.Singles)
         {
-            foreach (var statement in write.Write.Statements)
-            {
-                if (rowsByTable is not null && statement.Row is { } row)
-                {
-                    if (!rowsByTable.TryGetValue(row, out var rows)) rowsByTable[row] = rows = [];
-                    rows.Add(statement.Values);
-                    continue;
-                }
-                batch.BatchCommands.Add(statement.ToCommand());
-                owners.Add((write, statement.IsGuarded));
-            }
+            batch.BatchCommands.Add(statement.ToCommand());
+            owners.Add((write, statement.IsGuarded));
         }
-        var firstMerged = batch.BatchCommands.Count;
-        var mergedRows = new List<int>();
-        foreach (var (table, rows) in rowsByTable ?? [])
+        foreach (var (table, rows) in arranged.Inserts) AddMerged(table, rows);
+
+        void AddMerged(RowTable table, List<object?[]> rows)
         {
-            batch.BatchCommands.Add(table.Insert(rows));
-            mergedRows.Add(rows.Count);
+            mergedRows[batch.BatchCommands.Count] = rows.Count;
+            batch.BatchCommands.Add(table.Command(rows));
+            owners.Add((null, false));
         }
 
         var transactionId = "";
@@ -266,23 +259,23 @@ public sealed class GroupCommitter : IAsyncDisposable
             // else the only write; else runs of fewer writes tell (a merged insert holds several writes' rows).
             if (merge) return null;
             var failed = ex.BatchCommand is { } command ? batch.BatchCommands.IndexOf(command) : -1;
-            var write = failed >= FirstWrite && failed < owners.Count ? owners[failed].Write : live.Count == 1 ? live[0] : throw new UnattributedRefusal(ex);
+            var write = (failed >= 0 && failed < owners.Count ? owners[failed].Write : null) ?? (live.Count == 1 ? live[0] : throw new UnattributedRefusal(ex));
             rejected.Add((write, new CommitFailedException(CommitFailure.Refused, $"The write of {write.Write.Owner} was refused by the database ({ex.SqlState}: {ex.MessageText}).", ex)));
             return rejected;
         }
 
-        for (var j = 0; j < mergedRows.Count; j++)
+        foreach (var (command, rows) in mergedRows)
         {
-            if (batch.BatchCommands[firstMerged + j].RecordsAffected != mergedRows[j])
+            if (batch.BatchCommands[command].RecordsAffected != rows)
             {
                 await transaction.RollbackAsync().ConfigureAwait(false);
-                return null; // a duplicate among them: an unmerged run tells whose
+                return null; // a duplicate or a stale version among them: an unmerged run tells whose
             }
         }
-        for (var i = FirstWrite; i < owners.Count; i++)
+        for (var i = 0; i < owners.Count; i++)
         {
             var (write, isGuarded) = owners[i];
-            if (isGuarded && batch.BatchCommands[i].RecordsAffected != 1 && !rejected.Exists(r => r.Item1 == write))
+            if (write is not null && isGuarded && batch.BatchCommands[i].RecordsAffected != 1 && !rejected.Exists(r => r.Item1 == write))
             {
                 rejected.Add((write, new CommitFailedException(CommitFailure.Conflict, $"The write of {write.Write.Owner} conflicts with the stored state (a stale version or a duplicate).")));
             }
@@ -302,6 +295,40 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
         return rejected;
     }
+
+    /// <summary>
+    /// The order a transaction runs its writes' statements in. Unmerged, as written. Merged, the rows inserted into one table go
+    /// as one statement after all others (nothing depends on them), and an update through a <see cref="RowTable"/> that is its
+    /// owner's first statement goes with the others like it before all others, so no statement of an owner overtakes an earlier one.
+    /// </summary>
+    private static ArrangedBatch Arrange(List<PendingWrite> live, bool merge)
+    {
+        var arranged = new ArrangedBatch([], [], []);
+        var ownersSeen = merge ? new HashSet<string>(StringComparer.Ordinal) : null;
+        foreach (var write in live)
+        {
+            foreach (var statement in write.Write.Statements)
+            {
+                var ownersFirst = ownersSeen?.Add(write.Write.Owner) == true;
+                var rows = statement.Row is not { } table || ownersSeen is null ? null
+                    : !table.Updates ? RowsOf(arranged.Inserts, table)
+                    : ownersFirst ? RowsOf(arranged.Updates, table)
+                    : null;
+                if (rows is not null) rows.Add(statement.Values);
+                else arranged.Singles.Add((statement, write));
+            }
+        }
+        return arranged;
+
+        static List<object?[]> RowsOf(Dictionary<RowTable, List<object?[]>> tables, RowTable table)
+        {
+            if (!tables.TryGetValue(table, out var rows)) tables[table] = rows = [];
+            return rows;
+        }
+    }
+
+    private sealed record ArrangedBatch(
+        Dictionary<RowTable, List<object?[]>> Updates, List<(GrainWrite.Statement Statement, PendingWrite Write)> Singles, Dictionary<RowTable, List<object?[]>> Inserts);
 
     /// <summary>The status of a transaction whose COMMIT got no answer: committed, aborted, or null when it cannot be told.</summary>
     private async Task<string?> ResolveAsync(string transactionId)

@@ -3,26 +3,52 @@ using Npgsql;
 namespace Tollgate.Persistence;
 
 /// <summary>
-/// A table grain writes add rows to (<see cref="GrainWrite.InsertRow"/>), with its columns' PostgreSQL types. Rows go as one
-/// array per column through <c>unnest</c>, so one statement inserts any number of them with as many parameters as the table
-/// has columns, and its text never changes: PostgreSQL plans it once, and no text or parameter is made per row.
+/// A statement grain writes run on one row at a time (<see cref="GrainWrite.InsertRow"/>, <see cref="GrainWrite.UpdateRow"/>), with
+/// its columns' PostgreSQL types. Rows go as one array per column through <c>unnest</c>, so one statement takes any number of them with
+/// as many parameters as it has columns, and its text never changes: PostgreSQL plans it once, and no text or parameter is made per row.
 /// </summary>
-/// <param name="onConflict">What makes a duplicate insert nothing, e.g. <c>ON CONFLICT (account_id, kind, op_key) DO NOTHING</c>.</param>
-/// <param name="columns">Each column and its type (<c>text</c>, <c>jsonb</c>, <c>bigint</c>, <c>integer</c>, <c>boolean</c> or <c>timestamptz</c>), in the order of the values.</param>
-public sealed class RowTable(string name, string onConflict, params (string Column, string Type)[] columns)
+public sealed class RowTable
 {
-    private readonly string[] _types = [.. columns.Select(column => Known(column.Type))];
-    private readonly string _sql = $"""
-        INSERT INTO {name} ({string.Join(", ", columns.Select(column => column.Column))})
-        SELECT * FROM unnest({string.Join(", ", columns.Select((column, i) => $"${i + 1}::{column.Type}[]"))}) {onConflict}
-        """;
+    private readonly string[] _types;
+    private readonly string _sql;
 
-    public string Name { get; } = name;
+    private RowTable(string name, bool updates, (string Column, string Type)[] columns, Func<string, string> sql)
+    {
+        Name = name;
+        Updates = updates;
+        _types = [.. columns.Select(column => Known(column.Type))];
+        _sql = sql($"unnest({string.Join(", ", columns.Select((column, i) => $"${i + 1}::{column.Type}[]"))})");
+    }
+
+    /// <summary>New rows of table <paramref name="name"/>.</summary>
+    /// <param name="onConflict">What makes a duplicate insert nothing, e.g. <c>ON CONFLICT (account_id, kind, op_key) DO NOTHING</c>.</param>
+    /// <param name="columns">Each column and its type (<c>text</c>, <c>jsonb</c>, <c>bigint</c>, <c>integer</c>, <c>boolean</c> or <c>timestamptz</c>), in the order of the values.</param>
+    public static RowTable Insert(string name, string onConflict, params (string Column, string Type)[] columns) =>
+        new(name, updates: false, columns, rows => $"""
+            INSERT INTO {name} ({string.Join(", ", columns.Select(column => column.Column))})
+            SELECT * FROM {rows} {onConflict}
+            """);
+
+    /// <summary>
+    /// Changes of existing rows of table <paramref name="name"/>: its values are named <c>given.column</c> in
+    /// <paramref name="set"/> and <paramref name="where"/>, which must match at most one row per given row (its key and its version).
+    /// </summary>
+    public static RowTable Update(string name, string set, string where, params (string Column, string Type)[] columns) =>
+        new(name, updates: true, columns, rows => $"""
+            UPDATE {name} SET {set}
+            FROM {rows} AS given({string.Join(", ", columns.Select(column => column.Column))})
+            WHERE {where}
+            """);
+
+    public string Name { get; }
+
+    /// <summary>Whether it changes rows that exist (else it adds new ones).</summary>
+    public bool Updates { get; }
 
     public int Width => _types.Length;
 
-    /// <summary>One INSERT of <paramref name="rows"/>, in order.</summary>
-    internal NpgsqlBatchCommand Insert(IReadOnlyList<object?[]> rows)
+    /// <summary>One statement for <paramref name="rows"/>, in order.</summary>
+    internal NpgsqlBatchCommand Command(IReadOnlyList<object?[]> rows)
     {
         var command = new NpgsqlBatchCommand(_sql);
         for (var column = 0; column < _types.Length; column++)

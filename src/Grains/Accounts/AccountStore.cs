@@ -100,11 +100,18 @@ internal static class AccountStore
     /// </summary>
     /// <param name="trial">The trial after the charge used it; null: the charge did not touch it.</param>
     public static GrainWrite Charge(string accountId, long balance, long expectedVersion, Trial? trial, Dictionary<string, StoredSpend>? spend) =>
-        new GrainWrite(Owner(accountId)).Guarded("""
-            UPDATE accounts SET balance = $2, trial = coalesce($4, trial), budget_spend = coalesce(budget_spend || $5, budget_spend),
-                version = $3 + 1, updated_at = now()
-            WHERE account_id = $1 AND version = $3
-            """, accountId, balance, expectedVersion, Json(trial, StoreJson.Default.Trial), Json(spend, StoreJson.Default.DictionaryStringStoredSpend));
+        new GrainWrite(Owner(accountId)).UpdateRow(ChargeRows, accountId, balance, expectedVersion,
+            trial is null ? null : JsonSerializer.Serialize(trial, StoreJson.Default.Trial),
+            spend is null ? null : JsonSerializer.Serialize(spend, StoreJson.Default.DictionaryStringStoredSpend));
+
+    /// <summary>Charges of many accounts go as one statement (see <see cref="Charge"/>).</summary>
+    private static readonly RowTable ChargeRows = RowTable.Update("accounts",
+        """
+        balance = given.balance, trial = coalesce(given.trial, accounts.trial),
+            budget_spend = coalesce(accounts.budget_spend || given.spend, accounts.budget_spend), version = given.version + 1, updated_at = now()
+        """,
+        "accounts.account_id = given.account_id AND accounts.version = given.version",
+        ("account_id", "text"), ("balance", "bigint"), ("version", "bigint"), ("trial", "jsonb"), ("spend", "jsonb"));
 
     /// <summary>The account's budgets after one was set or deleted (or recounted), with all their spend.</summary>
     public static GrainWrite UpdateBudgets(string accountId, long balance, AccountSettings settings, long expectedVersion, BudgetBook budgets) =>
@@ -166,12 +173,12 @@ internal static class AccountStore
         new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = value is null ? DBNull.Value : JsonSerializer.Serialize(value, type) };
 
     /// <summary>Ledger entries: a duplicate (the same operation again) inserts nothing.</summary>
-    private static readonly RowTable LedgerRows = new("ledger", "ON CONFLICT (account_id, kind, op_key) DO NOTHING",
+    private static readonly RowTable LedgerRows = RowTable.Insert("ledger", "ON CONFLICT (account_id, kind, op_key) DO NOTHING",
         ("account_id", "text"), ("kind", "text"), ("op_key", "text"), ("amount", "bigint"), ("balance_after", "bigint"), ("requested", "bigint"),
         ("reserved", "bigint"), ("reason", "text"), ("actor", "text"), ("grants", "jsonb"));
 
     /// <summary>Usage events of settled requests: a request settled again inserts nothing.</summary>
-    private static readonly RowTable UsageRows = new("usage_events", "ON CONFLICT (account_id, request_id) WHERE denial IS NULL DO NOTHING",
+    private static readonly RowTable UsageRows = RowTable.Insert("usage_events", "ON CONFLICT (account_id, request_id) WHERE denial IS NULL DO NOTHING",
         ("account_id", "text"), ("request_id", "text"), ("key_id", "text"), ("caller_ip", "text"), ("model", "text"), ("input_tokens", "bigint"),
         ("output_tokens", "bigint"), ("input_price", "bigint"), ("output_price", "bigint"), ("cost", "bigint"), ("trial_used", "bigint"), ("charged", "bigint"),
         ("outcome", "text"), ("streamed", "boolean"), ("latency_ms", "integer"), ("authorized_at", "timestamptz"), ("estimated", "boolean"),

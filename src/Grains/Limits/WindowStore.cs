@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using Tollgate.Persistence;
 
 namespace Tollgate.Grains.Limits;
@@ -23,10 +22,15 @@ internal static class WindowStore
     /// </summary>
     public static GrainWrite Save(string grain, long expectedVersion, LimiterState state)
     {
-        var json = new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = System.Text.Encoding.UTF8.GetString(state.ToJson()) };
+        var json = System.Text.Encoding.UTF8.GetString(state.ToJson());
         return expectedVersion == 0
-            ? new GrainWrite(grain).Guarded("INSERT INTO limit_windows (grain, version, state) VALUES ($1, 1, $2) ON CONFLICT (grain) DO NOTHING", grain, json)
-            : new GrainWrite(grain).Guarded(
-                "UPDATE limit_windows SET state = $2, version = $3 + 1, updated_at = now() WHERE grain = $1 AND version = $3", grain, json, expectedVersion);
+            ? new GrainWrite(grain).Guarded("INSERT INTO limit_windows (grain, version, state) VALUES ($1, 1, $2::jsonb) ON CONFLICT (grain) DO NOTHING", grain, json)
+            : new GrainWrite(grain).UpdateRow(Checkpoints, grain, expectedVersion, json);
     }
+
+    /// <summary>Checkpoints of many grains go as one statement (see <see cref="Save"/>).</summary>
+    private static readonly RowTable Checkpoints = RowTable.Update("limit_windows",
+        "state = given.state, version = given.version + 1, updated_at = now()",
+        "limit_windows.grain = given.grain AND limit_windows.version = given.version",
+        ("grain", "text"), ("version", "bigint"), ("state", "jsonb"));
 }

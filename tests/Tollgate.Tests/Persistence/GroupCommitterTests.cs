@@ -129,7 +129,45 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal(string.Join(',', new[] { "taken" }.Concat(writes.Where((_, i) => i is not 7 and not 23).Select(w => w.Id))), order);
     }
 
-    private static readonly RowTable Events = new("events", "ON CONFLICT (id) DO NOTHING", ("id", "text"), ("amount", "integer"));
+    [Fact]
+    public async Task Rows_updated_together_keep_each_owners_order_and_a_stale_one_refuses_only_its_own_write()
+    {
+        await using var committer = new GroupCommitter(_database, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
+        await Task.WhenAll(Enumerable.Range(0, 30).Select(i => committer.Submit(Counter($"u{i}", 0, expectedVersion: 0), new WriteChain())));
+
+        // One lane, held while these queue: they go in one transaction, the owners' first updates as one statement.
+        var held = HoldLane(committer);
+        var chained = new WriteChain();
+        var u12 = new[]
+        {
+            committer.Submit(Updated("u12", 12, expectedVersion: 1), chained),
+            committer.Submit(Counter("u12", 100, expectedVersion: 2), chained), // an unmerged statement: runs after the merged one
+            committer.Submit(Updated("u12", 200, expectedVersion: 3), chained), // not its owner's first: runs after both
+        };
+        var others = Enumerable.Range(0, 20).Where(i => i is not 12).Select(i => committer.Submit(Updated($"u{i}", i, expectedVersion: 1), new WriteChain()));
+        await Task.WhenAll(u12.Concat(others).Append(held));
+        Assert.Equal((200, 4L), await ReadAsync("u12"));
+
+        // A stale one among them (an activation that lost a race) is refused alone.
+        held = HoldLane(committer);
+        var stale = committer.Submit(Updated("u25", 25, expectedVersion: 7), new WriteChain());
+        var rest = Enumerable.Range(20, 10).Where(i => i is not 25).Select(i => committer.Submit(Updated($"u{i}", i, expectedVersion: 1), new WriteChain()));
+        await Task.WhenAll(rest.Append(held));
+        Assert.Equal(CommitFailure.Conflict, (await Assert.ThrowsAsync<CommitFailedException>(() => stale)).Failure);
+        Assert.Equal((0, 1L), await ReadAsync("u25"));
+        Assert.Equal(28, await Ledger.ScalarAsync(_connectionString, "SELECT count(*) FROM counters WHERE id LIKE 'u%' AND version = 2 AND value = substr(id, 2)::int"));
+    }
+
+    /// <summary>A write that keeps a one-lane committer busy for a moment, so the writes submitted next queue into one batch.</summary>
+    private static Task HoldLane(GroupCommitter committer) =>
+        committer.Submit(new GrainWrite("hold").Guarded("INSERT INTO events (id, amount) SELECT $1, 0 FROM pg_sleep(0.3)", $"hold-{Guid.NewGuid()}"), new WriteChain());
+
+    private static readonly RowTable Counters = RowTable.Update("counters", "value = given.value, version = given.version + 1",
+        "counters.id = given.id AND counters.version = given.version", ("id", "text"), ("value", "integer"), ("version", "bigint"));
+
+    private static GrainWrite Updated(string id, int value, long expectedVersion) => new GrainWrite($"counter/{id}").UpdateRow(Counters, id, value, expectedVersion);
+
+    private static readonly RowTable Events = RowTable.Insert("events", "ON CONFLICT (id) DO NOTHING", ("id", "text"), ("amount", "integer"));
 
     /// <summary>A write of a counter row fenced by its version, as an account's writes are (0: the row must not exist yet).</summary>
     private static GrainWrite Counter(string id, int value, long expectedVersion) =>
