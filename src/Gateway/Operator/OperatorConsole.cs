@@ -60,11 +60,18 @@ public static class OperatorConsole
                 return next(context);
             });
         });
+        // WebApplication puts authentication and authorization in front of the whole pipeline unless its own builder says they
+        // were added, and the branch's marks stay in the branch (UseWhen copies the properties): say so here, or every API
+        // request would run the cookie handler. Every endpoint that needs a session is under the console's paths (a test checks).
+        var root = ((IApplicationBuilder)app).Properties;
+        root["__AuthenticationMiddlewareSet"] = true;
+        root["__AuthorizationMiddlewareSet"] = true;
         app.MapRazorPages().ExcludeFromDescription(); // pages for browsers, not the API
         app.MapOrleansDashboardUi();
     }
 
-    private static bool IsConsole(PathString path) => path.StartsWithSegments(PathPrefix) || path.StartsWithSegments("/dashboard");
+    /// <summary>Whether a path is the console's or the dashboard's: only these run the sign-in middleware.</summary>
+    public static bool IsConsole(PathString path) => path.StartsWithSegments(PathPrefix) || path.StartsWithSegments("/dashboard");
 
     /// <summary>
     /// Behind a trusted proxy (<c>Proxy:TrustedProxies</c>) the console sees the browser's address (for the sign-in limiter

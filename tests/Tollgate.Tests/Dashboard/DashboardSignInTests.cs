@@ -1,4 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Tollgate.Gateway;
 using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Dashboard;
@@ -44,6 +48,17 @@ public sealed class DashboardSignInTests(PostgresFixture postgres) : IAsyncLifet
             using var asApi = await client.GetAsync(path);
             OperatorStack.AssertStatus(HttpStatusCode.Unauthorized, asApi, $"GET {path} without HTML");
         }
+    }
+
+    [Fact]
+    public void Every_endpoint_that_needs_a_session_is_under_the_consoles_paths_where_its_sign_in_middleware_runs()
+    {
+        var guarded = _stack.Cluster.GatewayServices().GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(endpoint => endpoint.Metadata.GetMetadata<IAuthorizeData>() is not null && endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            .Select(endpoint => "/" + endpoint.RoutePattern.RawText!.TrimStart('/')).ToList();
+        Assert.Contains("/ops/accounts", guarded);
+        Assert.Contains(guarded, route => route.StartsWith("/dashboard/", StringComparison.Ordinal));
+        Assert.All(guarded, route => Assert.True(OperatorConsole.IsConsole(route), $"{route} needs a session but is not a console path"));
     }
 
     [Fact]
