@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Tollgate.Gateway.Api;
 
@@ -17,7 +19,7 @@ public sealed class JsonBody : IDisposable
 
     private readonly JsonDocument _document;
     private readonly byte[] _buffer; // rented; the document reads from it until disposed
-    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+    private readonly List<string> _read = new(16); // the fields the endpoint asked for (a few: a list beats hashing)
     private bool _disposed;
 
     private JsonBody(JsonDocument document, byte[] buffer) => (_document, _buffer) = (document, buffer);
@@ -117,12 +119,16 @@ public sealed class JsonBody : IDisposable
             switch (element.ValueKind)
             {
                 case JsonValueKind.String:
+                    var text = JsonMarshal.GetRawUtf8Value(element);
+                    if (!HasEscapes(text)) return Utf8.IsValid(text);
                     _ = element.GetString();
                     return true;
                 case JsonValueKind.Object:
                     foreach (var property in element.EnumerateObject())
                     {
-                        _ = property.Name;
+                        var name = JsonMarshal.GetRawUtf8PropertyName(property);
+                        if (HasEscapes(name)) _ = property.Name;
+                        else if (!Utf8.IsValid(name)) return false;
                         if (!IsValidText(property.Value)) return false;
                     }
                     return true;
@@ -141,6 +147,9 @@ public sealed class JsonBody : IDisposable
             return false;
         }
     }
+
+    /// <summary>Raw text without escapes is checked as UTF-8 bytes, making no string; text with escapes is decoded to check them.</summary>
+    private static bool HasEscapes(ReadOnlySpan<byte> raw) => raw.Contains((byte)'\\');
 
     public string RequiredString(string name, int maxLength) =>
         OptionalString(name, maxLength) ?? throw ApiException.BadRequest("missing_field", $"'{name}' is required.");
@@ -250,8 +259,17 @@ public sealed class JsonBody : IDisposable
     {
         foreach (var property in _document.RootElement.EnumerateObject())
         {
-            if (!_read.Contains(property.Name)) throw ApiException.BadRequest("unknown_field", $"Unknown field '{property.Name}'.");
+            if (!WasRead(property)) throw ApiException.BadRequest("unknown_field", $"Unknown field '{property.Name}'.");
         }
+    }
+
+    private bool WasRead(JsonProperty property)
+    {
+        foreach (var name in _read)
+        {
+            if (property.NameEquals(name)) return true;
+        }
+        return false;
     }
 
     private bool TryGet(string name, out JsonElement value)

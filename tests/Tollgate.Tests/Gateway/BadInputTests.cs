@@ -45,11 +45,15 @@ public sealed class BadInputTests(SharedCluster shared, PostgresFixture postgres
             await AssertErrorAsync(response, HttpStatusCode.BadRequest, "malformed_json");
     }
 
-    [Fact]
-    public async Task Invalid_utf8_is_a_400()
+    [Theory]
+    [InlineData("""{"account_id":"x2","actor":"?"}""")]
+    [InlineData("""{"account_id":"x2","actor":"a\n?"}""")] // with an escape, so it is decoded to be checked
+    [InlineData("""{"account_id":"x2","?":"a"}""")]
+    [InlineData("""{"account_id":"x2","\t?":"a"}""")]
+    public async Task Invalid_utf8_is_a_400(string body)
     {
         var cluster = _shared;
-        var bytes = Encoding.UTF8.GetBytes("""{"account_id":"x2","actor":"?"}""");
+        var bytes = Encoding.UTF8.GetBytes(body);
         bytes[Array.IndexOf(bytes, (byte)'?')] = 0xFF;
         using var response = await cluster.Admin.PostAsync("/admin/accounts", new ByteArrayContent(bytes));
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "malformed_json");
