@@ -33,8 +33,9 @@ public sealed class GrainWrite(string owner)
 
     /// <summary>
     /// Adds a guarded update of one row through <paramref name="table"/>. When it is the first statement its owner has in a
-    /// transaction, the committer may send it together with other owners' updates through the same table; it never runs
-    /// after a statement of its owner that came after it.
+    /// transaction, the committer may send it together with other owners' updates through the same table, ahead of every
+    /// other statement; it never runs after a statement of its owner that came after it. So the row must be its owner's
+    /// alone (an account's row, a grain's checkpoint): another owner's earlier statement on it could be overtaken.
     /// </summary>
     /// <param name="values">One per column of <paramref name="table"/>, in order.</param>
     public GrainWrite UpdateRow(RowTable table, params object?[] values) => AddRow(table, updates: true, values);

@@ -136,7 +136,8 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         await Task.WhenAll(Enumerable.Range(0, 30).Select(i => committer.Submit(Counter($"u{i}", 0, expectedVersion: 0), new WriteChain())));
 
         // One lane, held while these queue: they go in one transaction, the owners' first updates as one statement.
-        var held = HoldLane(committer);
+        var held = await HoldLaneAsync(committer);
+        var batchesBefore = committer.CommittedBatches;
         var chained = new WriteChain();
         var u12 = new[]
         {
@@ -144,23 +145,31 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
             committer.Submit(Counter("u12", 100, expectedVersion: 2), chained), // an unmerged statement: runs after the merged one
             committer.Submit(Updated("u12", 200, expectedVersion: 3), chained), // not its owner's first: runs after both
         };
-        var others = Enumerable.Range(0, 20).Where(i => i is not 12).Select(i => committer.Submit(Updated($"u{i}", i, expectedVersion: 1), new WriteChain()));
+        var others = Enumerable.Range(0, 20).Where(i => i is not 12).Select(i => committer.Submit(Updated($"u{i}", i, expectedVersion: 1), new WriteChain())).ToList();
         await Task.WhenAll(u12.Concat(others).Append(held));
         Assert.Equal((200, 4L), await ReadAsync("u12"));
+        Assert.Equal(2, committer.CommittedBatches - batchesBefore); // the hold's, then all of these together
 
         // A stale one among them (an activation that lost a race) is refused alone.
-        held = HoldLane(committer);
+        held = await HoldLaneAsync(committer);
         var stale = committer.Submit(Updated("u25", 25, expectedVersion: 7), new WriteChain());
-        var rest = Enumerable.Range(20, 10).Where(i => i is not 25).Select(i => committer.Submit(Updated($"u{i}", i, expectedVersion: 1), new WriteChain()));
+        var rest = Enumerable.Range(20, 10).Where(i => i is not 25).Select(i => committer.Submit(Updated($"u{i}", i, expectedVersion: 1), new WriteChain())).ToList();
         await Task.WhenAll(rest.Append(held));
         Assert.Equal(CommitFailure.Conflict, (await Assert.ThrowsAsync<CommitFailedException>(() => stale)).Failure);
         Assert.Equal((0, 1L), await ReadAsync("u25"));
         Assert.Equal(28, await Ledger.ScalarAsync(_connectionString, "SELECT count(*) FROM counters WHERE id LIKE 'u%' AND version = 2 AND value = substr(id, 2)::int"));
     }
 
-    /// <summary>A write that keeps a one-lane committer busy for a moment, so the writes submitted next queue into one batch.</summary>
-    private static Task HoldLane(GroupCommitter committer) =>
-        committer.Submit(new GrainWrite("hold").Guarded("INSERT INTO events (id, amount) SELECT $1, 0 FROM pg_sleep(0.3)", $"hold-{Guid.NewGuid()}"), new WriteChain());
+    /// <summary>
+    /// A write that keeps a one-lane committer busy for a moment, once its lane has taken it (nothing queued), so the writes
+    /// submitted next queue into one batch. Returns the write's own task.
+    /// </summary>
+    private static async Task<Task> HoldLaneAsync(GroupCommitter committer)
+    {
+        var held = committer.Submit(new GrainWrite("hold").Guarded("INSERT INTO events (id, amount) SELECT $1, 0 FROM pg_sleep(0.3)", $"hold-{Guid.NewGuid()}"), new WriteChain());
+        await Eventually.TrueAsync(() => Task.FromResult(committer.QueuedWrites == 0), "the lane never took the holding write", seconds: 10);
+        return held;
+    }
 
     private static readonly RowTable Counters = RowTable.Update("counters", "value = given.value, version = given.version + 1",
         "counters.id = given.id AND counters.version = given.version", ("id", "text"), ("value", "integer"), ("version", "bigint"));
