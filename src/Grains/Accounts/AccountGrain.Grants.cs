@@ -110,9 +110,7 @@ internal sealed partial class AccountGrain
     private List<Grant> ExpiringGrants(CreditBook book, DateTimeOffset now)
     {
         if (BalanceAlerts.GrantExpiringDays is not { } days) return [];
-        var horizon = now.AddDays(days);
-        var expiring = book.Grants.Open.Where(grant => grant.ExpiresAt is { } expires && expires > now && expires <= horizon && (_announcedExpiries ??= new(StringComparer.Ordinal)).Add(grant.GrantId)).ToList();
-        return expiring;
+        return book.Grants.Expiring(now, now.AddDays(days)).FindAll(grant => (_announcedExpiries ??= new(StringComparer.Ordinal)).Add(grant.GrantId));
     }
 
     /// <summary>The grant an adjustment's credit is: one per idempotency key.</summary>
