@@ -119,7 +119,7 @@ try
         {
             foreach (var (type, share) in allocations.TakeTop(20)) Console.WriteLine(FormattableString.Invariant($"    {share,6:P1}  {type}"));
         }
-        Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  GC paused {run.GcPaused.TotalMilliseconds:N0} ms ({run.Gc} collections of gen 0/1/2, {run.AllocatedPerPair} KB allocated per pair)  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
+        Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  GC paused {run.GcPaused.TotalMilliseconds:N0} ms, longest {run.LongestGcPause.TotalMilliseconds:N0} ms ({run.Gc} collections of gen 0/1/2, {run.AllocatedPerPair} KB allocated per pair)  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
     }
 
     await RunAsync(ceiling, distributions[1], LoadShape.Closed(callers));

@@ -34,6 +34,12 @@ public sealed class RunResult
     /// </summary>
     public TimeSpan GcPaused { get; set; }
 
+    /// <summary>The longest of those pauses: what an unlucky call waits, whatever the total.</summary>
+    public TimeSpan LongestGcPause { get; set; }
+
+    /// <summary>"total (longest)" pause in ms.</summary>
+    public string GcPausedCell => FormattableString.Invariant($"{GcPaused.TotalMilliseconds:N0} ({LongestGcPause.TotalMilliseconds:N0})");
+
     /// <summary>Bytes this process allocated during the run (all of its parts), and its collections of each generation.</summary>
     public GcWork Gc { get; set; }
 
@@ -81,12 +87,14 @@ public static class LoadRunner
         await OfferAsync(target, keys, shape, warmUp, $"{runId}w", null);
         var result = new RunResult { Target = target.Name, Distribution = keys.Name, Load = shape.ToString(), Seconds = duration.TotalSeconds };
         var pausedBefore = GC.GetTotalPauseDuration();
+        GcPauses.Listener.TakeLongest();
         var gcBefore = GcWork.Now();
         var cpuBefore = CpuTime.Now();
         await OfferAsync(target, keys, shape, duration, runId, result);
         result.Cpu = CpuTime.Now() - cpuBefore;
         result.Gc = GcWork.Now() - gcBefore;
         result.GcPaused = GC.GetTotalPauseDuration() - pausedBefore;
+        result.LongestGcPause = GcPauses.Listener.TakeLongest();
         return result;
     }
 
@@ -103,6 +111,7 @@ public static class LoadRunner
         var next = touched - 1;
         var started = Stopwatch.GetTimestamp();
         var pausedBefore = GC.GetTotalPauseDuration();
+        GcPauses.Listener.TakeLongest();
         await Task.WhenAll(Enumerable.Range(0, 64).Select(c => Task.Run(async () =>
         {
             for (var key = Interlocked.Increment(ref next); key < keys.Keys; key = Interlocked.Increment(ref next))
@@ -113,6 +122,7 @@ public static class LoadRunner
         })));
         Touched[target.Name] = keys.Keys;
         pairs.GcPaused = GC.GetTotalPauseDuration() - pausedBefore;
+        pairs.LongestGcPause = GcPauses.Listener.TakeLongest();
         return pairs.Timed(Stopwatch.GetElapsedTime(started));
     }
 
