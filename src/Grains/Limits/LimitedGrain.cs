@@ -301,14 +301,11 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
 
     private Task CheckpointTick()
     {
-        if (!Uncheckpointed)
+        if (Uncheckpointed && _checkpoint.IsCompleted) _ = SaveAsync(); // not awaited: calls go on while it commits; a failed one is left for the next tick
+        if (!Uncheckpointed && _checkpoint.IsCompleted) // nothing left to write, nor being written (mostly: the holds it would have saved ended already)
         {
             _checkpoints!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _checkpointsArmed = false;
-        }
-        else if (_checkpoint.IsCompleted)
-        {
-            _ = SaveAsync(); // not awaited: calls go on while it commits; a failed one is left for the next tick
         }
         return Task.CompletedTask;
     }
