@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -119,16 +120,16 @@ internal sealed partial class AccountGrain(
             _storedReservations = StoredIds(book.Reservations);
             Row.Write(version => AccountStore.Checkpoint(AccountId, book.Balance, version, book.Reservations, windows), onlyTakesAway: true); // holds no answer waits for
         }
-        var submitted = System.Diagnostics.Stopwatch.GetTimestamp(); // every write made by now commits before AllCommittedAsync completes
+        var submitted = Stopwatch.GetTimestamp(); // every write made by now commits before AllCommittedAsync completes
         await Row.AllCommittedAsync();
         _heldCheckpointed = Math.Max(_heldCheckpointed, held);
         // A settle's result is added in the turn that writes it, so those added by then are in the ledger: past a minute, a repeat
         // reads them there. Without this a busy account kept 16,384 results (megabytes) and a fleet of accounts a result per pair.
-        _settled?.ForgetAddedBy(Math.Min(submitted, System.Diagnostics.Stopwatch.GetTimestamp() - SettledKeptFor));
+        _settled?.ForgetAddedBy(Math.Min(submitted, Stopwatch.GetTimestamp() - SettledKeptFor));
     }
 
-    /// <summary>How long a settled result stays in memory once committed (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
-    private static readonly long SettledKeptFor = (long)(TimeSpan.FromMinutes(1).TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+    /// <summary>How long a settled result stays in memory once committed (<see cref="Stopwatch"/> ticks).</summary>
+    private static readonly long SettledKeptFor = 60 * Stopwatch.Frequency;
 
     private bool HoldsAsStored(CreditBook book) =>
         book.Reservations.Count == (_storedReservations?.Count ?? 0) && book.Reservations.All(hold => _storedReservations!.Contains(hold.RequestId));
