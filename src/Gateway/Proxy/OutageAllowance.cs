@@ -73,6 +73,12 @@ internal sealed class OutageAllowance
     /// <summary>The model's route as the cluster last answered it to this gateway; null before its first request here.</summary>
     public ModelRoute? RouteOf(string model) => _models.TryGetValue(model, out var known) ? known.Route : null;
 
+    /// <summary>The cluster refused a key this gateway may have seen verified (revoked since): it no longer vouches for it.</summary>
+    public void KeyRefused(string? key)
+    {
+        if (Grains.Keys.ApiKeyFormat.TryParse(key, out var keyId, out _)) _keys.TryRemove(keyId, out _);
+    }
+
     /// <summary>Whether this gateway saw the cluster verify this key.</summary>
     public bool Knows(string? key) => Grains.Keys.ApiKeyFormat.TryParse(key, out var keyId, out var secretHash) && KeyOf(keyId, secretHash) is not null;
 

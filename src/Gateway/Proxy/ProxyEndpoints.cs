@@ -283,18 +283,11 @@ internal sealed class MeteredProxy(
         var requestId = "px_" + Guid.CreateVersion7().ToString("N");
         http.Response.Headers["x-request-id"] = requestId;
         if (api.Kind == ProviderKind.Anthropic) http.Response.Headers[AnthropicHeaders.RequestId] = requestId; // where Anthropic's SDKs look for it
-        // The key first: a caller without one must not make the gateway read, hold or parse a body (up to 32 MiB).
+        // The key first: a caller without one must not make the gateway read, hold or parse a body (up to 32 MiB). A key this
+        // gateway saw the cluster verify is not asked again: the key's grain authorizes every request anyway, before anything is
+        // forwarded, so this check only guards the body, and a key refused there is forgotten (KeyRefused below).
         var apiKey = PresentedKey(http);
-        Denial? refused;
-        try
-        {
-            refused = (await VerifyKeyAsync(apiKey, grains, allowance)).Refused;
-        }
-        catch (Exception ex) when (ClusterFailures.CodeOf(ex) is not null && options.Outage.Limits == OutageMode.Allow && allowance.Knows(apiKey))
-        {
-            refused = null; // the cluster cannot answer; this gateway saw it verify this key (the outage policy decides at authorize)
-        }
-        if (refused is not null)
+        if (!allowance.Knows(apiKey) && (await VerifyKeyAsync(apiKey, grains, allowance)).Refused is { } refused)
         {
             metrics.RefusedKey(refused.Reason);
             await ProxyErrors.WriteDenialAsync(http, refused, model: "");
@@ -336,6 +329,7 @@ internal sealed class MeteredProxy(
         if (authorization is not { Reservation: { } reservation, Route: { } route })
         {
             var denied = authorization.Response;
+            if (denied.Reason is Denials.KeyRevoked or Denials.InvalidApiKey) allowance.KeyRefused(apiKey);
             await ProxyErrors.WriteDenialAsync(http, new Denial(denied.Reason!, denied.Message!, denied.Limit, denied.RetryAfterMs), request.Model);
             return;
         }

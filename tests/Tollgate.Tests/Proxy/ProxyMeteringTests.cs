@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Tollgate.Grains.Keys;
 using Tollgate.Grains.Metering;
 using Tollgate.Tests.Infrastructure;
 using static Tollgate.Tests.Infrastructure.MeteringCalls;
@@ -246,15 +247,34 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
     [Fact]
     public async Task Keys_are_checked_before_anything_is_forwarded()
     {
-        await using var stack = await ProxyStack.StartAsync(postgres);
+        var verifications = 0;
+        await using var stack = await ProxyStack.StartAsync(postgres, 1, null, silo => silo.AddIncomingGrainCallFilter(context =>
+        {
+            if (context.Request.GetArgumentCount() == 1 && context.Request.GetArgument(0) is VerifyApiKey) Interlocked.Increment(ref verifications);
+            return context.Invoke();
+        }));
         var body = $$"""{"model":"{{ProxyStack.Model}}","messages":[{"role":"user","content":"Hi"}]}""";
         using (var missing = await stack.Cluster.Gateway.SendAsync(Chat(body))) await Http.AssertErrorAsync(missing, HttpStatusCode.Unauthorized, "invalid_api_key");
         using (var wrong = await stack.Cluster.ClientOf(0, stack.Key[..^4] + "AAAA").SendAsync(Chat(body)))
             await Http.AssertErrorAsync(wrong, HttpStatusCode.Unauthorized, "invalid_api_key");
         using (var service = await stack.Cluster.Metering.SendAsync(Chat(body))) await Http.AssertErrorAsync(service, HttpStatusCode.Unauthorized, "invalid_api_key");
-        await AdminAsync(stack.Cluster.Admin, HttpMethod.Post, $"/admin/keys/{stack.KeyId}/revoke", "{}");
-        using (var revoked = await stack.Proxy().SendAsync(Chat(body))) await Http.AssertErrorAsync(revoked, HttpStatusCode.Unauthorized, "key_revoked");
         Assert.Empty(stack.Received.Snapshot());
+
+        // A key the gateway has seen verified is not verified again before its body is read; revoked, it is still refused before anything is forwarded.
+        var before = Volatile.Read(ref verifications);
+        for (var i = 0; i < 3; i++)
+        {
+            using var allowed = await stack.Proxy().SendAsync(Chat(body));
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+        Assert.Equal(before + 1, Volatile.Read(ref verifications));
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Post, $"/admin/keys/{stack.KeyId}/revoke", "{}");
+        for (var i = 0; i < 2; i++)
+        {
+            using var revoked = await stack.Proxy().SendAsync(Chat(body));
+            await Http.AssertErrorAsync(revoked, HttpStatusCode.Unauthorized, "key_revoked");
+        }
+        Assert.Equal(3, stack.Received.Snapshot().Count);
     }
 
     [Fact]
