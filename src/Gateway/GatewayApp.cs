@@ -65,6 +65,7 @@ public static class GatewayApp
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DenialLog>());
         builder.Services.AddHostedService<DenialRetention>();
         builder.Services.AddSingleton<LimitedCallers>();
+        builder.Services.AddSingleton<KeyAccounts>();
         builder.Services.AddSingleton<Authorizer>();
         builder.Services.AddSingleton<Settlement>();
         builder.AddSettlementJournal();

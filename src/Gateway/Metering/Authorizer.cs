@@ -25,14 +25,17 @@ internal sealed record Authorization(AuthorizeResponse Response, ReservationToke
 /// round trip); the account, which needs the key's account and the model's price, after them. A caller IP
 /// no limit applies to, and a model without limits, are not asked: the gateway's copies of their settings
 /// answer (<see cref="IpLimitPolicies"/>, <see cref="ModelCatalog"/>), so with neither and no key the
-/// account is the one grain called. If any
+/// account is the one grain called. When the account is known before the key answers (a key this gateway saw
+/// admitted with the same secret, <see cref="KeyAccounts"/>) and the model's price is the gateway's copy, the account
+/// is asked with the others, so the common path is one round trip. If any
 /// denies, what the others granted is given back: in full for the key, model and account, but the
 /// caller IP keeps the request counted (denied requests count against the caller). A caller IP denied
 /// moments ago is asked alone first (<see cref="LimitedCallers"/>). A denial is
 /// counted in <c>usage_events</c> through the <see cref="DenialLog"/>.
 /// </summary>
 internal sealed class Authorizer(
-    IGrainFactory grains, IpLimitPolicies ipPolicies, ModelCatalog models, LimitedCallers limitedCallers, DenialLog denials, UnpricedModels unpriced, MeteringOptions options,
+    IGrainFactory grains, IpLimitPolicies ipPolicies, ModelCatalog models, LimitedCallers limitedCallers, KeyAccounts keyAccounts, DenialLog denials, UnpricedModels unpriced,
+    MeteringOptions options,
     [FromKeyedServices(TollgateClock.Key)] TimeProvider clock, ILogger<Authorizer> logger)
 {
     private const string LimitsAnsweredKey = "tollgate.limits_answered";
@@ -85,6 +88,10 @@ internal sealed class Authorizer(
             ? ModelAsync(grains.Model(call.Model), modelCall)
             : Task.FromResult(ModelTerms.AdmitWithoutLimits(modelCopy, modelCall, clock.GetUtcNow()));
         var granted = new HeldGrants(call.IpKey, keyParsed ? keyId : null, call.Model, call.RequestId, shared);
+        var earlyAccount = modelTask is { IsCompletedSuccessfully: true, Result: { Admission.Denial: null, Price: not null } }
+            ? call.AccountId ?? (keyTask is null ? null : keyAccounts.AccountOf(keyId!, secretHash!))
+            : null;
+        var earlyTask = earlyAccount is null ? null : AuthorizeAccountAsync(earlyAccount, keyId, call, modelTask.Result.Price!.Value);
         void MarkHeld()
         {
             granted.Ip = ipTask.IsCompletedSuccessfully && ipTask.Result.Held;
@@ -99,7 +106,7 @@ internal sealed class Authorizer(
         {
             // One failed: give back what the others granted, then report the failure.
             MarkHeld();
-            await ReleaseAsync(granted);
+            await Task.WhenAll(ReleaseAsync(granted), earlyTask is null ? Task.CompletedTask : VoidEarlyAsync(earlyTask, earlyAccount!, call.RequestId));
             throw;
         }
         MarkHeld();
@@ -107,6 +114,8 @@ internal sealed class Authorizer(
         var ip = ipTask.Result;
         limitedCallers.Answered(call.IpKey, ip);
         var key = keyTask?.Result;
+        if (key?.AccountId is { } keyAccount) keyAccounts.Admitted(keyId!, secretHash!, keyAccount);
+        else if (key?.Admission.Denial?.Reason is Denials.KeyRevoked or Denials.InvalidApiKey) keyAccounts.Refused(keyId!, secretHash!);
         var model = modelTask.Result;
         if (model.Unpriced) unpriced.Record(call.Model, charged: model.Price is not null);
         List<LimitState> limits = [.. ip.Limits, .. key?.Admission.Limits ?? [], .. model.Admission.Limits];
@@ -115,14 +124,19 @@ internal sealed class Authorizer(
             ?? (keyParsed ? key?.Admission.Denial : new Denial(Denials.InvalidApiKey, "The API key is not valid."))
             ?? model.Admission.Denial;
         var accountId = key?.AccountId ?? call.AccountId;
+        if (earlyTask is not null && (denial is not null || accountId != earlyAccount))
+        {
+            // Another denied (or the key names another account, which a key never does): the early hold is voided.
+            await VoidEarlyAsync(earlyTask, earlyAccount!, call.RequestId);
+            earlyTask = null;
+        }
         if (denial is not null)
             return await DenyAsync(call, accountId, key?.AccountId is null ? null : keyId, model.Known, granted, denial, limits, time, cancel);
 
         AccountAdmission account;
         try
         {
-            account = await grains.Account(accountId!)
-                .Authorize(new AuthorizeAccount(call.RequestId, keyId, call.EstimatedInputTokens, call.MaxOutputTokens, model.Price!.Value, call.TtlSeconds));
+            account = await (earlyTask ?? AuthorizeAccountAsync(accountId!, keyId, call, model.Price!.Value));
         }
         catch (Exception ex)
         {
@@ -141,6 +155,23 @@ internal sealed class Authorizer(
             account.AuthorizedAt!.Value.ToUnixTimeMilliseconds(), granted.Flags);
         var allowed = AuthorizeResponse.Allow(call.RequestId, token.Encode(), accountId!, keyId, account.FundedBy!, account.Reserved, model.Price.Value, limits, account.Budgets);
         return new Authorization(allowed, token, model.Route);
+    }
+
+    private Task<AccountAdmission> AuthorizeAccountAsync(string accountId, string? keyId, AuthorizeCall call, Price price) =>
+        grains.Account(accountId).Authorize(new AuthorizeAccount(call.RequestId, keyId, call.EstimatedInputTokens, call.MaxOutputTokens, price, call.TtlSeconds));
+
+    /// <summary>Gives back what an account asked early held: after its answer, so the void cannot arrive first.</summary>
+    private async Task VoidEarlyAsync(Task<AccountAdmission> early, string accountId, string requestId)
+    {
+        try
+        {
+            if ((await early).Admission.Denial is not null) return; // denied: it holds nothing
+        }
+        catch
+        {
+            // Failed or lost on the way back: it may have held, so it is voided as after any failed authorize.
+        }
+        await VoidQuietlyAsync(accountId, requestId);
     }
 
     // Each answer is acted on once the checkpoint it may await holds what it counted (see Admission.AwaitsCheckpoint).

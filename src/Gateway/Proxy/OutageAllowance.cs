@@ -76,7 +76,8 @@ internal sealed class OutageAllowance
     /// <summary>The cluster refused a key this gateway may have seen verified (revoked since): it no longer vouches for it.</summary>
     public void KeyRefused(string? key)
     {
-        if (Grains.Keys.ApiKeyFormat.TryParse(key, out var keyId, out _)) _keys.TryRemove(keyId, out _);
+        if (Grains.Keys.ApiKeyFormat.TryParse(key, out var keyId, out var secretHash) && _keys.TryGetValue(keyId, out var known) && known.SecretHash == secretHash)
+            _keys.TryRemove(new(keyId, known));
     }
 
     /// <summary>Whether this gateway saw the cluster verify this key.</summary>

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Orleans.Hosting;
 using Tollgate.Grains;
+using Tollgate.Grains.Accounts;
 using Tollgate.Grains.Keys;
+using Tollgate.Grains.Metering;
 using Tollgate.Tests.Infrastructure;
 using static Tollgate.Tests.Infrastructure.Http;
 
@@ -54,5 +57,46 @@ public sealed class ApiKeyTests(PostgresFixture postgres) : IClassFixture<Postgr
         await AssertErrorAsync(await cluster.Admin.GetAsync("/admin/keys/0123456789abcdef"), HttpStatusCode.NotFound, "key_not_found");
         await AssertErrorAsync(await cluster.Admin.PostAsync("/admin/keys/0123456789abcdef/revoke", Json("{}")), HttpStatusCode.NotFound, "key_not_found");
         Assert.False(ApiKeyFormat.TryParse("sk-not-ours", out _, out _));
+    }
+
+    [Fact]
+    public async Task A_key_seen_admitted_has_its_account_asked_with_it_and_only_its_own_secret_reaches_the_account()
+    {
+        // The key's grain holds back the answer of request "together" until the account's authorize of it arrives (or 3 s pass).
+        var accountAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var accountAuthorizes = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var keyWaitedForAccount = false;
+        await using var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), 1, null, null, silo => silo.AddIncomingGrainCallFilter(async context =>
+        {
+            var argument = context.Request.GetArgumentCount() == 1 ? context.Request.GetArgument(0) : null;
+            if (argument is AuthorizeKey { RequestId: "together" })
+                keyWaitedForAccount = await Task.WhenAny(accountAsked.Task, Task.Delay(TimeSpan.FromSeconds(3))) == accountAsked.Task;
+            if (argument is AuthorizeAccount authorize)
+            {
+                accountAuthorizes.Add(authorize.RequestId);
+                if (authorize.RequestId == "together") accountAsked.TrySetResult();
+            }
+            await context.Invoke();
+        }), []);
+        await MeteringCalls.CreateAccountAsync(cluster.Admin, "acme", 1_000_000_000);
+        await MeteringCalls.SetPriceAsync(cluster.Admin, "m1", 1, 1);
+        var (keyId, key) = await MeteringCalls.CreateKeyAsync(cluster.Admin, "acme");
+
+        Assert.True(MeteringCalls.Allowed(await MeteringCalls.AuthorizeAsync(cluster.Metering, "first", apiKey: key))); // the key, then its account
+        Assert.True(MeteringCalls.Allowed(await MeteringCalls.AuthorizeAsync(cluster.Metering, "together", apiKey: key)));
+        Assert.True(keyWaitedForAccount, "the account was asked only after the key answered");
+
+        var wrongSecret = ApiKeyFormat.Prefix + keyId + "_" + new string('A', 43);
+        Assert.Equal("invalid_api_key", MeteringCalls.Reason(await MeteringCalls.AuthorizeAsync(cluster.Metering, "wrong-secret", apiKey: wrongSecret)));
+        Assert.DoesNotContain("wrong-secret", accountAuthorizes);
+
+        // Revoked: the account asked with the key held nothing once the key's refusal is answered.
+        using (var revoked = await cluster.Admin.PostAsync($"/admin/keys/{keyId}/revoke", Json("""{"actor":"ops"}"""))) Assert.Equal(HttpStatusCode.OK, revoked.StatusCode);
+        Assert.Equal("key_revoked", MeteringCalls.Reason(await MeteringCalls.AuthorizeAsync(cluster.Metering, "revoked", apiKey: key)));
+        Assert.Contains("revoked", accountAuthorizes);
+        Assert.Equal("key_revoked", MeteringCalls.Reason(await MeteringCalls.AuthorizeAsync(cluster.Metering, "revoked-again", apiKey: key)));
+        Assert.DoesNotContain("revoked-again", accountAuthorizes); // forgotten: asked alone again
+        var account = await cluster.Grains.Account("acme").Get(new GetAccount(0, null));
+        Assert.Equal(2, account.ActiveReservations); // "first" and "together"
     }
 }
