@@ -73,7 +73,10 @@ internal sealed class OutageAllowance
     /// <summary>The model's route as the cluster last answered it to this gateway; null before its first request here.</summary>
     public ModelRoute? RouteOf(string model) => _models.TryGetValue(model, out var known) ? known.Route : null;
 
-    /// <summary>The cluster refused a key this gateway may have seen verified (revoked since): it no longer vouches for it.</summary>
+    /// <summary>
+    /// The cluster refused a key this gateway may have seen verified, or a model for it: it no longer vouches for the key until the
+    /// cluster verifies it again (with the models it may use now).
+    /// </summary>
     public void KeyRefused(string? key)
     {
         if (Grains.Keys.ApiKeyFormat.TryParse(key, out var keyId, out var secretHash) && _keys.TryGetValue(keyId, out var known) && known.SecretHash == secretHash)

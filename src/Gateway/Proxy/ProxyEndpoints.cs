@@ -285,7 +285,7 @@ internal sealed class MeteredProxy(
         if (api.Kind == ProviderKind.Anthropic) http.Response.Headers[AnthropicHeaders.RequestId] = requestId; // where Anthropic's SDKs look for it
         // The key first: a caller without one must not make the gateway read, hold or parse a body (up to 32 MiB). A key this
         // gateway saw the cluster verify is not asked again: the key's grain authorizes every request anyway, before anything is
-        // forwarded, so this check only guards the body, and a key refused there is forgotten (KeyRefused below).
+        // forwarded, so this check only guards the body, and a key refused there (or a model it may not use) is forgotten (KeyRefused below).
         var apiKey = PresentedKey(http);
         if (!allowance.Knows(apiKey) && (await VerifyKeyAsync(apiKey, grains, allowance)).Refused is { } refused)
         {
@@ -329,7 +329,8 @@ internal sealed class MeteredProxy(
         if (authorization is not { Reservation: { } reservation, Route: { } route })
         {
             var denied = authorization.Response;
-            if (denied.Reason is Denials.KeyRevoked or Denials.InvalidApiKey) allowance.KeyRefused(apiKey);
+            // The key, or its model list, changed since this gateway verified it: verified again next time (the outage policy admits by it).
+            if (denied.Reason is Denials.KeyRevoked or Denials.InvalidApiKey or Denials.ModelNotAllowed) allowance.KeyRefused(apiKey);
             await ProxyErrors.WriteDenialAsync(http, new Denial(denied.Reason!, denied.Message!, denied.Limit, denied.RetryAfterMs), request.Model);
             return;
         }

@@ -268,13 +268,22 @@ public sealed class ProxyMeteringTests(PostgresFixture postgres) : IClassFixture
             Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         }
         Assert.Equal(before + 1, Volatile.Read(ref verifications));
+
+        // A model the key may no longer use: refused, and the key is verified again on its next request (its models as they are now).
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, $"/admin/keys/{stack.KeyId}/models", """{"models":["other-*"]}""");
+        using (var narrowed = await stack.Proxy().SendAsync(Chat(body))) await Http.AssertErrorAsync(narrowed, HttpStatusCode.Forbidden, "model_not_allowed");
+        await AdminAsync(stack.Cluster.Admin, HttpMethod.Put, $"/admin/keys/{stack.KeyId}/models", """{"models":null}""");
+        using (var widened = await stack.Proxy().SendAsync(Chat(body))) Assert.Equal(HttpStatusCode.OK, widened.StatusCode);
+        Assert.Equal(before + 2, Volatile.Read(ref verifications));
+        using (var known = await stack.Proxy().SendAsync(Chat(body))) Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+        Assert.Equal(before + 2, Volatile.Read(ref verifications));
         await AdminAsync(stack.Cluster.Admin, HttpMethod.Post, $"/admin/keys/{stack.KeyId}/revoke", "{}");
         for (var i = 0; i < 2; i++)
         {
             using var revoked = await stack.Proxy().SendAsync(Chat(body));
             await Http.AssertErrorAsync(revoked, HttpStatusCode.Unauthorized, "key_revoked");
         }
-        Assert.Equal(3, stack.Received.Snapshot().Count);
+        Assert.Equal(5, stack.Received.Snapshot().Count);
     }
 
     [Fact]
