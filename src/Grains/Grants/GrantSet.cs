@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Tollgate.Grains.Grants;
 
 /// <summary>One open grant in memory: what is left of it, and from when until when it may be drawn from.</summary>
@@ -78,7 +80,7 @@ internal sealed class GrantSet
         var deltas = new List<GrantDelta>();
         for (var i = 0; i < _open.Count && amount > 0; i++)
         {
-            ref var grant = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_open)[i];
+            ref var grant = ref CollectionsMarshal.AsSpan(_open)[i];
             if (!grant.Terms.IsUsable(_now)) continue;
             var take = Math.Min(amount, grant.Remaining);
             deltas.Add(new GrantDelta(grant.Terms.GrantId, -take));

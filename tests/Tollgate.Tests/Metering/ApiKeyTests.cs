@@ -37,7 +37,7 @@ public sealed class ApiKeyTests(PostgresFixture postgres) : IClassFixture<Postgr
 
         var grain = cluster.Grains.ApiKey(keyId);
         Assert.Equal(new ApiKeyCheck(true, false, "acme"), await grain.Verify(new VerifyApiKey(secretHash)));
-        Assert.True(ApiKeyFormat.TryParse(ApiKeyFormat.Prefix + keyId + "_" + new string('A', 43), out _, out var wrongHash));
+        Assert.True(ApiKeyFormat.TryParse(WrongSecret(keyId), out _, out var wrongHash));
         Assert.Equal(new ApiKeyCheck(false, false, null), await grain.Verify(new VerifyApiKey(wrongHash)));
 
         using (var revoked = await cluster.Admin.PostAsync($"/admin/keys/{keyId}/revoke", Json("""{"actor":"ops"}""")))
@@ -86,7 +86,7 @@ public sealed class ApiKeyTests(PostgresFixture postgres) : IClassFixture<Postgr
         Assert.True(MeteringCalls.Allowed(await MeteringCalls.AuthorizeAsync(cluster.Metering, "together", apiKey: key)));
         Assert.True(keyWaitedForAccount, "the account was asked only after the key answered");
 
-        var wrongSecret = ApiKeyFormat.Prefix + keyId + "_" + new string('A', 43);
+        var wrongSecret = WrongSecret(keyId);
         Assert.Equal("invalid_api_key", MeteringCalls.Reason(await MeteringCalls.AuthorizeAsync(cluster.Metering, "wrong-secret", apiKey: wrongSecret)));
         Assert.DoesNotContain("wrong-secret", accountAuthorizes);
 
@@ -99,4 +99,7 @@ public sealed class ApiKeyTests(PostgresFixture postgres) : IClassFixture<Postgr
         var account = await cluster.Grains.Account("acme").Get(new GetAccount(0, null));
         Assert.Equal(2, account.ActiveReservations); // "first" and "together"
     }
+
+    /// <summary>A well-formed key for <paramref name="keyId"/> whose secret is not its own.</summary>
+    private static string WrongSecret(string keyId) => ApiKeyFormat.Prefix + keyId + "_" + new string('A', 43);
 }
