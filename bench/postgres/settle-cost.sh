@@ -2,7 +2,7 @@
 # What one settle costs PostgreSQL, statement by statement, with the silo's CPU out of the way: applies the grains'
 # migrations (up to and including the one named by $1, e.g. 0014, to compare with an older schema; all by default) to a
 # scratch database, seeds 100,000 accounts with a grant each, runs settle-batch.pgbench from 4 clients for 25 s and
-# prints pg_stat_statements' mean time per statement and in all per settle.
+# prints pg_stat_statements' mean time per statement (each one for all 5 settles) and in all per settle.
 # Needs a running PostgreSQL with pg_stat_statements preloaded, reached by the usual PG* variables (PGHOST, PGPORT, PGUSER).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -32,10 +32,11 @@ public sealed class GrainWrite(string owner)
     public GrainWrite InsertRow(RowTable table, params object?[] values) => AddRow(table, updates: false, values);
 
     /// <summary>
-    /// Adds a guarded update of one row through <paramref name="table"/>. When it is the first statement its owner has in a
-    /// transaction, the committer may send it together with other owners' updates through the same table, ahead of every
-    /// other statement; it never runs after a statement of its owner that came after it. So the row must be its owner's
-    /// alone (an account's row, a grain's checkpoint): another owner's earlier statement on it could be overtaken.
+    /// Adds a guarded update of one row through <paramref name="table"/>. When its owner's statements in a transaction so far
+    /// are all such updates, of other tables, the committer may send it together with other owners' updates through the same
+    /// table, ahead of every other statement; it never runs after a statement of its owner that came after it, though it may
+    /// run before its owner's earlier updates of other tables. So the row must be its owner's alone (an account's row, its
+    /// grants, a grain's checkpoint), and an owner's updates of different tables must not depend on each other's order.
     /// </summary>
     /// <param name="values">One per column of <paramref name="table"/>, in order.</param>
     public GrainWrite UpdateRow(RowTable table, params object?[] values) => AddRow(table, updates: true, values);

@@ -298,27 +298,42 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     /// <summary>
     /// The order a transaction runs its writes' statements in. Unmerged, as written. Merged, the rows inserted into one table go
-    /// as one statement after all others (nothing depends on them), and an update through a <see cref="RowTable"/> that is its
-    /// owner's first statement goes with the others like it before all others, so no statement of an owner overtakes an earlier one.
+    /// as one statement after all others (nothing depends on them), and an owner's updates through <see cref="RowTable"/>s go with
+    /// the others like them before all other statements, from its first statement until its first one that cannot: a statement
+    /// that is no such update, or a second update of the owner through the same table (it may change the same row). So no
+    /// statement of an owner overtakes an earlier one, save merged updates of different tables, which change different rows.
     /// </summary>
     private static ArrangedBatch Arrange(List<PendingWrite> live, bool merge)
     {
         var arranged = new ArrangedBatch([], [], []);
-        var ownersSeen = merge ? new HashSet<string>(StringComparer.Ordinal) : null;
+        // Per owner, the tables its merged updates went through; null once one of its statements ran unmerged.
+        var merging = merge ? new Dictionary<string, HashSet<RowTable>?>(StringComparer.Ordinal) : null;
         foreach (var write in live)
         {
             foreach (var statement in write.Write.Statements)
             {
-                var ownersFirst = ownersSeen?.Add(write.Write.Owner) == true;
-                var rows = statement.Row is not { } table || ownersSeen is null ? null
+                var rows = merging is null || statement.Row is not { } table ? null
                     : !table.Updates ? RowsOf(arranged.Inserts, table)
-                    : ownersFirst ? RowsOf(arranged.Updates, table)
+                    : MayMergeUpdate(merging, write.Write.Owner, table) ? RowsOf(arranged.Updates, table)
                     : null;
-                if (rows is not null) rows.Add(statement.Values);
-                else arranged.Singles.Add((statement, write));
+                if (rows is not null)
+                {
+                    rows.Add(statement.Values);
+                }
+                else
+                {
+                    arranged.Singles.Add((statement, write));
+                    if (merging is not null) merging[write.Write.Owner] = null;
+                }
             }
         }
         return arranged;
+
+        static bool MayMergeUpdate(Dictionary<string, HashSet<RowTable>?> merging, string owner, RowTable table)
+        {
+            if (!merging.TryGetValue(owner, out var tables)) merging[owner] = tables = [];
+            return tables?.Add(table) == true;
+        }
 
         static List<object?[]> RowsOf(Dictionary<RowTable, List<object?[]>> tables, RowTable table)
         {

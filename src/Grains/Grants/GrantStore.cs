@@ -73,12 +73,15 @@ internal static class GrantStore
     {
         foreach (var delta in deltas)
         {
-            if (delta.GrantId is not null)
-                write.Guarded("UPDATE credit_grants SET remaining = remaining + $3 WHERE account_id = $1 AND grant_id = $2 AND closed_at IS NULL",
-                    accountId, delta.GrantId, delta.Amount);
+            if (delta.GrantId is not null) write.UpdateRow(DrawnRows, accountId, delta.GrantId, delta.Amount);
         }
         return write;
     }
+
+    /// <summary>Draws of many accounts' grants go as one statement (one per settle was most of a uniform batch's statements).</summary>
+    private static readonly RowTable DrawnRows = RowTable.Update("credit_grants", "remaining = credit_grants.remaining + given.amount",
+        "credit_grants.account_id = given.account_id AND credit_grants.grant_id = given.grant_id AND credit_grants.closed_at IS NULL",
+        ("account_id", "text"), ("grant_id", "text"), ("amount", "bigint"));
 
     /// <summary>A grant written off: <c>expired</c> or <c>voided</c>; nothing is left of it.</summary>
     public static GrainWrite Closed(this GrainWrite write, string accountId, string grantId, string closedAs) =>

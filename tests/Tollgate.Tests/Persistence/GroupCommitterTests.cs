@@ -19,6 +19,12 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         await using var table = _database.CreateCommand("""
             CREATE TABLE counters (id text PRIMARY KEY, value integer NOT NULL, version bigint NOT NULL);
             CREATE TABLE events (seq bigint GENERATED ALWAYS AS IDENTITY, id text PRIMARY KEY, amount integer NOT NULL CHECK (amount >= 0));
+            CREATE TABLE tallies (id text PRIMARY KEY, total integer NOT NULL);
+            -- How many UPDATE statements a committed transaction ran on tallies (a rolled-back one's count is rolled back too).
+            CREATE TABLE tally_statements (count integer NOT NULL);
+            INSERT INTO tally_statements VALUES (0);
+            CREATE FUNCTION count_tally_statement() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE tally_statements SET count = count + 1; RETURN NULL; END $$;
+            CREATE TRIGGER tally_statements AFTER UPDATE ON tallies FOR EACH STATEMENT EXECUTE FUNCTION count_tally_statement();
             """);
         await table.ExecuteNonQueryAsync();
         _committer = new GroupCommitter(_database, new GroupCommitOptions(), NullLogger<GroupCommitter>.Instance);
@@ -160,6 +166,37 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Equal(28, await Ledger.ScalarAsync(_connectionString, "SELECT count(*) FROM counters WHERE id LIKE 'u%' AND version = 2 AND value = substr(id, 2)::int"));
     }
 
+    [Fact]
+    public async Task An_owners_updates_of_two_tables_go_together_and_its_later_ones_after_them()
+    {
+        await using var committer = new GroupCommitter(_database, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => committer.Submit(
+            Counter($"t{i}", 0, expectedVersion: 0).Guarded("INSERT INTO tallies (id, total) VALUES ($1, 0)", $"t{i}"), new WriteChain())));
+
+        // As a settle: the account's row, then a relative change of a row of its own in another table (its grant), then an insert.
+        var held = await HoldLaneAsync(committer);
+        var batchesBefore = committer.CommittedBatches;
+        var chained = new WriteChain();
+        var t5 = new[]
+        {
+            committer.Submit(Updated("t5", 1, expectedVersion: 1).UpdateRow(Tallies, "t5", 10).InsertRow(Events, "t5-a", 1), chained),
+            committer.Submit(Updated("t5", 2, expectedVersion: 2).UpdateRow(Tallies, "t5", 20).InsertRow(Events, "t5-b", 2), chained),
+            committer.Submit(Updated("t5", 3, expectedVersion: 3).UpdateRow(Tallies, "t5", 30).UpdateRow(Tallies, "t5", 40), chained),
+        };
+        var others = Enumerable.Range(0, 20).Where(i => i is not 5)
+            .Select(i => committer.Submit(Updated($"t{i}", i, expectedVersion: 1).UpdateRow(Tallies, $"t{i}", i), new WriteChain())).ToList();
+        await Task.WhenAll(t5.Concat(others).Append(held));
+
+        Assert.Equal(2, committer.CommittedBatches - batchesBefore); // the hold's, then all of these together
+        // One statement for every owner's first change of its tally; t5's later writes each after its earlier ones, and its third
+        // write's second change of the same row apart from its first: 1 + 1 + 2.
+        Assert.Equal(4, await Ledger.ScalarAsync(_connectionString, "SELECT count FROM tally_statements"));
+        Assert.Equal((3, 4L), await ReadAsync("t5"));
+        Assert.Equal(100, await Ledger.ScalarAsync(_connectionString, "SELECT total FROM tallies WHERE id = 't5'")); // every change, none lost to a merge
+        Assert.Equal(19, await Ledger.ScalarAsync(_connectionString,
+            "SELECT count(*) FROM tallies t JOIN counters c USING (id) WHERE id <> 't5' AND t.total = substr(id, 2)::int AND c.value = t.total AND c.version = 2"));
+    }
+
     /// <summary>
     /// A write that keeps a one-lane committer busy for a moment, once its lane has taken it (nothing queued), so the writes
     /// submitted next queue into one batch. Returns the write's own task.
@@ -175,6 +212,10 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
         "counters.id = given.id AND counters.version = given.version", ("id", "text"), ("value", "integer"), ("version", "bigint"));
 
     private static GrainWrite Updated(string id, int value, long expectedVersion) => new GrainWrite($"counter/{id}").UpdateRow(Counters, id, value, expectedVersion);
+
+    /// <summary>A relative change, as a draw on a grant: two of one row in one statement would apply only one.</summary>
+    private static readonly RowTable Tallies = RowTable.Update("tallies", "total = tallies.total + given.amount", "tallies.id = given.id",
+        ("id", "text"), ("amount", "integer"));
 
     private static readonly RowTable Events = RowTable.Insert("events", "ON CONFLICT (id) DO NOTHING", ("id", "text"), ("amount", "integer"));
 
