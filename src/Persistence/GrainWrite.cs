@@ -33,10 +33,11 @@ public sealed class GrainWrite(string owner)
 
     /// <summary>
     /// Adds a guarded update of one row through <paramref name="table"/>. When its owner's statements in a transaction so far
-    /// are all such updates, of other tables, the committer may send it together with other owners' updates through the same
-    /// table, ahead of every other statement; it never runs after a statement of its owner that came after it, though it may
-    /// run before its owner's earlier updates of other tables. So the row must be its owner's alone (an account's row, its
-    /// grants, a grain's checkpoint), and an owner's updates of different tables must not depend on each other's order.
+    /// are all such updates of other rows (or ones it combines with, see <see cref="RowTable.Combining"/>), the committer may
+    /// send it together with other owners' updates through the same table, ahead of every other statement; it never runs
+    /// after a statement of its owner that came after it, though it may run before its owner's earlier updates of other rows.
+    /// So the row must be its owner's alone (an account's row, its grants, a grain's checkpoint), and an owner's updates of
+    /// different rows must not depend on each other's order.
     /// </summary>
     /// <param name="values">One per column of <paramref name="table"/>, in order.</param>
     public GrainWrite UpdateRow(RowTable table, params object?[] values) => AddRow(table, updates: true, values);

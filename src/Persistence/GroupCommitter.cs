@@ -300,45 +300,53 @@ public sealed class GroupCommitter : IAsyncDisposable
     /// The order a transaction runs its writes' statements in. Unmerged, as written. Merged, the rows inserted into one table go
     /// as one statement after all others (nothing depends on them), and an owner's updates through <see cref="RowTable"/>s go with
     /// the others like them before all other statements, from its first statement until its first one that cannot: a statement
-    /// that is no such update, or a second update of the owner through the same table (it may change the same row). So no
-    /// statement of an owner overtakes an earlier one, save merged updates of different tables, which change different rows.
+    /// that is no such update, or a second update of the owner through the same table that may change the same row and does not
+    /// combine with it (see <see cref="RowTable.Combining"/>). So no statement of an owner overtakes an earlier one, save merged
+    /// updates of different rows.
     /// </summary>
     private static ArrangedBatch Arrange(List<PendingWrite> live, bool merge)
     {
         var arranged = new ArrangedBatch([], [], []);
-        // Per owner, the tables its merged updates went through; null once one of its statements ran unmerged.
-        var merging = merge ? new Dictionary<string, HashSet<RowTable>?>(StringComparer.Ordinal) : null;
+        // Per owner, where its merged updates went (the table's rows, the index of its row); null once one of its statements ran unmerged.
+        var merged = merge ? new Dictionary<string, List<(List<object?[]> Rows, RowTable Table, int Row)>?>(StringComparer.Ordinal) : null;
         foreach (var write in live)
         {
             foreach (var statement in write.Write.Statements)
             {
-                var rows = merging is null || statement.Row is not { } table ? null
-                    : !table.Updates ? RowsOf(arranged.Inserts, table)
-                    : MayMergeUpdate(merging, write.Write.Owner, table) ? RowsOf(arranged.Updates, table)
-                    : null;
-                if (rows is not null)
-                {
-                    rows.Add(statement.Values);
-                }
-                else
-                {
-                    arranged.Singles.Add((statement, write));
-                    if (merging is not null) merging[write.Write.Owner] = null;
-                }
+                var added = merged is not null && statement.Row is { } table
+                    && (table.Updates ? TryMergeUpdate(merged, arranged.Updates, write.Write.Owner, table, statement.Values) : Add(arranged.Inserts, table, statement.Values) >= 0);
+                if (added) continue;
+                arranged.Singles.Add((statement, write));
+                if (merged is not null) merged[write.Write.Owner] = null;
             }
         }
         return arranged;
 
-        static bool MayMergeUpdate(Dictionary<string, HashSet<RowTable>?> merging, string owner, RowTable table)
+        static bool TryMergeUpdate(Dictionary<string, List<(List<object?[]> Rows, RowTable Table, int Row)>?> merged,
+            Dictionary<RowTable, List<object?[]>> updates, string owner, RowTable table, object?[] values)
         {
-            if (!merging.TryGetValue(owner, out var tables)) merging[owner] = tables = [];
-            return tables?.Add(table) == true;
+            if (!merged.TryGetValue(owner, out var own)) merged[owner] = own = [];
+            if (own is null) return false;
+            foreach (var (rows, earlier, row) in own)
+            {
+                if (earlier != table) continue;
+                if (!table.Combines || table.SameRow(rows[row], values))
+                {
+                    if (table.Combine(rows[row], values) is not { } both) return false;
+                    rows[row] = both;
+                    return true;
+                }
+            }
+            var index = Add(updates, table, values);
+            own.Add((updates[table], table, index));
+            return true;
         }
 
-        static List<object?[]> RowsOf(Dictionary<RowTable, List<object?[]>> tables, RowTable table)
+        static int Add(Dictionary<RowTable, List<object?[]>> tables, RowTable table, object?[] values)
         {
             if (!tables.TryGetValue(table, out var rows)) tables[table] = rows = [];
-            return rows;
+            rows.Add(values);
+            return rows.Count - 1;
         }
     }
 

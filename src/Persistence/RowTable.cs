@@ -11,6 +11,8 @@ public sealed class RowTable
 {
     private readonly string[] _types;
     private readonly string _sql;
+    private readonly int _keyColumns; // how many leading columns name the row, for combining
+    private readonly Func<object?[], object?[], object?[]?>? _combine;
 
     private RowTable(string name, bool updates, (string Column, string Type)[] columns, Func<string, string> sql)
     {
@@ -39,6 +41,40 @@ public sealed class RowTable
             FROM {rows} AS given({string.Join(", ", columns.Select(column => column.Column))})
             WHERE {where}
             """);
+
+    /// <summary>
+    /// The same table, whose rows the committer may combine: two updates of one owner's row in one transaction (its leading
+    /// <paramref name="keyColumns"/> values equal) become the one row <paramref name="combine"/> returns for the earlier and the
+    /// later, which must change the row as both in order would; null when they cannot be combined (then the later runs alone,
+    /// after the earlier). One busy owner's writes then cost one row each per transaction instead of one statement each.
+    /// </summary>
+    public RowTable Combining(int keyColumns, Func<object?[], object?[], object?[]?> combine)
+    {
+        if (!Updates || keyColumns < 1 || keyColumns > Width) throw new ArgumentException("Only updates combine, by some of their columns.", nameof(keyColumns));
+        return new RowTable(this, keyColumns, combine);
+    }
+
+    private RowTable(RowTable table, int keyColumns, Func<object?[], object?[], object?[]?> combine)
+    {
+        (Name, Updates, _types, _sql) = (table.Name, table.Updates, table._types, table._sql);
+        (_keyColumns, _combine) = (keyColumns, combine);
+    }
+
+    /// <summary>Whether the committer may combine two updates of one row (see <see cref="Combining"/>).</summary>
+    internal bool Combines => _combine is not null;
+
+    /// <summary>Whether two rows given for this table change the same row; only known of a table that <see cref="Combines"/>.</summary>
+    internal bool SameRow(object?[] earlier, object?[] later)
+    {
+        for (var column = 0; column < _keyColumns; column++)
+        {
+            if (!Equals(earlier[column], later[column])) return false;
+        }
+        return true;
+    }
+
+    /// <summary>One row for both, or null (see <see cref="Combining"/>).</summary>
+    internal object?[]? Combine(object?[] earlier, object?[] later) => _combine?.Invoke(earlier, later);
 
     public string Name { get; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Tollgate.Grains.Budgets;
@@ -100,18 +101,34 @@ internal static class AccountStore
     /// </summary>
     /// <param name="trial">The trial after the charge used it; null: the charge did not touch it.</param>
     public static GrainWrite Charge(string accountId, long balance, long expectedVersion, Trial? trial, Dictionary<string, StoredSpend>? spend) =>
-        new GrainWrite(Owner(accountId)).UpdateRow(ChargeRows, accountId, balance, expectedVersion,
+        new GrainWrite(Owner(accountId)).UpdateRow(ChargeRows, accountId, balance, expectedVersion, expectedVersion + 1,
             trial is null ? null : JsonSerializer.Serialize(trial, StoreJson.Default.Trial),
             spend is null ? null : JsonSerializer.Serialize(spend, StoreJson.Default.DictionaryStringStoredSpend));
 
-    /// <summary>Charges of many accounts go as one statement (see <see cref="Charge"/>).</summary>
+    /// <summary>
+    /// Charges of many accounts go as one statement (see <see cref="Charge"/>), and a busy account's charges in one transaction as
+    /// one row: the last balance and trial, fenced by the first one's version, for the last one's next, with both's budget spend
+    /// (the later's entries over the earlier's, as the statement's <c>||</c> puts them over the row's).
+    /// </summary>
     private static readonly RowTable ChargeRows = RowTable.Update("accounts",
         """
         balance = given.balance, trial = coalesce(given.trial, accounts.trial),
-            budget_spend = coalesce(accounts.budget_spend || given.spend, accounts.budget_spend), version = given.version + 1, updated_at = now()
+            budget_spend = coalesce(accounts.budget_spend || given.spend, accounts.budget_spend), version = given.next_version, updated_at = now()
         """,
         "accounts.account_id = given.account_id AND accounts.version = given.version",
-        ("account_id", "text"), ("balance", "bigint"), ("version", "bigint"), ("trial", "jsonb"), ("spend", "jsonb"));
+        ("account_id", "text"), ("balance", "bigint"), ("version", "bigint"), ("next_version", "bigint"), ("trial", "jsonb"), ("spend", "jsonb"))
+        .Combining(keyColumns: 1, (earlier, later) =>
+            !Equals(earlier[3], later[2]) ? null
+            : [earlier[0], later[1], earlier[2], later[3], later[4] ?? earlier[4], Over((string?)earlier[5], (string?)later[5])]);
+
+    /// <summary>JSON object <paramref name="later"/>'s entries over <paramref name="earlier"/>'s (PostgreSQL's <c>jsonb || jsonb</c>).</summary>
+    private static string? Over(string? earlier, string? later)
+    {
+        if (earlier is null || later is null) return later ?? earlier;
+        var merged = JsonNode.Parse(earlier)!.AsObject();
+        foreach (var (name, value) in JsonNode.Parse(later)!.AsObject()) merged[name] = value?.DeepClone();
+        return merged.ToJsonString();
+    }
 
     /// <summary>The account's budgets after one was set or deleted (or recounted), with all their spend.</summary>
     public static GrainWrite UpdateBudgets(string accountId, long balance, AccountSettings settings, long expectedVersion, BudgetBook budgets) =>

@@ -78,10 +78,14 @@ internal static class GrantStore
         return write;
     }
 
-    /// <summary>Draws of many accounts' grants go as one statement (one per settle was most of a uniform batch's statements).</summary>
+    /// <summary>
+    /// Draws of many accounts' grants go as one statement (one per settle was most of a uniform batch's statements), and a busy
+    /// account's draws on one grant in one transaction as one row: their sum.
+    /// </summary>
     private static readonly RowTable DrawnRows = RowTable.Update("credit_grants", "remaining = credit_grants.remaining + given.amount",
         "credit_grants.account_id = given.account_id AND credit_grants.grant_id = given.grant_id AND credit_grants.closed_at IS NULL",
-        ("account_id", "text"), ("grant_id", "text"), ("amount", "bigint"));
+        ("account_id", "text"), ("grant_id", "text"), ("amount", "bigint"))
+        .Combining(keyColumns: 2, (earlier, later) => [earlier[0], earlier[1], (long)earlier[2]! + (long)later[2]!]);
 
     /// <summary>A grant written off: <c>expired</c> or <c>voided</c>; nothing is left of it.</summary>
     public static GrainWrite Closed(this GrainWrite write, string accountId, string grantId, string closedAs) =>

@@ -46,6 +46,9 @@ public sealed class BudgetTests(PostgresFixture postgres) : IClassFixture<Postgr
         await Task.WhenAll(allowed.Select(answer => SettleAsync(cluster.Metering, answer, 50, 50)));
         budget = await BudgetAsync(cluster.Admin, "/admin/accounts/acme/budgets", "daily");
         Assert.Equal(25 * WorstCase, budget.GetProperty("spent_nano_usd").GetInt64());
+        // Stored as counted: concurrent settles of one account commit together, their charges combined into one row.
+        Assert.Equal(25 * WorstCase, await Ledger.ScalarAsync(database,
+            "SELECT sum((spend ->> 'NanoUsd')::bigint) FROM accounts, jsonb_each(budget_spend) AS entry(name, spend) WHERE account_id = 'acme'"));
         Assert.Equal(0, budget.GetProperty("held_nano_usd").GetInt64());
         var more = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => AuthorizeAsync(i % 2 == 0 ? cluster.Metering : second, $"more{i}", account: "acme")));
         Assert.Equal(25, more.Count(Allowed));
@@ -76,6 +79,27 @@ public sealed class BudgetTests(PostgresFixture postgres) : IClassFixture<Postgr
         Assert.Equal(2000, budget.GetProperty("spent_tokens").GetInt64());
         Assert.Equal(0, budget.GetProperty("remaining_tokens").GetInt64());
         Assert.Empty((await ReadAsync(await cluster.Admin.GetAsync("/admin/accounts/acme/budgets"))).EnumerateArray()); // the account has none of its own
+    }
+
+    [Fact]
+    public async Task Concurrent_settles_of_two_keys_store_every_budgets_spend()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database);
+        await CreateAccountAsync(cluster.Admin, "acme", 1_000_000_000_000);
+        await SetPriceAsync(cluster.Admin, "m1", PricePerMillion, PricePerMillion);
+        await AdminAsync(cluster.Admin, HttpMethod.Put, "/admin/accounts/acme/budgets/daily", """{"period":"day","cap_tokens":1000000}""");
+        var keys = new[] { await CreateKeyAsync(cluster.Admin, "acme"), await CreateKeyAsync(cluster.Admin, "acme") };
+        foreach (var (keyId, _) in keys)
+            await AdminAsync(cluster.Admin, HttpMethod.Put, $"/admin/keys/{keyId}/budgets/daily", """{"period":"day","cap_tokens":1000000}""");
+
+        // Settles of one account that commit together combine into one row of it: each key's spend must survive the other's.
+        await Task.WhenAll(Enumerable.Range(0, 60).Select(async i =>
+            await SettleAsync(cluster.Metering, await AuthorizeAsync(cluster.Metering, $"r{i}", apiKey: keys[i % 2].Key), 10, 10)));
+
+        var stored = await Ledger.TextAsync(database,
+            "SELECT string_agg(name || '=' || (spend ->> 'Tokens'), ',' ORDER BY name COLLATE \"C\") FROM accounts, jsonb_each(budget_spend) AS entry(name, spend) WHERE account_id = 'acme'");
+        Assert.Equal(string.Join(',', new[] { "a/daily=1200" }.Concat(keys.Select(key => $"k/{key.KeyId}/daily=600")).Order(StringComparer.Ordinal)), stored);
     }
 
     [Fact]

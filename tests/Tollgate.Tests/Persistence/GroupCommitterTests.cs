@@ -167,34 +167,50 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
     }
 
     [Fact]
-    public async Task An_owners_updates_of_two_tables_go_together_and_its_later_ones_after_them()
+    public async Task An_owners_updates_of_two_tables_go_together_and_its_later_ones_combine_or_run_after_them()
     {
         await using var committer = new GroupCommitter(_database, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => committer.Submit(
             Counter($"t{i}", 0, expectedVersion: 0).Guarded("INSERT INTO tallies (id, total) VALUES ($1, 0)", $"t{i}"), new WriteChain())));
 
-        // As a settle: the account's row, then a relative change of a row of its own in another table (its grant), then an insert.
+        // As settles: the account's row, a relative change of a row of its own in another table (its grant), an insert.
         var held = await HoldLaneAsync(committer);
         var batchesBefore = committer.CommittedBatches;
         var chained = new WriteChain();
         var t5 = new[]
         {
-            committer.Submit(Updated("t5", 1, expectedVersion: 1).UpdateRow(Tallies, "t5", 10).InsertRow(Events, "t5-a", 1), chained),
-            committer.Submit(Updated("t5", 2, expectedVersion: 2).UpdateRow(Tallies, "t5", 20).InsertRow(Events, "t5-b", 2), chained),
-            committer.Submit(Updated("t5", 3, expectedVersion: 3).UpdateRow(Tallies, "t5", 30).UpdateRow(Tallies, "t5", 40), chained),
+            committer.Submit(InOrder("t5", 1, expectedVersion: 1).UpdateRow(Tallies, "t5", 10).InsertRow(Events, "t5-a", 1), chained),
+            committer.Submit(InOrder("t5", 2, expectedVersion: 2).UpdateRow(Tallies, "t5", 20).InsertRow(Events, "t5-b", 2), chained),
+            // Its tally's changes combine while they have one sign (as this test's table says): the last one runs after them, alone.
+            committer.Submit(InOrder("t5", 3, expectedVersion: 3).UpdateRow(Tallies, "t5", 30).UpdateRow(Tallies, "t5", -40), chained),
         };
         var others = Enumerable.Range(0, 20).Where(i => i is not 5)
-            .Select(i => committer.Submit(Updated($"t{i}", i, expectedVersion: 1).UpdateRow(Tallies, $"t{i}", i), new WriteChain())).ToList();
+            .Select(i => committer.Submit(InOrder($"t{i}", i, expectedVersion: 1).UpdateRow(Tallies, $"t{i}", i), new WriteChain())).ToList();
         await Task.WhenAll(t5.Concat(others).Append(held));
 
         Assert.Equal(2, committer.CommittedBatches - batchesBefore); // the hold's, then all of these together
-        // One statement for every owner's first change of its tally; t5's later writes each after its earlier ones, and its third
-        // write's second change of the same row apart from its first: 1 + 1 + 2.
-        Assert.Equal(4, await Ledger.ScalarAsync(_connectionString, "SELECT count FROM tally_statements"));
+        // One statement for every owner's tally, t5's first three changes in one row of it; then t5's -40 alone.
+        Assert.Equal(2, await Ledger.ScalarAsync(_connectionString, "SELECT count FROM tally_statements"));
         Assert.Equal((3, 4L), await ReadAsync("t5"));
-        Assert.Equal(100, await Ledger.ScalarAsync(_connectionString, "SELECT total FROM tallies WHERE id = 't5'")); // every change, none lost to a merge
+        Assert.Equal(20, await Ledger.ScalarAsync(_connectionString, "SELECT total FROM tallies WHERE id = 't5'")); // every change, none lost
         Assert.Equal(19, await Ledger.ScalarAsync(_connectionString,
             "SELECT count(*) FROM tallies t JOIN counters c USING (id) WHERE id <> 't5' AND t.total = substr(id, 2)::int AND c.value = t.total AND c.version = 2"));
+
+        // A stale chain among them (an activation that lost a race): its first write is refused, and nothing after it commits.
+        held = await HoldLaneAsync(committer);
+        var stale = new WriteChain();
+        var t7 = new[]
+        {
+            committer.Submit(InOrder("t7", 70, expectedVersion: 1).UpdateRow(Tallies, "t7", 70), stale),
+            committer.Submit(InOrder("t7", 71, expectedVersion: 2).UpdateRow(Tallies, "t7", 71), stale),
+        };
+        var rest = Enumerable.Range(10, 5).Select(i => committer.Submit(InOrder($"t{i}", 100 + i, expectedVersion: 2), new WriteChain())).ToList();
+        await Task.WhenAll(rest.Append(held));
+        Assert.Equal(CommitFailure.Conflict, (await Assert.ThrowsAsync<CommitFailedException>(() => t7[0])).Failure);
+        Assert.Equal(CommitFailure.ChainBroken, (await Assert.ThrowsAsync<CommitFailedException>(() => t7[1])).Failure);
+        Assert.Equal((7, 2L), await ReadAsync("t7"));
+        Assert.Equal(7, await Ledger.ScalarAsync(_connectionString, "SELECT total FROM tallies WHERE id = 't7'"));
+        Assert.Equal(5, await Ledger.ScalarAsync(_connectionString, "SELECT count(*) FROM counters WHERE id IN ('t10', 't11', 't12', 't13', 't14') AND version = 3 AND value > 100"));
     }
 
     /// <summary>
@@ -213,9 +229,18 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
 
     private static GrainWrite Updated(string id, int value, long expectedVersion) => new GrainWrite($"counter/{id}").UpdateRow(Counters, id, value, expectedVersion);
 
-    /// <summary>A relative change, as a draw on a grant: two of one row in one statement would apply only one.</summary>
+    /// <summary>A relative change, as a draw on a grant (two of one row in one statement would apply only one), that combines by sign.</summary>
     private static readonly RowTable Tallies = RowTable.Update("tallies", "total = tallies.total + given.amount", "tallies.id = given.id",
-        ("id", "text"), ("amount", "integer"));
+        ("id", "text"), ("amount", "integer"))
+        .Combining(keyColumns: 1, (earlier, later) => Math.Sign((int)earlier[1]!) == Math.Sign((int)later[1]!) ? [earlier[0], (int)earlier[1]! + (int)later[1]!] : null);
+
+    /// <summary>A counter fenced by its version, whose writes of one transaction combine as an account's charges do.</summary>
+    private static readonly RowTable CountersInOrder = RowTable.Update("counters", "value = given.value, version = given.next_version",
+        "counters.id = given.id AND counters.version = given.version", ("id", "text"), ("value", "integer"), ("version", "bigint"), ("next_version", "bigint"))
+        .Combining(keyColumns: 1, (earlier, later) => Equals(earlier[3], later[2]) ? [earlier[0], later[1], earlier[2], later[3]] : null);
+
+    private static GrainWrite InOrder(string id, int value, long expectedVersion) =>
+        new GrainWrite($"counter/{id}").UpdateRow(CountersInOrder, id, value, expectedVersion, expectedVersion + 1);
 
     private static readonly RowTable Events = RowTable.Insert("events", "ON CONFLICT (id) DO NOTHING", ("id", "text"), ("amount", "integer"));
 
