@@ -313,9 +313,15 @@ public sealed class GroupCommitter : IAsyncDisposable
         {
             foreach (var statement in write.Write.Statements)
             {
-                var added = merged is not null && statement.Row is { } table
-                    && (table.Updates ? TryMergeUpdate(merged, arranged.Updates, write.Write.Owner, table, statement.Values) : Add(arranged.Inserts, table, statement.Values) >= 0);
-                if (added) continue;
+                if (merged is not null && statement.Row is { } table)
+                {
+                    if (!table.Updates)
+                    {
+                        Add(arranged.Inserts, table, statement.Values);
+                        continue;
+                    }
+                    if (TryMergeUpdate(merged, arranged.Updates, write.Write.Owner, table, statement.Values)) continue;
+                }
                 arranged.Singles.Add((statement, write));
                 if (merged is not null) merged[write.Write.Owner] = null;
             }
