@@ -100,6 +100,7 @@ public sealed class BudgetTests(PostgresFixture postgres) : IClassFixture<Postgr
         var stored = await Ledger.TextAsync(database,
             "SELECT string_agg(name || '=' || (spend ->> 'Tokens'), ',' ORDER BY name COLLATE \"C\") FROM accounts, jsonb_each(budget_spend) AS entry(name, spend) WHERE account_id = 'acme'");
         Assert.Equal(string.Join(',', new[] { "a/daily=1200" }.Concat(keys.Select(key => $"k/{key.KeyId}/daily=600")).Order(StringComparer.Ordinal)), stored);
+        await Ledger.AssertExactAsync(database); // and the combined draws left the grant what the ledger says
     }
 
     [Fact]
