@@ -307,8 +307,8 @@ public sealed class GroupCommitter : IAsyncDisposable
     private static ArrangedBatch Arrange(List<PendingWrite> live, bool merge)
     {
         var arranged = new ArrangedBatch([], [], []);
-        // Per owner, where its merged updates went (the table's rows, the index of its row); null once one of its statements ran unmerged.
-        var merged = merge ? new Dictionary<string, List<(List<object?[]> Rows, RowTable Table, int Row)>?>(StringComparer.Ordinal) : null;
+        // Per owner, where its merged updates went (the table, its row's index there); null once one of its statements ran unmerged.
+        var merged = merge ? new Dictionary<string, List<(RowTable Table, int Row)>?>(StringComparer.Ordinal) : null;
         foreach (var write in live)
         {
             foreach (var statement in write.Write.Statements)
@@ -328,23 +328,22 @@ public sealed class GroupCommitter : IAsyncDisposable
         }
         return arranged;
 
-        static bool TryMergeUpdate(Dictionary<string, List<(List<object?[]> Rows, RowTable Table, int Row)>?> merged,
+        static bool TryMergeUpdate(Dictionary<string, List<(RowTable Table, int Row)>?> merged,
             Dictionary<RowTable, List<object?[]>> updates, string owner, RowTable table, object?[] values)
         {
             if (!merged.TryGetValue(owner, out var own)) merged[owner] = own = [];
             if (own is null) return false;
-            foreach (var (rows, earlier, row) in own)
+            foreach (var (earlier, row) in own)
             {
                 if (earlier != table) continue;
-                if (!table.Combines || table.SameRow(rows[row], values))
-                {
-                    if (table.Combine(rows[row], values) is not { } both) return false;
-                    rows[row] = both;
-                    return true;
-                }
+                if (!table.Combines) return false; // it may change the same row
+                var rows = updates[table];
+                if (!table.SameRow(rows[row], values)) continue;
+                if (table.Combine(rows[row], values) is not { } both) return false;
+                rows[row] = both;
+                return true;
             }
-            var index = Add(updates, table, values);
-            own.Add((updates[table], table, index));
+            own.Add((table, Add(updates, table, values)));
             return true;
         }
 
