@@ -148,18 +148,18 @@ internal static class AccountStore
     /// What settled requests of the account (or of its key) cost and used, counted by when each was authorized
     /// (or recorded, without an authorize), from <paramref name="start"/> up to <paramref name="end"/>.
     /// </summary>
+    /// <remarks>
+    /// The account's (or key's) <c>created_at</c> index finds them: a request is recorded after it was authorized, so
+    /// its <c>created_at</c> (PostgreSQL's clock) is not before <paramref name="start"/> by more than the silo's clock
+    /// ran ahead of PostgreSQL's. An hour covers any clock a fleet keeps in sync (migration 0016).
+    /// </remarks>
     public static async Task<Spend> SpentAsync(NpgsqlDataSource database, string accountId, string? keyId, DateTimeOffset start, DateTimeOffset end)
     {
-        await using var sum = database.CreateCommand(keyId is null
-            ? """
-              SELECT coalesce(sum(cost), 0)::bigint, coalesce(sum(input_tokens + output_tokens), 0)::bigint FROM usage_events
-              WHERE account_id = $1 AND denial IS NULL AND coalesce(authorized_at, created_at) >= $2 AND coalesce(authorized_at, created_at) < $3
-              """
-            : """
-              SELECT coalesce(sum(cost), 0)::bigint, coalesce(sum(input_tokens + output_tokens), 0)::bigint FROM usage_events
-              WHERE key_id = $4 AND account_id = $1 AND denial IS NULL AND key_id IS NOT NULL
-                AND coalesce(authorized_at, created_at) >= $2 AND coalesce(authorized_at, created_at) < $3
-              """);
+        await using var sum = database.CreateCommand($"""
+            SELECT coalesce(sum(cost), 0)::bigint, coalesce(sum(input_tokens + output_tokens), 0)::bigint FROM usage_events
+            WHERE {(keyId is null ? "account_id = $1" : "key_id = $4 AND account_id = $1")} AND created_at >= $2 - interval '1 hour' AND denial IS NULL
+              AND coalesce(authorized_at, created_at) >= $2 AND coalesce(authorized_at, created_at) < $3
+            """);
         sum.Parameters.Add(new NpgsqlParameter { Value = accountId });
         sum.Parameters.Add(new NpgsqlParameter { Value = start.ToUniversalTime() }); // Npgsql writes timestamptz from UTC offsets only
         sum.Parameters.Add(new NpgsqlParameter { Value = end.ToUniversalTime() });
