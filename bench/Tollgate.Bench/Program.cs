@@ -65,6 +65,7 @@ if (full) Wrk.EnsureInstalled();
 var loadBefore = Machine.LoadAverage();
 
 var folder = Path.Combine(Path.GetTempPath(), "tollgate-bench-" + Guid.NewGuid().ToString("N")[..8]);
+CpuTime.CountServersUnder(folder);
 await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresOptions(folder, Ephemeral: false));
 var redis = await LocalRedis.StartAsync(Path.Combine(folder, "redis"));
 try

@@ -42,6 +42,7 @@ public static class RlsBench
         var loadBefore = Machine.LoadAverage();
 
         var folder = Path.Combine(Path.GetTempPath(), "tollgate-rls-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        CpuTime.CountServersUnder(folder);
         await using var postgres = await LocalPostgres.StartAsync(new LocalPostgresOptions(folder, Ephemeral: false));
         try
         {

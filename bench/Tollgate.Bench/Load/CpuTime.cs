@@ -11,12 +11,20 @@ public readonly record struct CpuTime(TimeSpan Bench, TimeSpan Postgres, TimeSpa
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
 
+    private static string? _serversFolder;
+
+    /// <summary>
+    /// Counts only the PostgreSQL and Redis servers whose command line names <paramref name="folder"/> (the bench's own,
+    /// and a postmaster's children with it): a cluster or a test run beside the bench would be counted otherwise.
+    /// </summary>
+    public static void CountServersUnder(string folder) => _serversFolder = folder;
+
     public static CpuTime Now()
     {
-        TimeSpan postgres = TimeSpan.Zero, redis = TimeSpan.Zero;
+        var servers = new List<(int Pid, int Parent, string Name, long Ticks)>();
         foreach (var folder in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(folder), out _)) continue;
+            if (!int.TryParse(Path.GetFileName(folder), out var pid)) continue;
             try
             {
                 var stat = File.ReadAllText(Path.Combine(folder, "stat"));
@@ -26,17 +34,37 @@ public readonly record struct CpuTime(TimeSpan Bench, TimeSpan Postgres, TimeSpa
                 // utime, stime, cutime and cstime are fields 14 to 17 of the line (12 to 15 after the name). The children's
                 // times count what ended backends and autovacuum workers used, once the postmaster has reaped them.
                 var ticks = fields[11..15].Sum(field => long.Parse(field, CultureInfo.InvariantCulture));
-                var used = TimeSpan.FromSeconds(ticks / TicksPerSecond);
-                if (name == "postgres") postgres += used;
-                else redis += used;
+                servers.Add((pid, int.Parse(fields[1], CultureInfo.InvariantCulture), name, ticks));
             }
             catch (IOException)
             {
                 // The process ended while it was read.
             }
         }
+        var owned = servers.Where(server => Owned(server.Pid)).Select(server => server.Pid).ToHashSet();
+        TimeSpan postgres = TimeSpan.Zero, redis = TimeSpan.Zero;
+        foreach (var (pid, parent, name, ticks) in servers)
+        {
+            if (!owned.Contains(pid) && !(name == "postgres" && owned.Contains(parent))) continue;
+            var used = TimeSpan.FromSeconds(ticks / TicksPerSecond);
+            if (name == "postgres") postgres += used;
+            else redis += used;
+        }
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         return new CpuTime(self.TotalProcessorTime, postgres, redis);
+    }
+
+    private static bool Owned(int pid)
+    {
+        if (_serversFolder is null) return true;
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Contains(_serversFolder, StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     public static CpuTime operator -(CpuTime after, CpuTime before) => new(after.Bench - before.Bench, after.Postgres - before.Postgres, after.Redis - before.Redis);
