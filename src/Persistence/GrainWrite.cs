@@ -17,8 +17,8 @@ public sealed class GrainWrite(string owner)
 
     internal IReadOnlyList<Statement> Statements => _statements;
 
-    /// <summary>Adds a statement that must change exactly one row.</summary>
-    public GrainWrite Guarded(string sql, params object?[] values) => Add(new Statement(sql, values, IsGuarded: true));
+    /// <summary>Adds a statement that must change exactly one row: an INSERT, UPDATE or DELETE without a RETURNING clause.</summary>
+    public GrainWrite Guarded(string sql, params object?[] values) => Add(new Statement(RowCountGuard.Wrap(sql, values.Length), values, IsGuarded: true));
 
     /// <summary>Adds a statement whose row count does not matter.</summary>
     public GrainWrite Then(string sql, params object?[] values) => Add(new Statement(sql, values, IsGuarded: false));
@@ -63,16 +63,18 @@ public sealed class GrainWrite(string owner)
         }
     }
 
-    /// <param name="Text">The SQL; null for an <see cref="InsertRow"/> or an <see cref="UpdateRow"/>.</param>
+    /// <param name="Text">The SQL (a guarded one as <see cref="RowCountGuard.Wrap"/> makes it); null for an <see cref="InsertRow"/> or an <see cref="UpdateRow"/>.</param>
     /// <param name="Row">Set for an <see cref="InsertRow"/> or an <see cref="UpdateRow"/>: its table, for merging.</param>
     internal sealed record Statement(string? Text, object?[] Values, bool IsGuarded, RowTable? Row = null)
     {
         /// <summary>A fresh command each time: a command belongs to one batch, and a batch may be retried.</summary>
-        public NpgsqlBatchCommand ToCommand()
+        /// <param name="index">Its place in its batch, which a guarded statement's wrong row count names.</param>
+        public NpgsqlBatchCommand ToCommand(int index)
         {
-            if (Row is not null) return Row.Command([Values]);
+            if (Row is not null) return Row.Command([Values], index);
             var command = new NpgsqlBatchCommand(Text!);
             AddParameters(command, Values);
+            if (IsGuarded) RowCountGuard.AddExpectation(command, rows: 1, index);
             return command;
         }
     }

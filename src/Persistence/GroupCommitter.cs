@@ -166,7 +166,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             }
             catch (CommitOutcomeUnknownException unknown)
             {
-                // The connection died during COMMIT: ask the database what became of the transaction.
+                // The connection died after the transaction began, so its COMMIT may have run: ask the database what became of it.
                 var status = await ResolveAsync(unknown.TransactionId).ConfigureAwait(false);
                 if (status == "committed")
                 {
@@ -186,8 +186,9 @@ public sealed class GroupCommitter : IAsyncDisposable
             }
             catch (Exception ex) when (IsTransient(ex) && transientFailures < _options.TransientRetries)
             {
-                // Safe to resend: every write starts with a guarded statement, so one that did commit
-                // (the connection died during COMMIT) now conflicts instead of applying twice.
+                // Safe to resend: every write starts with a guarded statement, so one that did commit (a connection that
+                // died before the transaction's id reached the committer, yet after its COMMIT ran) now conflicts instead
+                // of applying twice.
                 transientFailures++;
                 _logger.LogWarning(ex, "Group commit of {Count} writes failed (attempt {Attempt}); retrying", live.Count, transientFailures);
                 await Task.Delay(TimeSpan.FromMilliseconds(50 << (2 * transientFailures))).ConfigureAwait(false);
@@ -221,79 +222,54 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     private async Task<List<(PendingWrite Write, Exception Reason)>?> TryCommitAsync(List<PendingWrite> live, NpgsqlConnection connection, bool merge)
     {
-        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id()::text"));
-        // owners[i] is the write batch command i belongs to and whether it is guarded; null for the transaction id query
-        // and for merged statements, which are checked by their row counts instead (mergedRows[i]: how many they must change).
-        var owners = new List<(PendingWrite? Write, bool IsGuarded)>(live.Count * 2 + 1) { (null, false) };
-        var mergedRows = new Dictionary<int, int>();
+        // One round trip: BEGIN and the transaction's id, then (after a sync, so the id is sent on before the rest runs and a
+        // lost answer can still be resolved by it) every statement and the COMMIT. Guarded statements check their row counts
+        // inside PostgreSQL (RowCountGuard), so a wrong one aborts the transaction before its COMMIT runs.
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_current_xact_id()::text") { AppendErrorBarrier = true });
+        // owners[i] is the write batch command i belongs to; null for the transaction's own commands and for merged statements.
+        var owners = new List<PendingWrite?>(live.Count * 2 + 3) { null, null };
         var arranged = Arrange(live, merge);
-        foreach (var (table, rows) in arranged.Updates) AddMerged(table, rows);
-        foreach (var (statement, write) in arranged.Singles)
-        {
-            batch.BatchCommands.Add(statement.ToCommand());
-            owners.Add((write, statement.IsGuarded));
-        }
-        foreach (var (table, rows) in arranged.Inserts) AddMerged(table, rows);
+        foreach (var (table, rows) in arranged.Updates) Add(table.Command(rows, batch.BatchCommands.Count), null);
+        foreach (var (statement, write) in arranged.Singles) Add(statement.ToCommand(batch.BatchCommands.Count), write);
+        foreach (var (table, rows) in arranged.Inserts) Add(table.Command(rows, batch.BatchCommands.Count), null);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
 
-        void AddMerged(RowTable table, List<object?[]> rows)
+        void Add(NpgsqlBatchCommand command, PendingWrite? write)
         {
-            mergedRows[batch.BatchCommands.Count] = rows.Count;
-            batch.BatchCommands.Add(table.Command(rows));
-            owners.Add((null, false));
+            batch.BatchCommands.Add(command);
+            owners.Add(write);
         }
 
-        var transactionId = "";
-        var rejected = new List<(PendingWrite, Exception)>();
+        string? transactionId = null;
         try
         {
             await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
             await reader.ReadAsync().ConfigureAwait(false);
             transactionId = reader.GetString(0);
             while (await reader.NextResultAsync().ConfigureAwait(false)) { }
+            return [];
         }
-        catch (PostgresException ex) when (!ex.IsTransient)
+        catch (PostgresException ex) when (connection.State == System.Data.ConnectionState.Open)
         {
-            // The transaction is aborted; disposing it rolls back. Whose statement failed: the command Npgsql names,
-            // else the only write; else runs of fewer writes tell (a merged insert holds several writes' rows).
+            // PostgreSQL refused a statement, so the transaction is aborted (not ended: the COMMIT was skipped) and nothing of it
+            // committed. A transient refusal (a deadlock, a serialization failure) is retried as a whole.
+            await using (var rollback = new NpgsqlCommand("ROLLBACK", connection)) await rollback.ExecuteNonQueryAsync().ConfigureAwait(false);
+            if (ex.IsTransient) throw;
             if (merge) return null;
-            var failed = ex.BatchCommand is { } command ? batch.BatchCommands.IndexOf(command) : -1;
-            var write = (failed >= 0 && failed < owners.Count ? owners[failed].Write : null) ?? (live.Count == 1 ? live[0] : throw new UnattributedRefusal(ex));
-            rejected.Add((write, new CommitFailedException(CommitFailure.Refused, $"The write of {write.Write.Owner} was refused by the database ({ex.SqlState}: {ex.MessageText}).", ex)));
-            return rejected;
+            var failed = RowCountGuard.WrongCountAt(ex) is { } index && index < owners.Count ? owners[index] : null;
+            if (failed is not null && ex.SqlState == RowCountGuard.WrongCountState)
+                return [(failed, new CommitFailedException(CommitFailure.Conflict, $"The write of {failed.Write.Owner} conflicts with the stored state (a stale version or a duplicate)."))];
+            // Whose statement failed otherwise: the only write's; else runs of fewer writes tell.
+            var write = live.Count == 1 ? live[0] : throw new UnattributedRefusal(ex);
+            return [(write, new CommitFailedException(CommitFailure.Refused, $"The write of {write.Write.Owner} was refused by the database ({ex.SqlState}: {ex.MessageText}).", ex))];
         }
-
-        foreach (var (command, rows) in mergedRows)
+        catch (Exception ex) when (transactionId is not null && IsTransient(ex))
         {
-            if (batch.BatchCommands[command].RecordsAffected != rows)
-            {
-                await transaction.RollbackAsync().ConfigureAwait(false);
-                return null; // a duplicate or a stale version among them: an unmerged run tells whose
-            }
-        }
-        for (var i = 0; i < owners.Count; i++)
-        {
-            var (write, isGuarded) = owners[i];
-            if (write is not null && isGuarded && batch.BatchCommands[i].RecordsAffected != 1 && !rejected.Exists(r => r.Item1 == write))
-            {
-                rejected.Add((write, new CommitFailedException(CommitFailure.Conflict, $"The write of {write.Write.Owner} conflicts with the stored state (a stale version or a duplicate).")));
-            }
-        }
-        if (rejected.Count > 0)
-        {
-            await transaction.RollbackAsync().ConfigureAwait(false);
-            return rejected;
-        }
-        try
-        {
-            await transaction.CommitAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsTransient(ex))
-        {
+            // The connection died after the transaction began: its COMMIT may have run.
             throw new CommitOutcomeUnknownException(transactionId, ex);
         }
-        return rejected;
     }
 
     /// <summary>
@@ -358,7 +334,7 @@ public sealed class GroupCommitter : IAsyncDisposable
     private sealed record ArrangedBatch(
         Dictionary<RowTable, List<object?[]>> Updates, List<(GrainWrite.Statement Statement, PendingWrite Write)> Singles, Dictionary<RowTable, List<object?[]>> Inserts);
 
-    /// <summary>The status of a transaction whose COMMIT got no answer: committed, aborted, or null when it cannot be told.</summary>
+    /// <summary>The status of a transaction that got no answer: committed, aborted, or null when it cannot be told.</summary>
     private async Task<string?> ResolveAsync(string transactionId)
     {
         for (var attempt = 1; attempt <= 5; attempt++)
@@ -380,7 +356,7 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     private sealed class UnattributedRefusal(PostgresException inner) : Exception("The database refused a statement of the batch without saying which.", inner);
 
-    private sealed class CommitOutcomeUnknownException(string transactionId, Exception inner) : Exception("COMMIT got no answer.", inner)
+    private sealed class CommitOutcomeUnknownException(string transactionId, Exception inner) : Exception("The transaction got no answer.", inner)
     {
         public string TransactionId { get; } = transactionId;
     }
@@ -410,7 +386,18 @@ public sealed class GroupCommitter : IAsyncDisposable
         {
             if (_connection is { State: System.Data.ConnectionState.Open }) return _connection;
             await DiscardAsync().ConfigureAwait(false);
-            return _connection = await database.OpenConnectionAsync().ConfigureAwait(false);
+            var connection = await database.OpenConnectionAsync().ConfigureAwait(false);
+            try
+            {
+                await using var guard = new NpgsqlCommand(RowCountGuard.CreateFunction, connection);
+                await guard.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            return _connection = connection;
         }
 
         public async ValueTask DiscardAsync()

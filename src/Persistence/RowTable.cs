@@ -19,7 +19,7 @@ public sealed class RowTable
         Name = name;
         Updates = updates;
         _types = [.. columns.Select(column => Known(column.Type))];
-        _sql = sql($"unnest({string.Join(", ", columns.Select((column, i) => $"${i + 1}::{column.Type}[]"))})");
+        _sql = RowCountGuard.Wrap(sql($"unnest({string.Join(", ", columns.Select((column, i) => $"${i + 1}::{column.Type}[]"))})"), columns.Length);
     }
 
     /// <summary>New rows of table <paramref name="name"/>.</summary>
@@ -83,14 +83,16 @@ public sealed class RowTable
 
     public int Width => _types.Length;
 
-    /// <summary>One statement for <paramref name="rows"/>, in order.</summary>
-    internal NpgsqlBatchCommand Command(IReadOnlyList<object?[]> rows)
+    /// <summary>One statement for <paramref name="rows"/>, in order, that raises unless it changes them all (see <see cref="RowCountGuard"/>).</summary>
+    /// <param name="index">Its place in its batch, which a wrong count names.</param>
+    internal NpgsqlBatchCommand Command(IReadOnlyList<object?[]> rows, int index)
     {
         var command = new NpgsqlBatchCommand(_sql);
         for (var column = 0; column < _types.Length; column++)
         {
             command.Parameters.Add(new NpgsqlParameter { DataTypeName = _types[column] + "[]", Value = Column(_types[column], rows, column) });
         }
+        RowCountGuard.AddExpectation(command, rows.Count, index);
         return command;
     }
 

@@ -45,10 +45,10 @@ public static class SiloDatabase
         // The silo runs a few statements over and over (ledger and usage inserts, account updates): prepared
         // once per connection, PostgreSQL skips parsing and planning them, which was most of its CPU.
         if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0) dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
-        // A group commit's COMMIT is a round trip of its own, so a silo paused (SIGSTOP, a VM freeze) between its
-        // batch and its COMMIT holds the rows it updated locked, and the silo that takes its accounts over waits on
-        // them until it resumes. PostgreSQL ends such a transaction once it is idle this long; the paused silo's
-        // COMMIT then fails as an unknown outcome, which it resolves by the transaction's id.
+        // A group commit sends its COMMIT with its statements, but a silo paused (SIGSTOP, a VM freeze) while sending
+        // a large batch leaves PostgreSQL holding the rows it updated locked, and the silo that takes its accounts over
+        // waits on them until it resumes. PostgreSQL ends such a transaction once it is idle this long; the paused
+        // silo's batch then fails as an unknown outcome, which it resolves by the transaction's id.
         if (dataSource.ConnectionStringBuilder.Options?.Contains(IdleInTransactionSetting, StringComparison.Ordinal) != true)
             dataSource.ConnectionStringBuilder.Options = $"{dataSource.ConnectionStringBuilder.Options} -c {IdleInTransactionSetting}={IdleInTransactionTimeout.TotalMilliseconds:F0}".Trim();
         return dataSource.Build();

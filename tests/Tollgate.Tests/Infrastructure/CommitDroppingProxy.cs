@@ -7,8 +7,8 @@ using Npgsql;
 namespace Tollgate.Tests.Infrastructure;
 
 /// <summary>
-/// A TCP proxy in front of PostgreSQL that, when armed, lets the next COMMIT through, waits until PostgreSQL
-/// answers that it committed, and cuts the connection without passing that answer on: the transaction is
+/// A TCP proxy in front of PostgreSQL that, when armed, lets the next COMMIT through, passes PostgreSQL's answers
+/// on until the one saying it committed, and cuts the connection without passing that one on: the transaction is
 /// durable, and the client cannot tell.
 /// </summary>
 public sealed class CommitDroppingProxy : IAsyncDisposable
@@ -81,11 +81,11 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
         public readonly TaskCompletionSource CommitConfirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>Passes PostgreSQL's answers on; once dropping, passes nothing and watches for the COMMIT's confirmation.</summary>
+    /// <summary>Passes PostgreSQL's answers on; once dropping, passes them on up to the COMMIT's confirmation and nothing from it on.</summary>
     private async Task ToClientAsync(NetworkStream from, NetworkStream to, Relay relay, CancellationToken cancel)
     {
         var buffer = new byte[64 * 1024];
-        var seen = new List<byte>(); // held-back answers, searched across reads
+        var held = new List<byte>(); // answers not passed on yet: the end of one may be the start of the confirmation
         try
         {
             for (int read; (read = await from.ReadAsync(buffer, cancel)) > 0;)
@@ -95,8 +95,12 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
                     await to.WriteAsync(buffer.AsMemory(0, read), cancel);
                     continue;
                 }
-                seen.AddRange(buffer.AsSpan(0, read));
-                if (CollectionsMarshal.AsSpan(seen).IndexOf(Committed) < 0) continue;
+                held.AddRange(buffer.AsSpan(0, read));
+                var confirmation = CollectionsMarshal.AsSpan(held).IndexOf(Committed);
+                var safe = confirmation >= 0 ? confirmation : Math.Max(0, held.Count - (Committed.Length - 1));
+                await to.WriteAsync(held.ToArray().AsMemory(0, safe), cancel);
+                held.RemoveRange(0, safe);
+                if (confirmation < 0) continue;
                 Interlocked.Increment(ref _dropped);
                 relay.CommitConfirmed.TrySetResult();
                 return;
