@@ -15,6 +15,8 @@ for migration in "$here"/../../src/Grains/Migrations/*.sql; do
   [[ $(basename "$migration" | cut -c1-4) > $upto ]] && break
   psql -d "$db" -f "$migration"
 done
+# The committer's row-count check (src/Persistence/RowCountGuard.cs) as a function of the database's: pgbench has no session setup.
+sed -n '/CREATE OR REPLACE FUNCTION/,/END \$\$/p' "$here/../../src/Persistence/RowCountGuard.cs" | sed 's/pg_temp\.//; s/{WrongCountState}/TG409/' | psql -d "$db"
 psql -d "$db" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
   -c "INSERT INTO accounts (account_id, balance, overdraft_limit, version) SELECT 'acct-' || g, 1000000000000, 0, 1 FROM generate_series(1, 100000) g" \
   -c "INSERT INTO credit_grants (account_id, grant_id, kind, amount, remaining, priority, effective_at, actor) SELECT 'acct-' || g, 'g1', 'paid', 1000000000000, 1000000000000, 50, now() - interval '1 day', 'bench' FROM generate_series(1, 100000) g" \

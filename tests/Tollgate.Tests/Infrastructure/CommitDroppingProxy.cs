@@ -8,8 +8,8 @@ namespace Tollgate.Tests.Infrastructure;
 
 /// <summary>
 /// A TCP proxy in front of PostgreSQL that, when armed, lets the next COMMIT through, passes PostgreSQL's answers
-/// on until the one saying it committed, and cuts the connection without passing that one on: the transaction is
-/// durable, and the client cannot tell.
+/// on until the one saying it committed (or none of them, see <see cref="ArmOnce"/>), and cuts the connection without
+/// passing that one on: the transaction is durable, and the client cannot tell.
 /// </summary>
 public sealed class CommitDroppingProxy : IAsyncDisposable
 {
@@ -21,7 +21,7 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
     private readonly int _port;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
-    private int _armed;
+    private int _armed; // 0: not armed; 1: drops the answers from the COMMIT's on; 2: drops every answer to the COMMIT's batch
     private int _dropped;
 
     public CommitDroppingProxy(string connectionString)
@@ -43,7 +43,8 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
     /// <summary>COMMITs that PostgreSQL confirmed and whose answer was cut off.</summary>
     public int Dropped => Volatile.Read(ref _dropped);
 
-    public void ArmOnce() => Volatile.Write(ref _armed, 1);
+    /// <param name="loseEarlierAnswers">Also hold back PostgreSQL's answers to what the client sent with the COMMIT before it.</param>
+    public void ArmOnce(bool loseEarlierAnswers = false) => Volatile.Write(ref _armed, loseEarlierAnswers ? 2 : 1);
 
     private async Task AcceptAsync()
     {
@@ -78,6 +79,7 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
     private sealed class Relay
     {
         public volatile bool Dropping;
+        public volatile bool DroppingAll;
         public readonly TaskCompletionSource CommitConfirmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -97,7 +99,7 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
                 }
                 held.AddRange(buffer.AsSpan(0, read));
                 var confirmation = CollectionsMarshal.AsSpan(held).IndexOf(Committed);
-                var safe = confirmation >= 0 ? confirmation : Math.Max(0, held.Count - (Committed.Length - 1));
+                var safe = relay.DroppingAll ? 0 : confirmation >= 0 ? confirmation : Math.Max(0, held.Count - (Committed.Length - 1));
                 await to.WriteAsync(held.ToArray().AsMemory(0, safe), cancel);
                 held.RemoveRange(0, safe);
                 if (confirmation < 0) continue;
@@ -117,8 +119,9 @@ public sealed class CommitDroppingProxy : IAsyncDisposable
         {
             for (int read; (read = await from.ReadAsync(buffer, cancel)) > 0;)
             {
-                var isDroppedCommit = buffer.AsSpan(0, read).IndexOf(Commit) >= 0 && Interlocked.Exchange(ref _armed, 0) == 1;
-                if (isDroppedCommit) relay.Dropping = true; // nothing PostgreSQL answers from now on reaches the client
+                var armed = buffer.AsSpan(0, read).IndexOf(Commit) >= 0 ? Interlocked.Exchange(ref _armed, 0) : 0;
+                var isDroppedCommit = armed != 0;
+                if (isDroppedCommit) (relay.DroppingAll, relay.Dropping) = (armed == 2, true);
                 await to.WriteAsync(buffer.AsMemory(0, read), cancel);
                 if (!isDroppedCommit) continue;
                 await relay.CommitConfirmed.Task.WaitAsync(cancel);

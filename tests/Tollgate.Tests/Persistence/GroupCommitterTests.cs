@@ -113,6 +113,26 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task A_commit_whose_every_answer_was_lost_is_sent_again_and_conflicts_instead_of_applying_twice()
+    {
+        // The transaction's id never arrives, so the committer cannot ask what became of it: it sends the batch again, and
+        // the write's version fence, which the first one already moved, refuses it. Applied once, reported as a conflict.
+        await using var proxy = new CommitDroppingProxy(_connectionString);
+        await using var database = NpgsqlDataSource.Create(proxy.ConnectionString);
+        await using var committer = new GroupCommitter(database, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
+        var chain = new WriteChain();
+        await committer.Submit(Counter("all-lost", 1, expectedVersion: 0), chain);
+
+        proxy.ArmOnce(loseEarlierAnswers: true);
+        var error = await Assert.ThrowsAsync<CommitFailedException>(() => committer.Submit(Counter("all-lost", 2, expectedVersion: 1), chain));
+
+        Assert.Equal(1, proxy.Dropped);
+        Assert.Equal(CommitFailure.Conflict, error.Failure);
+        Assert.True(chain.IsBroken);
+        Assert.Equal((2, 2L), await ReadAsync("all-lost"));
+    }
+
+    [Fact]
     public async Task Rows_inserted_together_commit_in_order_and_a_duplicate_or_a_bad_one_refuses_only_its_own_write()
     {
         await using var committer = new GroupCommitter(_database, new GroupCommitOptions { Lanes = 1 }, NullLogger<GroupCommitter>.Instance);
