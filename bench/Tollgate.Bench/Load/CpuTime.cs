@@ -14,8 +14,9 @@ public readonly record struct CpuTime(TimeSpan Bench, TimeSpan Postgres, TimeSpa
     private static string? _serversFolder;
 
     /// <summary>
-    /// Counts only the PostgreSQL and Redis servers whose command line names <paramref name="folder"/> (the bench's own,
-    /// and a postmaster's children with it): a cluster or a test run beside the bench would be counted otherwise.
+    /// Counts only the bench's own servers: PostgreSQL's whose command line names <paramref name="folder"/> (with a postmaster's
+    /// children), and the Redis servers this process started (Redis replaces its command line with its address, so its parent
+    /// tells): a cluster or a test run beside the bench would be counted otherwise.
     /// </summary>
     public static void CountServersUnder(string folder) => _serversFolder = folder;
 
@@ -41,7 +42,7 @@ public readonly record struct CpuTime(TimeSpan Bench, TimeSpan Postgres, TimeSpa
                 // The process ended while it was read.
             }
         }
-        var owned = servers.Where(server => Owned(server.Pid)).Select(server => server.Pid).ToHashSet();
+        var owned = servers.Where(server => server.Parent == Environment.ProcessId || Owned(server.Pid)).Select(server => server.Pid).ToHashSet();
         TimeSpan postgres = TimeSpan.Zero, redis = TimeSpan.Zero;
         foreach (var (pid, parent, name, ticks) in servers)
         {
