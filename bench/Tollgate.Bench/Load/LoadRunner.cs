@@ -66,7 +66,7 @@ public sealed class RunResult
 /// <summary>What this process's garbage collector did: bytes allocated, and collections of generations 0, 1 and 2.</summary>
 public readonly record struct GcWork(long Allocated, int Gen0, int Gen1, int Gen2)
 {
-    public static GcWork Now() => new(GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+    public static GcWork Now() => new(AllocatedBytes.Listener.Total, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
 
     public static GcWork operator -(GcWork after, GcWork before) =>
         new(after.Allocated - before.Allocated, after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2);
