@@ -58,7 +58,8 @@ var only = Option("--only"); // one target, e.g. for a profile: --only in-proces
 var openRate = Option("--open-rate") is { } rate ? double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture) : (double?)null;
 // Which types the process allocates most, sampled, printed after each row (Load/AllocationSampler.cs).
 using var allocations = args.Contains("--allocations") ? new AllocationSampler() : null;
-const int callers = 64;
+// The closed loop's callers (64 by default): more of them shows whether a target is bound by waiting or by the cores.
+var callers = Option("--callers") is { } callerCount ? int.Parse(callerCount) : 64;
 const long credit = 1_000_000_000_000; // 1,000 USD each: never the limit here
 var results = Path.GetFullPath(Path.Combine(FindRepository(), "bench", "results"));
 if (full) Wrk.EnsureInstalled();
