@@ -12,6 +12,7 @@ upto=${1:-9999}
 db=settle_cost_$upto
 settles=${SETTLES:-5}
 clients=${CLIENTS:-4}
+seconds=${SECONDS_TO_RUN:-25}
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 psql() { "$bin/psql" -q -v ON_ERROR_STOP=1 "$@"; }
 psql -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
@@ -41,11 +42,11 @@ trap 'rm -f "$script"' EXIT
 "$here/settle-batch.sh" "$settles" > "$script"
 wal_bytes() { psql -d "$db" -At -c 'SELECT wal_bytes FROM pg_stat_wal'; }
 before=$(server_ticks) wal_before=$(wal_bytes)
-result=$("$bin/pgbench" -n -M prepared -c "$clients" -j 1 -T "${SECONDS_TO_RUN:-25}" -f "$script" "$db")
+result=$("$bin/pgbench" -n -M prepared -c "$clients" -j 1 -T "$seconds" -f "$script" "$db")
 after=$(server_ticks) wal_after=$(wal_bytes)
 grep -E '^(tps|latency average)' <<< "$result"
 tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<< "$result")
-awk -v tps="$tps" -v n="$settles" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v seconds="${SECONDS_TO_RUN:-25}" -v clients="$clients" -v wal=$((wal_after - wal_before)) 'BEGIN {
+awk -v tps="$tps" -v n="$settles" -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" -v seconds="$seconds" -v clients="$clients" -v wal=$((wal_after - wal_before)) 'BEGIN {
   printf "%.0f settles/s (%d per transaction, %d clients)\n", tps * n, n, clients
   printf "WAL: %.0f bytes per settle, %.1f MB/s\n", wal / (tps * n * seconds), wal / seconds / 1e6
   if (ticks > 0) printf "PostgreSQL CPU: %.0f µs per settle, %.2f cores\n", ticks / hz * 1e6 / (tps * n * seconds), ticks / hz / seconds }'
