@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -58,6 +59,25 @@ public static class TollgateTelemetry
                 if (settings.OtlpEnabled) metrics.AddOtlpExporter(otlp => settings.ConfigureOtlp(otlp, "metrics"));
             });
         if (settings.OtlpEnabled) otel.WithTracing(tracing => AddTollgateSources(tracing).AddOtlpExporter(otlp => settings.ConfigureOtlp(otlp, "traces")));
+        builder.LogRequestsOnlyWhenConfigured();
+        return builder;
+    }
+
+    /// <summary>The logger category of ASP.NET Core's request lines ("Request starting", "Request finished": Information).</summary>
+    public const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+    /// <summary>
+    /// Turns ASP.NET Core's request lines off unless the configuration names their level
+    /// (<c>Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics</c>). While that logger is on at any level,
+    /// ASP.NET Core starts an activity for every request, to give log scopes a trace id, even where nothing traces; a
+    /// gateway's grain calls then carry its trace context to the silo. That cost a metering pair about 1.8 KB and a
+    /// tenth of its throughput in the bench (docs/benchmarks.md). The lines themselves are below the default
+    /// <c>Microsoft.AspNetCore: Warning</c> anyway, and a traced process still gets its spans: the tracer's listener
+    /// starts them.
+    /// </summary>
+    public static WebApplicationBuilder LogRequestsOnlyWhenConfigured(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration[$"Logging:LogLevel:{RequestLogCategory}"] is null) builder.Logging.AddFilter(RequestLogCategory, LogLevel.None);
         return builder;
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using StackExchange.Redis;
+using Tollgate.Telemetry;
 
 namespace Tollgate.Bench.Targets;
 
@@ -40,6 +41,7 @@ public static class BaselineServer
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.LogRequestsOnlyWhenConfigured(); // as Tollgate's processes: no activity per request where nothing traces
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var dataSource = new NpgsqlDataSourceBuilder(connectionString);
         dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64; // the same tuning as the silo's, so the baseline is not handicapped

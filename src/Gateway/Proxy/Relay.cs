@@ -66,6 +66,7 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
         message.Headers.Accept.ParseAdd(request.Stream ? "text/event-stream" : "application/json");
+        ProviderTraceContext.ForwardUntraced(client.Request, message, options);
 
         var aborted = client.RequestAborted;
         // The provider's silence and the client's departure end the exchange separately: a client that left after its
