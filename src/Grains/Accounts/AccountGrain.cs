@@ -358,7 +358,7 @@ internal sealed partial class AccountGrain(
         Validate.Tokens(request.InputTokens, nameof(request.InputTokens));
         Validate.Tokens(request.OutputTokens, nameof(request.OutputTokens));
         if (request.LatencyMs is < 0) throw new TollgateException(AccountErrors.InvalidArgument, "LatencyMs must not be negative.");
-        request = request with { Details = request.Details?.OrNull() };
+        if (request.Details is { } details && details.OrNull() is null) request = request with { Details = null }; // all-zero details are none
         Cost(request.Price, request); // validates before anything changes
         await Row.ReadyAsync();
         // No live hold and no recent result: a repeat of an older settlement, or a late one (expired or lost hold, or usage reported directly).
@@ -408,7 +408,7 @@ internal sealed partial class AccountGrain(
             Row.Write(version => AccountStore.Charge(AccountId, book.Balance, version, trialAfter, budgets.Changed)
                 .Drawn(AccountId, settlement.Draws)
                 .Ledger("settle", request.RequestId, -settlement.Charged, settlement.BalanceAfter, cost, settlement.Reserved, null, null, settlement.Draws)
-                .Usage(request with { Price = price }, result)
+                .Usage(request, result)
                 .Alerts(alerts), onlyTakesAway: true); // a charge: authorizes need not wait for it
             Settled.Add(request.RequestId, result);
             return result;

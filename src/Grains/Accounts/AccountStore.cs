@@ -213,15 +213,16 @@ internal static class AccountStore
         return write.InsertRow(LedgerRows, AccountIdOf(write), kind, key, amount, balanceAfter, requested, reserved, reason, actor, GrantStore.Json(grants));
     }
 
-    /// <summary>The usage event of a settled request, written with its ledger row.</summary>
+    /// <summary>The usage event of a settled request, written with its ledger row, at the price it was charged (the result's).</summary>
     public static GrainWrite Usage(this GrainWrite write, SettleRequest usage, RequestSettled result)
     {
         var parts = usage.Details ?? TokenDetails.None;
+        var price = result.Price;
         return write.InsertRow(UsageRows, AccountIdOf(write), usage.RequestId, usage.KeyId, usage.CallerIp, usage.Model, usage.InputTokens, usage.OutputTokens,
-            usage.Price.InputPerMillion, usage.Price.OutputPerMillion, result.Cost, result.TrialUsed, result.Charged, usage.Outcome, usage.Streamed,
+            price.InputPerMillion, price.OutputPerMillion, result.Cost, result.TrialUsed, result.Charged, usage.Outcome, usage.Streamed,
             usage.LatencyMs, usage.AuthorizedAt, usage.Estimated,
             parts.CachedInput, parts.CacheWrite5m, parts.CacheWrite1h, parts.Reasoning, parts.AudioInput, parts.AudioOutput,
-            usage.Price.Extras is null ? null : JsonSerializer.Serialize(usage.Price.Extras, UsageJson.Default.PriceExtras));
+            price.Extras is null ? null : JsonSerializer.Serialize(price.Extras, UsageJson.Default.PriceExtras));
     }
 
     private static string AccountIdOf(GrainWrite write) => write.Owner["account/".Length..];

@@ -58,6 +58,11 @@ public sealed class AuthorizeSettleTests(PostgresFixture postgres) : IClassFixtu
         Assert.NotEqual(token, forged);
         using var response = await cluster.Metering.PostAsync("/v1/settle", Json($$"""{"reservation_id":"{{forged}}","input_tokens":1000,"output_tokens":500}"""));
         Assert.Equal(6_000, (await ReadAsync(response)).GetProperty("charged").GetInt64());
+        // Its usage event states the price it was charged at, not the one the reservation id claimed.
+        Assert.Equal(1, await Ledger.ScalarAsync(database, """
+            SELECT count(*) FROM usage_events WHERE account_id = 'acme' AND request_id = 'same-id' AND denial IS NULL
+                AND cost = 6000 AND input_price = 2000000 AND output_price = 8000000
+            """));
         Assert.True(Allowed(await AuthorizeAsync(cluster.Metering, "same-id", account: "other"))); // the settle freed the model's slot
     }
 
