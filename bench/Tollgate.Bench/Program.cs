@@ -56,8 +56,9 @@ var duration = TimeSpan.FromSeconds(Option("--seconds") is { } seconds ? int.Par
 var only = Option("--only"); // one target, e.g. for a profile: --only in-process --seconds 30; --full --only correctness: the correctness rows alone
 // The open-loop runs' arrival rate in pairs/s (default in full mode: half of each target's own uniform peak); given, short mode runs them too.
 var openRate = Option("--open-rate") is { } rate ? double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture) : (double?)null;
-// Which types the process allocates most, sampled, printed after each row (Load/AllocationSampler.cs).
-using var allocations = args.Contains("--allocations") ? new AllocationSampler() : null;
+// Which types the process allocates most, sampled, printed after each row (Load/AllocatedBytes.cs).
+var allocations = args.Contains("--allocations") ? AllocatedBytes.Listener : null;
+allocations?.SampleTypes();
 // The closed loop's callers (64 by default): more of them shows whether a target is bound by waiting or by the cores.
 var callers = Option("--callers") is { } callerCount ? int.Parse(callerCount) : 64;
 const long credit = 1_000_000_000_000; // 1,000 USD each: never the limit here
