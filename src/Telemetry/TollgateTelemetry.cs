@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -122,27 +120,22 @@ public static class TollgateTelemetry
 
     private static Func<HttpContext, RequestDelegate, Task> RequireToken(string token)
     {
-        var expected = Hash(token);
+        var expected = new BearerToken(token);
         return async (http, next) =>
         {
-            var header = http.Request.Headers.Authorization.ToString();
-            if (expected.Length > 0 && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                && CryptographicOperations.FixedTimeEquals(Hash(header["Bearer ".Length..].Trim()), expected))
+            if (expected.Check(http.Request.Headers.Authorization) == BearerToken.Presented.Token)
             {
                 await next(http);
                 return;
             }
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             http.Response.Headers.WWWAuthenticate = "Bearer";
-            var message = expected.Length == 0
-                ? "Metrics are disabled: no Telemetry:MetricsToken or Admin:Token is configured (or set Telemetry:PrometheusAnonymous=true)."
-                : "A valid bearer token is required.";
+            var message = expected.IsConfigured
+                ? "A valid bearer token is required."
+                : "Metrics are disabled: no Telemetry:MetricsToken or Admin:Token is configured (or set Telemetry:PrometheusAnonymous=true).";
             await http.Response.WriteAsJsonAsync(new { error = new { message, type = "authentication_error", param = (string?)null, code = "unauthorized" } });
         };
     }
-
-    // Hashing first makes the comparison constant-time whatever the tokens' lengths.
-    private static byte[] Hash(string token) => token.Length == 0 ? [] : SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }
 
 /// <summary>The <c>Telemetry</c> section, and the standard <c>OTEL_EXPORTER_OTLP_*</c> variables.</summary>

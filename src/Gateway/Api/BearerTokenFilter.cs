@@ -1,39 +1,30 @@
-using System.Security.Cryptography;
-using System.Text;
+using Tollgate.Telemetry;
 
 namespace Tollgate.Gateway.Api;
 
 /// <summary>
-/// Admits a request only with <c>Authorization: Bearer &lt;token&gt;</c>, compared in constant time.
-/// With no token configured the API it guards refuses everything. Tokens are never logged.
+/// Admits a request only with <c>Authorization: Bearer &lt;token&gt;</c> (see <see cref="BearerToken"/>). With no token
+/// configured the API it guards refuses everything, saying which setting would open it.
 /// </summary>
 public sealed class BearerTokenFilter(string? token, string settingName) : IEndpointFilter
 {
-    private readonly byte[]? _expected = Hash(token);
-
-    /// <summary>Whether an <c>Authorization</c> value presents the token (never, when none is configured).</summary>
-    public bool Accepts(string? authorization) =>
-        _expected is not null && authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-        && CryptographicOperations.FixedTimeEquals(Hash(authorization["Bearer ".Length..].Trim()), _expected);
+    private readonly BearerToken _token = new(token);
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var header = context.HttpContext.Request.Headers.Authorization.ToString();
-        if (_expected is null)
+        if (!_token.IsConfigured)
             throw new ApiException(StatusCodes.Status401Unauthorized, "unauthorized", $"This API is disabled: no {settingName} is configured on this gateway.");
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        var headers = context.HttpContext.Response.Headers;
+        switch (_token.Check(context.HttpContext.Request.Headers.Authorization))
         {
-            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-            throw new ApiException(StatusCodes.Status401Unauthorized, "unauthorized", "A bearer token is required.");
+            case BearerToken.Presented.Token:
+                return next(context);
+            case BearerToken.Presented.Nothing:
+                headers.WWWAuthenticate = "Bearer";
+                throw new ApiException(StatusCodes.Status401Unauthorized, "unauthorized", "A bearer token is required.");
+            default:
+                headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                throw new ApiException(StatusCodes.Status401Unauthorized, "unauthorized", "The bearer token is not valid.");
         }
-        if (!CryptographicOperations.FixedTimeEquals(Hash(header["Bearer ".Length..].Trim()), _expected))
-        {
-            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-            throw new ApiException(StatusCodes.Status401Unauthorized, "unauthorized", "The bearer token is not valid.");
-        }
-        return next(context);
     }
-
-    // Hashing first makes the comparison constant-time regardless of the tokens' lengths.
-    private static byte[]? Hash(string? token) => string.IsNullOrEmpty(token) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }

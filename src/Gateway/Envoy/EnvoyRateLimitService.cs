@@ -1,7 +1,7 @@
 using Envoy.Service.Ratelimit.V3;
 using Grpc.Core;
-using Tollgate.Gateway.Api;
 using Tollgate.Gateway.Metering;
+using Tollgate.Telemetry;
 
 namespace Tollgate.Gateway.Envoy;
 
@@ -14,11 +14,11 @@ namespace Tollgate.Gateway.Envoy;
 internal sealed class EnvoyRateLimitService(EnvoyRateLimiter limiter, EnvoyOptions options, MeteringOptions metering, ILogger<EnvoyRateLimitService> logger)
     : RateLimitService.RateLimitServiceBase
 {
-    private readonly BearerTokenFilter? _token = options.RequireServiceToken ? new BearerTokenFilter(metering.ServiceToken, "Metering:ServiceToken") : null;
+    private readonly BearerToken? _token = options.RequireServiceToken ? new BearerToken(metering.ServiceToken) : null;
 
     public override Task<RateLimitResponse> ShouldRateLimit(RateLimitRequest request, ServerCallContext context)
     {
-        if (_token is not null && !_token.Accepts(context.RequestHeaders.GetValue("authorization")))
+        if (_token is not null && _token.Check(context.RequestHeaders.GetValue("authorization")) != BearerToken.Presented.Token)
         {
             EnvoyMetrics.Answered(EnvoyMetrics.Unauthenticated);
             logger.LogWarning("A rate-limit call without the service token was refused (UNAUTHENTICATED): Envoy's failure_mode_deny decides its request");
