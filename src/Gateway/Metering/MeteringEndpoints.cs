@@ -18,6 +18,14 @@ namespace Tollgate.Gateway.Metering;
 /// </summary>
 public static class MeteringEndpoints
 {
+    /// <summary>
+    /// How the answers are written: by the source generator's serializers with its own options. ASP.NET Core's JSON options
+    /// set an encoder (relaxed escaping), and any encoder turns the generated fast path off, so every answer went through
+    /// the metadata serializer (a write stack per nested object, on every call). The JSON is the same, escaped the default
+    /// way (<c>\u0027</c> for <c>'</c>, non-ASCII as <c>\uXXXX</c>), which any JSON reader decodes alike.
+    /// </summary>
+    private static readonly GatewayJson Answers = GatewayJson.Default;
+
     public static void MapMetering(this IEndpointRouteBuilder metering)
     {
         var api = metering.MapGroup("").Documented(ApiDocs.MeteringTag).Secured(ApiDocs.ServiceToken);
@@ -72,7 +80,7 @@ public static class MeteringEndpoints
 
         // The address as .NET writes it, not as it was sent: it is stored on the usage row and in the reservation id.
         var call = new AuthorizeCall(requestId, apiKey, accountId, address.ToString(), ipKey, model, input, output, (int)ttl);
-        return Results.Ok((await authorizer.AuthorizeAsync(call, time, request.HttpContext.RequestAborted)).Response);
+        return TypedResults.Json((await authorizer.AuthorizeAsync(call, time, request.HttpContext.RequestAborted)).Response, Answers.AuthorizeResponse);
     }
 
     private static async Task<IResult> SettleAsync(HttpRequest request, Settlement settlement)
@@ -87,7 +95,7 @@ public static class MeteringEndpoints
         var latency = body.OptionalCount("latency_ms", int.MaxValue);
         body.RejectUnknownFields();
 
-        return Results.Ok(await settlement.SettleAsync(token, new SettledTokens(input, output, Estimated: false, details), outcome, streamed, (int?)latency));
+        return TypedResults.Json(await settlement.SettleAsync(token, new SettledTokens(input, output, Estimated: false, details), outcome, streamed, (int?)latency), Answers.RequestSettled);
     }
 
     /// <summary>
@@ -99,7 +107,7 @@ public static class MeteringEndpoints
         using var body = await JsonBody.ReadAsync(request);
         var token = ReservationToken.Decode(body.RequiredIdentifier("reservation_id", 4096));
         body.RejectUnknownFields();
-        return Results.Ok(await settlement.VoidAsync(token));
+        return TypedResults.Json(await settlement.VoidAsync(token), Answers.VoidResult);
     }
 
     /// <summary>
@@ -145,7 +153,7 @@ public static class MeteringEndpoints
         var recorded = await grains.Account(accountId!)
             .Settle(new SettleRequest(id, model, keyId, callerIp, input, output, price.Value, null, outcome, streamed, (int?)latency, null, Details: details));
         GatewayMetrics.Amounts(recorded);
-        return Results.Ok(recorded);
+        return TypedResults.Json(recorded, Answers.RequestSettled);
     }
 }
 
