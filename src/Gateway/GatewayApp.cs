@@ -99,8 +99,7 @@ public static class GatewayApp
         });
 
         var app = builder.Build();
-        app.UseMiddleware<ErrorHandling>();
-        app.UseStatusCodePages(NoEndpoint.WriteAsync); // 404 for an unknown path, 405 (with Allow) for a known path and another method
+        app.UseMiddleware<ErrorHandling>(); // also the JSON 404 of an unknown path, and 405 (with Allow) of a known one and another method
         app.MapGatewayOpenApi();
         app.MapHealth();
         app.MapTollgateMetrics(TelemetrySettings.From(app.Configuration).GatewayMetricsToken(app.Configuration["Admin:Token"]));

@@ -21,6 +21,7 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         try
         {
             await next(context);
+            if (NoEndpoint.Answered(context)) await NoEndpoint.WriteAsync(context);
         }
         catch (ApiException ex)
         {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Tollgate.Gateway.Api;
 
 namespace Tollgate.Gateway.Envoy;
 
@@ -55,12 +56,8 @@ public static class EnvoyHosting
         var port = app.Services.GetRequiredService<EnvoyOptions>().Port;
         if (port == 0) return;
         // Each port answers its own: a gRPC call on an API port, or an API call on the service's port, is a 404.
-        app.Use((http, next) =>
-        {
-            if ((http.Connection.LocalPort == port) == http.Request.Path.StartsWithSegments(ServicePath)) return next(http);
-            http.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
-        });
+        app.Use((http, next) => (http.Connection.LocalPort == port) == http.Request.Path.StartsWithSegments(ServicePath) ? next(http)
+            : throw new ApiException(StatusCodes.Status404NotFound, "not_found", $"No endpoint {http.Request.Method} {http.Request.Path} on this port."));
         app.MapGrpcService<EnvoyRateLimitService>();
     }
 

@@ -159,7 +159,6 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
             response.StatusCode = (int)answer.StatusCode;
             response.ContentType = answer.Content.Headers.ContentType?.ToString() ?? "application/json";
             response.ContentLength = length;
-            DisableStatusPages(client);
             await response.Body.WriteAsync(buffer.AsMemory(0, length), aborted);
             await response.CompleteAsync();
             return new RelayResult(answer.IsSuccessStatusCode ? Outcomes.Success : Outcomes.UpstreamError, usage, counted, InputProcessed: true);
@@ -291,7 +290,6 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no"; // a buffering proxy in front would hold the events back
-        DisableStatusPages(client);
 
         var tally = new StreamTally();
         PipeReader? upstream = null;
@@ -460,12 +458,6 @@ internal sealed class Relay(HttpClient http, TokenCounter counter, ILogger<Relay
     private static void Return(byte[]? buffer)
     {
         if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
-    }
-
-    private static void DisableStatusPages(HttpContext client)
-    {
-        // The provider's error bodies are relayed as they are; the gateway's own 404/405 page must not replace an empty one.
-        if (client.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
     }
 
     private static async Task WriteErrorAsync(HttpContext client, int status, string code, string message)

@@ -213,6 +213,7 @@ public sealed class EnvoyRateLimitTests(EnvoyCluster envoy) : IClassFixture<Envo
         using var h2 = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
         using var api = await h2.GetAsync($"http://127.0.0.1:{envoy.Ports[0]}/health");
         Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Contains("\"not_found\"", await api.Content.ReadAsStringAsync()); // the API's JSON error, as on an unknown path
     }
 
     private static int _nextIp;
