@@ -19,7 +19,8 @@ public sealed class JsonBody : IDisposable
 
     private readonly JsonDocument _document;
     private readonly byte[] _buffer; // rented; the document reads from it until disposed
-    private readonly List<string> _read = new(16); // the fields the endpoint asked for (a few: a list beats hashing)
+    private string[] _read = ArrayPool<string>.Shared.Rent(16); // the fields the endpoint asked for, pooled (a few: scanning beats hashing)
+    private int _readCount;
     private bool _disposed;
 
     private JsonBody(JsonDocument document, byte[] buffer) => (_document, _buffer) = (document, buffer);
@@ -27,11 +28,11 @@ public sealed class JsonBody : IDisposable
     /// <summary>The whole object, for a body that is passed on (the proxy's).</summary>
     public JsonElement Root => _document.RootElement;
 
-    public static async Task<JsonBody> ReadAsync(HttpRequest request, int maxBytes = MaxBytes, int maxDepth = 16) =>
+    public static async ValueTask<JsonBody> ReadAsync(HttpRequest request, int maxBytes = MaxBytes, int maxDepth = 16) =>
         await ReadOptionalAsync(request, maxBytes, maxDepth) ?? throw ApiException.BadRequest("malformed_json", "The request needs a JSON object body.");
 
     /// <summary>The body, or null when there is none (however it was sent: a chunked body has no length to look at).</summary>
-    public static async Task<JsonBody?> ReadOptionalAsync(HttpRequest request, int maxBytes = MaxBytes, int maxDepth = 16)
+    public static async ValueTask<JsonBody?> ReadOptionalAsync(HttpRequest request, int maxBytes = MaxBytes, int maxDepth = 16)
     {
         if (request.ContentLength > maxBytes) throw TooLarge(maxBytes);
         // The first buffer is sized from the announced length only up to FirstBuffer: it grows with the bytes that arrive, so
@@ -78,7 +79,7 @@ public sealed class JsonBody : IDisposable
 
 
     /// <summary>Reads the body into a rented buffer, growing it up to <paramref name="maxBytes"/>; one byte more is a 413, before the rest is read.</summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadBoundedAsync(Stream body, int expected, int maxBytes, CancellationToken cancellationToken)
+    private static async ValueTask<(byte[] Buffer, int Length)> ReadBoundedAsync(Stream body, int expected, int maxBytes, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Clamp(expected + 1, 256, maxBytes + 1));
         var length = 0;
@@ -265,7 +266,7 @@ public sealed class JsonBody : IDisposable
 
     private bool WasRead(JsonProperty property)
     {
-        foreach (var name in _read)
+        foreach (var name in _read.AsSpan(0, _readCount))
         {
             if (property.NameEquals(name)) return true;
         }
@@ -274,7 +275,15 @@ public sealed class JsonBody : IDisposable
 
     private bool TryGet(string name, out JsonElement value)
     {
-        _read.Add(name);
+        ObjectDisposedException.ThrowIf(_disposed, this); // its names went back to the pool
+        if (_readCount == _read.Length)
+        {
+            var larger = ArrayPool<string>.Shared.Rent(_read.Length * 2);
+            _read.CopyTo(larger, 0);
+            Return(_read);
+            _read = larger;
+        }
+        _read[_readCount++] = name;
         return _document.RootElement.TryGetProperty(name, out value);
     }
 
@@ -285,5 +294,12 @@ public sealed class JsonBody : IDisposable
         _disposed = true;
         _document.Dispose();
         ArrayPool<byte>.Shared.Return(_buffer);
+        Return(_read);
+    }
+
+    private void Return(string[] names)
+    {
+        Array.Clear(names, 0, _readCount);
+        ArrayPool<string>.Shared.Return(names);
     }
 }
