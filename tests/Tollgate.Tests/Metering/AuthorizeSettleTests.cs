@@ -38,6 +38,32 @@ public sealed class AuthorizeSettleTests(PostgresFixture postgres) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_request_id_settled_before_its_account_left_memory_is_never_charged_twice()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await TestCluster.StartAsync(database, 1, null, null, Accounts.ActivationTests.QuickCollection(TimeSpan.FromSeconds(1)));
+        await CreateAccountAsync(cluster.Admin, "acme", 1_000_000);
+        await SetPriceAsync(cluster.Admin, "m1", 2_000_000, 8_000_000);
+        Assert.Equal(2_400, (await SettleAsync(cluster.Metering, await AuthorizeAsync(cluster.Metering, "r1", account: "acme", input: 1_000, output: 500), 800, 100))
+            .GetProperty("charged").GetInt64());
+        await Eventually.TrueAsync(async () => !(await cluster.ActivationsAsync()).Any(a => a.GrainId.ToString() == "account/acme"),
+            "the idle account was never collected", seconds: 30);
+
+        // A fresh activation remembers no settled id (an authorize does not read the ledger, to stay in memory), so the repeat is
+        // held; its settle meets the first settlement's ledger row, and the caller gets a conflict or the first result, never a charge.
+        var repeat = await AuthorizeAsync(cluster.Metering, "r1", account: "acme", input: 1_000, output: 500);
+        Assert.True(Allowed(repeat));
+        using var conflict = await cluster.Metering.PostAsync("/v1/settle", Json($$"""{"reservation_id":"{{repeat.GetProperty("reservation_id").GetString()}}","input_tokens":9,"output_tokens":9}"""));
+        await AssertErrorAsync(conflict, HttpStatusCode.Conflict, "idempotency_conflict");
+        Assert.Equal(2_400, (await SettleAsync(cluster.Metering, repeat, 800, 100)).GetProperty("charged").GetInt64());
+        Assert.Equal("already_settled", Reason(await AuthorizeAsync(cluster.Metering, "r1", account: "acme"))); // remembered again
+
+        Assert.Equal(new Ledger.Totals(1_000_000 - 2_400, 1_000_000 - 2_400, 2), await Ledger.ReadAsync(database, "acme"));
+        await Eventually.TrueAsync(async () => (await ReadAsync(await cluster.Admin.GetAsync("/admin/accounts/acme"))).GetProperty("pending").GetInt64() == 0,
+            "the repeats' holds were not released", seconds: 15);
+    }
+
+    [Fact]
     public async Task Settle_charges_the_price_the_account_captured_whatever_the_reservation_id_claims()
     {
         var database = await postgres.CreateDatabaseAsync();
