@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
@@ -57,8 +58,9 @@ public static class ActivationMemory
         var census = new ActivationCensus(grains);
         var baseline = ManagedHeap.LiveBytes();
         var baselineActivations = await census.TotalAsync();
+        var dashboard = silo.Services.GetRequiredService<IConfiguration>().GetValue("Silo:Dashboard", defaultValue: true);
         var setup = string.Create(CultureInfo.InvariantCulture,
-            $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC. One Orleans silo in this process (PostgreSQL membership and grain storage), PostgreSQL (fsync off) on the same machine; calls through the silo's own IGrainFactory (its hosted client), {InFlight} in flight; idle collection age (GrainCollectionOptions.CollectionAge) 1 day, so nothing is collected while measuring. {WarmUpPerKind:N0} activations of each kind warm up first.");
+            $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC. One Orleans silo in this process (PostgreSQL membership and grain storage), PostgreSQL (fsync off) on the same machine; calls through the silo's own IGrainFactory (its hosted client), {InFlight} in flight; idle collection age (GrainCollectionOptions.CollectionAge) 1 day, so nothing is collected while measuring. {WarmUpPerKind:N0} activations of each kind warm up first. The Orleans dashboard's statistics {(dashboard ? "on" : "off")} (Silo:Dashboard).");
         Console.WriteLine(setup);
 
         var answered = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -92,13 +94,14 @@ public static class ActivationMemory
         var total = await census.TotalAsync();
         var byClass = await census.ByClassAsync();
         var statisticsCall = await census.TimeByClassAsync();
+        var idle = await IdleCpuAsync();
         var changed = changedWindows ? await ChangeWindowsAsync(grains, database, firstUnmeasured, accounts) : null;
 
         var stopping = Stopwatch.GetTimestamp();
         await silo.StopAsync(); // deactivates every activation: how long that takes at this size is worth knowing
         var shutdown = Stopwatch.GetElapsedTime(stopping);
         if (changed is not null) changed = changed with { After = await ChangedWindows.CheckpointsAsync(database) };
-        scale = scale with { TotalActivations = total, StatisticsCall = statisticsCall, Shutdown = shutdown, Changed = changed };
+        scale = scale with { TotalActivations = total, StatisticsCall = statisticsCall, IdleCpu = idle, Shutdown = shutdown, Changed = changed };
         Console.WriteLine($"silo stopped in {shutdown.TotalSeconds:F1} s" + (changed is null ? "" : $"; {changed.WrittenAtStop:N0} checkpoints written"));
 
         Console.WriteLine();
@@ -120,7 +123,23 @@ public static class ActivationMemory
         var activity = GcActivity.Now().Since(gc);
         var after = ManagedHeap.Snapshot();
         Console.WriteLine($"{run.Succeeded:N0} accounts activated in {run.Elapsed.TotalSeconds:F1} s; failures: {run.FailureSummary}");
-        return new ScaleMeasurement(accounts, run, before, after, activity, TotalActivations: 0, StatisticsCall: TimeSpan.Zero, Shutdown: TimeSpan.Zero, Changed: null);
+        return new ScaleMeasurement(accounts, run, before, after, activity, TotalActivations: 0, StatisticsCall: TimeSpan.Zero, IdleCpu: TimeSpan.Zero, Shutdown: TimeSpan.Zero, Changed: null);
+    }
+
+    /// <summary>
+    /// The CPU this process spends per second while nothing calls it: what holding the activations costs by itself (timers,
+    /// idle collection, and whatever reads the runtime's metrics, such as the Orleans dashboard's collection every second).
+    /// </summary>
+    private static async Task<TimeSpan> IdleCpuAsync()
+    {
+        var window = TimeSpan.FromSeconds(10);
+        using var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        await Task.Delay(window);
+        process.Refresh();
+        var perSecond = (process.TotalProcessorTime - before) / window.TotalSeconds;
+        Console.WriteLine($"idle: {perSecond.TotalMilliseconds:N0} ms of CPU per second over {window.TotalSeconds:N0} s");
+        return perSecond;
     }
 
     /// <summary>

@@ -19,6 +19,7 @@ internal sealed record ScaleMeasurement(
     GcActivity Gc,
     int TotalActivations,
     TimeSpan StatisticsCall,
+    TimeSpan IdleCpu,
     TimeSpan Shutdown,
     ChangedWindowsRun? Changed)
 {
@@ -77,6 +78,7 @@ internal static class MemoryReport
         if (scale.BytesPerAccount is { } each) Line($"| live bytes added per account at this scale | {each:N0} |");
         Line($"| GC while activating | {scale.Gc} |");
         Line($"| one IManagementGrain.GetSimpleGrainStatistics call (fastest of 5) | {scale.StatisticsCall.TotalMilliseconds:N1} ms |");
+        Line($"| CPU of this process while nothing calls it (10 s) | {scale.IdleCpu.TotalMilliseconds:N0} ms per second |");
         if (scale.Changed is { } changed)
         {
             Line($"| accounts with limits authorized once (windows and a hold changed since the last checkpoint) | {changed.Run.Succeeded:N0} in {changed.Run.Elapsed.TotalSeconds:F1} s ({changed.Run.PerSecond:N0}/s) |");
