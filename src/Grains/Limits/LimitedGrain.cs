@@ -285,7 +285,8 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     protected virtual bool BeyondOwnLossBudget => false;
 
     /// <summary>
-    /// Arms the checkpoint timer if something changed and it is not armed; it disarms itself once nothing has. The timer is made
+    /// Arms the checkpoint timer if something changed and it is not armed; it disarms itself once nothing has. Its ticks fall on
+    /// boundaries every grain shares (<see cref="TimerBoundaries"/>), so the timers of many grains fire together. The timer is made
     /// once and re-armed: a timer made per burst of calls is garbage that every gen 0 collection traces from the old grain, and with
     /// thousands of grains touched between collections that tracing is most of each pause.
     /// </summary>
@@ -294,9 +295,9 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
         if (_checkpointsArmed || !Uncheckpointed) return;
         _checkpointsArmed = true;
         var interval = CheckpointInterval;
-        if (_checkpoints is { } timer) timer.Change(interval, interval);
+        if (_checkpoints is { } timer) timer.Change(TimerBoundaries.DueAfter(interval), interval);
         else _checkpoints = this.RegisterGrainTimer(static self => self.CheckpointTick(), this,
-            new GrainTimerCreationOptions(interval, interval) { Interleave = true, KeepAlive = false });
+            new GrainTimerCreationOptions(TimerBoundaries.DueAfter(interval), interval) { Interleave = true, KeepAlive = false });
     }
 
     private Task CheckpointTick()
@@ -306,6 +307,11 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
         {
             _checkpoints!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _checkpointsArmed = false;
+        }
+        else
+        {
+            var interval = CheckpointInterval;
+            _checkpoints!.Change(TimerBoundaries.DueAfter(interval), interval); // back on a shared boundary: Orleans counts a period from the tick's end
         }
         return Task.CompletedTask;
     }
