@@ -100,11 +100,12 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.UseMiddleware<ErrorHandling>(); // also the JSON 404 of an unknown path, and 405 (with Allow) of a known one and another method
+        app.UseMiddleware<BearerTokenCheck>(); // the admin and service tokens, where an endpoint is Secured by them, before its body is read
         app.MapGatewayOpenApi();
         app.MapHealth();
         app.MapTollgateMetrics(TelemetrySettings.From(app.Configuration).GatewayMetricsToken(app.Configuration["Admin:Token"]));
         app.MapOperatorConsole();
-        var admin = app.MapGroup("/admin").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token"));
+        var admin = app.MapGroup("/admin");
         admin.MapAccountAdmin();
         admin.MapModelAdmin();
         admin.MapApiKeyAdmin();
@@ -113,9 +114,9 @@ public static class GatewayApp
         admin.MapAlertAdmin();
         admin.MapLimitAdmin();
         admin.MapWebhookAdmin();
-        app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(app.Configuration["Admin:Token"], "Admin:Token")).MapUsageQueries();
+        app.MapGroup("/api").MapUsageQueries();
         var v1 = app.MapGroup("/v1");
-        v1.MapGroup("").AddEndpointFilter(new BearerTokenFilter(metering.ServiceToken, "Metering:ServiceToken")).MapMetering();
+        v1.MapMetering();
         v1.MapProxy(); // authenticated by the callers' own API keys
         app.MapEnvoyRateLimitService(); // authenticated by the service token too
         _ = app.Services.GetRequiredService<ProxySettings>(); // a configuration mistake stops the gateway at startup, not at the first request

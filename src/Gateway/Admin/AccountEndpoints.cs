@@ -73,53 +73,22 @@ public static class AccountEndpoints
     }
 
     /// <summary>Grants a trial (replacing any earlier one): credit, tokens and/or requests until <c>expires_at</c>.</summary>
-    private static async Task<IResult> GrantTrialAsync(string accountId, HttpRequest request, IGrainFactory grains)
-    {
-        Ids.Account(accountId);
-        using var body = await JsonBody.ReadAsync(request);
-        var credit = body.OptionalAmount("credit", Credits.MaxAmount, allowNegative: false);
-        var tokens = body.OptionalCount("tokens", Grains.Limits.LimitSettings.MaxRate);
-        var requests = body.OptionalCount("requests", Grains.Limits.LimitSettings.MaxRate);
-        var expiresAt = body.OptionalTimestamp("expires_at") ?? throw ApiException.BadRequest("missing_field", "'expires_at' is required.");
-        var actor = body.OptionalString("actor", 200) ?? "admin";
-        body.RejectUnknownFields();
-        var account = await grains.Account(accountId).GrantTrial(new GrantTrial(credit, tokens, requests, expiresAt.ToUniversalTime(), actor));
-        return Results.Ok(account);
-    }
+    private static async Task<IResult> GrantTrialAsync(string accountId, TrialBody body, IGrainFactory grains) =>
+        Results.Ok(await grains.Account(Ids.Account(accountId))
+            .GrantTrial(new GrantTrial(body.Credit, body.Tokens, body.Requests, body.ExpiresAt.ToUniversalTime(), body.Actor ?? "admin")));
 
     /// <summary>Suspends ("suspended": every authorize is denied) or reactivates ("active") an account.</summary>
-    private static async Task<IResult> SetStatusAsync(string accountId, HttpRequest request, IGrainFactory grains)
-    {
-        Ids.Account(accountId);
-        using var body = await JsonBody.ReadAsync(request);
-        var status = body.RequiredString("status", 20);
-        var actor = body.OptionalString("actor", 200) ?? "admin";
-        body.RejectUnknownFields();
-        return Results.Ok(await grains.SetAccountStatusAsync(accountId, status, actor));
-    }
+    private static async Task<IResult> SetStatusAsync(string accountId, AccountStatusBody body, IGrainFactory grains) =>
+        Results.Ok(await grains.SetAccountStatusAsync(accountId, body.Status, body.Actor ?? "admin"));
 
     /// <summary>Sets the account's IANA time zone (null: UTC).</summary>
-    private static async Task<IResult> SetTimeZoneAsync(string accountId, HttpRequest request, IGrainFactory grains)
-    {
-        Ids.Account(accountId);
-        using var body = await JsonBody.ReadAsync(request);
-        if (!body.Has("time_zone")) throw ApiException.BadRequest("missing_field", "'time_zone' is required: an IANA zone such as Europe/Berlin, or null for UTC.");
-        var zone = body.OptionalString("time_zone", 64);
-        var actor = body.OptionalString("actor", 200) ?? "admin";
-        body.RejectUnknownFields();
-        return Results.Ok(await grains.SetTimeZoneAsync(accountId, zone, actor));
-    }
+    private static async Task<IResult> SetTimeZoneAsync(string accountId, AccountTimeZoneBody body, IGrainFactory grains) =>
+        Results.Ok(await grains.SetTimeZoneAsync(Ids.Account(accountId), body.TimeZone, body.Actor ?? "admin"));
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains)
+    private static async Task<IResult> CreateAsync(CreateAccountBody body, IGrainFactory grains)
     {
-        using var body = await JsonBody.ReadAsync(request);
-        var accountId = Ids.Account(body.RequiredIdentifier("account_id", 128));
-        var overdraft = body.OptionalAmount("overdraft_limit", Credits.MaxAmount, allowNegative: false) ?? 0;
-        var initialCredit = body.OptionalAmount("initial_credit", Credits.MaxAmount, allowNegative: false) ?? 0;
-        var actor = body.OptionalString("actor", 200) ?? "admin";
-        body.RejectUnknownFields();
-
-        await grains.Account(accountId).Create(new CreateAccount(overdraft, initialCredit, actor));
+        var accountId = body.AccountId;
+        await grains.Account(accountId).Create(new CreateAccount(body.OverdraftLimit ?? 0, body.InitialCredit ?? 0, body.Actor ?? "admin"));
         // Answered as GET answers it, with the ledger the creation wrote (the initial credit).
         var account = await grains.Account(accountId).Get(new GetAccount(DefaultLedgerPage, null));
         return Results.Created($"/admin/accounts/{Uri.EscapeDataString(accountId)}", account);
@@ -159,19 +128,11 @@ public static class AccountEndpoints
         return Results.Ok(account);
     }
 
-    private static async Task<IResult> AdjustAsync(string accountId, HttpRequest request, IGrainFactory grains)
+    private static async Task<IResult> AdjustAsync(string accountId, AdjustmentBody body, HttpRequest request, IGrainFactory grains)
     {
-        Ids.Account(accountId);
-        using var body = await JsonBody.ReadAsync(request);
-        var amount = body.RequiredAmount("amount", Credits.MaxAmount, allowNegative: true);
-        if (amount == 0) throw ApiException.BadRequest("invalid_amount", "'amount' must not be zero.");
-        var reason = body.RequiredString("reason", AdminCommands.MaxReason);
-        var actor = body.RequiredString("actor", 200);
-        var key = body.OptionalString("idempotency_key", AdminCommands.MaxIdempotencyKey) ?? NullIfEmpty(request.Headers["Idempotency-Key"].ToString())
+        var key = body.IdempotencyKey ?? NullIfEmpty(request.Headers["Idempotency-Key"].ToString())
             ?? throw ApiException.BadRequest("missing_idempotency_key", "An adjustment needs an 'idempotency_key' field or an Idempotency-Key header, so a retry cannot apply it twice.");
-        body.RejectUnknownFields();
-
-        return Results.Ok(await grains.AdjustCreditAsync(accountId, amount, reason, actor, key));
+        return Results.Ok(await grains.AdjustCreditAsync(accountId, body.Amount, body.Reason, body.Actor, key));
     }
 
     /// <summary>An integer query parameter from <paramref name="min"/> to <paramref name="max"/>, or null when absent; else 400 invalid_query.</summary>
@@ -187,9 +148,10 @@ public static class AccountEndpoints
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
 }
 
-// Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
+// Request bodies: each binds its handler's parameter (JsonBody reads the fields below, in this order, and refuses any other) and
+// describes it in the OpenAPI document.
 
-public sealed class CreateAccountBody : ApiDocs.IStrictJsonBody
+public sealed record CreateAccountBody : ApiDocs.IStrictJsonBody
 {
     [Description("1 to 128 letters, digits and . _ : @ -")]
     public required string AccountId { get; init; }
@@ -202,9 +164,17 @@ public sealed class CreateAccountBody : ApiDocs.IStrictJsonBody
 
     [Description("Who did it, for the ledger; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<CreateAccountBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new CreateAccountBody
+    {
+        AccountId = Ids.Account(body.RequiredIdentifier("account_id", 128)),
+        OverdraftLimit = body.OptionalAmount("overdraft_limit", Credits.MaxAmount, allowNegative: false),
+        InitialCredit = body.OptionalAmount("initial_credit", Credits.MaxAmount, allowNegative: false),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }
 
-public sealed class AdjustmentBody : ApiDocs.IStrictJsonBody
+public sealed record AdjustmentBody : ApiDocs.IStrictJsonBody
 {
     [Description("Nano-USD to add (positive) or remove (negative); not zero.")]
     public required long Amount { get; init; }
@@ -217,9 +187,17 @@ public sealed class AdjustmentBody : ApiDocs.IStrictJsonBody
 
     [Description("Makes a retry safe; required here or as the Idempotency-Key header.")]
     public string? IdempotencyKey { get; init; }
+
+    public static ValueTask<AdjustmentBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new AdjustmentBody
+    {
+        Amount = body.RequiredAmount("amount", Credits.MaxAmount, allowNegative: true),
+        Reason = body.RequiredString("reason", AdminCommands.MaxReason),
+        Actor = body.RequiredString("actor", AdminCommands.MaxActor),
+        IdempotencyKey = body.OptionalString("idempotency_key", AdminCommands.MaxIdempotencyKey),
+    });
 }
 
-public sealed class TrialBody : ApiDocs.IStrictJsonBody
+public sealed record TrialBody : ApiDocs.IStrictJsonBody
 {
     [Description("Trial credit in nano-USD.")]
     public long? Credit { get; init; }
@@ -235,22 +213,44 @@ public sealed class TrialBody : ApiDocs.IStrictJsonBody
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<TrialBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new TrialBody
+    {
+        Credit = body.OptionalAmount("credit", Credits.MaxAmount, allowNegative: false),
+        Tokens = body.OptionalCount("tokens", Grains.Limits.LimitSettings.MaxRate),
+        Requests = body.OptionalCount("requests", Grains.Limits.LimitSettings.MaxRate),
+        ExpiresAt = body.OptionalTimestamp("expires_at") ?? throw ApiException.BadRequest("missing_field", "'expires_at' is required."),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }
 
-public sealed class AccountTimeZoneBody : ApiDocs.IStrictJsonBody
+public sealed record AccountTimeZoneBody : ApiDocs.IStrictJsonBody
 {
     [Description("An IANA time zone (Europe/Berlin, America/New_York), or null for UTC.")]
     public required string? TimeZone { get; init; }
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<AccountTimeZoneBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new AccountTimeZoneBody
+    {
+        TimeZone = body.Has("time_zone") ? body.OptionalString("time_zone", 64)
+            : throw ApiException.BadRequest("missing_field", "'time_zone' is required: an IANA zone such as Europe/Berlin, or null for UTC."),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }
 
-public sealed class AccountStatusBody : ApiDocs.IStrictJsonBody
+public sealed record AccountStatusBody : ApiDocs.IStrictJsonBody
 {
     [Description("\"active\" or \"suspended\".")]
     public required string Status { get; init; }
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<AccountStatusBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new AccountStatusBody
+    {
+        Status = body.RequiredString("status", 20),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }

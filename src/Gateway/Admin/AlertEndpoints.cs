@@ -28,22 +28,17 @@ public static class AlertEndpoints
             .Errors(StatusCodes.Status404NotFound).ClusterErrors();
     }
 
-    private static async Task<IResult> SetAsync(string accountId, HttpRequest request, IGrainFactory grains)
+    private static async Task<IResult> SetAsync(string accountId, AlertsBody body, IGrainFactory grains)
     {
-        Ids.Account(accountId);
-        using var body = await JsonBody.ReadAsync(request);
-        var defaults = AlertSettings.Default;
-        var alerts = new AlertSettings(body.OptionalSignedCount("low_balance_below_nano_usd", long.MaxValue), body.OptionalBoolean("depleted") ?? defaults.Depleted,
-            body.Has("grant_expiring_days") ? (int?)body.OptionalSignedCount("grant_expiring_days", int.MaxValue) : defaults.GrantExpiringDays);
-        var actor = body.OptionalString("actor", 200) ?? "admin";
-        body.RejectUnknownFields();
-        return Results.Ok((await grains.SetAlertsAsync(accountId, alerts, actor)).Alerts);
+        var alerts = new AlertSettings(body.LowBalanceBelowNanoUsd, body.Depleted ?? AlertSettings.Default.Depleted, body.GrantExpiringDays);
+        return Results.Ok((await grains.SetAlertsAsync(Ids.Account(accountId), alerts, body.Actor ?? "admin")).Alerts);
     }
 }
 
-// The request body, for the OpenAPI document only: the handler above reads these fields (JsonBody) and refuses any other.
+// Request bodies: each binds its handler's parameter (JsonBody reads the fields below, in this order, and refuses any other) and
+// describes it in the OpenAPI document.
 
-public sealed class AlertsBody : ApiDocs.IStrictJsonBody
+public sealed record AlertsBody : ApiDocs.IStrictJsonBody
 {
     [Description("balance.low when the balance falls below this many nano-USD; null or left out: none.")]
     public long? LowBalanceBelowNanoUsd { get; init; }
@@ -56,4 +51,13 @@ public sealed class AlertsBody : ApiDocs.IStrictJsonBody
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<AlertsBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new AlertsBody
+    {
+        LowBalanceBelowNanoUsd = body.OptionalSignedCount("low_balance_below_nano_usd", long.MaxValue),
+        Depleted = body.OptionalBoolean("depleted"),
+        // Left out is the default; null is none.
+        GrantExpiringDays = body.Has("grant_expiring_days") ? (int?)body.OptionalSignedCount("grant_expiring_days", int.MaxValue) : AlertSettings.Default.GrantExpiringDays,
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }

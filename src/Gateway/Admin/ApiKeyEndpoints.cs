@@ -29,7 +29,7 @@ public static class ApiKeyEndpoints
         keys.MapPost("/keys/{keyId}/revoke", RevokeAsync)
             .WithSummary("Revoke an API key")
             .WithDescription("Effective on every gateway at once; revoking again changes nothing. The body is optional.")
-            .Body<RevokeApiKeyBody>(optional: true)
+            .Body<ActorBody>(optional: true)
             .Produces<ApiKeyView>()
             .Errors(StatusCodes.Status404NotFound).ClusterErrors();
         keys.MapGet("/keys/{keyId}/models", GetModelsAsync)
@@ -48,72 +48,49 @@ public static class ApiKeyEndpoints
             .Errors(StatusCodes.Status404NotFound).ClusterErrors();
     }
 
-    private static async Task<IResult> CreateAsync(string accountId, HttpRequest request, IGrainFactory grains)
+    private static async Task<IResult> CreateAsync(string accountId, CreateApiKeyBody body, IGrainFactory grains)
     {
-        Ids.Account(accountId);
-        using var body = await JsonBody.ReadAsync(request);
-        var name = body.OptionalString("name", 200) ?? "default";
-        var actor = body.OptionalString("actor", 200) ?? "admin";
-        body.RejectUnknownFields();
-
-        await grains.Account(accountId).Get(new GetAccount(0, null)); // account_not_found otherwise
+        await grains.Account(Ids.Account(accountId)).Get(new GetAccount(0, null)); // account_not_found otherwise
         var (keyId, key, secretHash) = ApiKeyFormat.NewKey();
-        var view = await grains.ApiKey(keyId).Create(new CreateApiKey(accountId, secretHash, name, actor));
+        var view = await grains.ApiKey(keyId).Create(new CreateApiKey(accountId, secretHash, body.Name ?? "default", body.Actor ?? "admin"));
         return Results.Created($"/admin/keys/{keyId}", new CreatedApiKey(view.KeyId, key, view.AccountId, view.Name, view.CreatedAt));
     }
 
     private static async Task<IResult> GetAsync(string keyId, HttpRequest request, IGrainFactory grains) =>
         Results.Ok(await grains.ApiKey(Ids.Key(keyId)).Get());
 
-    private static async Task<IResult> RevokeAsync(string keyId, HttpRequest request, IGrainFactory grains)
-    {
-        Ids.Key(keyId);
-        var actor = "admin";
-        using (var body = await JsonBody.ReadOptionalAsync(request)) // the body is optional; a broken one is still an error
-        {
-            actor = body?.OptionalString("actor", 200) ?? actor;
-            body?.RejectUnknownFields();
-        }
-        return Results.Ok(await grains.RevokeKeyAsync(keyId, actor));
-    }
+    private static async Task<IResult> RevokeAsync(string keyId, ActorBody body, IGrainFactory grains) =>
+        Results.Ok(await grains.RevokeKeyAsync(keyId, body.Actor ?? "admin"));
 
     private static async Task<IResult> GetModelsAsync(string keyId, IGrainFactory grains) =>
         Results.Ok(await grains.ApiKey(Ids.Key(keyId)).GetModels());
 
-    private static async Task<IResult> SetModelsAsync(string keyId, HttpRequest request, IGrainFactory grains)
-    {
-        Ids.Key(keyId);
-        using var body = await JsonBody.ReadAsync(request);
-        // Required, so that a body without it (a typo of the field, refused below too) never widens a key to every model.
-        if (!body.Has("models")) throw ApiException.BadRequest("missing_field", "'models' is required: a list of model patterns, or null for every model.");
-        var models = body.OptionalStringList("models");
-        var actor = body.OptionalString("actor", 200) ?? "admin";
-        body.RejectUnknownFields();
-        return Results.Ok(await grains.SetKeyModelsAsync(keyId, models, actor));
-    }
+    private static async Task<IResult> SetModelsAsync(string keyId, KeyModelsBody body, IGrainFactory grains) =>
+        Results.Ok(await grains.SetKeyModelsAsync(Ids.Key(keyId), body.Models, body.Actor ?? "admin"));
 }
 
 /// <summary>The only response that ever contains the key itself.</summary>
 public sealed record CreatedApiKey(string KeyId, string Key, string AccountId, string Name, DateTimeOffset CreatedAt);
 
-// Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
+// Request bodies: each binds its handler's parameter (JsonBody reads the fields below, in this order, and refuses any other) and
+// describes it in the OpenAPI document.
 
-public sealed class CreateApiKeyBody : ApiDocs.IStrictJsonBody
+public sealed record CreateApiKeyBody : ApiDocs.IStrictJsonBody
 {
     [Description("A name for the key (up to 200 characters); \"default\" by default.")]
     public string? Name { get; init; }
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<CreateApiKeyBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new CreateApiKeyBody
+    {
+        Name = body.OptionalString("name", 200),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }
 
-public sealed class RevokeApiKeyBody : ApiDocs.IStrictJsonBody
-{
-    [Description("Who did it; \"admin\" by default.")]
-    public string? Actor { get; init; }
-}
-
-public sealed class KeyModelsBody : ApiDocs.IStrictJsonBody
+public sealed record KeyModelsBody : ApiDocs.IStrictJsonBody
 {
     [Description("Required. Model patterns, 1 to 100: exact names (text-embedding-3-small) or prefixes ending in one '*' (gpt-4o*; '*' alone is every model). "
         + "null: every model.")]
@@ -121,4 +98,12 @@ public sealed class KeyModelsBody : ApiDocs.IStrictJsonBody
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<KeyModelsBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new KeyModelsBody
+    {
+        // Required, so that a body without it (a typo of the field, refused too) never widens a key to every model.
+        Models = body.Has("models") ? body.OptionalStringList("models")
+            : throw ApiException.BadRequest("missing_field", "'models' is required: a list of model patterns, or null for every model."),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }

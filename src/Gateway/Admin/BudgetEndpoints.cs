@@ -25,8 +25,8 @@ public static class BudgetEndpoints
             .WithDescription("Each with what its current period has spent (settled, plus what open requests hold) and when it resets.")
             .Produces<IReadOnlyList<BudgetState>>()
             .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).ClusterErrors();
-        budgets.MapPut("/accounts/{accountId}/budgets/{name}", (string accountId, string name, HttpRequest request, IGrainFactory grains) =>
-                SetAsync(grains, Ids.Account(accountId), null, name, request))
+        budgets.MapPut("/accounts/{accountId}/budgets/{name}", (string accountId, string name, BudgetBody body, IGrainFactory grains) =>
+                SetAsync(grains, Ids.Account(accountId), null, name, body))
             .WithSummary("Set a budget of an account")
             .WithDescription(Rules)
             .Body<BudgetBody>()
@@ -43,8 +43,8 @@ public static class BudgetEndpoints
             .WithDescription("A request with the key counts against these and against its account's.")
             .Produces<IReadOnlyList<BudgetState>>()
             .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound).ClusterErrors();
-        budgets.MapPut("/keys/{keyId}/budgets/{name}", async (string keyId, string name, HttpRequest request, IGrainFactory grains) =>
-                await SetAsync(grains, await AccountOfAsync(grains, keyId), keyId, name, request))
+        budgets.MapPut("/keys/{keyId}/budgets/{name}", async (string keyId, string name, BudgetBody body, IGrainFactory grains) =>
+                await SetAsync(grains, await AccountOfAsync(grains, keyId), keyId, name, body))
             .WithSummary("Set a budget of an API key")
             .WithDescription(Rules)
             .Body<BudgetBody>()
@@ -61,13 +61,9 @@ public static class BudgetEndpoints
     private static async Task<IResult> ListAsync(IGrainFactory grains, string accountId, string? keyId) =>
         Results.Ok(await grains.Account(accountId).GetBudgets(new GetBudgets(keyId)));
 
-    private static async Task<IResult> SetAsync(IGrainFactory grains, string accountId, string? keyId, string name, HttpRequest request)
+    private static async Task<IResult> SetAsync(IGrainFactory grains, string accountId, string? keyId, string name, BudgetBody body)
     {
-        using var body = await JsonBody.ReadAsync(request);
-        var budget = new SetBudget(keyId, Name(name), body.RequiredString("period", 10), body.OptionalAmount("cap_nano_usd", Credits.MaxBalance, allowNegative: true),
-            body.OptionalSignedCount("cap_tokens", BudgetLimits.MaxCapTokens), body.OptionalString("time_zone", 64), body.OptionalString("actor", 200) ?? "admin",
-            body.OptionalIntegerList("alert_percents"));
-        body.RejectUnknownFields();
+        var budget = new SetBudget(keyId, Name(name), body.Period, body.CapNanoUsd, body.CapTokens, body.TimeZone, body.Actor ?? "admin", body.AlertPercents);
         return Results.Ok(await grains.SetBudgetAsync(accountId, budget));
     }
 
@@ -83,9 +79,10 @@ public static class BudgetEndpoints
     private static async Task<string> AccountOfAsync(IGrainFactory grains, string keyId) => (await grains.ApiKey(Ids.Key(keyId)).Get()).AccountId;
 }
 
-// The request body, for the OpenAPI document only: the handler above reads these fields (JsonBody) and refuses any other.
+// Request bodies: each binds its handler's parameter (JsonBody reads the fields below, in this order, and refuses any other) and
+// describes it in the OpenAPI document.
 
-public sealed class BudgetBody : ApiDocs.IStrictJsonBody
+public sealed record BudgetBody : ApiDocs.IStrictJsonBody
 {
     [Description("Required: day, week, month, or rolling 1h to 8784h or 1d to 366d.")]
     public required string Period { get; init; }
@@ -105,4 +102,14 @@ public sealed class BudgetBody : ApiDocs.IStrictJsonBody
     [Description("Percentages of a cap (1 to 100, at most 10) whose crossing by the period's settled spend sends a budget.threshold_crossed alert; "
         + "null: 80, 95 and 100; []: none.")]
     public IReadOnlyList<int>? AlertPercents { get; init; }
+
+    public static ValueTask<BudgetBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new BudgetBody
+    {
+        Period = body.RequiredString("period", 10),
+        CapNanoUsd = body.OptionalAmount("cap_nano_usd", Credits.MaxBalance, allowNegative: true),
+        CapTokens = body.OptionalSignedCount("cap_tokens", BudgetLimits.MaxCapTokens),
+        TimeZone = body.OptionalString("time_zone", 64),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+        AlertPercents = body.OptionalIntegerList("alert_percents"),
+    });
 }

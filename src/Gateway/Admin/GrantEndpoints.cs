@@ -32,41 +32,30 @@ public static class GrantEndpoints
         grants.MapPost("/accounts/{accountId}/grants/{grantId}/void", VoidAsync)
             .WithSummary("Void an unused credit grant")
             .WithDescription("Its whole amount leaves the balance by a ledger row; voiding it again answers it again. A grant drawn from is a 409 grant_used. The body is optional.")
-            .Body<VoidGrantBody>(optional: true)
+            .Body<ActorBody>(optional: true)
             .Produces<GrantView>()
             .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict).ClusterErrors();
     }
 
-    private static async Task<IResult> CreateAsync(string accountId, HttpRequest request, IGrainFactory grains, TimeProvider time)
+    private static async Task<IResult> CreateAsync(string accountId, GrantBody body, HttpRequest request, IGrainFactory grains, TimeProvider time)
     {
         Ids.Account(accountId);
-        using var body = await JsonBody.ReadAsync(request);
-        var grantId = body.OptionalString("grant_id", 128) ?? (request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } header ? header : null)
+        var grantId = body.GrantId ?? (request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } header ? header : null)
             ?? throw ApiException.BadRequest("missing_idempotency_key", "A grant needs a 'grant_id' field or an Idempotency-Key header, so a retry cannot grant it twice.");
-        var priority = body.OptionalSignedCount("priority", int.MaxValue); // out of 0 to 100 is the grant's own error (below)
-        var grant = new CreateGrant(grantId, body.RequiredAmount("amount", Credits.MaxAmount, allowNegative: true), body.OptionalString("kind", 20) ?? GrantKinds.Paid,
-            (int)(priority ?? GrantRules.DefaultPriority), body.OptionalTimestamp("effective_at"), body.OptionalTimestamp("expires_at"),
-            body.OptionalString("reason", AdminCommands.MaxReason), body.OptionalString("actor", 200) ?? "admin");
-        body.RejectUnknownFields();
+        var grant = new CreateGrant(grantId, body.Amount, body.Kind ?? GrantKinds.Paid, body.Priority ?? GrantRules.DefaultPriority, body.EffectiveAt, body.ExpiresAt,
+            body.Reason, body.Actor ?? "admin");
         var created = await grains.CreateGrantAsync(accountId, grant, time.GetUtcNow());
         return Results.Created($"/admin/accounts/{accountId}/grants", created);
     }
 
-    private static async Task<IResult> VoidAsync(string accountId, string grantId, HttpRequest request, IGrainFactory grains)
-    {
-        var actor = "admin";
-        using (var body = await JsonBody.ReadOptionalAsync(request))
-        {
-            actor = body?.OptionalString("actor", 200) ?? actor;
-            body?.RejectUnknownFields();
-        }
-        return Results.Ok(await grains.VoidGrantAsync(accountId, grantId, actor));
-    }
+    private static async Task<IResult> VoidAsync(string accountId, string grantId, ActorBody body, IGrainFactory grains) =>
+        Results.Ok(await grains.VoidGrantAsync(accountId, grantId, body.Actor ?? "admin"));
 }
 
-// Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
+// Request bodies: each binds its handler's parameter (JsonBody reads the fields below, in this order, and refuses any other) and
+// describes it in the OpenAPI document.
 
-public sealed class GrantBody : ApiDocs.IStrictJsonBody
+public sealed record GrantBody : ApiDocs.IStrictJsonBody
 {
     [Description("The grant's id and idempotency key (1 to 128 of letters, digits and . _ : @ -); or the Idempotency-Key header.")]
     public string? GrantId { get; init; }
@@ -91,10 +80,16 @@ public sealed class GrantBody : ApiDocs.IStrictJsonBody
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
-}
 
-public sealed class VoidGrantBody : ApiDocs.IStrictJsonBody
-{
-    [Description("Who did it; \"admin\" by default.")]
-    public string? Actor { get; init; }
+    public static ValueTask<GrantBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new GrantBody
+    {
+        GrantId = body.OptionalString("grant_id", 128),
+        Priority = (int?)body.OptionalSignedCount("priority", int.MaxValue), // out of 0 to 100 is the grant's own error
+        Amount = body.RequiredAmount("amount", Credits.MaxAmount, allowNegative: true),
+        Kind = body.OptionalString("kind", 20),
+        EffectiveAt = body.OptionalTimestamp("effective_at"),
+        ExpiresAt = body.OptionalTimestamp("expires_at"),
+        Reason = body.OptionalString("reason", AdminCommands.MaxReason),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }

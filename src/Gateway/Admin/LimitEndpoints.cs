@@ -35,20 +35,13 @@ public static class LimitEndpoints
             .WithDescription($"The limits set and what remains of each now. {key}")
             .Produces<LimitsView>()
             .Errors(StatusCodes.Status400BadRequest).ClusterErrors();
-        admin.MapPut(route, async (string key, HttpRequest request, IGrainFactory grains, MeteringOptions options) =>
+        admin.MapPut(route, async (string key, LimitsBody body, HttpRequest request, IGrainFactory grains, MeteringOptions options) =>
         {
             var id = Uri.UnescapeDataString(key);
             var grain = grainOf(grains, id, options);
-            using var body = await JsonBody.ReadAsync(request);
-            var limits = new LimitSettings(
-                body.OptionalCount("requests_per_minute", LimitSettings.MaxRate),
-                body.OptionalCount("tokens_per_minute", LimitSettings.MaxRate),
-                body.OptionalCount("tokens_per_day", LimitSettings.MaxRate),
-                (int?)body.OptionalCount("max_concurrent", LimitSettings.MaxConcurrency));
-            var actor = body.OptionalString("actor", 200) ?? "admin";
-            body.RejectUnknownFields();
+            var limits = new LimitSettings(body.RequestsPerMinute, body.TokensPerMinute, body.TokensPerDay, body.MaxConcurrent);
             if (limits.Problem() is { } problem) throw ApiException.BadRequest(LimitErrors.InvalidLimits, problem);
-            var set = await grain.SetLimits(new SetLimits(limits, actor));
+            var set = await grain.SetLimits(new SetLimits(limits, body.Actor ?? "admin"));
             expire?.Invoke(request.HttpContext.RequestServices, id);
             return Results.Ok(set);
         })
@@ -66,8 +59,8 @@ public static class LimitEndpoints
         : throw ApiException.BadRequest("invalid_ip", "The caller IP must be an IP address, or 'defaults'.");
 }
 
-/// <summary>The body of a PUT .../limits, for the OpenAPI document only: the handler reads these fields (JsonBody) and refuses any other.</summary>
-public sealed class LimitsBody : ApiDocs.IStrictJsonBody
+/// <summary>The body of a PUT .../limits: binds its handler's parameter (JsonBody reads these fields and refuses any other) and describes it in the OpenAPI document.</summary>
+public sealed record LimitsBody : ApiDocs.IStrictJsonBody
 {
     [Description("Requests per minute (sliding window); unlimited when missing or null.")]
     public long? RequestsPerMinute { get; init; }
@@ -83,4 +76,13 @@ public sealed class LimitsBody : ApiDocs.IStrictJsonBody
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<LimitsBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new LimitsBody
+    {
+        RequestsPerMinute = body.OptionalCount("requests_per_minute", LimitSettings.MaxRate),
+        TokensPerMinute = body.OptionalCount("tokens_per_minute", LimitSettings.MaxRate),
+        TokensPerDay = body.OptionalCount("tokens_per_day", LimitSettings.MaxRate),
+        MaxConcurrent = (int?)body.OptionalCount("max_concurrent", LimitSettings.MaxConcurrency),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }

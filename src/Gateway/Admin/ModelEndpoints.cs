@@ -49,18 +49,13 @@ public static class ModelEndpoints
     /// Routes the model to a provider of the proxy's configuration, under the provider's name for it. The
     /// provider must be one this gateway knows (the fleet shares its configuration), so a typo is refused here.
     /// </summary>
-    private static async Task<IResult> SetRouteAsync(string model, HttpRequest request, IGrainFactory grains, Proxy.ProxySettings proxy, ModelCatalog catalog)
+    private static async Task<IResult> SetRouteAsync(string model, ModelRouteBody body, IGrainFactory grains, Proxy.ProxySettings proxy, ModelCatalog catalog)
     {
-        var name = Ids.Model(model);
-        using var body = await JsonBody.ReadAsync(request);
-        var provider = body.RequiredString("provider", ModelLimits.MaxProviderLength);
-        var upstream = body.OptionalString("upstream_model", ModelLimits.MaxUpstreamModelLength) ?? name;
-        var actor = body.OptionalString("actor", 200) ?? "admin";
-        body.RejectUnknownFields();
+        var (name, provider) = (Ids.Model(model), body.Provider);
         if (!proxy.Options.Providers.ContainsKey(provider))
             throw new ApiException(StatusCodes.Status400BadRequest, ModelErrors.InvalidRoute,
                 $"No provider '{provider}' in this gateway's Proxy:Providers (it has: {string.Join(", ", proxy.Options.Providers.Keys.Order())}).", "provider");
-        var routed = await grains.Model(name).SetRoute(new SetModelRoute(new ModelRoute(provider, upstream), actor));
+        var routed = await grains.Model(name).SetRoute(new SetModelRoute(new ModelRoute(provider, body.UpstreamModel ?? name), body.Actor ?? "admin"));
         catalog.Expire(name);
         return Results.Ok(routed);
     }
@@ -79,30 +74,21 @@ public static class ModelEndpoints
     private static async Task<IResult> GetAsync(string model, HttpRequest request, IGrainFactory grains) =>
         Results.Ok(await grains.Model(Ids.Model(model)).Get());
 
-    private static async Task<IResult> SetPriceAsync(string model, HttpRequest request, IGrainFactory grains, ModelCatalog catalog)
+    private static async Task<IResult> SetPriceAsync(string model, ModelPriceBody body, IGrainFactory grains, ModelCatalog catalog)
     {
         var name = Ids.Model(model);
-        using var body = await JsonBody.ReadAsync(request);
-        var input = body.RequiredAmount("input_per_million", Price.MaxPerMillion, allowNegative: false);
-        var output = body.RequiredAmount("output_per_million", Price.MaxPerMillion, allowNegative: false);
-        var extras = new PriceExtras(
-            Component(body, "cached_input_per_million"), Component(body, "cache_write_5m_per_million"), Component(body, "cache_write_1h_per_million"),
-            Component(body, "reasoning_per_million"), Component(body, "audio_input_per_million"), Component(body, "audio_output_per_million"),
-            body.OptionalAmount("per_request", Price.MaxRequestFee, allowNegative: false));
-        var effectiveAt = body.OptionalTimestamp("effective_at");
-        var actor = body.OptionalString("actor", 200) ?? "admin";
-        body.RejectUnknownFields();
-        var snapshot = await grains.Model(name).SetPrice(new SetModelPrice(input, output, effectiveAt, actor, extras.OrNull()));
+        var extras = new PriceExtras(body.CachedInputPerMillion, body.CacheWrite5mPerMillion, body.CacheWrite1hPerMillion, body.ReasoningPerMillion,
+            body.AudioInputPerMillion, body.AudioOutputPerMillion, body.PerRequest);
+        var snapshot = await grains.Model(name).SetPrice(new SetModelPrice(body.InputPerMillion, body.OutputPerMillion, body.EffectiveAt, body.Actor ?? "admin", extras.OrNull()));
         catalog.Expire(name);
         return Results.Ok(snapshot);
-
-        static long? Component(JsonBody body, string name) => body.OptionalAmount(name, Price.MaxPerMillion, allowNegative: false);
     }
 }
 
-// Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
+// Request bodies: each binds its handler's parameter (JsonBody reads the fields below, in this order, and refuses any other) and
+// describes it in the OpenAPI document.
 
-public sealed class ModelPriceBody : ApiDocs.IStrictJsonBody
+public sealed record ModelPriceBody : ApiDocs.IStrictJsonBody
 {
     [Description("Nano-USD per 1,000,000 input tokens.")]
     public required long InputPerMillion { get; init; }
@@ -136,9 +122,26 @@ public sealed class ModelPriceBody : ApiDocs.IStrictJsonBody
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<ModelPriceBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new ModelPriceBody
+    {
+        InputPerMillion = body.RequiredAmount("input_per_million", Price.MaxPerMillion, allowNegative: false),
+        OutputPerMillion = body.RequiredAmount("output_per_million", Price.MaxPerMillion, allowNegative: false),
+        CachedInputPerMillion = PerMillion(body, "cached_input_per_million"),
+        CacheWrite5mPerMillion = PerMillion(body, "cache_write_5m_per_million"),
+        CacheWrite1hPerMillion = PerMillion(body, "cache_write_1h_per_million"),
+        ReasoningPerMillion = PerMillion(body, "reasoning_per_million"),
+        AudioInputPerMillion = PerMillion(body, "audio_input_per_million"),
+        AudioOutputPerMillion = PerMillion(body, "audio_output_per_million"),
+        PerRequest = body.OptionalAmount("per_request", Price.MaxRequestFee, allowNegative: false),
+        EffectiveAt = body.OptionalTimestamp("effective_at"),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
+
+    private static long? PerMillion(JsonBody body, string name) => body.OptionalAmount(name, Price.MaxPerMillion, allowNegative: false);
 }
 
-public sealed class ModelRouteBody : ApiDocs.IStrictJsonBody
+public sealed record ModelRouteBody : ApiDocs.IStrictJsonBody
 {
     [Description("A provider of the gateway's Proxy:Providers.")]
     public required string Provider { get; init; }
@@ -148,4 +151,11 @@ public sealed class ModelRouteBody : ApiDocs.IStrictJsonBody
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<ModelRouteBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new ModelRouteBody
+    {
+        Provider = body.RequiredString("provider", ModelLimits.MaxProviderLength),
+        UpstreamModel = body.OptionalString("upstream_model", ModelLimits.MaxUpstreamModelLength),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }

@@ -57,22 +57,16 @@ public static class WebhookEndpoints
             .Errors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, IGrainFactory grains, WebhookStore store, WebhookSettings settings)
+    private static async Task<IResult> CreateAsync(CreateWebhookBody body, IGrainFactory grains, WebhookStore store, WebhookSettings settings)
     {
-        using var body = await JsonBody.ReadAsync(request);
-        var url = body.RequiredIdentifier("url", int.MaxValue); // the URL's own checks name its faults
-        var accountId = body.OptionalIdentifier("account_id", 128);
-        var description = body.OptionalString("description", 500);
-        var actor = body.OptionalString("actor", AdminCommands.MaxActor) ?? "admin";
-        body.RejectUnknownFields();
-        var target = settings.CheckUrl(url);
+        var (accountId, target) = (body.AccountId, settings.CheckUrl(body.Url));
         if (accountId is not null)
         {
             Ids.Account(accountId);
             await grains.Account(accountId).Get(new GetAccount(0, null)); // account_not_found otherwise
         }
 
-        var created = await store.CreateAsync(target, accountId, description, actor)
+        var created = await store.CreateAsync(target, accountId, body.Description, body.Actor ?? "admin")
             ?? throw new ApiException(StatusCodes.Status409Conflict, "too_many_webhooks", $"There are {WebhookStore.MaxEndpoints} webhook endpoints already: delete one first.");
         return Results.Created($"/admin/webhooks/{created.EndpointId}", created);
     }
@@ -134,9 +128,10 @@ public sealed record WebhookSettings(bool RequireHttps)
     }
 }
 
-// The request body, for the OpenAPI document only: the handler reads these fields (JsonBody) and refuses any other.
+// Request bodies: each binds its handler's parameter (JsonBody reads the fields below, in this order, and refuses any other) and
+// describes it in the OpenAPI document.
 
-public sealed class CreateWebhookBody : ApiDocs.IStrictJsonBody
+public sealed record CreateWebhookBody : ApiDocs.IStrictJsonBody
 {
     [Description("Where events are POSTed: an absolute https URL (http only when Webhooks:RequireHttps is false), up to 2000 characters.")]
     public required string Url { get; init; }
@@ -149,4 +144,12 @@ public sealed class CreateWebhookBody : ApiDocs.IStrictJsonBody
 
     [Description("Who did it; \"admin\" by default.")]
     public string? Actor { get; init; }
+
+    public static ValueTask<CreateWebhookBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new CreateWebhookBody
+    {
+        Url = body.RequiredIdentifier("url", int.MaxValue), // the URL's own checks (WebhookSettings.CheckUrl) name its faults
+        AccountId = body.OptionalIdentifier("account_id", 128),
+        Description = body.OptionalString("description", 500),
+        Actor = body.OptionalString("actor", AdminCommands.MaxActor),
+    });
 }

@@ -8,8 +8,9 @@ namespace Tollgate.Gateway.Api;
 /// <summary>
 /// The gateway's OpenAPI document, <c>GET /openapi/v1.json</c>, built by <c>Microsoft.AspNetCore.OpenApi</c> from
 /// the endpoints' metadata: each endpoint says its tag, summary, security scheme, request body, query parameters and
-/// responses where it is mapped (the handlers read their JSON by hand, so the bodies are described by the
-/// documentation-only types next to them). The document describes the API, not data: it is served without a token.
+/// responses where it is mapped. A request body is one type, the handler's parameter, which binds itself through
+/// <see cref="JsonBody"/> and is described here by its properties. The document describes the API, not data: it is
+/// served without a token.
 /// </summary>
 public static class ApiDocs
 {
@@ -33,7 +34,7 @@ public static class ApiDocs
 
     public static IServiceCollection AddGatewayOpenApi(this IServiceCollection services)
     {
-        // The handlers read JSON by hand and refuse a number sent as a string; the serializer's web default
+        // The bodies bind through JsonBody, which refuses a number sent as a string; the serializer's web default
         // (AllowReadingFromString) would make every integer of the document "integer or string". Nothing in the
         // gateway deserializes with these options, so Strict changes only the description.
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
@@ -97,7 +98,10 @@ public static class ApiDocs
     public static TBuilder Documented<TBuilder>(this TBuilder builder, string tag) where TBuilder : IEndpointConventionBuilder =>
         builder.WithTags(tag).Errors(StatusCodes.Status500InternalServerError);
 
-    /// <summary>Requires a bearer secret of <paramref name="scheme"/> (enforced elsewhere: a filter or the handler), so may answer 401.</summary>
+    /// <summary>
+    /// Requires a bearer secret of <paramref name="scheme"/>, so may answer 401: enforced by <see cref="BearerTokenCheck"/> for the admin
+    /// and service tokens, by the proxy for API keys.
+    /// </summary>
     public static TBuilder Secured<TBuilder>(this TBuilder builder, string scheme) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new SecuredBy(scheme)).Errors(StatusCodes.Status401Unauthorized);
 
@@ -146,8 +150,8 @@ public static class ApiDocs
         });
 
     /// <summary>
-    /// Marks a documentation-only request type whose handler reads it through <see cref="JsonBody"/> and refuses
-    /// any other field (<see cref="JsonBody.RejectUnknownFields"/>): its schema says <c>additionalProperties: false</c>.
+    /// Marks a request body type that binds its handler's parameter through <see cref="JsonBody.BindAsync"/>, which refuses
+    /// any field it does not read: its schema says <c>additionalProperties: false</c>.
     /// </summary>
     public interface IStrictJsonBody;
 

@@ -31,8 +31,32 @@ public sealed class JsonBody : IDisposable
     public static async ValueTask<JsonBody> ReadAsync(HttpRequest request, int maxBytes = MaxBytes, int maxDepth = 16) =>
         await ReadOptionalAsync(request, maxBytes, maxDepth) ?? throw ApiException.BadRequest("malformed_json", "The request needs a JSON object body.");
 
+    /// <summary>
+    /// Binds a handler's body parameter (from its type's <c>BindAsync</c>): reads the body, lets <paramref name="read"/> take its
+    /// fields, and refuses any other. So one type is both what the handler receives and what the OpenAPI document describes.
+    /// </summary>
+    public static async ValueTask<T?> BindAsync<T>(HttpContext context, Func<JsonBody, T> read) where T : class
+    {
+        using var body = await ReadAsync(context.Request);
+        return body.ReadAll(read);
+    }
+
+    /// <summary>As <see cref="BindAsync"/> for a body the caller may leave out: then <paramref name="absent"/>. A broken one is still an error.</summary>
+    public static async ValueTask<T?> BindOptionalAsync<T>(HttpContext context, Func<JsonBody, T> read, T absent) where T : class
+    {
+        using var body = await ReadOptionalAsync(context.Request);
+        return body is null ? absent : body.ReadAll(read);
+    }
+
+    private T ReadAll<T>(Func<JsonBody, T> read)
+    {
+        var value = read(this);
+        RejectUnknownFields();
+        return value;
+    }
+
     /// <summary>The body, or null when there is none (however it was sent: a chunked body has no length to look at).</summary>
-    public static async ValueTask<JsonBody?> ReadOptionalAsync(HttpRequest request, int maxBytes = MaxBytes, int maxDepth = 16)
+    private static async ValueTask<JsonBody?> ReadOptionalAsync(HttpRequest request, int maxBytes = MaxBytes, int maxDepth = 16)
     {
         if (request.ContentLength > maxBytes) throw TooLarge(maxBytes);
         // The first buffer is sized from the announced length only up to FirstBuffer: it grows with the bytes that arrive, so
@@ -256,7 +280,7 @@ public sealed class JsonBody : IDisposable
     }
 
     /// <summary>Rejects fields the endpoint does not know, so a typo is not silently ignored.</summary>
-    public void RejectUnknownFields()
+    private void RejectUnknownFields()
     {
         foreach (var property in _document.RootElement.EnumerateObject())
         {

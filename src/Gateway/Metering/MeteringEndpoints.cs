@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using Tollgate.Gateway.Admin;
 using Tollgate.Gateway.Api;
@@ -60,76 +61,41 @@ public static class MeteringEndpoints
             .ClusterErrors();
     }
 
-    private static async Task<IResult> AuthorizeAsync(HttpRequest request, Authorizer authorizer, MeteringOptions options, TimeProvider time)
+    private static async Task<IResult> AuthorizeAsync(AuthorizeBody body, HttpContext context, Authorizer authorizer, MeteringOptions options, TimeProvider time)
     {
-        using var body = await JsonBody.ReadAsync(request);
-        var requestId = body.RequiredString("request_id", 200);
-        var apiKey = body.OptionalIdentifier("api_key", 200);
-        var accountId = body.OptionalIdentifier("account_id", 128);
-        var callerIp = body.RequiredIdentifier("caller_ip", 64);
-        var model = Ids.Model(body.RequiredIdentifier("model", 200));
-        var input = body.RequiredCount("estimated_input_tokens", Price.MaxTokens);
-        var output = body.RequiredCount("max_output_tokens", Price.MaxTokens);
-        var ttl = body.OptionalCount("ttl_seconds", AccountLimits.MaxReservationTtlSeconds) ?? options.DefaultTtlSeconds;
-        body.RejectUnknownFields();
-        if ((accountId is null) == (apiKey is null)) throw ApiException.BadRequest("missing_field", "Give exactly one of 'account_id' and 'api_key'.");
-        if (accountId is not null) Ids.Account(accountId);
+        if ((body.AccountId is null) == (body.ApiKey is null)) throw ApiException.BadRequest("missing_field", "Give exactly one of 'account_id' and 'api_key'.");
+        if (body.AccountId is not null) Ids.Account(body.AccountId);
+        var ttl = body.TtlSeconds ?? options.DefaultTtlSeconds;
         if (ttl < 1) throw ApiException.BadRequest("invalid_field", "'ttl_seconds' must be at least 1.");
-        if (!IPAddress.TryParse(callerIp, out var address) || !CallerAddress.TryGetLimitKey(callerIp, options.Ipv6PrefixBits, out var ipKey))
+        if (!IPAddress.TryParse(body.CallerIp, out var address) || !CallerAddress.TryGetLimitKey(body.CallerIp, options.Ipv6PrefixBits, out var ipKey))
             throw ApiException.BadRequest("invalid_ip", "'caller_ip' is not an IP address.");
 
         // The address as .NET writes it, not as it was sent: it is stored on the usage row and in the reservation id.
-        var call = new AuthorizeCall(requestId, apiKey, accountId, address.ToString(), ipKey, model, input, output, (int)ttl);
-        return TypedResults.Json((await authorizer.AuthorizeAsync(call, time, request.HttpContext.RequestAborted)).Response, Answers.AuthorizeResponse);
+        var call = new AuthorizeCall(body.RequestId, body.ApiKey, body.AccountId, address.ToString(), ipKey, body.Model,
+            body.EstimatedInputTokens, body.MaxOutputTokens, (int)ttl);
+        return TypedResults.Json((await authorizer.AuthorizeAsync(call, time, context.RequestAborted)).Response, Answers.AuthorizeResponse);
     }
 
-    private static async Task<IResult> SettleAsync(HttpRequest request, Settlement settlement)
-    {
-        using var body = await JsonBody.ReadAsync(request);
-        var token = ReservationToken.Decode(body.RequiredIdentifier("reservation_id", 4096));
-        var input = body.RequiredCount("input_tokens", Price.MaxTokens);
-        var output = body.RequiredCount("output_tokens", Price.MaxTokens);
-        var details = TokenDetailFields.Read(body, input, output);
-        var outcome = body.OptionalString("outcome", 40) ?? "success";
-        var streamed = body.OptionalBoolean("stream") ?? false;
-        var latency = body.OptionalCount("latency_ms", int.MaxValue);
-        body.RejectUnknownFields();
-
-        return TypedResults.Json(await settlement.SettleAsync(token, new SettledTokens(input, output, Estimated: false, details), outcome, streamed, (int?)latency), Answers.RequestSettled);
-    }
+    private static async Task<IResult> SettleAsync(SettleBody body, Settlement settlement) =>
+        TypedResults.Json(await settlement.SettleAsync(ReservationToken.Decode(body.ReservationId), body.Tokens(), body.Outcome ?? "success", body.Stream ?? false,
+            (int?)body.LatencyMs), Answers.RequestSettled);
 
     /// <summary>
     /// The upstream call was never made: releases the reservation's hold and gives back its limit slots, as if
     /// never asked (except at the caller IP, where the request stays counted). Idempotent: a repeat releases nothing.
     /// </summary>
-    private static async Task<IResult> VoidAsync(HttpRequest request, Settlement settlement)
-    {
-        using var body = await JsonBody.ReadAsync(request);
-        var token = ReservationToken.Decode(body.RequiredIdentifier("reservation_id", 4096));
-        body.RejectUnknownFields();
-        return TypedResults.Json(await settlement.VoidAsync(token), Answers.VoidResult);
-    }
+    private static async Task<IResult> VoidAsync(VoidBody body, Settlement settlement) =>
+        TypedResults.Json(await settlement.VoidAsync(ReservationToken.Decode(body.ReservationId)), Answers.VoidResult);
 
     /// <summary>
     /// Usage reported without an authorize: charged at the model's current price, like a late settlement. A key's model
     /// patterns are not enforced here: the upstream call already happened, and a refusal would only lose its charge.
     /// </summary>
-    private static async Task<IResult> RecordUsageAsync(HttpRequest request, IGrainFactory grains, MeteringOptions options, UnpricedModels unpriced)
+    private static async Task<IResult> RecordUsageAsync(UsageBody body, IGrainFactory grains, MeteringOptions options, UnpricedModels unpriced)
     {
-        using var body = await JsonBody.ReadAsync(request);
-        var id = body.RequiredString("id", 200);
-        var accountId = body.OptionalIdentifier("account_id", 128);
-        var apiKey = body.OptionalIdentifier("api_key", 200);
-        var model = Ids.Model(body.RequiredIdentifier("model", 200));
-        var input = body.RequiredCount("input_tokens", Price.MaxTokens);
-        var output = body.RequiredCount("output_tokens", Price.MaxTokens);
-        var details = TokenDetailFields.Read(body, input, output);
-        var outcome = body.OptionalString("outcome", 40) ?? "success";
-        var streamed = body.OptionalBoolean("stream") ?? false;
-        var latency = body.OptionalCount("latency_ms", int.MaxValue);
-        var callerIp = body.OptionalIdentifier("caller_ip", 64);
-        body.RejectUnknownFields();
-        if (callerIp is not null) callerIp = IPAddress.TryParse(callerIp, out var address) ? address.ToString() : throw ApiException.BadRequest("invalid_ip", "'caller_ip' is not an IP address.");
+        var (accountId, apiKey, model) = (body.AccountId, body.ApiKey, body.Model);
+        var callerIp = body.CallerIp is null ? null
+            : IPAddress.TryParse(body.CallerIp, out var address) ? address.ToString() : throw ApiException.BadRequest("invalid_ip", "'caller_ip' is not an IP address.");
         if ((accountId is null) == (apiKey is null)) throw ApiException.BadRequest("missing_field", "Give exactly one of 'account_id' and 'api_key'.");
 
         string? keyId = null;
@@ -151,15 +117,17 @@ public static class MeteringEndpoints
             throw new ApiException(StatusCodes.Status422UnprocessableEntity, Denials.ModelUnknown, $"Model '{model}' has no price; set one with POST /admin/models/{{model}}/prices.");
 
         var recorded = await grains.Account(accountId!)
-            .Settle(new SettleRequest(id, model, keyId, callerIp, input, output, price.Value, null, outcome, streamed, (int?)latency, null, Details: details));
+            .Settle(new SettleRequest(body.Id, model, keyId, callerIp, body.InputTokens, body.OutputTokens, price.Value, null, body.Outcome ?? "success", body.Stream ?? false,
+                (int?)body.LatencyMs, null, Details: body.Details()));
         GatewayMetrics.Amounts(recorded);
         return TypedResults.Json(recorded, Answers.RequestSettled);
     }
 }
 
-// Request bodies, for the OpenAPI document only: the handlers above read these fields (JsonBody) and refuse any other.
+// Request bodies: each binds its handler's parameter (JsonBody reads the fields below, in this order, and refuses any other) and
+// describes it in the OpenAPI document.
 
-public sealed class AuthorizeBody : ApiDocs.IStrictJsonBody
+public sealed record AuthorizeBody : ApiDocs.IStrictJsonBody
 {
     [Description("The caller's id of the request (up to 200 characters): a retry with the same id answers the same authorization.")]
     public required string RequestId { get; init; }
@@ -184,10 +152,32 @@ public sealed class AuthorizeBody : ApiDocs.IStrictJsonBody
 
     [Description("How long the hold lasts unless settled, 1 to 3600 seconds; Metering:DefaultTtlSeconds by default.")]
     public long? TtlSeconds { get; init; }
+
+    public static ValueTask<AuthorizeBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new AuthorizeBody
+    {
+        RequestId = body.RequiredString("request_id", 200),
+        ApiKey = body.OptionalIdentifier("api_key", 200),
+        AccountId = body.OptionalIdentifier("account_id", 128),
+        CallerIp = body.RequiredIdentifier("caller_ip", 64),
+        Model = Ids.Model(body.RequiredIdentifier("model", 200)),
+        EstimatedInputTokens = body.RequiredCount("estimated_input_tokens", Price.MaxTokens),
+        MaxOutputTokens = body.RequiredCount("max_output_tokens", Price.MaxTokens),
+        TtlSeconds = body.OptionalCount("ttl_seconds", AccountLimits.MaxReservationTtlSeconds),
+    });
 }
 
-public sealed class SettleBody : TokenCountsBody, ApiDocs.IStrictJsonBody
+/// <summary>A settle's body: its token counts (<see cref="TokenCountsBody"/>, read first), then its own fields.</summary>
+public sealed record SettleBody : TokenCountsBody, ApiDocs.IStrictJsonBody
 {
+    [SetsRequiredMembers]
+    private SettleBody(JsonBody body) : base(body)
+    {
+        ReservationId = body.RequiredIdentifier("reservation_id", 4096);
+        Outcome = body.OptionalString("outcome", 40);
+        Stream = body.OptionalBoolean("stream");
+        LatencyMs = body.OptionalCount("latency_ms", int.MaxValue);
+    }
+
     [Description("The reservation_id authorize answered.")]
     public required string ReservationId { get; init; }
 
@@ -199,16 +189,35 @@ public sealed class SettleBody : TokenCountsBody, ApiDocs.IStrictJsonBody
 
     [Description("The upstream call's latency in milliseconds.")]
     public long? LatencyMs { get; init; }
+
+    public static ValueTask<SettleBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new SettleBody(body));
 }
 
-public sealed class VoidBody : ApiDocs.IStrictJsonBody
+public sealed record VoidBody : ApiDocs.IStrictJsonBody
 {
     [Description("The reservation_id authorize answered.")]
     public required string ReservationId { get; init; }
+
+    public static ValueTask<VoidBody?> BindAsync(HttpContext context) =>
+        JsonBody.BindAsync(context, body => new VoidBody { ReservationId = body.RequiredIdentifier("reservation_id", 4096) });
 }
 
-public sealed class UsageBody : TokenCountsBody, ApiDocs.IStrictJsonBody
+/// <summary>A usage report's body: its token counts (<see cref="TokenCountsBody"/>, read first), then its own fields.</summary>
+public sealed record UsageBody : TokenCountsBody, ApiDocs.IStrictJsonBody
 {
+    [SetsRequiredMembers]
+    private UsageBody(JsonBody body) : base(body)
+    {
+        Id = body.RequiredString("id", 200);
+        AccountId = body.OptionalIdentifier("account_id", 128);
+        ApiKey = body.OptionalIdentifier("api_key", 200);
+        Model = Ids.Model(body.RequiredIdentifier("model", 200));
+        Outcome = body.OptionalString("outcome", 40);
+        Stream = body.OptionalBoolean("stream");
+        LatencyMs = body.OptionalCount("latency_ms", int.MaxValue);
+        CallerIp = body.OptionalIdentifier("caller_ip", 64);
+    }
+
     [Description("The caller's id of the request (up to 200 characters): a retry with the same id records nothing more.")]
     public required string Id { get; init; }
 
@@ -232,4 +241,6 @@ public sealed class UsageBody : TokenCountsBody, ApiDocs.IStrictJsonBody
 
     [Description("The end caller's IP address, stored on the usage row.")]
     public string? CallerIp { get; init; }
+
+    public static ValueTask<UsageBody?> BindAsync(HttpContext context) => JsonBody.BindAsync(context, body => new UsageBody(body));
 }
