@@ -23,8 +23,12 @@ public abstract record TokenCountsBody
         ReasoningTokens = Count(body, "reasoning_tokens");
         AudioInputTokens = Count(body, "audio_input_tokens");
         AudioOutputTokens = Count(body, "audio_output_tokens");
-        if (Kinds().Problem(InputTokens, OutputTokens) is { } problem) throw ApiException.BadRequest("invalid_usage", problem);
+        var kinds = new TokenDetails(CachedInputTokens ?? 0, CacheWrite5mTokens ?? 0, CacheWrite1hTokens ?? 0, ReasoningTokens ?? 0, AudioInputTokens ?? 0, AudioOutputTokens ?? 0);
+        if (kinds.Problem(InputTokens, OutputTokens) is { } problem) throw ApiException.BadRequest("invalid_usage", problem);
+        _details = kinds.OrNull();
     }
+
+    private readonly TokenDetails? _details; // made once, as checked
 
     [Description("Input tokens used, every kind included (as OpenAI's prompt_tokens).")]
     public required long InputTokens { get; init; }
@@ -51,12 +55,10 @@ public abstract record TokenCountsBody
     public long? AudioOutputTokens { get; init; }
 
     /// <summary>The token kinds beyond input and output, or null when there are none.</summary>
-    public TokenDetails? Details() => Kinds().OrNull();
+    public TokenDetails? Details() => _details;
 
     /// <summary>The counts as charged: measured, not estimated.</summary>
     internal SettledTokens Tokens() => new(InputTokens, OutputTokens, Estimated: false, Details());
-
-    private TokenDetails Kinds() => new(CachedInputTokens ?? 0, CacheWrite5mTokens ?? 0, CacheWrite1hTokens ?? 0, ReasoningTokens ?? 0, AudioInputTokens ?? 0, AudioOutputTokens ?? 0);
 
     private static long? Count(JsonBody body, string name) => body.OptionalCount(name, Price.MaxTokens);
 }
