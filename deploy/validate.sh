@@ -53,5 +53,7 @@ for PROJECT in Silo Gateway; do
   [ -f "$work/publish-$PROJECT/Tollgate.$PROJECT.dll" ] || { echo "the Dockerfile's publish made no Tollgate.$PROJECT.dll" >&2; exit 1; }
   echo "$PROJECT: $(du -sm "$work/publish-$PROJECT" | cut -f1) MB published"
 done
+# The silo references the gateway (Silo:ApiUrls serves its APIs), whose appsettings.json comes along: the silo's must be the one kept.
+cmp -s src/Silo/appsettings.json "$work/publish-Silo/appsettings.json" || { echo "the silo's publish kept another appsettings.json than its own" >&2; exit 1; }
 
 echo "deploy/validate.sh: all checks passed"

@@ -74,10 +74,11 @@ try
 {
     string[] quiet = ["--Logging:LogLevel:Default=Warning"];
     // A real silo: Orleans with PostgreSQL membership, on free ports (its health endpoint, silo-to-silo, and the gateway port clients use).
-    var (siloHttp, siloPort, siloGatewayPort) = (Machine.FreePort(), Machine.FreePort(), Machine.FreePort());
+    var (siloHttp, siloPort, siloGatewayPort, siloApi) = (Machine.FreePort(), Machine.FreePort(), Machine.FreePort(), Machine.FreePort());
     await SiloDatabase.MigrateAsync(postgres.ConnectionString, logLevel: Microsoft.Extensions.Logging.LogLevel.Warning); // so the silo finds nothing to migrate (and logs none)
     var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={postgres.ConnectionString}", $"--Urls=http://127.0.0.1:{siloHttp}",
-        "--Silo:AdvertisedAddress=127.0.0.1", $"--Silo:SiloPort={siloPort}", $"--Silo:GatewayPort={siloGatewayPort}", .. quiet],
+        "--Silo:AdvertisedAddress=127.0.0.1", $"--Silo:SiloPort={siloPort}", $"--Silo:GatewayPort={siloGatewayPort}",
+        $"--Silo:ApiUrls=http://127.0.0.1:{siloApi}", "--Admin:Token=bench-admin", "--Metering:ServiceToken=bench", .. quiet], // the gateway's APIs served by the silo too
         services => services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMinutes(5))); // a graceful stop deactivates every account: give it time
     await SeedAsync(postgres.ConnectionString, accounts, credit);
     await RedisPostgres.SeedAsync(redis.Endpoint, Enumerable.Range(0, accounts).Select(LoadRunner.AccountId), credit);
@@ -96,14 +97,15 @@ try
     await SetPriceAsync(new Uri($"http://127.0.0.1:{gatewayPort}"));
 
     using var tollgate = new HttpPairTarget("tollgate", new Uri($"http://127.0.0.1:{gatewayPort}"), "/v1", "bench");
+    using var cohosted = new HttpPairTarget("tollgate-cohosted", new Uri($"http://127.0.0.1:{siloApi}"), "/v1", "bench");
     using var redisPostgres = new HttpPairTarget("redis-postgres", new Uri($"http://127.0.0.1:{baselinePort}"), "/redis/v1", "bench");
     using var direct = new HttpPairTarget("postgres-direct", new Uri($"http://127.0.0.1:{baselinePort}"), "/direct/v1", "bench");
     using var ceiling = new HttpPairTarget("ceiling", new Uri($"http://127.0.0.1:{baselinePort}"), "/ceiling/v1", "bench");
     var inProcess = new InProcessTarget(siloGrains);
-    HttpPairTarget[] compared = [tollgate, redisPostgres, direct];
+    HttpPairTarget[] compared = [tollgate, cohosted, redisPostgres, direct];
 
     KeyDistribution[] distributions = [KeyDistribution.Hot(), KeyDistribution.Uniform(accounts), KeyDistribution.Zipf(accounts, 1.1)];
-    var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}, {Machine.RedisVersion()}; silo, gateway, baselines, PostgreSQL, Redis and the load generator share the machine (and one process, except PostgreSQL and Redis). tollgate: HTTP to the gateway, whose Orleans client calls the silo over TCP (found in PostgreSQL's membership table; the silo counts {clients} connected client{(clients == 1 ? "" : "s")}); in-process: the same grain calls through the silo's own IGrainFactory (its hosted client: requests and answers deep-copied, looped back inside the silo, not serialized). redis-postgres: Redis ({redis.Endpoint}, appendonly yes, appendfsync everysec) holds each account's credit and window, PostgreSQL the ledger and usage; what that design cannot match is one transaction for the credit that admits calls and the ledger's balance (two stores: see the correctness rows). The bench's accounts, caller IPs and model have no limits, so each target checks what its design must: Tollgate's gateway admits the caller IP and the model by its copies of their settings and calls the account grain alone (one grain call per authorize and per settle), redis-postgres's script skips a window no limit is set for. {accounts:N0} accounts; before its first run on them each target runs one pair per account (the 'first touch' rows), then each run warms up {warmUp.TotalSeconds} s and is timed {duration.TotalSeconds} s.";
+    var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}, {Machine.RedisVersion()}; silo, gateway, baselines, PostgreSQL, Redis and the load generator share the machine (and one process, except PostgreSQL and Redis). tollgate: HTTP to the gateway, whose Orleans client calls the silo over TCP (found in PostgreSQL's membership table; the silo counts {clients} connected client{(clients == 1 ? "" : "s")}); tollgate-cohosted: HTTP to the same gateway code served by the silo itself (Silo:ApiUrls), its grain calls through the silo's own client: on this one silo every grain is local, where a fleet of n silos sends (n-1)/n of them one hop to another silo; in-process: the same grain calls through the silo's own IGrainFactory (its hosted client: requests and answers deep-copied, looped back inside the silo, not serialized). redis-postgres: Redis ({redis.Endpoint}, appendonly yes, appendfsync everysec) holds each account's credit and window, PostgreSQL the ledger and usage; what that design cannot match is one transaction for the credit that admits calls and the ledger's balance (two stores: see the correctness rows). The bench's accounts, caller IPs and model have no limits, so each target checks what its design must: Tollgate's gateway admits the caller IP and the model by its copies of their settings and calls the account grain alone (one grain call per authorize and per settle), redis-postgres's script skips a window no limit is set for. {accounts:N0} accounts; before its first run on them each target runs one pair per account (the 'first touch' rows), then each run warms up {warmUp.TotalSeconds} s and is timed {duration.TotalSeconds} s.";
     Console.WriteLine(machine);
     var runs = new List<RunResult>();
     async Task<RunResult?> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape)
@@ -157,7 +159,7 @@ try
         var runId = $"wrk{wrkRuns.Count}";
         var wrk = await Wrk.RunAsync(target, accounts, callers, duration, runId);
         await Task.Delay(2_000); // settles wrk had in flight when it stopped still commit; the ledger counts them
-        target.AddCharged(await ChargedByRunAsync(postgres.ConnectionString, target == tollgate ? "ledger" : target == redisPostgres ? "redis_ledger" : "direct_ledger", runId));
+        target.AddCharged(await ChargedByRunAsync(postgres.ConnectionString, target == tollgate || target == cohosted ? "ledger" : target == redisPostgres ? "redis_ledger" : "direct_ledger", runId));
         Console.WriteLine($"{wrk.Target,-16} {"uniform (wrk)",-20} {wrk.Load,-24} {wrk.CallsPerSecond,10:N0} calls/s  all calls p50 {wrk.P50:F2} p99 {wrk.P99:F2} ms  denied {wrk.Denied}, failed {wrk.Failed}, socket errors {wrk.SocketErrors}");
         return wrk;
     }
@@ -169,7 +171,7 @@ try
     await silo.DisposeAsync();
     await baseline.DisposeAsync();
     var checks = await CheckInvariantsAsync(postgres.ConnectionString, accounts, credit,
-        [("tollgate", "accounts", "ledger", tollgate.TotalCharged + inProcess.TotalCharged), ("redis-postgres", "redis_accounts", "redis_ledger", redisPostgres.TotalCharged), ("postgres-direct", "direct_accounts", "direct_ledger", direct.TotalCharged)]);
+        [("tollgate", "accounts", "ledger", tollgate.TotalCharged + cohosted.TotalCharged + inProcess.TotalCharged), ("redis-postgres", "redis_accounts", "redis_ledger", redisPostgres.TotalCharged), ("postgres-direct", "direct_accounts", "direct_ledger", direct.TotalCharged)]);
     var (inRedis, apart) = await RedisPostgres.CompareWithLedgerAsync(redis.Endpoint, postgres.ConnectionString, "bench-");
     checks.Add($"redis-postgres: {(apart.Count == 0 ? "OK" : "FAILED")}: Redis' credit plus its open holds equals the ledger's balance on {inRedis - apart.Count:N0} of {inRedis:N0} accounts");
     IReadOnlyList<CorrectnessRow> correctness = [];

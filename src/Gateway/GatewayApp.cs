@@ -30,7 +30,10 @@ public static class GatewayApp
     /// </summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(30);
 
-    /// <param name="cluster">A client of a cluster to use instead of connecting one (in-process test clusters).</param>
+    /// <param name="cluster">
+    /// A client of a cluster to use instead of connecting one: a silo's own, when the silo serves these APIs (<c>Silo:ApiUrls</c>),
+    /// or an in-process test cluster's.
+    /// </param>
     public static WebApplication Build(string[] args, IClusterClient? cluster = null)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -52,7 +55,12 @@ public static class GatewayApp
             throw new InvalidOperationException("Metering:SettingsRefresh must be more than 00:00:00 and at most 00:01:00: a change of limits, prices or routes takes up to twice it to reach every gateway.");
 
         if (cluster is null) builder.AddClusterClient(builder.Configuration.GetSection("Cluster").Get<ClusterClientSettings>() ?? new(), connectionString);
-        else builder.Services.AddSingleton(cluster).AddSingleton<IGrainFactory>(cluster);
+        else
+        {
+            builder.Services.AddSingleton(cluster).AddSingleton<IGrainFactory>(cluster);
+            // How that client's calls are retried, and which service's tables to read (a silo serving these APIs sets it).
+            if (cluster.ServiceProvider.GetService<ClusterClientSettings>() is { } settings) builder.Services.AddSingleton(settings);
+        }
         builder.Services.AddSingleton(metering);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton(TollgateClock.Key, cluster?.ServiceProvider.GetKeyedService<TimeProvider>(TollgateClock.Key) ?? TimeProvider.System);

@@ -47,6 +47,13 @@ public sealed class SiloSettings
     public GroupCommitOptions GroupCommit { get; set; } = new();
 
     /// <summary>
+    /// Where this silo also serves the gateway's HTTP APIs, e.g. <c>http://0.0.0.0:8080</c> (<see cref="CoHostedGateway"/>), configured
+    /// by the same keys as a gateway process (<c>Admin:Token</c>, <c>Metering:ServiceToken</c>, <c>Proxy</c>, <c>Cluster</c>...). Unset:
+    /// it serves only its own endpoints (<c>Urls</c>), and gateways are processes of their own.
+    /// </summary>
+    public string? ApiUrls { get; set; }
+
+    /// <summary>
     /// Whether this silo feeds the Orleans dashboard. Besides a little on every grain call, its metric collection walks every
     /// activation once a second, busy or idle: about half a core per million activations (docs/operations.md).
     /// </summary>

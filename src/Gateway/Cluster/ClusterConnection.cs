@@ -32,11 +32,21 @@ public static class ClusterConnection
     /// <summary>The response timeout and bounded retries of transient failures (see <see cref="RetryTransientFailures"/>).</summary>
     public static IClientBuilder UseTollgateRetries(this IClientBuilder client, ClusterClientSettings settings)
     {
-        client.Services.AddSingleton(settings);
-        client.Services.AddSingleton<RetryTransientFailures>();
-        client.Services.AddSingleton<IOutgoingGrainCallFilter>(services => services.GetRequiredService<RetryTransientFailures>());
+        client.Services.AddTollgateRetries(settings);
         client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = settings.ResponseTimeout);
         return client;
+    }
+
+    /// <summary>
+    /// The settings and the retry filter of a gateway's grain calls, in the container of whatever makes them: the gateway's own
+    /// Orleans client, or a silo that serves the gateway's APIs itself (whose own grains' calls the filter leaves alone).
+    /// </summary>
+    public static IServiceCollection AddTollgateRetries(this IServiceCollection services, ClusterClientSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton<RetryTransientFailures>();
+        services.AddSingleton<IOutgoingGrainCallFilter>(provider => provider.GetRequiredService<RetryTransientFailures>());
+        return services;
     }
 
     /// <summary>A gateway may start before the silos (docker-compose, a restart of everything): it waits for them, up to a bound.</summary>

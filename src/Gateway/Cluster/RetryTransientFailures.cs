@@ -23,6 +23,13 @@ public sealed class RetryTransientFailures(ClusterClientSettings settings, ILogg
 
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
+        // In a silo that serves the gateway's APIs, its grains' own calls pass here too: a grain waiting out retries would hold
+        // its activation, so only calls from outside any grain (the gateway's) are retried.
+        if (context.SourceId is { } source && !source.IsClient())
+        {
+            await context.Invoke();
+            return;
+        }
         for (var attempt = 1; ; attempt++)
         {
             string code;
