@@ -7,12 +7,31 @@ namespace Tollgate.Bench;
 /// <summary>What the bench needs to know about, or take from, the machine it runs on.</summary>
 internal static class Machine
 {
-    /// <summary>A loopback port free right now.</summary>
+    private const int FirstPort = 20_000, Ports = 12_000; // below Linux's ephemeral range, which starts at 32768
+    private static int _handedOut = Environment.ProcessId % 100 * 100; // benches side by side start apart
+
+    /// <summary>
+    /// A loopback port free right now, handed out once per run. Port 0 let go can come back from the OS at the next ask
+    /// (a correctness row's silo once got the same one for its HTTP and its silo port), and within the ephemeral range
+    /// an outgoing connection of the load can take it first; so ports come from below that range.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var tries = 0; tries < Ports; tries++)
+        {
+            var port = FirstPort + Interlocked.Increment(ref _handedOut) % Ports;
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken: the next one
+            }
+        }
+        throw new InvalidOperationException($"No free loopback port from {FirstPort} to {FirstPort + Ports - 1}.");
     }
 
     /// <summary>The Orleans release in use (its package version; the assembly version is only the major one).</summary>

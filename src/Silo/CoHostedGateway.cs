@@ -18,10 +18,10 @@ public sealed class CoHostedGateway(IClusterClient cluster, string[] arguments) 
     public static TimeSpan ShutdownTimeout => GatewayApp.ShutdownTimeout + SiloApp.ShutdownTimeout;
 
     /// <summary>
-    /// Serves the gateway's APIs at <paramref name="apiUrls"/>, configured as the silo is (tokens, providers, limits), on
+    /// Serves the gateway's APIs at <see cref="SiloSettings.ApiUrls"/>, configured as the silo is (tokens, providers, limits), on
     /// <paramref name="connectionString"/>; its grain calls get a separate gateway's response timeout and retries (section <c>Cluster</c>).
     /// </summary>
-    internal static void Add(WebApplicationBuilder builder, ISiloBuilder silo, SiloSettings settings, string apiUrls, string connectionString, string[] args)
+    internal static void Add(WebApplicationBuilder builder, ISiloBuilder silo, SiloSettings settings, string connectionString, string[] args)
     {
         var calls = builder.Configuration.GetSection("Cluster").Get<ClusterClientSettings>() ?? new ClusterClientSettings();
         (calls.ClusterId, calls.ServiceId) = (settings.ClusterId, settings.ServiceId);
@@ -29,7 +29,7 @@ public sealed class CoHostedGateway(IClusterClient cluster, string[] arguments) 
         // Orleans' default in a silo is 30 s. The gateway's calls are the only ones its timeout changes: no grain calls another.
         silo.Configure<SiloMessagingOptions>(messaging => messaging.ResponseTimeout = calls.ResponseTimeout);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ShutdownTimeout);
-        string[] gatewayArgs = [.. args, $"--Urls={apiUrls}", $"--Postgres:ConnectionString={connectionString}"]; // the later of two wins
+        string[] gatewayArgs = [.. args, $"--Urls={settings.ApiUrls}", $"--Postgres:ConnectionString={connectionString}"]; // the later of two wins
         builder.Services.AddHostedService(services => new CoHostedGateway(services.GetRequiredService<IClusterClient>(), gatewayArgs));
     }
 

@@ -70,7 +70,7 @@ public static class SiloApp
             silo.Services.Configure<Webhooks.WebhookOptions>(builder.Configuration.GetSection("Webhooks"));
             if (settings.Dashboard) silo.AddTollgateDashboard();
             // Registered after the silo's own hosted service, so it starts after the silo has joined and stops before it leaves.
-            if (!string.IsNullOrWhiteSpace(settings.ApiUrls)) CoHostedGateway.Add(builder, silo, settings, settings.ApiUrls, connectionString, args);
+            if (!string.IsNullOrWhiteSpace(settings.ApiUrls)) CoHostedGateway.Add(builder, silo, settings, connectionString, args);
         });
         services?.Invoke(builder.Services);
 

@@ -24,8 +24,8 @@ public sealed class RetryTransientFailures(ClusterClientSettings settings, ILogg
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
         // In a silo that serves the gateway's APIs, its grains' own calls pass here too: a grain waiting out retries would hold
-        // its activation, so only calls from outside any grain (the gateway's) are retried.
-        if (context.SourceId is { } source && !source.IsClient())
+        // its activation, so only calls made outside any grain (the gateway's) are retried.
+        if (context.SourceContext is not null)
         {
             await context.Invoke();
             return;
