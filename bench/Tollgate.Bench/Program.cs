@@ -53,7 +53,9 @@ var mode = full ? "full" : "short";
 var accounts = Option("--accounts") is { } count ? int.Parse(count) : full ? 100_000 : 10_000;
 var warmUp = TimeSpan.FromSeconds(full ? 5 : 1);
 var duration = TimeSpan.FromSeconds(Option("--seconds") is { } seconds ? int.Parse(seconds) : full ? 20 : 3);
-var only = Option("--only"); // one target, e.g. for a profile: --only in-process --seconds 30; --full --only correctness: the correctness rows alone
+// Some targets only, by name, comma-separated: one for a profile (--only in-process --seconds 30); one Tollgate target with the
+// baselines (a second one inherits the first's garbage and PostgreSQL's vacuuming after it); --full --only correctness: those rows alone.
+var only = Option("--only")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet();
 // The open-loop runs' arrival rate in pairs/s (default in full mode: half of each target's own uniform peak); given, short mode runs them too.
 var openRate = Option("--open-rate") is { } rate ? double.Parse(rate, System.Globalization.CultureInfo.InvariantCulture) : (double?)null;
 // Which types the process allocates most, sampled, printed after each row (Load/AllocatedBytes.cs).
@@ -110,7 +112,7 @@ try
     var runs = new List<RunResult>();
     async Task<RunResult?> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape)
     {
-        if (only is not null && only != target.Name) return null;
+        if (only is not null && !only.Contains(target.Name)) return null;
         // The ceiling keeps no state, and one hot key makes no row.
         if (target != ceiling && await LoadRunner.TouchEveryKeyAsync(target, keys, $"{target.Name[..2]}{runs.Count}k") is { Pairs: > 1 } firstTouch) Add(firstTouch);
         var run = await LoadRunner.RunAsync(target, keys, shape, warmUp, duration, $"{target.Name[..2]}{runs.Count}");
@@ -134,7 +136,7 @@ try
     // not cover (with DOTNET_TieredCompilation=0 its CPU per pair halved), and looked costlier than 10,000 accounts.
     foreach (var target in compared)
     {
-        if ((only is null || only == target.Name) && await LoadRunner.TouchEveryKeyAsync(target, distributions[1], $"{target.Name[..2]}{runs.Count}k") is { } firstTouch)
+        if ((only is null || only.Contains(target.Name)) && await LoadRunner.TouchEveryKeyAsync(target, distributions[1], $"{target.Name[..2]}{runs.Count}k") is { } firstTouch)
             Add(firstTouch);
     }
     var uniformPeaks = new Dictionary<HttpPairTarget, RunResult>();
@@ -175,7 +177,7 @@ try
     var (inRedis, apart) = await RedisPostgres.CompareWithLedgerAsync(redis.Endpoint, postgres.ConnectionString, "bench-");
     checks.Add($"redis-postgres: {(apart.Count == 0 ? "OK" : "FAILED")}: Redis' credit plus its open holds equals the ledger's balance on {inRedis - apart.Count:N0} of {inRedis:N0} accounts");
     IReadOnlyList<CorrectnessRow> correctness = [];
-    if (full && only is null or "correctness") correctness = await CorrectnessRun.RunAsync(postgres, redis, Console.WriteLine);
+    if (full && (only is null || only.Contains("correctness"))) correctness = await CorrectnessRun.RunAsync(postgres, redis, Console.WriteLine);
     Console.WriteLine();
     Console.WriteLine(Report.Write(results, mode, machine, $"load average (1, 5, 15 min) {loadBefore} before the run, {Machine.LoadAverage()} after it", runs, wrkRuns, correctness, checks));
 }
