@@ -91,7 +91,7 @@ public sealed class CoHostedGatewayTests(PostgresFixture postgres, ITestOutputHe
     }
 
     /// <summary>Silo processes, each serving the gateway's APIs on a port of its own, with HTTP clients of those APIs.</summary>
-    private sealed class CoHostedSilos : IAsyncDisposable
+    private sealed class CoHostedSilos(string database) : IAsyncDisposable
     {
         private readonly List<(SiloProcess Silo, Uri Api)> _silos = [];
         private readonly List<HttpClient> _clients = [];
@@ -101,7 +101,7 @@ public sealed class CoHostedGatewayTests(PostgresFixture postgres, ITestOutputHe
 
         public static async Task<CoHostedSilos> StartAsync(string database, int count)
         {
-            var silos = new CoHostedSilos();
+            var silos = new CoHostedSilos(database);
             try
             {
                 await Task.WhenAll(Enumerable.Range(0, count).Select(async _ =>
@@ -161,6 +161,7 @@ public sealed class CoHostedGatewayTests(PostgresFixture postgres, ITestOutputHe
             foreach (var http in _clients) http.Dispose();
             if (_inspector is not null) await _inspector.DisposeAsync();
             foreach (var (silo, _) in _silos) await silo.DisposeAsync();
+            TestPostgres.ReleaseConnections(database); // this process's pooled connections to it (the checks' queries)
         }
     }
 }
