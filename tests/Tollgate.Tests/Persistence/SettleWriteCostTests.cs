@@ -1,10 +1,15 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Tollgate.Grains.Accounts;
+using Tollgate.Grains.Grants;
+using Tollgate.Grains.Metering;
+using Tollgate.Persistence;
 using Tollgate.Silo;
 using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Persistence;
 
-/// <summary>What every settle makes PostgreSQL do, which the schema keeps small (migration 0015).</summary>
+/// <summary>What every settle makes PostgreSQL do, which the schema keeps small (migrations 0015 to 0017).</summary>
 public sealed class SettleWriteCostTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
@@ -33,6 +38,31 @@ public sealed class SettleWriteCostTests(PostgresFixture postgres) : IClassFixtu
         Assert.True(await reader.ReadAsync());
         Assert.Equal(20, reader.GetInt64(0));
         Assert.Equal(20, reader.GetInt64(1)); // heap-only: no index names a column the update changes
+    }
+
+    /// <summary>
+    /// Migration 0017 dropped the foreign keys of the ledger and usage rows, which PostgreSQL checked with a query per row:
+    /// the write itself refuses an account that does not exist, as its first statement is the guarded one on the account's row.
+    /// </summary>
+    [Fact]
+    public async Task A_settle_of_an_account_that_does_not_exist_leaves_no_ledger_or_usage_row()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync();
+        await SiloDatabase.MigrateAsync(connectionString);
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        await using var committer = new GroupCommitter(database, new GroupCommitOptions(), NullLogger<GroupCommitter>.Instance);
+        var price = new Price(1_000, 2_000);
+        var usage = new SettleRequest("r-1", "m", null, null, 10, 20, price, null, "ok", false, null, null);
+        var settled = new RequestSettled("r-1", "m", 10, 20, price, 50, 0, 50, 0, -50);
+
+        var write = AccountStore.Charge("ghost", -50, 1, null, null)
+            .Ledger("settle", "r-1", -50, -50, 50, null, null, null, [new GrantDelta(null, -50)])
+            .Usage(usage, settled);
+        var refused = await Assert.ThrowsAsync<CommitFailedException>(() => committer.Submit(write, new WriteChain()));
+
+        Assert.Equal(CommitFailure.Conflict, refused.Failure);
+        await using var count = database.CreateCommand("SELECT (SELECT count(*) FROM ledger) + (SELECT count(*) FROM usage_events)");
+        Assert.Equal(0L, await count.ExecuteScalarAsync());
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)
