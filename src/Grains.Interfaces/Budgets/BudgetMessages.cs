@@ -48,7 +48,7 @@ public sealed record GetBudgets([property: Id(0)] string? KeyId);
 /// what its open requests hold (the worst case each may cost); <see cref="ResetsAt"/> is the period's end.
 /// </summary>
 /// <param name="Owner"><c>account</c> or <c>key</c>.</param>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record BudgetState(
     [property: Id(0)] string Owner,
     [property: Id(1)] string OwnerId,

@@ -25,11 +25,11 @@ public sealed record LimitSettings([property: Id(0)] long? RequestsPerMinute, [p
 
 /// <summary>One limit of one scope as it stands: enough for <c>x-ratelimit-*</c> headers.</summary>
 /// <param name="ResetMs">Milliseconds until everything counted now has left the window (0 when nothing is counted).</param>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record LimitState([property: Id(0)] string Scope, [property: Id(1)] string Name, [property: Id(2)] long Limit, [property: Id(3)] long Remaining, [property: Id(4)] long ResetMs);
 
 /// <summary>Why a request was denied: a stable <see cref="Reason"/> code, and for rate limits which one and when to retry.</summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record Denial([property: Id(0)] string Reason, [property: Id(1)] string Message, [property: Id(2)] string? Limit = null, [property: Id(3)] long? RetryAfterMs = null);
 
 /// <summary>
@@ -39,7 +39,7 @@ public sealed record Denial([property: Id(0)] string Reason, [property: Id(1)] s
 /// <see cref="AwaitsCheckpoint"/>: what it counted puts more than the loss budget at stake, so the answer may be acted
 /// on only once <see cref="ILimitedGrain.Checkpointed"/> for it has completed (a gateway does so: <c>LimitedCalls.Durably</c>).
 /// </summary>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record Admission(
     [property: Id(0)] bool Allowed, [property: Id(1)] Denial? Denial, [property: Id(2)] IReadOnlyList<LimitState> Limits, [property: Id(3)] bool Held = false,
     [property: Id(4)] CheckpointMark? AwaitsCheckpoint = null);

@@ -60,7 +60,7 @@ public sealed record AuthorizeAccount(
 /// <param name="FundedBy">"trial" or "credit" when allowed.</param>
 /// <param name="Reserved">The worst-case cost held for the request, in nano-USD.</param>
 /// <param name="Budgets">The budgets the request counts against (the account's and its key's), after its hold.</param>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record AccountAdmission(
     [property: Id(0)] Admission Admission, [property: Id(1)] string? FundedBy, [property: Id(2)] long Reserved, [property: Id(3)] long Available,
     [property: Id(4)] DateTimeOffset? AuthorizedAt, [property: Id(5)] IReadOnlyList<Budgets.BudgetState>? Budgets = null);
@@ -96,7 +96,7 @@ public sealed record SettleRequest(
 /// <param name="Uncollected">What the overdraft policy did not allow to charge.</param>
 /// <param name="Details">The parts of the tokens priced apart, as charged (absent: none).</param>
 /// <param name="Repeated">This answers a settle already applied (a retry): it changed nothing, and its amounts were counted the first time.</param>
-[GenerateSerializer]
+[GenerateSerializer, Immutable]
 public sealed record RequestSettled(
     [property: Id(0)] string RequestId,
     [property: Id(1)] string Model,

@@ -25,4 +25,18 @@ public sealed class GrainContractTests
         Assert.NotEmpty(grainInterfaces);
         Assert.Empty(copied);
     }
+
+    /// <summary>
+    /// The answers of a metered pair (an authorize's and a settle's) are not copied either when the caller shares the silo
+    /// (Silo:ApiUrls): a grain makes each one afresh and never changes it after, so the caller may hold the grain's instance.
+    /// </summary>
+    [Theory]
+    [InlineData(typeof(Tollgate.Grains.Metering.AccountAdmission))]
+    [InlineData(typeof(Tollgate.Grains.Metering.RequestSettled))]
+    [InlineData(typeof(Tollgate.Grains.Limits.Admission))]
+    [InlineData(typeof(Tollgate.Grains.Limits.Denial))]
+    [InlineData(typeof(Tollgate.Grains.Limits.LimitState))]
+    [InlineData(typeof(Tollgate.Grains.Budgets.BudgetState))]
+    public void The_answers_of_a_metered_pair_are_marked_immutable(Type answer) =>
+        Assert.NotNull(answer.GetCustomAttribute<ImmutableAttribute>());
 }
