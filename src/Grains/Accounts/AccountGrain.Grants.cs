@@ -89,7 +89,10 @@ internal sealed partial class AccountGrain
         book.Advance(now);
         var expired = book.WriteOffExpired();
         var expiring = ExpiringGrants(book, now);
-        if (expired.Count == 0 && expiring.Count == 0) return;
+        if (expired.Count > 0 || expiring.Count > 0) WriteOff(book, expired, expiring); // apart: its closure is made only when it runs
+    }
+
+    private void WriteOff(CreditBook book, IReadOnlyList<Grant> expired, IReadOnlyList<Grant> expiring) =>
         Row.Write(version =>
         {
             var write = AccountStore.Update(AccountId, book.Balance, _settings, version);
@@ -104,10 +107,9 @@ internal sealed partial class AccountGrain
             }
             return write.Alerts(expiring.Select(grant => AccountAlerts.GrantExpiring(AccountId, grant, BalanceAlerts.GrantExpiringDays!.Value)));
         }, onlyTakesAway: true);
-    }
 
     /// <summary>Open grants with something left that expire within the account's warning, not yet announced by this activation.</summary>
-    private List<Grant> ExpiringGrants(CreditBook book, DateTimeOffset now)
+    private IReadOnlyList<Grant> ExpiringGrants(CreditBook book, DateTimeOffset now)
     {
         if (BalanceAlerts.GrantExpiringDays is not { } days) return [];
         return book.Grants.Expiring(now, now.AddDays(days)).FindAll(grant => (_announcedExpiries ??= new(StringComparer.Ordinal)).Add(grant.GrantId));

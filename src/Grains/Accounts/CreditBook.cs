@@ -154,7 +154,7 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     }
 
     /// <summary>Writes off the grants expired by now: answers each with what was left of it, which leaves the balance.</summary>
-    public List<Grant> WriteOffExpired() => Grants.TakeExpired();
+    public IReadOnlyList<Grant> WriteOffExpired() => Grants.TakeExpired();
 
     /// <summary>Voids a grant nothing was drawn from; its whole amount leaves the balance.</summary>
     public Grant VoidGrant(string grantId)

@@ -95,14 +95,23 @@ internal sealed class GrantSet
     }
 
     /// <summary>Takes out the grants expired by now, for the account to write off what is left of them.</summary>
-    public List<Grant> TakeExpired()
+    public IReadOnlyList<Grant> TakeExpired()
     {
+        if (!AnyExpired()) return []; // every authorize and settle asks: no garbage (a list, a closure) when none is
         var expired = _open.FindAll(grant => grant.Terms.IsExpired(_now)).ConvertAll(grant => grant.Current);
-        if (expired.Count == 0) return expired;
         _open.RemoveAll(grant => grant.Terms.IsExpired(_now));
         Total -= expired.Sum(grant => grant.Remaining);
         Recount();
         return expired;
+    }
+
+    private bool AnyExpired()
+    {
+        foreach (var grant in _open)
+        {
+            if (grant.Terms.IsExpired(_now)) return true;
+        }
+        return false;
     }
 
     /// <summary>Takes out a grant (voided).</summary>
