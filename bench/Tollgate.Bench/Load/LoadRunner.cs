@@ -117,8 +117,8 @@ public static class LoadRunner
 
     /// <summary>
     /// Load for <paramref name="warmUp"/>, then on, a second at a time, while the JIT still compiles (tiering the target's code
-    /// up: a long-running silo did that long ago). A first run on a path, such as the hot account's batches, paid a tenth of
-    /// its CPU to the JIT's background thread after a warm-up of a second.
+    /// up: a long-running silo did that long ago). After a warm-up of a second, the hot account's row, the first timed one,
+    /// still compiled more than 20 methods a second for eight seconds more.
     /// </summary>
     private static async Task WarmUpAsync(IPairTarget target, KeyDistribution keys, LoadShape shape, TimeSpan warmUp, string runId)
     {
