@@ -107,7 +107,7 @@ try
     HttpPairTarget[] compared = [tollgate, cohosted, redisPostgres, direct];
 
     KeyDistribution[] distributions = [KeyDistribution.Hot(), KeyDistribution.Uniform(accounts), KeyDistribution.Zipf(accounts, 1.1)];
-    var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}, {Machine.RedisVersion()}; silo, gateway, baselines, PostgreSQL, Redis and the load generator share the machine (and one process, except PostgreSQL and Redis). tollgate: HTTP to the gateway, whose Orleans client calls the silo over TCP (found in PostgreSQL's membership table; the silo counts {clients} connected client{(clients == 1 ? "" : "s")}); tollgate-cohosted: HTTP to the same gateway code served by the silo itself (Silo:ApiUrls), its grain calls through the silo's own client: on this one silo every grain is local, where a fleet of n silos sends (n-1)/n of them one hop to another silo; in-process: the same grain calls through the silo's own IGrainFactory (its hosted client: requests and answers deep-copied, looped back inside the silo, not serialized). redis-postgres: Redis ({redis.Endpoint}, appendonly yes, appendfsync everysec) holds each account's credit and window, PostgreSQL the ledger and usage; what that design cannot match is one transaction for the credit that admits calls and the ledger's balance (two stores: see the correctness rows). The bench's accounts, caller IPs and model have no limits, so each target checks what its design must: Tollgate's gateway admits the caller IP and the model by its copies of their settings and calls the account grain alone (one grain call per authorize and per settle), redis-postgres's script skips a window no limit is set for. {accounts:N0} accounts; before its first run on them each target runs one pair per account (the 'first touch' rows), then each run warms up {warmUp.TotalSeconds} s, and on while the JIT still compiles more than {LoadRunner.WarmJitMethodsPerSecond} methods a second (at most {LoadRunner.MaxExtraWarmUpSeconds} s more: a long-running silo's code is tiered up), and is timed {duration.TotalSeconds} s.";
+    var machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}, {Machine.RedisVersion()}; silo, gateway, baselines, PostgreSQL, Redis and the load generator share the machine (and one process, except PostgreSQL and Redis). tollgate: HTTP to the gateway, whose Orleans client calls the silo over TCP (found in PostgreSQL's membership table; the silo counts {clients} connected client{(clients == 1 ? "" : "s")}); tollgate-cohosted: HTTP to the same gateway code served by the silo itself (Silo:ApiUrls), its grain calls through the silo's own client: on this one silo every grain is local, where a fleet of n silos sends (n-1)/n of them one hop to another silo; in-process: the same grain calls through the silo's own IGrainFactory (its hosted client: requests and answers deep-copied, looped back inside the silo, not serialized). redis-postgres: Redis ({redis.Endpoint}, appendonly yes, appendfsync everysec) holds each account's credit and window, PostgreSQL the ledger and usage; what that design cannot match is one transaction for the credit that admits calls and the ledger's balance (two stores: see the correctness rows). The bench's accounts, caller IPs and model have no limits, so each target checks what its design must: Tollgate's gateway admits the caller IP and the model by its copies of their settings and calls the account grain alone (one grain call per authorize and per settle), redis-postgres's script skips a window no limit is set for. {accounts:N0} accounts; before its first run on them each target runs one pair per account (the 'first touch' rows), then each run warms up {warmUp.TotalSeconds} s, and on while the JIT still compiles more than {LoadRunner.WarmJitMethodsPerSecond} methods a second (at most {LoadRunner.MaxExtraWarmUpSeconds} s more: a long-running silo's code is tiered up), and is timed {duration.TotalSeconds} s. Before each timed row the bench waits for PostgreSQL's autovacuum workers (at most 60 s) and checkpoints, so a row does not pay for the rows before it; the reference rows (ceiling, in-process) run last.";
     Console.WriteLine(machine);
     var runs = new List<RunResult>();
     async Task<RunResult?> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape)
@@ -115,9 +115,15 @@ try
         if (only is not null && !only.Contains(target.Name)) return null;
         // The ceiling keeps no state, and one hot key makes no row.
         if (target != ceiling && await LoadRunner.TouchEveryKeyAsync(target, keys, $"{target.Name[..2]}{runs.Count}k") is { Pairs: > 1 } firstTouch) Add(firstTouch);
+        await SettleDatabaseAsync();
         var run = await LoadRunner.RunAsync(target, keys, shape, warmUp, duration, $"{target.Name[..2]}{runs.Count}");
         Add(run);
         return run;
+    }
+    async Task SettleDatabaseAsync()
+    {
+        if (await QuietDatabase.SettleAsync(postgres.ConnectionString) is { TotalSeconds: >= 1 } waited)
+            Console.WriteLine($"(PostgreSQL's autovacuum and checkpoint took {waited.TotalSeconds:F1} s before the next row)");
     }
     void Add(RunResult run)
     {
@@ -129,8 +135,6 @@ try
         Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  GC paused {run.GcPaused.TotalMilliseconds:N0} ms, longest {run.LongestGcPause.TotalMilliseconds:N0} ms ({run.Gc} collections of gen 0/1/2, {run.AllocatedPerPair} KB allocated per pair), warm-up {run.WarmUpSeconds:F0} s, JIT {run.Jit.Methods:N0} methods in {run.Jit.Time.TotalMilliseconds:N0} ms  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
     }
 
-    await RunAsync(ceiling, distributions[1], LoadShape.Closed(callers));
-    await RunAsync(inProcess, distributions[1], LoadShape.Closed(callers));
     // Each target touches every account (its 'first touch' row) before any timed row. The first timed row is the hot
     // account's: run cold, it paid for the JIT's tiering of the target's code as well, which a warm-up of a second does
     // not cover (with DOTNET_TieredCompilation=0 its CPU per pair halved), and looked costlier than 10,000 accounts.
@@ -156,9 +160,14 @@ try
         // Latency at half of each target's own peak: a fixed arrival rate, so queueing from a closed loop does not hide it.
         foreach (var (target, peak) in uniformPeaks) await RunAsync(target, distributions[1], LoadShape.Open(openRate ?? peak.Pairs / peak.Seconds / 2));
     }
+    // The reference rows last: the in-process row's writes land in Tollgate's own tables, whose rows a compared row
+    // after it would have paid for (its PostgreSQL cost per pair read some 10–15 µs higher).
+    await RunAsync(ceiling, distributions[1], LoadShape.Closed(callers));
+    await RunAsync(inProcess, distributions[1], LoadShape.Closed(callers));
     async Task<WrkResult> RunWrkAsync(HttpPairTarget target)
     {
         var runId = $"wrk{wrkRuns.Count}";
+        await SettleDatabaseAsync();
         var wrk = await Wrk.RunAsync(target, accounts, callers, duration, runId);
         await Task.Delay(2_000); // settles wrk had in flight when it stopped still commit; the ledger counts them
         target.AddCharged(await ChargedByRunAsync(postgres.ConnectionString, target == tollgate || target == cohosted ? "ledger" : target == redisPostgres ? "redis_ledger" : "direct_ledger", runId));
