@@ -116,7 +116,7 @@ try
         // The ceiling keeps no state, and one hot key makes no row.
         if (target != ceiling && await LoadRunner.TouchEveryKeyAsync(target, keys, $"{target.Name[..2]}{runs.Count}k") is { Pairs: > 1 } firstTouch) Add(firstTouch);
         await SettleDatabaseAsync();
-        var run = await LoadRunner.RunAsync(target, keys, shape, warmUp, duration, $"{target.Name[..2]}{runs.Count}");
+        var run = await LoadRunner.RunAsync(target, keys, shape, warmUp, duration, $"{target.Name[..2]}{runs.Count}", postgres.ConnectionString);
         Add(run);
         return run;
     }
@@ -133,6 +133,8 @@ try
             foreach (var (type, share) in allocations.TakeTop(20)) Console.WriteLine(FormattableString.Invariant($"    {share,6:P1}  {type}"));
         }
         Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  GC paused {run.GcPaused.TotalMilliseconds:N0} ms, longest {run.LongestGcPause.TotalMilliseconds:N0} ms ({run.Gc} collections of gen 0/1/2, {run.AllocatedPerPair} KB allocated per pair), warm-up {run.WarmUpSeconds:F0} s, JIT {run.Jit.Methods:N0} methods in {run.Jit.Time.TotalMilliseconds:N0} ms  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
+        if (run.SlowestPairWitnessed is not null)
+            Console.WriteLine($"    slowest pair {run.SlowestPair.Took.TotalMilliseconds:F0} ms; within it: {run.SlowestPairWitnessed}");
     }
 
     // Each target touches every account (its 'first touch' row) before any timed row. The first timed row is the hot

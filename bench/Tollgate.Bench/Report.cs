@@ -33,6 +33,8 @@ public static class Report
             allocated_kb_per_pair = r.AllocatedPerPair,
             cpu_us_per_pair = r.CpuPerPair,
             errors = r.Errors,
+            slowest_pair_ms = Math.Round(r.SlowestPair.Took.TotalMilliseconds, 1),
+            slowest_pair_witnessed = r.SlowestPairWitnessed,
         });
         File.WriteAllText(Path.Combine(folder, $"{stamp}-{mode}.json"),
             JsonSerializer.Serialize(new { mode, machine, load, runs = json, wrk = wrkRuns, correctness, checks }, new JsonSerializerOptions { WriteIndented = true }));
@@ -81,7 +83,7 @@ public static class Report
         if (open.Count == 0) return;
         md.AppendLine("## Latency at half of each target's own peak (open loop)");
         md.AppendLine();
-        md.AppendLine("A fixed arrival rate, half of the target's own uniform closed-loop peak; latency counts from each pair's scheduled start, so a stall shows (no coordinated omission). ÷ tollgate: this row's authorize p99 over Tollgate's (above 1: slower).");
+        md.AppendLine("A fixed arrival rate, half of the target's own uniform closed-loop peak; latency counts from each pair's scheduled start, the authorize's too, so a stall shows (no coordinated omission). ÷ tollgate: this row's authorize p99 over Tollgate's (above 1: slower).");
         md.AppendLine();
         md.AppendLine("| target | load | calls/s | authorize p50 / p99 / p99.9 | settle p50 / p99 | authorize p99 ÷ tollgate | CPU µs per pair: bench / PostgreSQL / Redis | errors |");
         md.AppendLine("| --- | --- | ---: | --- | --- | ---: | ---: | --- |");
@@ -92,6 +94,11 @@ public static class Report
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {run.Target} | {run.Load} | {run.CallsPerSecond:N0} | {Three(run.Authorize)} | {run.Settle.Percentile(0.5):F2} / {run.Settle.Percentile(0.99):F2} | {ratio} | {run.CpuPerPair} | {Errors(run)} |");
         }
+        md.AppendLine();
+        md.AppendLine("The slowest pair of each row (from its scheduled start to its settle's answer), and what fell within its time: this process's GC pauses, the silo's group commits, PostgreSQL's autovacuum and checkpoints, and the thread pool's queue and threads (sampled every 250 ms, on the thread pool: a gap far beyond that is this process stalled).");
+        md.AppendLine();
+        foreach (var run in open.Where(r => r.SlowestPairWitnessed is not null))
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {run.Target}: {run.SlowestPair.Took.TotalMilliseconds:N0} ms; {run.SlowestPairWitnessed}.");
         md.AppendLine();
     }
 

@@ -35,6 +35,12 @@ public sealed class RunResult
     /// </summary>
     public TimeSpan GcPaused { get; set; }
 
+    /// <summary>The slowest pair's time (from its start, or its scheduled start in an open loop) and when it started (a <see cref="Stopwatch"/> timestamp).</summary>
+    public (TimeSpan Took, long Started) SlowestPair { get; set; }
+
+    /// <summary>What fell within the slowest pair's time (see <see cref="StallWitness"/>); null for a run not watched.</summary>
+    public string? SlowestPairWitnessed { get; set; }
+
     /// <summary>The longest of those pauses: what an unlucky call waits, whatever the total.</summary>
     public TimeSpan LongestGcPause { get; set; }
 
@@ -89,7 +95,9 @@ public static class LoadRunner
     // Accounts bench-0 .. bench-(n-1) each target has run a pair for: every distribution draws from the same accounts.
     private static readonly ConcurrentDictionary<string, int> Touched = new();
 
-    public static async Task<RunResult> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape, TimeSpan warmUp, TimeSpan duration, string runId)
+    /// <param name="database">PostgreSQL, watched during the timed run for what the slowest pair waited on (<see cref="StallWitness"/>).</param>
+    public static async Task<RunResult> RunAsync(IPairTarget target, KeyDistribution keys, LoadShape shape, TimeSpan warmUp, TimeSpan duration, string runId,
+        string database)
     {
         var warmUpStarted = Stopwatch.GetTimestamp();
         await WarmUpAsync(target, keys, shape, warmUp, runId);
@@ -100,12 +108,17 @@ public static class LoadRunner
         GcPauses.Listener.TakeLongest();
         var gcBefore = GcWork.Now();
         var cpuBefore = CpuTime.Now();
+        var (startedUtc, started) = (DateTime.UtcNow, Stopwatch.GetTimestamp());
+        await using var witness = StallWitness.Start(database);
         await OfferAsync(target, keys, shape, duration, runId, result);
         result.Cpu = CpuTime.Now() - cpuBefore;
         result.Gc = GcWork.Now() - gcBefore;
         result.GcPaused = GC.GetTotalPauseDuration() - pausedBefore;
         result.LongestGcPause = GcPauses.Listener.TakeLongest();
         result.Jit = (JitInfo.GetCompiledMethodCount() - jitMethods, JitInfo.GetCompilationTime() - jitTime);
+        await Task.Delay(500); // the runtime's GC events and the witness's last sample arrive a little late
+        var slowestFrom = startedUtc + Stopwatch.GetElapsedTime(started, result.SlowestPair.Started);
+        result.SlowestPairWitnessed = witness.Explain(slowestFrom, slowestFrom + result.SlowestPair.Took);
         return result;
     }
 
@@ -150,7 +163,7 @@ public static class LoadRunner
             for (var key = Interlocked.Increment(ref next); key < keys.Keys; key = Interlocked.Increment(ref next))
             {
                 var began = Stopwatch.GetTimestamp();
-                Record(pairs, await target.RunPairAsync(AccountId(key), $"{runId}-{key}"), Stopwatch.GetElapsedTime(began));
+                Record(pairs, await target.RunPairAsync(AccountId(key), $"{runId}-{key}"), began);
             }
         })));
         Touched[target.Name] = keys.Keys;
@@ -172,7 +185,7 @@ public static class LoadRunner
         {
             var started = Stopwatch.GetTimestamp();
             var pair = await target.RunPairAsync(AccountId(keys.Next(random)), $"{callerId}-{i}");
-            if (result is not null) Record(result, pair, Stopwatch.GetElapsedTime(started));
+            if (result is not null) Record(result, pair, started);
         }
     }
 
@@ -197,8 +210,11 @@ public static class LoadRunner
             var account = AccountId(keys.Next(random));
             inFlight[index] = Task.Run(async () =>
             {
+                var began = Stopwatch.GetTimestamp();
                 var pair = await target.RunPairAsync(account, $"{runId}-{index}");
-                if (result is not null) Record(result, pair, Stopwatch.GetElapsedTime(due));
+                // The authorize counts from the scheduled start too: a generator that fell behind does not hide a stall.
+                if (pair.Error is null) pair = pair with { Authorize = pair.Authorize + Stopwatch.GetElapsedTime(due, began) };
+                if (result is not null) Record(result, pair, due);
                 inFlight.TryRemove(index, out _);
             });
         }
@@ -207,8 +223,10 @@ public static class LoadRunner
 
     public static string AccountId(int key) => $"bench-{key}";
 
-    private static void Record(RunResult result, PairResult pair, TimeSpan total)
+    /// <param name="started">When the pair started, or was due to (a <see cref="Stopwatch"/> timestamp): its time counts from then.</param>
+    private static void Record(RunResult result, PairResult pair, long started)
     {
+        var total = Stopwatch.GetElapsedTime(started);
         if (pair.Error is not null)
         {
             result.Errors.AddOrUpdate(pair.Error, 1, (_, n) => n + 1);
@@ -218,6 +236,7 @@ public static class LoadRunner
         {
             result.Pairs++;
             result.Charged += pair.Charged;
+            if (total > result.SlowestPair.Took) result.SlowestPair = (total, started);
         }
         result.Authorize.Record(pair.Authorize);
         result.Settle.Record(pair.Settle);
