@@ -26,7 +26,7 @@ public static class Wrk
 
     public static void EnsureInstalled()
     {
-        if (!File.Exists(Program)) throw new InvalidOperationException($"{Program} is missing: the independent generator's rows need it (apt-get install -y wrk).");
+        if (!File.Exists(Program)) throw new InvalidOperationException($"{Program} is missing: the independent generator's rows need it (apt-get update && apt-get install -y wrk).");
     }
 
     public static async Task<WrkResult> RunAsync(HttpPairTarget target, int accounts, int connections, TimeSpan duration, string runId)

@@ -26,7 +26,7 @@ public sealed class LocalRedis : IAsyncDisposable
     public static async Task<LocalRedis> StartAsync(string folder)
     {
         if (!File.Exists(Server))
-            throw new InvalidOperationException($"{Server} is missing: the redis-postgres target needs Debian's Redis (apt-get install -y redis-server).");
+            throw new InvalidOperationException($"{Server} is missing: the redis-postgres target needs Debian's Redis (apt-get update && apt-get install -y redis-server).");
         Directory.CreateDirectory(folder);
         var redis = new LocalRedis(folder, Machine.FreePort());
         await redis.StartServerAsync();
