@@ -94,6 +94,11 @@ internal sealed class StallWitness : IAsyncDisposable
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        catch (NpgsqlException ex)
+        {
+            // A witness that cannot read PostgreSQL must not fail the run it watches: its line then names fewer samples.
+            Console.WriteLine($"(the stall witness stopped sampling PostgreSQL: {ex.Message})");
+        }
     }
 
     private readonly record struct Sample(DateTime At, string Vacuumed, long Checkpoints, long QueuedWork, int Threads);
