@@ -56,7 +56,7 @@ string[] quiet = ["--Logging:LogLevel:Default=Information", "--Logging:LogLevel:
 try
 {
     var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", $"--Urls=http://127.0.0.1:{siloHttpPort}",
-        $"--Silo:SiloPort={siloPort}", $"--Silo:GatewayPort={siloGatewayPort}", .. quiet, .. args]);
+        $"--Silo:SiloPort={siloPort}", $"--Silo:GatewayPort={siloGatewayPort}", "--Silo:Dashboard=true", .. quiet, .. args]);
     var upstreamUrl = $"http://127.0.0.1:{upstreamPort}";
     var upstream = FakeUpstreamApp.Build([$"--Urls={upstreamUrl}", $"--FakeUpstream:ApiKey={DemoSetup.UpstreamKey}", .. quiet]);
     var gateway = GatewayApp.Build([$"--Urls=http://127.0.0.1:{gatewayPort}", $"--Admin:Token={adminToken}", $"--Metering:ServiceToken={serviceToken}",

@@ -54,10 +54,11 @@ public sealed class SiloSettings
     public string? ApiUrls { get; set; }
 
     /// <summary>
-    /// Whether this silo feeds the Orleans dashboard. Besides a little on every grain call, its metric collection walks every
-    /// activation once a second, busy or idle: about half a core per million activations (docs/operations.md).
+    /// Whether this silo feeds the Orleans dashboard. Off by default: besides a little on every grain call, its metric collection
+    /// walks every activation once a second, busy or idle (about half a core per million activations, and a fifth of a hot
+    /// account's throughput: docs/operations.md). The run command turns it on. Set it on every silo or on none.
     /// </summary>
-    public bool Dashboard { get; set; } = true;
+    public bool Dashboard { get; set; }
 }
 
 public enum GrainDirectoryKind

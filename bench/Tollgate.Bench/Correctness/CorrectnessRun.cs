@@ -108,7 +108,7 @@ public sealed class CorrectnessRun : IAsyncDisposable
             var (http, silo, gateway) = (Machine.FreePort(), Machine.FreePort(), Machine.FreePort());
             var process = await ChildProcess.StartAsync($"silo {i}", "Tollgate.Silo.dll", new Uri($"http://127.0.0.1:{http}/health"),
                 [$"--Postgres:ConnectionString={_database}", $"--Urls=http://127.0.0.1:{http}", "--Silo:AdvertisedAddress=127.0.0.1",
-                 $"--Silo:SiloPort={silo}", $"--Silo:GatewayPort={gateway}", "--Silo:Dashboard=false", .. quiet]);
+                 $"--Silo:SiloPort={silo}", $"--Silo:GatewayPort={gateway}", .. quiet]);
             _silos.Add(process);
             _processes.Add(process);
         }

@@ -58,7 +58,7 @@ public static class ActivationMemory
         var census = new ActivationCensus(grains);
         var baseline = ManagedHeap.LiveBytes();
         var baselineActivations = await census.TotalAsync();
-        var dashboard = silo.Services.GetRequiredService<IConfiguration>().GetValue("Silo:Dashboard", defaultValue: true);
+        var dashboard = silo.Services.GetRequiredService<IConfiguration>().GetValue("Silo:Dashboard", defaultValue: false);
         var setup = string.Create(CultureInfo.InvariantCulture,
             $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC. One Orleans silo in this process (PostgreSQL membership and grain storage), PostgreSQL (fsync off) on the same machine; calls through the silo's own IGrainFactory (its hosted client), {InFlight} in flight; idle collection age (GrainCollectionOptions.CollectionAge) 1 day, so nothing is collected while measuring. {WarmUpPerKind:N0} activations of each kind warm up first. The Orleans dashboard's statistics {(dashboard ? "on" : "off")} (Silo:Dashboard).");
         Console.WriteLine(setup);

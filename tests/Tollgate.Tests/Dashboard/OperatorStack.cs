@@ -27,13 +27,14 @@ public sealed class OperatorStack : IAsyncDisposable
     public string KeyId { get; private set; } = "";
 
     /// <param name="gatewaySettings">The gateway's configuration (e.g. <c>--Webhooks:RequireHttps=false</c>).</param>
-    /// <param name="configureSilo">More silo configuration (the dashboard is always added).</param>
+    /// <param name="configureSilo">More silo configuration.</param>
+    /// <param name="dashboard">Whether the silo feeds the Orleans dashboard (a deployment's default is not to).</param>
     public static async Task<OperatorStack> StartAsync(PostgresFixture postgres, bool traffic = true, string[]? gatewaySettings = null,
-        Action<Orleans.Hosting.ISiloBuilder>? configureSilo = null)
+        Action<Orleans.Hosting.ISiloBuilder>? configureSilo = null, bool dashboard = true)
     {
         var cluster = await TestCluster.StartAsync(await postgres.CreateDatabaseAsync(), 1, null, null, silo =>
         {
-            silo.AddTollgateDashboard();
+            if (dashboard) silo.AddTollgateDashboard();
             configureSilo?.Invoke(silo);
         }, gatewaySettings ?? []);
         var stack = new OperatorStack(cluster);

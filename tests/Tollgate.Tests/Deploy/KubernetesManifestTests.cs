@@ -199,7 +199,7 @@ public sealed partial class KubernetesManifestTests(PostgresFixture postgres) : 
 
     private static async Task<HashSet<string>> SiloRoutesAsync(string connectionString)
     {
-        await using var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}", "--Silo:Dashboard=false"]);
+        await using var silo = await SiloApp.BuildAsync([$"--Postgres:ConnectionString={connectionString}"]);
         return RoutesOf(silo);
     }
 
