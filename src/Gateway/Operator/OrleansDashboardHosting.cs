@@ -25,32 +25,29 @@ internal static class OrleansDashboardHosting
 
     public static void MapOrleansDashboardUi(this WebApplication app)
     {
-        app.Use(static async (context, next) =>
-        {
-            var path = context.Request.Path;
-            if (!path.StartsWithSegments(Path))
-            {
-                await next(context);
-                return;
-            }
-            // The dashboard's page loads its scripts relatively: it must be served under "/dashboard/". Routing matches
-            // "/dashboard" to its "/dashboard/" endpoint (so sign-in is required first), and this sends the browser on.
-            if (path.Value == Path)
-            {
-                context.Response.Redirect(Path + "/" + context.Request.QueryString);
-                return;
-            }
-            try
-            {
-                await next(context);
-            }
-            catch (InvalidOperationException failure) when (IsDashboardOff(failure))
-            {
-                await ErrorHandling.WriteAsync(context, StatusCodes.Status404NotFound, DashboardOff,
-                    "The silos do not feed the Orleans dashboard: set Silo:Dashboard=true on every silo to use it (docs/operations.md).");
-            }
-        });
+        // Only the dashboard's paths pay for this: an API request passes straight on, with no state machine of its own.
+        app.Use(static (context, next) => context.Request.Path.StartsWithSegments(Path) ? ServeAsync(context, next) : next(context));
         app.MapOrleansDashboard(routePrefix: Path).RequireAuthorization(OperatorAuthentication.Policy).ExcludeFromDescription(); // a UI, not the API
+    }
+
+    private static async Task ServeAsync(HttpContext context, RequestDelegate next)
+    {
+        // The dashboard's page loads its scripts relatively: it must be served under "/dashboard/". Routing matches
+        // "/dashboard" to its "/dashboard/" endpoint (so sign-in is required first), and this sends the browser on.
+        if (context.Request.Path.Value == Path)
+        {
+            context.Response.Redirect(Path + "/" + context.Request.QueryString);
+            return;
+        }
+        try
+        {
+            await next(context);
+        }
+        catch (InvalidOperationException failure) when (IsDashboardOff(failure))
+        {
+            await ErrorHandling.WriteAsync(context, StatusCodes.Status404NotFound, DashboardOff,
+                "The silos do not feed the Orleans dashboard: set Silo:Dashboard=true on every silo to use it (docs/operations.md).");
+        }
     }
 
     /// <summary>The code of a dashboard call refused because the silos do not feed the dashboard (<c>Silo:Dashboard</c> off).</summary>
