@@ -133,6 +133,8 @@ try
             foreach (var (type, share) in allocations.TakeTop(20)) Console.WriteLine(FormattableString.Invariant($"    {share,6:P1}  {type}"));
         }
         Console.WriteLine($"{run.Target,-16} {run.Distribution,-20} {run.Load,-24} {run.CallsPerSecond,10:N0} calls/s  authorize p50 {run.Authorize.Percentile(0.5):F2} p99 {run.Authorize.Percentile(0.99):F2} ms  GC paused {run.GcPaused.TotalMilliseconds:N0} ms, longest {run.LongestGcPause.TotalMilliseconds:N0} ms ({run.Gc} collections of gen 0/1/2, {run.AllocatedPerPair} KB allocated per pair), warm-up {run.WarmUpSeconds:F0} s, JIT {run.Jit.Methods:N0} methods in {run.Jit.Time.TotalMilliseconds:N0} ms  {string.Join(", ", run.Errors.Select(e => $"{e.Key}: {e.Value}"))}");
+        if (run.GeneratorLate.Count > 0)
+            Console.WriteLine(FormattableString.Invariant($"    the generator sent authorizes late by p50 {run.GeneratorLate.Percentile(0.5):F2} p99 {run.GeneratorLate.Percentile(0.99):F2} max {run.GeneratorLate.Percentile(1):F2} ms"));
         if (run.SlowestPairWitnessed is not null)
             Console.WriteLine($"    slowest pair {run.SlowestPair.Took.TotalMilliseconds:F0} ms; within it: {run.SlowestPairWitnessed}");
     }

@@ -35,6 +35,7 @@ public static class Report
             errors = r.Errors,
             slowest_pair_ms = Math.Round(r.SlowestPair.Took.TotalMilliseconds, 1),
             slowest_pair_witnessed = r.SlowestPairWitnessed,
+            generator_late_ms = r.GeneratorLate.Count == 0 ? null : Percentiles(r.GeneratorLate),
         });
         File.WriteAllText(Path.Combine(folder, $"{stamp}-{mode}.json"),
             JsonSerializer.Serialize(new { mode, machine, load, runs = json, wrk = wrkRuns, correctness, checks }, new JsonSerializerOptions { WriteIndented = true }));
@@ -83,16 +84,16 @@ public static class Report
         if (open.Count == 0) return;
         md.AppendLine("## Latency at half of each target's own peak (open loop)");
         md.AppendLine();
-        md.AppendLine("A fixed arrival rate, half of the target's own uniform closed-loop peak; latency counts from each pair's scheduled start, the authorize's too, so a stall shows (no coordinated omission). ÷ tollgate: this row's authorize p99 over Tollgate's (above 1: slower).");
+        md.AppendLine("A fixed arrival rate, half of the target's own uniform closed-loop peak; latency counts from each pair's scheduled start, the authorize's too, so a stall shows (no coordinated omission). ÷ tollgate: this row's authorize p99 over Tollgate's (above 1: slower). Generator late: how long after its scheduled start the generator (in this process, on its thread pool) sent each pair's authorize; it is part of the authorize's latency, and of every target's alike.");
         md.AppendLine();
-        md.AppendLine("| target | load | calls/s | authorize p50 / p99 / p99.9 | settle p50 / p99 | authorize p99 ÷ tollgate | CPU µs per pair: bench / PostgreSQL / Redis | errors |");
-        md.AppendLine("| --- | --- | ---: | --- | --- | ---: | ---: | --- |");
+        md.AppendLine("| target | load | calls/s | authorize p50 / p99 / p99.9 | settle p50 / p99 | authorize p99 ÷ tollgate | generator late p50 / p99 / max | CPU µs per pair: bench / PostgreSQL / Redis | errors |");
+        md.AppendLine("| --- | --- | ---: | --- | --- | ---: | --- | ---: | --- |");
         var tollgate = open.FirstOrDefault(r => r.Target == "tollgate");
         foreach (var run in open)
         {
             var ratio = tollgate is null || tollgate == run ? "" : (run.Authorize.Percentile(0.99) / tollgate.Authorize.Percentile(0.99)).ToString("0.00", CultureInfo.InvariantCulture);
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Target} | {run.Load} | {run.CallsPerSecond:N0} | {Three(run.Authorize)} | {run.Settle.Percentile(0.5):F2} / {run.Settle.Percentile(0.99):F2} | {ratio} | {run.CpuPerPair} | {Errors(run)} |");
+                $"| {run.Target} | {run.Load} | {run.CallsPerSecond:N0} | {Three(run.Authorize)} | {run.Settle.Percentile(0.5):F2} / {run.Settle.Percentile(0.99):F2} | {ratio} | {Late(run.GeneratorLate)} | {run.CpuPerPair} | {Errors(run)} |");
         }
         md.AppendLine();
         md.AppendLine("The slowest pair of each row (from its scheduled start to its settle's answer), and what fell within its time: this process's GC pauses, the silo's group commits, PostgreSQL's autovacuum and checkpoints, and the thread pool's queue and threads (sampled every 250 ms, on the thread pool: a gap far beyond that is this process stalled).");
@@ -101,6 +102,9 @@ public static class Report
             md.AppendLine(CultureInfo.InvariantCulture, $"- {run.Target}: {run.SlowestPair.Took.TotalMilliseconds:N0} ms; {run.SlowestPairWitnessed}.");
         md.AppendLine();
     }
+
+    private static string Late(LatencyHistogram late) =>
+        FormattableString.Invariant($"{late.Percentile(0.5):F2} / {late.Percentile(0.99):F2} / {late.Percentile(1):F2}");
 
     private static void WrkTable(StringBuilder md, IReadOnlyList<RunResult> runs, IReadOnlyList<WrkResult> wrkRuns)
     {

@@ -27,6 +27,9 @@ public sealed class RunResult
     public LatencyHistogram Authorize { get; } = new();
     public LatencyHistogram Settle { get; } = new();
     public LatencyHistogram Pair { get; } = new();
+
+    /// <summary>Open loop: how late the generator started each pair after its scheduled start (part of every latency above).</summary>
+    public LatencyHistogram GeneratorLate { get; } = new();
     public ConcurrentDictionary<string, long> Errors { get; } = new();
 
     /// <summary>
@@ -189,36 +192,68 @@ public static class LoadRunner
         }
     }
 
-    /// <summary>Starts pairs on a fixed schedule, whether or not earlier ones finished; latency counts from the scheduled start (no coordinated omission).</summary>
+    /// <summary>
+    /// Starts pairs on a fixed schedule, whether or not earlier ones finished; latency counts from the scheduled start (no
+    /// coordinated omission). The schedule runs on a thread of its own, which sends each pair's first request itself, as a
+    /// client outside this process would: a timer's continuation on the thread pool would wait behind the work queued
+    /// there by the target under test, and count that wait against the target as the generator's lateness.
+    /// </summary>
     private static async Task ArrivalsAsync(IPairTarget target, KeyDistribution keys, double rate, TimeSpan duration, string runId, RunResult? result)
     {
-        var random = new Random(runId.GetHashCode(StringComparison.Ordinal));
         var inFlight = new ConcurrentDictionary<int, Task>();
+        var scheduled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var schedule = new Thread(() =>
+        {
+            try
+            {
+                Schedule(target, keys, rate, duration, runId, result, inFlight);
+                scheduled.SetResult();
+            }
+            catch (Exception e)
+            {
+                scheduled.SetException(e);
+            }
+        }) { IsBackground = true, Name = "open-loop schedule" };
+        schedule.Start();
+        await scheduled.Task;
+        await Task.WhenAll(inFlight.Values);
+    }
+
+    private static void Schedule(IPairTarget target, KeyDistribution keys, double rate, TimeSpan duration, string runId, RunResult? result,
+        ConcurrentDictionary<int, Task> inFlight)
+    {
+        var random = new Random(runId.GetHashCode(StringComparison.Ordinal));
         var begin = Stopwatch.GetTimestamp();
         var total = (int)(rate * duration.TotalSeconds);
         for (var i = 0; i < total; i++)
         {
             var due = begin + (long)(i / rate * Stopwatch.Frequency);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
+            // Sleeps are a millisecond long at the least: a pair due sooner goes now, up to a millisecond early, and its
+            // latency counts from when it went.
+            while (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due) >= TimeSpan.FromMilliseconds(1)) Thread.Sleep(1);
             if (inFlight.Count >= MaxInFlight)
             {
                 result?.Errors.AddOrUpdate("not_started_backlog", 1, (_, n) => n + 1);
                 continue;
             }
             var index = i;
-            var account = AccountId(keys.Next(random));
-            inFlight[index] = Task.Run(async () =>
-            {
-                var began = Stopwatch.GetTimestamp();
-                var pair = await target.RunPairAsync(account, $"{runId}-{index}");
-                // The authorize counts from the scheduled start too: a generator that fell behind does not hide a stall.
-                if (pair.Error is null) pair = pair with { Authorize = pair.Authorize + Stopwatch.GetElapsedTime(due, began) };
-                if (result is not null) Record(result, pair, due);
-                inFlight.TryRemove(index, out _);
-            });
+            var pair = ScheduledPairAsync(target, AccountId(keys.Next(random)), $"{runId}-{index}", due, result);
+            inFlight[index] = pair;
+            _ = pair.ContinueWith(_ => inFlight.TryRemove(index, out var _), TaskScheduler.Default);
         }
-        await Task.WhenAll(inFlight.Values);
+    }
+
+    /// <param name="due">When the pair was due to start (a <see cref="Stopwatch"/> timestamp).</param>
+    private static async Task ScheduledPairAsync(IPairTarget target, string account, string pairId, long due, RunResult? result)
+    {
+        var began = Stopwatch.GetTimestamp();
+        var late = began > due ? Stopwatch.GetElapsedTime(due, began) : TimeSpan.Zero;
+        var pair = await target.RunPairAsync(account, pairId);
+        // The authorize counts from the scheduled start too: a generator that fell behind does not hide a stall.
+        if (pair.Error is null) pair = pair with { Authorize = pair.Authorize + late };
+        if (result is null) return;
+        result.GeneratorLate.Record(late);
+        Record(result, pair, Math.Min(due, began));
     }
 
     public static string AccountId(int key) => $"bench-{key}";
