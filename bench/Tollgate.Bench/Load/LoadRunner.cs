@@ -213,7 +213,8 @@ public static class LoadRunner
             {
                 scheduled.SetException(e);
             }
-        }) { IsBackground = true, Name = "open-loop schedule" };
+        })
+        { IsBackground = true, Name = "open-loop schedule" };
         schedule.Start();
         await scheduled.Task;
         await Task.WhenAll(inFlight.Values);
