@@ -84,7 +84,7 @@ public static class Report
         if (open.Count == 0) return;
         md.AppendLine("## Latency at half of each target's own peak (open loop)");
         md.AppendLine();
-        md.AppendLine("A fixed arrival rate, half of the target's own uniform closed-loop peak; latency counts from each pair's scheduled start, the authorize's too, so a stall shows (no coordinated omission). ÷ tollgate: this row's authorize p99 over Tollgate's (above 1: slower). Generator late: how long after its scheduled start the generator (in this process, on its thread pool) sent each pair's authorize; it is part of the authorize's latency, and of every target's alike.");
+        md.AppendLine("A fixed arrival rate, half of the target's own uniform closed-loop peak; latency counts from each pair's scheduled start, the authorize's too, so a stall shows (no coordinated omission). ÷ tollgate: this row's authorize p99 over Tollgate's (above 1: slower). Generator late: how long after its scheduled start the generator (in this process, on a thread of its own) sent each pair's authorize; it is part of the authorize's latency, and of every target's alike.");
         md.AppendLine();
         md.AppendLine("| target | load | calls/s | authorize p50 / p99 / p99.9 | settle p50 / p99 | authorize p99 ÷ tollgate | generator late p50 / p99 / max | CPU µs per pair: bench / PostgreSQL / Redis | errors |");
         md.AppendLine("| --- | --- | ---: | --- | --- | ---: | --- | ---: | --- |");
