@@ -94,7 +94,15 @@ internal sealed partial class AccountGrain(
         return Task.FromResult(windows);
     }
 
-    protected override bool Uncheckpointed => base.Uncheckpointed || _reservationsChanged;
+    /// <summary>
+    /// The holds count as changed only while one is live or stored: once every hold ended (settled within the checkpoint interval, as
+    /// most are), a checkpoint would store nothing of them, so none is due, and the timer a hold armed is disarmed before it ticks
+    /// (<see cref="HoldsSafeAfter"/> does what that tick's checkpoint did).
+    /// </summary>
+    protected override bool Uncheckpointed => base.Uncheckpointed || _reservationsChanged && !NoHolds;
+
+    /// <summary>No hold in memory and none in the row: a crash can lose no hold.</summary>
+    private bool NoHolds => _book is not { Reservations.Count: > 0 } && _storedReservations is null;
 
     protected override bool MayCheckpoint => _book is not null && Row.IsTrustworthy; // else memory is not the truth
 
@@ -122,9 +130,18 @@ internal sealed partial class AccountGrain(
         }
         var submitted = Stopwatch.GetTimestamp(); // every write made by now commits before AllCommittedAsync completes
         await Row.AllCommittedAsync();
+        HoldsSafeAfter(held, submitted);
+    }
+
+    /// <summary>
+    /// Once every write made by <paramref name="submitted"/> (a <see cref="Stopwatch"/> timestamp) has committed, with the holds then
+    /// live stored by them: every hold reserved by then (<paramref name="held"/> of <see cref="_held"/>) is in the row or ended by a
+    /// committed write, so the loss budget counts from there. Results settled by then are in the ledger: past a minute, a repeat reads
+    /// them there. Without this a busy account kept 16,384 results (megabytes) and a fleet of accounts a result per pair.
+    /// </summary>
+    private void HoldsSafeAfter(long held, long submitted)
+    {
         _heldCheckpointed = Math.Max(_heldCheckpointed, held);
-        // A settle's result is added in the turn that writes it, so those added by then are in the ledger: past a minute, a repeat
-        // reads them there. Without this a busy account kept 16,384 results (megabytes) and a fleet of accounts a result per pair.
         _settled?.ForgetAddedBy(Math.Min(submitted, Stopwatch.GetTimestamp() - SettledKeptFor));
     }
 
@@ -243,10 +260,11 @@ internal sealed partial class AccountGrain(
         return Snapshot(ledger, ledger.Count == request.LedgerLimit && ledger.Count > 0 ? ledger[^1].EntryId : null);
     }
 
-    public Task<VoidResult> Void(VoidReservation request)
+    public async Task<VoidResult> Void(VoidReservation request)
     {
         Validate.Key(request.RequestId, nameof(request.RequestId));
-        return Answer(() =>
+        (long Held, long At)? noHolds = null;
+        var voided = await Answer(() =>
         {
             var book = Existing();
             var released = book.Void(request.RequestId);
@@ -254,8 +272,11 @@ internal sealed partial class AccountGrain(
             Limits.Release(request.RequestId, 0, refund: true, NowMs); // never ran: as if never asked
             // A stored hold must not come back on the next activation: store the set without it.
             if (_storedReservations?.Contains(request.RequestId) == true) WriteReservations(book);
+            if (NoHolds) noHolds = (_held, Stopwatch.GetTimestamp());
             return new VoidResult(request.RequestId, released > 0, released);
         });
+        if (noHolds is { } safe) HoldsSafeAfter(safe.Held, safe.At); // its answer waited for every write before it
+        return voided;
     }
 
     public async Task<AdjustResult> Adjust(AdjustCredit request)
@@ -365,7 +386,8 @@ internal sealed partial class AccountGrain(
         var stored = Settled.TryGet(request.RequestId, out _) || Existing().TryGetReservation(request.RequestId, out _) ? null
             : await Row.ReadAsync(db => AccountStore.FindSettledAsync(db, AccountId, request.RequestId));
         await RecountGate.SteadyAsync(_recounts, Row.ReadyAsync);
-        return await Answer(() =>
+        (long Held, long At)? noHolds = null;
+        var settled = await Answer(() =>
         {
             var book = Existing();
             var now = Time.GetUtcNow();
@@ -411,8 +433,11 @@ internal sealed partial class AccountGrain(
                 .Usage(request, result)
                 .Alerts(alerts), onlyTakesAway: true); // a charge: authorizes need not wait for it
             Settled.Add(request.RequestId, result);
+            if (NoHolds) noHolds = (_held, Stopwatch.GetTimestamp());
             return result;
         });
+        if (noHolds is { } safe) HoldsSafeAfter(safe.Held, safe.At); // its answer waited for its write, and so for every write before it
+        return settled;
     }
 
     public Task<AccountSnapshot> GrantTrial(GrantTrial request)

@@ -285,14 +285,20 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     protected virtual bool BeyondOwnLossBudget => false;
 
     /// <summary>
-    /// Arms the checkpoint timer if something changed and it is not armed; it disarms itself once nothing has. Its ticks fall on
+    /// Arms the checkpoint timer if something changed and it is not armed; disarms it once nothing has (a tick, or the call that undid
+    /// the change: a hold settled within the interval, so that tick, a message through the activation, is not sent). Its ticks fall on
     /// boundaries every grain shares (<see cref="TimerBoundaries"/>), so the timers of many grains fire together. The timer is made
     /// once and re-armed: a timer made per burst of calls is garbage that every gen 0 collection traces from the old grain, and with
     /// thousands of grains touched between collections that tracing is most of each pause.
     /// </summary>
     protected void CheckpointSoon()
     {
-        if (_checkpointsArmed || !Uncheckpointed) return;
+        if (!Uncheckpointed)
+        {
+            if (_checkpointsArmed && _checkpoint.IsCompleted) Disarm();
+            return;
+        }
+        if (_checkpointsArmed) return;
         _checkpointsArmed = true;
         var interval = CheckpointInterval;
         if (_checkpoints is { } timer) timer.Change(TimerBoundaries.DueAfter(interval), interval);
@@ -303,17 +309,19 @@ internal abstract class LimitedGrain(string scope, TimeProvider time) : Grain, I
     private Task CheckpointTick()
     {
         if (Uncheckpointed && _checkpoint.IsCompleted) _ = SaveAsync(); // not awaited: calls go on while it commits; a failed one is left for the next tick
-        if (!Uncheckpointed && _checkpoint.IsCompleted) // nothing left to write, nor being written (mostly: the holds it would have saved ended already)
-        {
-            _checkpoints!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _checkpointsArmed = false;
-        }
+        if (!Uncheckpointed && _checkpoint.IsCompleted) Disarm(); // nothing left to write, nor being written
         else
         {
             var interval = CheckpointInterval;
             _checkpoints!.Change(TimerBoundaries.DueAfter(interval), interval); // back on a shared boundary: Orleans counts a period from the tick's end
         }
         return Task.CompletedTask;
+    }
+
+    private void Disarm()
+    {
+        _checkpoints!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _checkpointsArmed = false;
     }
 
     /// <summary>Queues a checkpoint after the one in flight (they are written one at a time, in order).</summary>

@@ -50,6 +50,23 @@ public sealed class LossBudgetTests(PostgresFixture postgres) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task Holds_ended_by_committed_settles_and_voids_put_nothing_at_stake_so_the_next_holds_need_no_checkpoint()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await using var cluster = await StartAsync(database);
+        var account = cluster.Grains.Account("settler");
+        await account.Create(new CreateAccount(0, 1_000_000, "test")); // a budget of about 50,000 nano-USD held at stake
+
+        for (var i = 1; i <= 20; i++) // 200,000 held in all, one hold at a time
+        {
+            Assert.True((await account.HoldAsync($"r{i}", 10_000, 600)).Admission.Allowed);
+            Assert.Equal(0, await StoredHoldsAsync(database, "settler")); // answered without a checkpoint of its hold
+            if (i % 4 == 0) Assert.True((await account.Void(new VoidReservation($"r{i}"))).Released);
+            else await account.ChargeAsync($"r{i}", 1_000);
+        }
+    }
+
+    [Fact]
     public async Task A_caller_ip_marks_the_admission_beyond_its_loss_budget_to_be_acted_on_only_once_its_checkpoint_holds_it()
     {
         var database = await postgres.CreateDatabaseAsync();
