@@ -38,7 +38,8 @@ internal sealed partial class AccountGrain(
     ILogger<AccountGrain> logger) : LimitedGrain("account", time), IAccountGrain, AccountRow.IRowOwner
 {
     private RecentResults<AdjustResult>? _adjustments; // made on first use (Adjustments, Settled): most accounts are idle
-    private RecentResults<RequestSettled>? _settled;
+    private RecentResults<RequestSettled>? _settled; // until their writes commit; a repeat after that reads the ledger
+    private SettledIds? _settledIds; // a minute, so an authorize of a settled id is refused from memory
     private AccountRow? _row;
     private CreditBook? _book; // null until the account exists
     private BudgetBook? _budgets; // with the first budget (Budgets)
@@ -72,6 +73,8 @@ internal sealed partial class AccountGrain(
     private RecentResults<AdjustResult> Adjustments => _adjustments ??= new(capacity: 1_024);
 
     private RecentResults<RequestSettled> Settled => _settled ??= new(capacity: 16_384);
+
+    private SettledIds SettledIds => _settledIds ??= new(capacity: 16_384);
 
     void AccountRow.IRowOwner.Deactivate() => DeactivateOnIdle();
 
@@ -136,16 +139,18 @@ internal sealed partial class AccountGrain(
     /// <summary>
     /// Once every write made by <paramref name="submitted"/> (a <see cref="Stopwatch"/> timestamp) has committed, with the holds then
     /// live stored by them: every hold reserved by then (<paramref name="held"/> of <see cref="_held"/>) is in the row or ended by a
-    /// committed write, so the loss budget counts from there. Results settled by then are in the ledger: past a minute, a repeat reads
-    /// them there. Without this a busy account kept 16,384 results (megabytes) and a fleet of accounts a result per pair.
+    /// committed write, so the loss budget counts from there. Results settled by then are in the ledger, where a repeat reads them: memory
+    /// forgets them, and keeps their ids a minute. A result kept longer was traced and copied by the collector twice per pair (its gen 0
+    /// pauses on many accounts grew by half), and a busy account kept 16,384 of them (megabytes).
     /// </summary>
     private void HoldsSafeAfter(long held, long submitted)
     {
         _heldCheckpointed = Math.Max(_heldCheckpointed, held);
-        _settled?.ForgetAddedBy(Math.Min(submitted, Stopwatch.GetTimestamp() - SettledKeptFor));
+        _settled?.ForgetAddedBy(submitted);
+        _settledIds?.ForgetAddedBy(Math.Min(submitted, Stopwatch.GetTimestamp() - SettledKeptFor));
     }
 
-    /// <summary>How long a settled result stays in memory once committed (<see cref="Stopwatch"/> ticks).</summary>
+    /// <summary>How long a settled id stays in memory once committed (<see cref="Stopwatch"/> ticks).</summary>
     private static readonly long SettledKeptFor = 60 * Stopwatch.Frequency;
 
     private bool HoldsAsStored(CreditBook book) =>
@@ -185,7 +190,7 @@ internal sealed partial class AccountGrain(
     private void Reloaded(StoredAccount? stored)
     {
         var holds = _book?.Reservations.ToList() ?? [];
-        (_settled, _adjustments) = (null, null); // some of them may never have committed
+        (_settled, _settledIds, _adjustments) = (null, null, null); // some of them may never have committed
         if (stored is null)
         {
             (_book, _budgets, _settings) = (null, null, AccountSettings.Initial);
@@ -338,7 +343,7 @@ internal sealed partial class AccountGrain(
             if (book.ExpireDue(nowMs) > 0) _reservationsChanged = true;
 
             if (book.TryGetReservation(request.RequestId, out var held)) return Allowed(held, Limits.State(nowMs), now); // a repeat
-            if (Settled.TryGet(request.RequestId, out _))
+            if (_settledIds?.Contains(request.RequestId) == true)
                 return Denied(new Denial(Denials.AlreadySettled, $"Request '{request.RequestId}' was already settled."));
             if (_settings.Status == AccountStatus.Suspended)
                 return Denied(new Denial(Denials.AccountSuspended, $"Account '{AccountId}' is suspended."));
@@ -398,7 +403,7 @@ internal sealed partial class AccountGrain(
             var live = book.TryGetReservation(request.RequestId, out var held) ? held : null;
             if (live is null && stored is not null)
             {
-                Settled.Add(request.RequestId, stored);
+                SettledIds.Add(request.RequestId); // committed already: a repeat reads the ledger again
                 return SameSettled(stored, request);
             }
 
@@ -433,6 +438,7 @@ internal sealed partial class AccountGrain(
                 .Usage(request, result)
                 .Alerts(alerts), onlyTakesAway: true); // a charge: authorizes need not wait for it
             Settled.Add(request.RequestId, result);
+            SettledIds.Add(request.RequestId);
             if (NoHolds) noHolds = (_held, Stopwatch.GetTimestamp());
             return result;
         });

@@ -112,6 +112,10 @@ public sealed class AccountCreditsTests(PostgresFixture postgres) : IClassFixtur
         Assert.All(results, r => Assert.Equal(first, r with { Repeated = false }));
         Assert.Equal(1_000, await AccountCalls.SettledReservationAsync(database, "dup", "r1")); // the whole hold released, once
 
+        // Committed, the result is in the ledger alone, where a repeat finds it; memory keeps only the id, to refuse it a hold.
+        Assert.Equal(first with { Repeated = true }, await account.ChargeAsync("r1", 700));
+        Assert.Equal(Denials.AlreadySettled, (await account.HoldAsync("r1", 1_000, 60)).Admission.Denial?.Reason);
+
         // After a restart the first result comes back from the ledger.
         await cluster.StopSiloAsync();
         await cluster.StartSiloAsync();
