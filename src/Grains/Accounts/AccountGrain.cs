@@ -105,7 +105,7 @@ internal sealed partial class AccountGrain(
     protected override bool Uncheckpointed => base.Uncheckpointed || _reservationsChanged && !NoHolds;
 
     /// <summary>No hold in memory and none in the row: a crash can lose no hold.</summary>
-    private bool NoHolds => _book is not { Reservations.Count: > 0 } && _storedReservations is null;
+    private bool NoHolds => _book is not { HoldCount: > 0 } && _storedReservations is null;
 
     protected override bool MayCheckpoint => _book is not null && Row.IsTrustworthy; // else memory is not the truth
 
@@ -154,7 +154,7 @@ internal sealed partial class AccountGrain(
     private static readonly long SettledKeptFor = 60 * Stopwatch.Frequency;
 
     private bool HoldsAsStored(CreditBook book) =>
-        book.Reservations.Count == (_storedReservations?.Count ?? 0) && book.Reservations.All(hold => _storedReservations!.Contains(hold.RequestId));
+        book.HoldCount == (_storedReservations?.Count ?? 0) && book.Reservations.All(hold => _storedReservations!.Contains(hold.RequestId));
 
     public override void OnDehydrate(IDehydrationContext context)
     {
@@ -620,7 +620,7 @@ internal sealed partial class AccountGrain(
     {
         var book = _book!;
         return new AccountSnapshot(AccountId, _settings.Status, book.Balance, book.Pending, book.Available, book.OverdraftLimit,
-            book.Reservations.Count, _createdAt, _settings.Trial?.View(Time.GetUtcNow()), _settings.Limits, ledger, nextBefore, _settings.TimeZone ?? TimeZones.Utc,
+            book.HoldCount, _createdAt, _settings.Trial?.View(Time.GetUtcNow()), _settings.Limits, ledger, nextBefore, _settings.TimeZone ?? TimeZones.Utc,
             _budgets?.StatesOf(null, Time.GetUtcNow()) ?? [], BalanceAlerts);
     }
 }

@@ -47,8 +47,11 @@ internal readonly record struct Settlement(long Reserved, long Charged, long Unc
 /// </summary>
 internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt, IHoldWatcher? watcher = null)
 {
-    private Dictionary<string, Reservation>? _reservations; // allocated with the first hold: most accounts are idle
-    private ExpiryQueue? _expiries; // with the first hold
+    // A lone hold (most accounts hold one at a time) is a field: taking and ending it writes into this object only, where a
+    // dictionary entry and a queued expiry dirtied two more old objects for the collector to scan. Holds at once go below.
+    private Reservation? _lone;
+    private Dictionary<string, Reservation>? _reservations; // allocated with the first holds at once
+    private ExpiryQueue? _expiries; // with them
 
     /// <summary>A book whose balance is one paid grant without expiry, in effect since ever (or a debt, when negative).</summary>
     public CreditBook(long balance, long overdraftLimit, IHoldWatcher? watcher = null)
@@ -72,13 +75,20 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     public long Pending { get; private set; }
     public long Available => Usable - Pending;
     public TrialHolds TrialHeld { get; private set; }
-    public IReadOnlyCollection<Reservation> Reservations => _reservations?.Values ?? (IReadOnlyCollection<Reservation>)[];
+    public IReadOnlyCollection<Reservation> Reservations => _lone is { } lone ? [lone] : _reservations?.Values ?? (IReadOnlyCollection<Reservation>)[];
+
+    public int HoldCount => _lone is null ? _reservations?.Count ?? 0 : 1;
 
     /// <summary>Ids waiting in the expiry queue, ended or not (bounded by about twice the live holds).</summary>
     internal int QueuedExpiries => _expiries?.Count ?? 0;
 
     public bool TryGetReservation(string requestId, out Reservation reservation)
     {
+        if (_lone?.RequestId == requestId)
+        {
+            reservation = _lone;
+            return true;
+        }
         reservation = null!;
         return _reservations?.TryGetValue(requestId, out reservation!) == true;
     }
@@ -98,13 +108,23 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     /// <summary>Restores a persisted reservation (on activation).</summary>
     public void Restore(Reservation reservation)
     {
-        _reservations ??= new Dictionary<string, Reservation>(StringComparer.Ordinal);
-        Require(reservation.Amount >= 0 && !_reservations.ContainsKey(reservation.RequestId), "hold each request once, never a negative amount");
-        _reservations.Add(reservation.RequestId, reservation);
-        (_expiries ??= new()).Enqueue(reservation.RequestId, reservation.ExpiresAt);
+        Require(reservation.Amount >= 0 && !TryGetReservation(reservation.RequestId, out _), "hold each request once, never a negative amount");
+        if (HoldCount == 0) _lone = reservation;
+        else
+        {
+            if (_lone is { } lone) Queue(lone);
+            _lone = null;
+            Queue(reservation);
+        }
         if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit + reservation.Amount, TrialHeld.Tokens + reservation.Tokens, TrialHeld.Requests + 1);
         else Pending += reservation.Amount;
         _watcher?.Held(reservation);
+    }
+
+    private void Queue(Reservation reservation)
+    {
+        (_reservations ??= new Dictionary<string, Reservation>(StringComparer.Ordinal)).Add(reservation.RequestId, reservation);
+        (_expiries ??= new()).Enqueue(reservation.RequestId, reservation.ExpiresAt);
     }
 
     /// <summary>Charges <paramref name="actualCost"/> for a request, releasing its reservation if it still has one.</summary>
@@ -190,12 +210,16 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     /// </summary>
     public bool? Renew(string requestId, long ttlMs, long maxLifetimeMs, long now)
     {
-        if (_reservations is null || !_reservations.TryGetValue(requestId, out var reservation)) return null;
+        if (!TryGetReservation(requestId, out var reservation)) return null;
         var expiresAt = Math.Min(now + ttlMs, reservation.AuthorizedAt + maxLifetimeMs);
         if (expiresAt <= reservation.ExpiresAt) return false;
-        _reservations[requestId] = reservation with { ExpiresAt = expiresAt };
-        _expiries ??= new();
-        _expiries.Enqueue(requestId, expiresAt); // the earlier entry no longer matches: skipped when it comes due
+        if (ReferenceEquals(reservation, _lone))
+        {
+            _lone = reservation with { ExpiresAt = expiresAt };
+            return true;
+        }
+        _reservations![requestId] = reservation with { ExpiresAt = expiresAt };
+        _expiries!.Enqueue(requestId, expiresAt); // the earlier entry no longer matches: skipped when it comes due
         _expiries.Compact(_reservations.Count, _reservations, static holds => holds.Values.Select(hold => (hold.RequestId, hold.ExpiresAt)));
         return true;
     }
@@ -204,6 +228,11 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     public int ExpireDue(long now)
     {
         var expired = 0;
+        if (_lone is { } lone && lone.ExpiresAt <= now)
+        {
+            Take(lone.RequestId);
+            expired++;
+        }
         while (_expiries is not null && _expiries.TryDequeueDue(now, out var requestId, out var expiresAt))
         {
             // The queue may hold ids already settled or voided: only a live reservation with this expiry counts.
@@ -219,12 +248,14 @@ internal sealed class CreditBook(long overdraftLimit, GrantSet grants, long debt
     /// <summary>Releases a request's hold and returns it; null if it has none.</summary>
     public Reservation? Take(string requestId)
     {
-        if (_reservations is null || !_reservations.Remove(requestId, out var reservation)) return null;
+        Reservation? reservation;
+        if (_lone?.RequestId == requestId) (reservation, _lone) = (_lone, null);
+        else if (_reservations is null || !_reservations.Remove(requestId, out reservation)) return null;
         if (reservation.OnTrial) TrialHeld = new TrialHolds(TrialHeld.Credit - reservation.Amount, TrialHeld.Tokens - reservation.Tokens, TrialHeld.Requests - 1);
         else Pending -= reservation.Amount;
         Require(Pending >= 0 && TrialHeld.Credit >= 0 && TrialHeld.Requests >= 0, "holds never negative");
         _watcher?.Released(reservation);
-        _expiries?.Compact(_reservations.Count, _reservations, static holds => holds.Values.Select(hold => (hold.RequestId, hold.ExpiresAt)));
+        _expiries?.Compact(_reservations?.Count ?? 0, _reservations, static holds => holds!.Values.Select(hold => (hold.RequestId, hold.ExpiresAt)));
         return reservation;
     }
 

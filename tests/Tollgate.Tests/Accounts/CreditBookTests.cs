@@ -95,6 +95,27 @@ public sealed class CreditBookTests
     }
 
     [Fact]
+    public void Holds_keep_their_amounts_and_expiries_as_they_go_from_one_to_many_and_back()
+    {
+        var book = new CreditBook(10_000, 0);
+        book.Reserve(new Reservation("lone", 100, ExpiresAt: 1_000, AuthorizedAt: 0));
+        Assert.Equal(true, book.Renew("lone", ttlMs: 2_000, maxLifetimeMs: 60_000, now: 500)); // until 2.5 s, as the only hold
+        book.Reserve("second", 200, expiresAt: 1_500); // two at once
+        book.Reserve("third", 300, expiresAt: 3_000);
+        Assert.Equal((3, 600L), (book.HoldCount, book.Pending));
+        Assert.Equal(1, book.ExpireDue(1_500)); // the second
+        Assert.True(book.TryGetReservation("lone", out var lone) && lone.ExpiresAt == 2_500);
+        Assert.Equal(300, book.Void("third"));
+        Assert.Equal(1, book.ExpireDue(2_500)); // the first, moved among the others, kept its renewed expiry
+        Assert.Equal((0, 0L), (book.HoldCount, book.Pending));
+        book.Reserve("next", 50, expiresAt: 4_000); // one again
+        Assert.Equal(["next"], book.Reservations.Select(hold => hold.RequestId));
+        Assert.Equal(50, book.Settle("next", 50).Charged);
+        Assert.Equal(0, book.ExpireDue(10_000));
+        Assert.Equal(10_000 - 50, book.Balance);
+    }
+
+    [Fact]
     public void Settled_reservations_do_not_pile_up_until_their_expiry()
     {
         var book = new CreditBook(1_000_000, 0);
