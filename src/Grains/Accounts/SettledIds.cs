@@ -7,7 +7,7 @@ namespace Tollgate.Grains.Accounts;
 /// <summary>
 /// The request ids an account settled lately, as 64-bit hashes, so an authorize of one is refused without keeping its
 /// result. Bounded (oldest forgotten first). Only value types: a kept result was a young object referenced from an old
-/// account, which every collection traced and copied until it reached gen 2 (most of a gen 0 pause on many accounts).
+/// account, which every collection traced and copied until it reached gen 2 (a large part of a gen 0 pause on many accounts).
 /// The hash is keyed by a random seed per process, so no caller can aim one id at another's; an accidental collision
 /// (about 2⁻⁶⁴ per id held) refuses one authorize as already settled, and never charges anything.
 /// </summary>
