@@ -101,6 +101,7 @@ internal sealed class AccountRow(AccountRow.IRowOwner owner)
             throw;
         }
         await CommittedAsync(provisional && ReferenceEquals(AllWrites, before) ? _writes?.Giving ?? Task.CompletedTask : AllWrites);
+        _writes?.ForgetCommitted();
         if (refusal is not null) throw refusal;
         return result;
     }

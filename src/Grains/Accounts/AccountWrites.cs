@@ -30,4 +30,15 @@ internal sealed class AccountWrites(GroupCommitter committer)
         All = committed;
         if (!onlyTakesAway) Giving = committed; // writes commit in order: waiting for it waits for every giving write before it
     }
+
+    /// <summary>
+    /// Lets go of the tasks of writes that have committed. Kept, the last one would stay until the account's next write (seconds to
+    /// hours): a young object per settle held by an old account, which the collector marks and copies until it reaches gen 2.
+    /// A failed write's task stays: it carries the failure to every answer after it.
+    /// </summary>
+    public void ForgetCommitted()
+    {
+        if (All.IsCompletedSuccessfully) All = Task.CompletedTask;
+        if (Giving.IsCompletedSuccessfully) Giving = Task.CompletedTask;
+    }
 }
