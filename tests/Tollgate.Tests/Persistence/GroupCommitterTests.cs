@@ -1,11 +1,15 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Tollgate.Grains.Accounts;
 using Tollgate.Persistence;
 using Tollgate.Tests.Infrastructure;
 
 namespace Tollgate.Tests.Persistence;
 
-/// <summary>The committer on its own: version-fenced writes, write chains, lost connections and lost COMMIT answers.</summary>
+/// <summary>
+/// The committer on its own: version-fenced writes, write chains, lost connections and lost COMMIT answers; and an account's writes
+/// through it (<see cref="AccountWrites"/>).
+/// </summary>
 public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifetime, IClassFixture<PostgresFixture>
 {
     private string _connectionString = "";
@@ -265,6 +269,28 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
     private static readonly RowTable Events = RowTable.Insert("events", "ON CONFLICT (id) DO NOTHING", ("id", "text"), ("amount", "integer"));
 
     /// <summary>A write of a counter row fenced by its version, as an account's writes are (0: the row must not exist yet).</summary>
+    [Fact]
+    public async Task An_accounts_writes_let_go_of_committed_tasks_and_keep_a_failed_one()
+    {
+        var writes = new AccountWrites(_committer);
+        writes.Submit(Counter("w", 1, expectedVersion: 0), onlyTakesAway: false);
+        writes.Submit(Counter("w", 2, expectedVersion: 1), onlyTakesAway: true);
+        await writes.All;
+        Assert.NotSame(Task.CompletedTask, writes.All);
+        Assert.NotSame(Task.CompletedTask, writes.Giving);
+
+        // Kept, the last write's task would stay until the account's next write: a young object held by an old activation.
+        writes.ForgetCommitted();
+        Assert.Same(Task.CompletedTask, writes.All);
+        Assert.Same(Task.CompletedTask, writes.Giving);
+
+        writes.Submit(Counter("w", 3, expectedVersion: 7), onlyTakesAway: true); // a stale version: refused
+        await Assert.ThrowsAsync<CommitFailedException>(() => writes.All);
+        writes.ForgetCommitted();
+        Assert.True(writes.All.IsFaulted); // every later answer still learns of it
+        Assert.True(writes.IsBroken);
+    }
+
     private static GrainWrite Counter(string id, int value, long expectedVersion) =>
         expectedVersion == 0
             ? new GrainWrite($"counter/{id}").Guarded("INSERT INTO counters (id, value, version) VALUES ($1, $2, 1) ON CONFLICT (id) DO NOTHING", id, value)
