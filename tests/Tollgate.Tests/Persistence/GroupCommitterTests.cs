@@ -270,6 +270,23 @@ public sealed class GroupCommitterTests(PostgresFixture postgres) : IAsyncLifeti
 
     /// <summary>A write of a counter row fenced by its version, as an account's writes are (0: the row must not exist yet).</summary>
     [Fact]
+    public async Task Batches_bigger_than_a_turn_are_all_answered_in_commit_order()
+    {
+        // More than a batch holds (512), so the lane answers one batch a turn at a time while it commits the next.
+        var chain = new WriteChain();
+        var writes = new Task[600];
+        for (var i = 0; i < writes.Length; i++) writes[i] = _committer.Submit(Counter("big", i + 1, expectedVersion: i), chain);
+        var answeredBeforeAnEarlierOne = 0;
+        await Task.WhenAll(writes.Select((write, i) => write.ContinueWith(_ =>
+        {
+            if (i > 0 && !writes[i - 1].IsCompletedSuccessfully) Interlocked.Increment(ref answeredBeforeAnEarlierOne);
+        }, TaskScheduler.Default)));
+        Assert.All(writes, write => Assert.True(write.IsCompletedSuccessfully));
+        Assert.Equal(0, answeredBeforeAnEarlierOne);
+        Assert.Equal((600, 600L), await ReadAsync("big"));
+    }
+
+    [Fact]
     public async Task An_accounts_writes_let_go_of_committed_tasks_and_keep_a_failed_one()
     {
         var writes = new AccountWrites(_committer);
