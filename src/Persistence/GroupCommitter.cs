@@ -148,9 +148,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                 }
                 if (rejected.Count == 0)
                 {
-                    Interlocked.Increment(ref _committedBatches);
-                    Interlocked.Add(ref _committedWrites, live.Count);
-                    answers.Release(live);
+                    Committed(live, answers);
                     return;
                 }
                 // Drop the rejected writes (and later writes of their activations) and commit the rest.
@@ -174,9 +172,7 @@ public sealed class GroupCommitter : IAsyncDisposable
                 var status = await ResolveAsync(unknown.TransactionId).ConfigureAwait(false);
                 if (status == "committed")
                 {
-                    Interlocked.Increment(ref _committedBatches);
-                    Interlocked.Add(ref _committedWrites, live.Count);
-                    answers.Release(live);
+                    Committed(live, answers);
                     return;
                 }
                 if (status != "aborted" || ++transientFailures > _options.TransientRetries)
@@ -204,6 +200,13 @@ public sealed class GroupCommitter : IAsyncDisposable
                 return;
             }
         }
+    }
+
+    private void Committed(List<PendingWrite> live, LaneAnswers answers)
+    {
+        Interlocked.Increment(ref _committedBatches);
+        Interlocked.Add(ref _committedWrites, live.Count);
+        answers.Release(live);
     }
 
     /// <summary>
