@@ -64,7 +64,7 @@ public static class Report
     {
         md.AppendLine("## Speed (the bench's generator, closed loop)");
         md.AppendLine();
-        md.AppendLine("Calls/s count authorize and settle each as one call. Latencies are per call (authorize, settle) in ms. ÷ X: this row's calls/s over X's on the same keys and load. GC paused: this process's garbage-collection pauses during the run, in ms, and the longest of them (silo, gateway, baseline front and load generator share its heap), and the kilobytes it allocated per pair. CPU µs per pair: what one authorize+settle pair cost this process (silo, gateway, fronts and the generator together), PostgreSQL and Redis, read from /proc over the run: on a machine they share, it is what decides the throughput.");
+        md.AppendLine("Calls/s count authorize and settle each as one call. Latencies are per call (authorize, settle) in ms. ÷ X: this row's calls/s over X's on the same keys and load. GC paused: this process's garbage-collection pauses during the run, in ms, and the longest of them (silo, gateway, baseline front and load generator share its heap), and the kilobytes it allocated per pair (counted in 2 s of the same load just before the timed run, not during it: the runtime's allocation events cost the process CPU). CPU µs per pair: what one authorize+settle pair cost this process (silo, gateway, fronts and the generator together), PostgreSQL and Redis, read from /proc over the run: on a machine they share, it is what decides the throughput.");
         md.AppendLine();
         md.AppendLine($"| target | keys | load | calls/s | authorize p50 / p99 / p99.9 | settle p50 / p99 | {string.Join(" | ", Compared.Select(c => $"÷ {c}"))} | CPU µs per pair: bench / PostgreSQL / Redis | GC paused ms (longest) / KB allocated per pair | errors |");
         md.AppendLine($"| --- | --- | --- | ---: | --- | --- | {string.Join(" | ", Compared.Select(_ => "---:"))} | ---: | ---: | --- |");
@@ -73,7 +73,7 @@ public static class Report
             var ratios = Compared.Select(c => Ratio(run, runs.FirstOrDefault(r => r.Target == c && r.Distribution == run.Distribution && r.Load == run.Load
                 && !run.Load.StartsWith("first", StringComparison.Ordinal))));
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {run.Target} | {run.Distribution} | {run.Load} | {run.CallsPerSecond:N0} | {Three(run.Authorize)} | {run.Settle.Percentile(0.5):F2} / {run.Settle.Percentile(0.99):F2} | {string.Join(" | ", ratios)} | {run.CpuPerPair} | {run.GcPausedCell} / {run.AllocatedPerPair} | {Errors(run)} |");
+                $"| {run.Target} | {run.Distribution} | {run.Load} | {run.CallsPerSecond:N0} | {Three(run.Authorize)} | {run.Settle.Percentile(0.5):F2} / {run.Settle.Percentile(0.99):F2} | {string.Join(" | ", ratios)} | {run.CpuPerPair} | {run.GcPausedCell}{(run.AllocatedBytesPerPair is null ? "" : $" / {run.AllocatedPerPair}")} | {Errors(run)} |");
         }
         md.AppendLine();
     }

@@ -50,11 +50,14 @@ public sealed class RunResult
     /// <summary>"total (longest)" pause in ms.</summary>
     public string GcPausedCell => FormattableString.Invariant($"{GcPaused.TotalMilliseconds:N0} ({LongestGcPause.TotalMilliseconds:N0})");
 
-    /// <summary>Bytes this process allocated during the run (all of its parts), and its collections of each generation.</summary>
+    /// <summary>This process's collections of each generation during the run.</summary>
     public GcWork Gc { get; set; }
 
+    /// <summary>Bytes this process (all of its parts) allocated per pair, sampled in a slice of the same load before the timed run; null when not sampled.</summary>
+    public double? AllocatedBytesPerPair { get; set; }
+
     /// <summary>Kilobytes this process allocated per pair.</summary>
-    public string AllocatedPerPair => Pairs == 0 ? "" : FormattableString.Invariant($"{Gc.Allocated / 1024.0 / Pairs:F1}");
+    public string AllocatedPerPair => AllocatedBytesPerPair is { } bytes ? FormattableString.Invariant($"{bytes / 1024:F1}") : "";
 
     /// <summary>CPU used during the timed run by this process, PostgreSQL (its ended backends included) and Redis.</summary>
     public CpuTime Cpu { get; set; }
@@ -79,13 +82,12 @@ public sealed class RunResult
     public double CallsPerSecond => 2 * Pairs / Seconds;
 }
 
-/// <summary>What this process's garbage collector did: bytes allocated, and collections of generations 0, 1 and 2.</summary>
-public readonly record struct GcWork(long Allocated, int Gen0, int Gen1, int Gen2)
+/// <summary>What this process's garbage collector did: collections of generations 0, 1 and 2.</summary>
+public readonly record struct GcWork(int Gen0, int Gen1, int Gen2)
 {
-    public static GcWork Now() => new(AllocatedBytes.Listener.Total, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+    public static GcWork Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
 
-    public static GcWork operator -(GcWork after, GcWork before) =>
-        new(after.Allocated - before.Allocated, after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2);
+    public static GcWork operator -(GcWork after, GcWork before) => new(after.Gen0 - before.Gen0, after.Gen1 - before.Gen1, after.Gen2 - before.Gen2);
 
     public override string ToString() => $"{Gen0}/{Gen1}/{Gen2}";
 }
@@ -106,6 +108,7 @@ public static class LoadRunner
         await WarmUpAsync(target, keys, shape, warmUp, runId);
         var result = new RunResult { Target = target.Name, Distribution = keys.Name, Load = shape.ToString(), Seconds = duration.TotalSeconds };
         result.WarmUpSeconds = Stopwatch.GetElapsedTime(warmUpStarted).TotalSeconds;
+        result.AllocatedBytesPerPair = await AllocationPerPairAsync(target, keys, shape, runId);
         var (jitMethods, jitTime) = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
         var pausedBefore = GC.GetTotalPauseDuration();
         GcPauses.Listener.TakeLongest();
@@ -145,6 +148,20 @@ public static class LoadRunner
             await OfferAsync(target, keys, shape, TimeSpan.FromSeconds(1), $"{runId}w{second}", null);
             if (JitInfo.GetCompiledMethodCount() - compiled <= WarmJitMethodsPerSecond) return;
         }
+    }
+
+    /// <summary>How long a row's allocation is sampled, after its warm-up (see <see cref="AllocatedBytes"/>).</summary>
+    public static readonly TimeSpan AllocationSlice = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Bytes allocated per pair in a slice of the row's own load, warm, with the allocation events on: they stay off while the row
+    /// is timed, where they would cost the process some of the CPU that decides its throughput. Null if no pair completed.
+    /// </summary>
+    private static async Task<double?> AllocationPerPairAsync(IPairTarget target, KeyDistribution keys, LoadShape shape, string runId)
+    {
+        var slice = new RunResult { Target = target.Name, Distribution = keys.Name, Load = shape.ToString(), Seconds = AllocationSlice.TotalSeconds };
+        var bytes = await AllocatedBytes.Listener.CountAsync(() => OfferAsync(target, keys, shape, AllocationSlice, $"{runId}a", slice));
+        return slice.Pairs == 0 ? null : (double)bytes / slice.Pairs;
     }
 
     /// <summary>
