@@ -27,19 +27,17 @@ public sealed class AllocatedBytes : EventListener
 
     public static AllocatedBytes Listener { get; } = new();
 
-    public long Total => Interlocked.Read(ref _total);
-
     /// <summary>Bytes allocated while <paramref name="work"/> runs (and a moment after: the runtime's events arrive a little late).</summary>
     public async Task<long> CountAsync(Func<Task> work)
     {
         if (_runtime is not { } runtime) return 0;
         EnableEvents(runtime, EventLevel.Verbose, GcKeyword);
-        var before = Total;
+        var before = Interlocked.Read(ref _total);
         try
         {
             await work();
             await Task.Delay(250);
-            return Total - before;
+            return Interlocked.Read(ref _total) - before;
         }
         finally
         {
