@@ -7,6 +7,14 @@ namespace Tollgate.Bench;
 /// <summary>What the bench needs to know about, or take from, the machine it runs on.</summary>
 internal static class Machine
 {
+    /// <summary>.NET's switch that runs socket continuations on the sockets' event threads; the images set it (Dockerfile).</summary>
+    public const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>How this process's sockets complete, for the report's header.</summary>
+    public static string SocketCompletions() => Environment.GetEnvironmentVariable(InlineSocketCompletions) == "1"
+        ? $"socket completions inline ({InlineSocketCompletions}=1, as the images run)"
+        : $"socket completions on the thread pool ({InlineSocketCompletions} not 1)";
+
     private const int FirstPort = 20_000, Ports = 12_000; // below Linux's ephemeral range, which starts at 32768
     private static int _handedOut = Environment.ProcessId % 100 * 100; // benches side by side start apart
 

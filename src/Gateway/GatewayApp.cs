@@ -87,6 +87,7 @@ public static class GatewayApp
             // Connections to each provider are pooled and reused; renewed now and then so DNS changes are seen.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectCallback = UpstreamConnection.ConnectAsync, // continuations of the providers' sockets on the thread pool
             AllowAutoRedirect = false,
             UseCookies = false,
             ActivityHeadersPropagator = new ProviderTraceContext(provider.GetRequiredService<ProxySettings>()), // callers' trace ids stay here

@@ -74,7 +74,7 @@ public static class ProxyBench
             var gatewayUrl = new Uri($"http://127.0.0.1:{gatewayPort}");
             var keys = await SetUpAsync(gatewayUrl);
             var machine = string.Create(CultureInfo.InvariantCulture,
-                $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC");
+                $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, Orleans {Machine.OrleansVersion()}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC, {Machine.SocketCompletions()}");
             Console.WriteLine(machine);
             Console.WriteLine($"load average before: {loadBefore}");
 

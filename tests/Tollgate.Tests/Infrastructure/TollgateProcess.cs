@@ -58,6 +58,9 @@ public abstract partial class TollgateProcess(string what, string health) : IAsy
     private readonly StringBuilder _log = new();
     private Process _process = null!;
 
+    /// <summary>The runtime switch the images set: socket continuations on the sockets' event threads.</summary>
+    public const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
@@ -76,6 +79,7 @@ public abstract partial class TollgateProcess(string what, string health) : IAsy
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            Environment = { [InlineSocketCompletions] = "1" }, // as the images run it (Dockerfile)
         };
         foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, dll), .. arguments]) start.ArgumentList.Add(argument);
         _process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start the {what} process.");
